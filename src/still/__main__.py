@@ -1,0 +1,5 @@
+"""``python -m still``."""
+
+from still.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``still`` command line: argument parsing, output, exit codes, error messages."""

@@ -1,0 +1,54 @@
+"""Turn exceptions into one-paragraph messages and exit codes; tracebacks only on request."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from still.config.urls import mask_password
+from still.errors import StillError
+
+
+def _database_error_message(exc: BaseException, url: str | None) -> str | None:
+    """A message for SQLAlchemy's connection and database errors, without importing it."""
+    kind = type(exc)
+    if not kind.__module__.startswith("sqlalchemy"):
+        return None
+    original = getattr(exc, "orig", None)
+    detail = str(original).strip() if original is not None else str(exc).strip().splitlines()[0]
+    if kind.__name__ == "OperationalError" and getattr(exc, "statement", None) is None:
+        return (
+            f"Could not connect to the database {url or ''}: {detail}. Check that the server is "
+            "running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) is right."
+        )
+    if kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
+        return (
+            f"The database URL {url or ''} cannot be used: {detail}. Set sqlalchemy.url in alembic.ini, "
+            "or pass -x sqlalchemy.url=dialect+driver://user:password@host/dbname, or set "
+            "SQLALCHEMY_URL."
+        )
+    statement = getattr(exc, "statement", None)
+    if statement:
+        return f"The database rejected a statement: {detail}\nStatement: {' '.join(statement.split())}"
+    return f"Database error: {detail}"
+
+
+def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
+    """Print ``exc`` for the user on stderr; return the exit code."""
+    if show_traceback:
+        text = "".join(traceback.format_exception(exc))
+        sys.stderr.write(mask_password(text))
+    if isinstance(exc, KeyboardInterrupt):
+        sys.stderr.write("\nInterrupted.\n")
+        return 130
+    if isinstance(exc, StillError):
+        message = str(exc)
+        code = exc.exit_code
+    else:
+        message = _database_error_message(exc, url) or (
+            f"Unexpected error: {type(exc).__name__}: {exc}\n"
+            "Run the command again with --traceback to see where it happened."
+        )
+        code = 1
+    sys.stderr.write("FAILED: " + mask_password(message) + "\n")
+    return code

@@ -1,0 +1,239 @@
+"""``still``: the command line.  Commands call :mod:`still.command`; nothing here knows SQL.
+
+Kept light: ``still --help`` and ``still --version`` import neither SQLAlchemy, Mako nor rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from still import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Options:
+    """The global options, shared by every subcommand."""
+
+    def __init__(
+        self, config: str | None, name: str, x: tuple[str, ...], traceback: bool, quiet: bool
+    ) -> None:
+        self.config = config
+        self.name = name
+        self.x = list(x)
+        self.traceback = traceback
+        self.quiet = quiet
+
+    def make_config(self, **cmd_opts: Any) -> Any:
+        from still.config import Config, cmd_options
+        from still.runtime.reporting import StreamReporter
+
+        ini = self.config or os.environ.get("ALEMBIC_CONFIG") or "alembic.ini"
+        toml = Path("pyproject.toml")
+        ini_file: str | None = ini
+        if self.config is None and not Path(ini).exists() and _has_tool_alembic(toml):
+            ini_file = None
+        config = Config(
+            ini_file,
+            toml_file=str(toml) if toml.exists() else None,
+            ini_section=self.name,
+            cmd_opts=cmd_options(
+                x=self.x, quiet=self.quiet, raiseerr=self.traceback, config=ini, name=self.name,
+                **cmd_opts,
+            ),
+        )
+        # Progress goes to stderr; not with --sql, whose output is the script itself.
+        quiet = self.quiet or cmd_opts.get("sql", False)
+        config.attributes["still.reporter"] = None if quiet else StreamReporter()
+        return config
+
+
+def _has_tool_alembic(path: Path) -> bool:
+    try:
+        return path.is_file() and "[tool.alembic]" in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def run(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Call a command function with a fresh Config; report errors without a traceback."""
+    options: Options = ctx.obj
+    config = None
+    try:
+        config = options.make_config(**{k: v for k, v in kwargs.items() if k not in ("config",)})
+        fn(config, *args, **kwargs)
+    except (Exception, KeyboardInterrupt) as exc:
+        from still.cli.errors import report
+
+        url = None
+        reporter = config.attributes.get("still.reporter") if config is not None else None
+        if reporter is not None and hasattr(reporter, "close_line"):
+            reporter.close_line()
+        try:
+            url = config.masked_url() if config is not None else None
+        except Exception:
+            url = None
+        ctx.exit(report(exc, options.traceback, url))
+
+
+def _command(name: str) -> Callable[..., Any]:
+    from still import command
+
+    fn: Callable[..., Any] = getattr(command, name)
+    return fn
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="still", message="%(prog)s %(version)s")
+@click.option(
+    "-c", "--config", metavar="FILE",
+    help="Configuration file (default: $ALEMBIC_CONFIG or ./alembic.ini).",
+)
+@click.option(
+    "-n", "--name", default="alembic", show_default=True,
+    help="Section of the ini file to use.",
+)
+@click.option(
+    "-x", "x", multiple=True, metavar="KEY=VALUE",
+    help="Argument for env.py (context.get_x_argument); -x sqlalchemy.url=... picks the database.",
+)
+@click.option("--traceback", "--raiseerr", "traceback", is_flag=True, help="Show full tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def cli(
+    ctx: click.Context, config: str | None, name: str, x: tuple[str, ...], traceback: bool,
+    quiet: bool,
+) -> None:
+    """still: database schema migrations for SQLAlchemy.
+
+    Runs Alembic projects unchanged: alembic.ini, env.py and versions/ work as they are.
+    """
+    ctx.obj = Options(config, name, x, traceback, quiet)
+
+
+@cli.command()
+@click.argument("directory")
+@click.option("-t", "--template", default="generic", show_default=True, help="Project template.")
+@click.option("--package", is_flag=True, help="Write __init__.py files in the new directories.")
+@click.pass_context
+def init(ctx: click.Context, directory: str, template: str, package: bool) -> None:
+    """Create a migration environment in DIRECTORY (and alembic.ini beside it)."""
+    run(ctx, _command("init"), directory, template=template, package=package)
+
+
+@cli.command("list_templates")
+@click.pass_context
+def list_templates(ctx: click.Context) -> None:
+    """List the templates `init` can use."""
+    run(ctx, _command("list_templates"))
+
+
+@cli.command()
+@click.option("-m", "--message", help="What the revision does (also its file name).")
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database.")
+@click.option("--sql", is_flag=True, help="Write SQL instead of running env.py.")
+@click.option("--head", default="head", show_default=True, help="Revision to build on.")
+@click.option("--splice", is_flag=True, help="Allow a parent that is not a head (a new branch).")
+@click.option("--branch-label", help="Label for the new branch.")
+@click.option("--version-path", help="Directory to write the file to.")
+@click.option("--rev-id", help="Use this revision id instead of a generated one.")
+@click.option("--depends-on", multiple=True, help="Revisions this one depends on.")
+@click.pass_context
+def revision(ctx: click.Context, **options: Any) -> None:
+    """Create a new revision file."""
+    options["depends_on"] = list(options["depends_on"]) or None
+    run(ctx, _command("revision"), **options)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("revision", default="head")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
+@click.pass_context
+def upgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None) -> None:
+    """Upgrade the database to REVISION (head, an id, +N, ...)."""
+    run(ctx, _command("upgrade"), revision, sql=sql, tag=tag)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("revision")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
+@click.pass_context
+def downgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None) -> None:
+    """Downgrade the database to REVISION (-1, an id, base, ...)."""
+    run(ctx, _command("downgrade"), revision, sql=sql, tag=tag)
+
+
+@cli.command()
+@click.argument("revisions", nargs=-1, required=True)
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
+@click.option("--purge", is_flag=True, help="Empty the version table first.")
+@click.pass_context
+def stamp(
+    ctx: click.Context, revisions: tuple[str, ...], sql: bool, tag: str | None, purge: bool
+) -> None:
+    """Record REVISION(s) in the version table without running migrations."""
+    run(ctx, _command("stamp"), list(revisions), sql=sql, tag=tag, purge=purge)
+
+
+@cli.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
+@click.pass_context
+def current(ctx: click.Context, verbose: bool) -> None:
+    """Show the revision(s) the database is at."""
+    run(ctx, _command("current"), verbose=verbose)
+
+
+@cli.command()
+@click.option("-r", "--rev-range", help="Range START:END to show.")
+@click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
+@click.option("-i", "--indicate-current", is_flag=True, help="Mark the database's revision.")
+@click.pass_context
+def history(
+    ctx: click.Context, rev_range: str | None, verbose: bool, indicate_current: bool
+) -> None:
+    """List the revisions, newest first."""
+    run(ctx, _command("history"), rev_range=rev_range, verbose=verbose,
+        indicate_current=indicate_current)
+
+
+@cli.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show details of each head.")
+@click.option("--resolve-dependencies", is_flag=True, help="Treat dependencies as down revisions.")
+@click.pass_context
+def heads(ctx: click.Context, verbose: bool, resolve_dependencies: bool) -> None:
+    """Show the newest revision of every branch."""
+    run(ctx, _command("heads"), verbose=verbose, resolve_dependencies=resolve_dependencies)
+
+
+@cli.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show details of each branch point.")
+@click.pass_context
+def branches(ctx: click.Context, verbose: bool) -> None:
+    """Show the branch points."""
+    run(ctx, _command("branches"), verbose=verbose)
+
+
+@cli.command()
+@click.argument("revision")
+@click.pass_context
+def show(ctx: click.Context, revision: str) -> None:
+    """Show one revision in full."""
+    run(ctx, _command("show"), revision)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``still`` script."""
+    cli.main(args=argv, prog_name="still")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

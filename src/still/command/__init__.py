@@ -1,0 +1,40 @@
+"""One function per user command: the programmatic API (``from still import command``).
+
+``command.upgrade(Config("alembic.ini"), "head")`` does what ``still upgrade head`` does.
+Submodules are imported on first use, so commands that never touch a database (``heads``,
+``history``) never import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from still.command.inspect import branches, current, heads, history, show
+    from still.command.migrate import downgrade, stamp, upgrade
+    from still.command.project import init, list_templates
+    from still.command.revision import revision
+
+_WHERE = {
+    "branches": "inspect",
+    "current": "inspect",
+    "heads": "inspect",
+    "history": "inspect",
+    "show": "inspect",
+    "downgrade": "migrate",
+    "stamp": "migrate",
+    "upgrade": "migrate",
+    "init": "project",
+    "list_templates": "project",
+    "revision": "revision",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"still.command has no command {name!r}")
+    return getattr(importlib.import_module(f"still.command.{module}"), name)

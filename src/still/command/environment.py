@@ -1,0 +1,17 @@
+"""Running env.py for a command: the one place commands reach the runtime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from still.config import Config
+from still.runtime.environment import EnvironmentContext
+from still.runtime.migration import PlanFunction
+from still.script import ScriptDirectory
+
+
+def run_env(config: Config, script: ScriptDirectory, plan: PlanFunction, **opts: Any) -> None:
+    """Run the project's env.py with ``plan`` deciding which steps run."""
+    reporter = config.attributes.get("still.reporter")
+    with EnvironmentContext(config, script, fn=plan, reporter=reporter, **opts):
+        script.run_env()

@@ -1,0 +1,106 @@
+"""``upgrade``, ``downgrade`` and ``stamp``: move the database (or print the SQL that would)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from still.command.environment import run_env
+from still.config import Config
+from still.errors import CommandError
+from still.graph import (
+    Step,
+    downgrade_plan,
+    resolve_downgrade_target,
+    resolve_targets,
+    resolve_upgrade_target,
+    stamp_plan,
+    upgrade_plan,
+)
+from still.script import ScriptDirectory
+
+
+def _split_range(revision: str, sql: bool, command: str) -> tuple[str | None, str]:
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"A range ({revision}) is only accepted with --sql; online, still reads the starting "
+            "revision from the database."
+        )
+    start, _, end = revision.partition(":")
+    return start or None, end
+
+
+def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    """Upgrade to ``revision`` (``head``, an id, ``+N`` ...)."""
+    script = ScriptDirectory.from_config(config)
+    start, destination = _split_range(revision, sql, "upgrade")
+    graph = script.graph
+
+    def plan(current: tuple[str, ...]) -> Sequence[Step]:
+        if start is not None:
+            current = resolve_targets(graph, start)
+        targets = resolve_upgrade_target(graph, destination, current)
+        return upgrade_plan(graph, current, targets)
+
+    starting_rev = resolve_targets(graph, start) if start else None
+    run_env(
+        config, script, plan, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=destination, tag=tag,
+    )
+
+
+def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+    """Downgrade to ``revision`` (``-1``, an id, ``base`` ...)."""
+    script = ScriptDirectory.from_config(config)
+    start, destination = _split_range(revision, sql, "downgrade")
+    if sql and start is None:
+        raise CommandError(
+            "downgrade --sql needs to know where the database starts: give a range such as "
+            f"`still downgrade --sql head:{revision}`."
+        )
+    graph = script.graph
+    starting_rev = resolve_targets(graph, start) if start else None
+
+    def plan(current: tuple[str, ...]) -> Sequence[Step]:
+        if starting_rev is not None:
+            current = starting_rev
+        targets = resolve_downgrade_target(graph, destination, current)
+        return downgrade_plan(graph, current, targets)
+
+    run_env(
+        config, script, plan, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=destination, tag=tag,
+    )
+
+
+def stamp(
+    config: Config,
+    revision: str | Sequence[str],
+    sql: bool = False,
+    tag: str | None = None,
+    purge: bool = False,
+) -> None:
+    """Record ``revision`` in the version table without running any migration."""
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    specs = [revision] if isinstance(revision, str) else list(revision)
+    start: str | None = None
+    if sql and len(specs) == 1 and ":" in specs[0]:
+        start, specs[0] = _split_range(specs[0], sql, "stamp")
+    starting_rev = resolve_targets(graph, start) if start else None
+
+    def plan(current: tuple[str, ...]) -> Sequence[Step]:
+        if starting_rev is not None:
+            current = starting_rev
+        if purge:
+            current = ()
+        targets: list[str] = []
+        for spec in specs:
+            targets.extend(t for t in resolve_targets(graph, spec, current) if t not in targets)
+        return stamp_plan(graph, current, targets)
+
+    run_env(
+        config, script, plan, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=",".join(specs), tag=tag, purge=purge,
+    )

@@ -1,0 +1,62 @@
+"""``still init`` and ``still list_templates``: lay out a new migration environment."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from still.config import Config
+from still.errors import CommandError
+from still.script.writer import render_template
+
+
+def _templates(config: Config) -> Path:
+    return Path(config.get_template_directory())
+
+
+def list_templates(config: Config) -> None:
+    """Print the available project templates and what each is for."""
+    config.print_stdout("Available templates:\n")
+    for template in sorted(_templates(config).iterdir()):
+        readme = template / "README"
+        if readme.is_file():
+            synopsis = readme.read_text(encoding="utf-8").strip().splitlines()[0]
+            config.print_stdout(f"{template.name} - {synopsis}")
+    config.print_stdout("\nTemplates are used via the 'init' command, e.g.:\n")
+    config.print_stdout("  still init --template generic ./scripts")
+
+
+def init(config: Config, directory: str, template: str = "generic", package: bool = False) -> None:
+    """Create a migration environment in ``directory`` and an alembic.ini beside it."""
+    source = _templates(config) / template
+    if not source.is_dir():
+        names = ", ".join(sorted(p.name for p in _templates(config).iterdir()))
+        raise CommandError(f"No template {template!r}; the templates are: {names}.")
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise CommandError(
+            f"Directory {directory} already exists and is not empty. Choose a new directory name "
+            "(`still init migrations`), or empty it first."
+        )
+    ini_path = Path(config.config_file_name or "alembic.ini")
+    versions = target / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    config.print_stdout(f"Creating directory {target.absolute()} ... done")
+    for item in sorted(source.iterdir()):
+        if item.name == "__pycache__":
+            continue
+        if item.name.endswith(".ini.mako"):
+            if ini_path.exists():
+                config.print_stdout(f"File {ini_path.absolute()} already exists, skipping")
+                continue
+            render_template(item, ini_path, "utf-8", script_location=str(directory))
+            config.print_stdout(f"Generating {ini_path.absolute()} ... done")
+            continue
+        shutil.copy(item, target / item.name)
+        config.print_stdout(f"Generating {(target / item.name).absolute()} ... done")
+    if package:
+        for pkg in (target, versions):
+            (pkg / "__init__.py").touch()
+    config.print_stdout(
+        f"Please edit the configuration and connection settings in {ini_path} before proceeding."
+    )

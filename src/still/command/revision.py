@@ -1,0 +1,68 @@
+"""``still revision``: write a new revision file from script.py.mako."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from still.config import Config
+from still.errors import CommandError, MultipleHeads
+from still.graph import as_tuple, resolve_targets
+from still.script import Script, ScriptDirectory
+from still.script.writer import check_revision_id, new_revision_id, write_revision
+
+
+def revision(
+    config: Config,
+    message: str | None = None,
+    autogenerate: bool = False,
+    sql: bool = False,
+    head: str = "head",
+    splice: bool = False,
+    branch_label: str | Sequence[str] | None = None,
+    version_path: str | None = None,
+    rev_id: str | None = None,
+    depends_on: str | Sequence[str] | None = None,
+) -> Script | None:
+    """Create a new revision file on top of ``head``; returns it."""
+    if autogenerate:
+        raise CommandError(
+            "revision --autogenerate is not available in this version of still yet; write the "
+            "operations by hand in the new file (`still revision -m MESSAGE`)."
+        )
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    if rev_id is None:
+        rev_id = new_revision_id()
+    else:
+        check_revision_id(rev_id)
+    if rev_id in graph:
+        raise CommandError(f"Revision id {rev_id!r} is already used by {graph[rev_id].path}.")
+    if head == "head" and len(graph.heads) > 1:
+        raise MultipleHeads(
+            f"The project has {len(graph.heads)} heads ({', '.join(graph.heads)}). Name the one "
+            "to build on with --head REV, or merge them first with `still merge heads`."
+        )
+    parents = resolve_targets(graph, head) if head != "base" and len(graph) else ()
+    for parent in parents:
+        if graph[parent].children and not splice:
+            raise CommandError(
+                f"Revision {parent} is not a head; a new revision on top of it starts a branch. "
+                "Pass --splice to do that on purpose, or build on a head."
+            )
+    directory = Path(version_path) if version_path else Path(script.versions)
+    path = write_revision(
+        template=script.template_path,
+        directory=directory,
+        file_template=script.file_template,
+        truncate_slug_length=script.truncate_slug_length,
+        encoding=script.output_encoding,
+        timezone_name=script.timezone,
+        rev_id=rev_id,
+        message=message,
+        down_revisions=parents,
+        branch_labels=as_tuple(branch_label),
+        depends_on=as_tuple(depends_on),
+    )
+    config.print_stdout(f"Generating {path.absolute()} ... done")
+    return Script.from_path(path)

@@ -1,0 +1,253 @@
+"""Configuration as Alembic reads it: alembic.ini, ``[tool.alembic]`` in pyproject.toml, ``-x``
+arguments and the environment.
+
+:class:`Config` keeps Alembic's interface (``get_main_option``, ``get_section``,
+``config_ini_section``, ``attributes``, ``cmd_opts``, ``print_stdout`` ...) so an unchanged env.py
+works.  Two things are added: the database URL may come from ``-x sqlalchemy.url=...`` or from the
+``SQLALCHEMY_URL`` environment variable (see :mod:`still.config.urls`), and every URL is masked when
+printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from configparser import ConfigParser
+from configparser import Error as ConfigParserError
+from functools import cached_property
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, TextIO, overload
+
+from still.config.arguments import parse_x_arguments
+from still.config.urls import URL_OPTION, mask_password, url_override
+from still.errors import ConfigError
+
+__all__ = ["Config", "mask_password"]
+
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+_LEGACY_VERSION_SPLIT = re.compile(r", *| +")
+_LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
+
+
+class Config:
+    """The configuration of one still (or Alembic) project."""
+
+    def __init__(
+        self,
+        file_: str | os.PathLike[str] | None = None,
+        toml_file: str | os.PathLike[str] | None = None,
+        ini_section: str = "alembic",
+        output_buffer: TextIO | None = None,
+        stdout: TextIO = sys.stdout,
+        cmd_opts: Any | None = None,
+        config_args: Mapping[str, Any] | None = None,
+        attributes: dict[str, Any] | None = None,
+    ) -> None:
+        self.config_file_name = os.fspath(file_) if file_ else None
+        self.toml_file_name = os.fspath(toml_file) if toml_file else None
+        self.config_ini_section = ini_section
+        self.output_buffer = output_buffer
+        self.stdout = stdout
+        self.cmd_opts = cmd_opts
+        self.config_args = dict(config_args or {})
+        if attributes:
+            self.attributes.update(attributes)
+
+    # -- what env.py sees -------------------------------------------------------------------------
+
+    @cached_property
+    def attributes(self) -> dict[str, Any]:
+        """A dictionary for passing objects (an existing connection, say) to env.py."""
+        return {}
+
+    @property
+    def x_arguments(self) -> dict[str, str]:
+        """The ``-x key=value`` arguments of the command line, as a dictionary."""
+        return parse_x_arguments(getattr(self.cmd_opts, "x", None) or ())
+
+    def print_stdout(self, text: str, *arg: Any) -> None:
+        """Print a line for the user, unless ``--quiet`` was given."""
+        if getattr(self.cmd_opts, "quiet", False):
+            return
+        line = (text % arg) if arg else text
+        self.stdout.write(mask_password(line) + "\n")
+        self.stdout.flush()
+
+    @cached_property
+    def file_config(self) -> ConfigParser:
+        """The parsed ini file, with ``%(here)s`` set and the URL override applied."""
+        path = self._ini_path
+        here = path.parent if path else Path.cwd()
+        defaults = dict(self.config_args)
+        defaults["here"] = here.as_posix()
+        parser = ConfigParser(defaults)
+        if path is not None:
+            if not path.is_file():
+                raise ConfigError(
+                    f"No config file {self.config_file_name!r} found (looked in {here}). "
+                    "Run `still init DIRECTORY` to create one, pass -c/--config PATH, "
+                    "or set ALEMBIC_CONFIG."
+                )
+            try:
+                with open(path, encoding="utf-8") as ini:
+                    parser.read_file(ini, source=str(path))
+            except ConfigParserError as exc:
+                raise ConfigError(
+                    f"{path} cannot be read as an ini file: {exc}. Fix the line it names."
+                ) from exc
+        if not parser.has_section(self.config_ini_section):
+            if path is not None and self.config_ini_section != "alembic":
+                raise ConfigError(
+                    f"{path} has no section [{self.config_ini_section}] (chosen with -n/--name); "
+                    f"the sections it has are: {', '.join(parser.sections()) or 'none'}."
+                )
+            parser.add_section(self.config_ini_section)
+        override = url_override(self.x_arguments)
+        if override is not None:
+            parser.set(self.config_ini_section, URL_OPTION, override.replace("%", "%%"))
+        return parser
+
+    @property
+    def _ini_path(self) -> Path | None:
+        return Path(self.config_file_name) if self.config_file_name else None
+
+    @cached_property
+    def toml_alembic_config(self) -> Mapping[str, Any]:
+        """``[tool.alembic]`` of pyproject.toml, with ``%(here)s`` substituted; empty if absent."""
+        if not self.toml_file_name:
+            return {}
+        path = Path(self.toml_file_name)
+        if not path.is_file():
+            return {}
+        import tomllib
+
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
+        section = data.get("tool", {}).get("alembic", {})
+        here = path.absolute().parent.as_posix()
+        return {key: _substitute_here(value, here) for key, value in section.items()}
+
+    def get_template_directory(self) -> str:
+        """The directory holding still's project templates (``still list_templates``)."""
+        return str(Path(__file__).resolve().parent.parent / "templates")
+
+    # -- reading options --------------------------------------------------------------------------
+
+    @overload
+    def get_section(self, name: str) -> dict[str, str] | None: ...
+
+    @overload
+    def get_section(self, name: str, default: dict[str, str]) -> dict[str, str]: ...
+
+    def get_section(
+        self, name: str, default: dict[str, str] | None = None
+    ) -> dict[str, str] | None:
+        """All options of an ini section as a dictionary (``engine_from_config`` takes it)."""
+        if not self.file_config.has_section(name):
+            return default
+        return dict(self.file_config.items(name))
+
+    def set_main_option(self, name: str, value: str) -> None:
+        """Set an option of the main section; ``%`` must be doubled, as in the ini file."""
+        self.set_section_option(self.config_ini_section, name, value)
+
+    def remove_main_option(self, name: str) -> None:
+        self.file_config.remove_option(self.config_ini_section, name)
+
+    def set_section_option(self, section: str, name: str, value: str) -> None:
+        if not self.file_config.has_section(section):
+            self.file_config.add_section(section)
+        self.file_config.set(section, name, value)
+
+    def get_section_option(self, section: str, name: str, default: str | None = None) -> str | None:
+        if not self.file_config.has_section(section):
+            raise ConfigError(
+                f"No section [{section}] in {self.config_file_name or 'the configuration'}."
+            )
+        if self.file_config.has_option(section, name):
+            return self.file_config.get(section, name)
+        return default
+
+    @overload
+    def get_main_option(self, name: str) -> str | None: ...
+
+    @overload
+    def get_main_option(self, name: str, default: str) -> str: ...
+
+    def get_main_option(self, name: str, default: str | None = None) -> str | None:
+        """An option of the main ini section (``[alembic]`` unless ``-n`` chose another)."""
+        return self.get_section_option(self.config_ini_section, name, default)
+
+    def get_alembic_option(self, name: str, default: Any = None) -> Any:
+        """A still setting: from the ini's main section, else ``[tool.alembic]``, else default."""
+        if self.file_config.has_option(self.config_ini_section, name):
+            return self.file_config.get(self.config_ini_section, name)
+        return self.toml_alembic_config.get(name, default)
+
+    def get_alembic_boolean_option(self, name: str) -> bool:
+        value = self.get_alembic_option(name, False)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+    # -- derived settings -------------------------------------------------------------------------
+
+    def _separator(self, *names: str) -> str | None:
+        for name in names:
+            value = self.get_alembic_option(name)
+            if value is None:
+                continue
+            try:
+                return _SEPARATORS[str(value).strip()]
+            except KeyError:
+                raise ConfigError(
+                    f"{name} = {value!r} in {self.config_file_name} is not a known separator; "
+                    "use one of: os, space, newline, ':', ';'."
+                ) from None
+        return None
+
+    def get_version_locations_list(self) -> list[str] | None:
+        """``version_locations``, split as Alembic splits it."""
+        raw = self.file_config.get(self.config_ini_section, "version_locations", fallback=None)
+        if raw:
+            sep = self._separator("path_separator", "version_path_separator")
+            parts = _LEGACY_VERSION_SPLIT.split(raw) if sep is None else raw.split(sep)
+            return [p.strip() for p in parts if p.strip()]
+        value = self.toml_alembic_config.get("version_locations")
+        return list(value) if value else None
+
+    def get_prepend_sys_paths_list(self) -> list[str] | None:
+        """``prepend_sys_path``, split as Alembic splits it."""
+        raw = self.file_config.get(self.config_ini_section, "prepend_sys_path", fallback=None)
+        if raw:
+            sep = self._separator("path_separator")
+            parts = _LEGACY_SYS_PATH_SPLIT.split(raw) if sep is None else raw.split(sep)
+            return [p.strip() for p in parts if p.strip()]
+        value = self.toml_alembic_config.get("prepend_sys_path")
+        return list(value) if value else None
+
+    def masked_url(self) -> str | None:
+        """The database URL as it may be shown: password replaced by ``***``."""
+        url = self.get_main_option(URL_OPTION)
+        return mask_password(url) if url else None
+
+
+def _substitute_here(value: Any, here: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("%(here)s", here)
+    if isinstance(value, list):
+        return [_substitute_here(v, here) for v in value]
+    return value
+
+
+def cmd_options(**options: Any) -> SimpleNamespace:
+    """A namespace shaped like Alembic's parsed command line (``cmd_opts``)."""
+    defaults: dict[str, Any] = {"x": [], "quiet": False, "raiseerr": False}
+    defaults.update(options)
+    return SimpleNamespace(**defaults)

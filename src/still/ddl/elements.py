@@ -1,0 +1,80 @@
+"""DDL constructs SQLAlchemy does not have (ALTER TABLE ... ADD/DROP COLUMN), with their SQL.
+
+Each construct compiles through SQLAlchemy's compiler; dialects whose grammar differs get their
+own small compile function here, registered with ``@compiles(Construct, "dialect")``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import ExecutableDDLElement
+from sqlalchemy.sql.compiler import DDLCompiler
+
+
+class AlterTable(ExecutableDDLElement):
+    """``ALTER TABLE <name> ...``; the table name is quoted for the dialect."""
+
+    def __init__(self, table_name: str, schema: str | None = None) -> None:
+        self.table_name = table_name
+        self.schema = schema
+
+
+class AddColumn(AlterTable):
+    def __init__(
+        self, table_name: str, column: Column[Any], schema: str | None = None, if_not_exists: bool = False
+    ) -> None:
+        super().__init__(table_name, schema)
+        self.column = column
+        self.if_not_exists = if_not_exists
+
+
+class DropColumn(AlterTable):
+    def __init__(
+        self, table_name: str, column_name: str, schema: str | None = None, if_exists: bool = False
+    ) -> None:
+        super().__init__(table_name, schema)
+        self.column_name = column_name
+        self.if_exists = if_exists
+
+
+def table_name(compiler: DDLCompiler, name: str, schema: str | None) -> str:
+    quoted = compiler.preparer.quote(name)
+    return f"{compiler.preparer.quote_schema(schema)}.{quoted}" if schema else quoted
+
+
+def column_name(compiler: DDLCompiler, name: str) -> str:
+    return compiler.preparer.quote(name)
+
+
+def _column_spec(compiler: DDLCompiler, column: Column[Any]) -> str:
+    return compiler.get_column_specification(column)
+
+
+@compiles(AddColumn)
+def _add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    guard = "IF NOT EXISTS " if element.if_not_exists else ""
+    return (
+        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
+        f"ADD COLUMN {guard}{_column_spec(compiler, element.column)}"
+    )
+
+
+@compiles(AddColumn, "mssql")
+@compiles(AddColumn, "oracle")
+def _add_column_without_keyword(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
+        f"ADD {_column_spec(compiler, element.column)}"
+    )
+
+
+@compiles(DropColumn)
+def _drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
+    guard = "IF EXISTS " if element.if_exists else ""
+    return (
+        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
+        f"DROP COLUMN {guard}{column_name(compiler, element.column_name)}"
+    )

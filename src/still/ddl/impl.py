@@ -1,0 +1,124 @@
+"""The generic DDL implementation: how an operation reaches one database, online or as SQL text.
+
+One :class:`DefaultImpl` subclass per dialect (see :mod:`still.ddl.dialects`) overrides what that
+database does differently, in the manner of SQLAlchemy's dialect / compiler split.  The operations
+layer calls the methods here with SQLAlchemy schema objects; nothing here knows about operations,
+revisions or the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TextIO
+
+from sqlalchemy import Column, Index, Table, text
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
+from sqlalchemy.sql.elements import ClauseElement
+
+from still.ddl.elements import AddColumn, DropColumn
+
+Executable = str | ClauseElement
+
+
+class DefaultImpl:
+    """Issues DDL for one dialect, to a live connection or to an output buffer (``--sql``)."""
+
+    __dialect__: ClassVar[str] = "default"
+    transactional_ddl: ClassVar[bool] = False
+    statement_terminator: ClassVar[str] = ";"
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        connection: Connection | None,
+        as_sql: bool,
+        transactional_ddl: bool | None,
+        output_buffer: TextIO | None,
+        context_opts: Mapping[str, Any],
+    ) -> None:
+        self.dialect = dialect
+        self.connection = connection
+        self.as_sql = as_sql
+        self.literal_binds = bool(context_opts.get("literal_binds", False))
+        self.output_buffer = output_buffer
+        self.context_opts = context_opts
+        if transactional_ddl is not None:
+            self.transactional_ddl = transactional_ddl
+        # Statements executed since the last call to :meth:`start_step` (for failure reports).
+        self.statements: list[str] = []
+
+    # -- executing --------------------------------------------------------------------------------
+
+    def start_step(self) -> None:
+        self.statements = []
+
+    def static_output(self, text_: str) -> None:
+        assert self.output_buffer is not None
+        self.output_buffer.write(text_ + "\n\n")
+        self.output_buffer.flush()
+
+    def compile(self, construct: ClauseElement) -> str:
+        """The SQL of a construct for this dialect, with values inlined (offline scripts)."""
+        compile_kwargs = {"literal_binds": True} if self.as_sql or self.literal_binds else {}
+        return str(construct.compile(dialect=self.dialect, compile_kwargs=compile_kwargs)).strip()
+
+    def execute(
+        self,
+        sql: Executable,
+        params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        construct = text(sql) if isinstance(sql, str) else sql
+        if self.as_sql:
+            if params:
+                raise ValueError("Bound parameters cannot be rendered in --sql mode.")
+            rendered = self.compile(construct)
+            self.statements.append(rendered)
+            self.static_output(rendered + self.statement_terminator)
+            return None
+        assert self.connection is not None
+        self.statements.append(str(construct))
+        conn = self.connection
+        if execution_options:
+            conn = conn.execution_options(**execution_options)
+        return conn.execute(construct, params) if params else conn.execute(construct)
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    def begin(self, connection: Connection) -> Any:
+        """Begin a transaction the database really honours for DDL; returns SQLAlchemy's."""
+        return connection.get_transaction() or connection.begin()
+
+    def emit_begin(self) -> None:
+        """``BEGIN`` framing for offline scripts."""
+        self.static_output("BEGIN" + self.statement_terminator)
+
+    def emit_commit(self) -> None:
+        self.static_output("COMMIT" + self.statement_terminator)
+
+    # -- schema changes ---------------------------------------------------------------------------
+
+    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
+        self.execute(CreateTable(table, if_not_exists=if_not_exists))
+        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+            self.execute(CreateIndex(index))
+
+    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+        self.execute(DropTable(table, if_exists=if_exists))
+
+    def add_column(
+        self, table_name: str, column: Column[Any], schema: str | None = None, if_not_exists: bool = False
+    ) -> None:
+        self.execute(AddColumn(table_name, column, schema, if_not_exists))
+
+    def drop_column(
+        self, table_name: str, column_name: str, schema: str | None = None, if_exists: bool = False
+    ) -> None:
+        self.execute(DropColumn(table_name, column_name, schema, if_exists))
+
+    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+        self.execute(CreateIndex(index, if_not_exists=if_not_exists))
+
+    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        self.execute(DropIndex(index, if_exists=if_exists))

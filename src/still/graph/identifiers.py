@@ -1,0 +1,120 @@
+"""Revision identifiers, as Alembic accepts them, resolved against a graph.
+
+``head``, ``heads``, ``base``, ``current``, full ids, unique prefixes, branch labels,
+``LABEL@head``, ``LABEL@base``, relative ``+N`` / ``-N`` (from where the database stands) and
+``REV+N`` / ``REV-N``.  Every function returns the tuple of revision ids that should be the heads
+once the command is done; ``()`` is base.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from still.errors import MultipleHeads, RevisionError
+from still.graph.graph import RevisionGraph
+from still.graph.revision import Revision
+
+_RELATIVE = re.compile(r"^(?P<base>.*?)(?P<sign>[+-])(?P<steps>\d+)$")
+
+
+def _single_head(graph: RevisionGraph[Revision], heads: Sequence[str], what: str) -> str:
+    if len(heads) > 1:
+        raise MultipleHeads(
+            f"{what} is ambiguous: there are {len(heads)} heads ({', '.join(heads)}). Name the "
+            "head you mean, use `heads` to target all of them, or `still merge heads` to join "
+            "them into one."
+        )
+    if not heads:
+        raise RevisionError(f"{what}: this project has no revisions yet (`still revision -m ...`).")
+    return heads[0]
+
+
+def _branch_head(graph: RevisionGraph[Revision], label: str) -> tuple[str, ...]:
+    rev = graph.by_label(label) or graph.lookup(label)
+    heads = [h for h in graph.heads if h in graph.descendants([rev.revision])]
+    return (_single_head(graph, heads, f"{label}@head"),)
+
+
+def resolve_targets(
+    graph: RevisionGraph[Revision], spec: str, current: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Resolve a non-relative identifier to the revisions it names."""
+    spec = spec.strip()
+    if spec == "heads":
+        return tuple(graph.heads)
+    if spec == "head":
+        return (_single_head(graph, graph.heads, "'head'"),)
+    if spec == "base":
+        return ()
+    if spec == "current":
+        return tuple(current)
+    label, at, where = spec.partition("@")
+    if at:
+        if where == "head":
+            return _branch_head(graph, label)
+        if where == "base":
+            return ()
+        return (graph.lookup(where).revision,)
+    return (graph.lookup(spec).revision,)
+
+
+def _walk(graph: RevisionGraph[Revision], start: str | None, steps: int, spec: str) -> str | None:
+    """Move ``steps`` revisions up (positive) or down (negative) from ``start`` (None = base)."""
+    position = start
+    for _ in range(abs(steps)):
+        if steps > 0:
+            nexts = list(graph.bases) if position is None else graph[position].children
+        else:
+            if position is None:
+                raise RevisionError(
+                    f"{spec!r} goes below base; there are not enough revisions under it."
+                )
+            nexts = list(graph[position].down_revisions)
+            if not nexts:
+                position = None
+                continue
+        if not nexts:
+            raise RevisionError(
+                f"{spec!r} goes past the newest revision; there are not enough revisions above it."
+            )
+        if len(nexts) > 1:
+            raise MultipleHeads(
+                f"{spec!r} is ambiguous at {position or 'base'}: the graph splits into "
+                f"{', '.join(nexts)}. Name a revision instead of a relative step."
+            )
+        position = nexts[0]
+    return position
+
+
+def _relative(
+    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+) -> tuple[str, ...] | None:
+    match = _RELATIVE.match(spec.strip())
+    if not match:
+        return None
+    steps = int(match["steps"]) * (1 if match["sign"] == "+" else -1)
+    base_spec = match["base"]
+    if base_spec:
+        starts = resolve_targets(graph, base_spec, current)
+        start = _single_head(graph, starts, repr(spec)) if starts else None
+    else:
+        start = _single_head(graph, current, repr(spec)) if current else None
+    end = _walk(graph, start, steps, spec)
+    return () if end is None else (end,)
+
+
+def resolve_upgrade_target(
+    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+) -> tuple[str, ...]:
+    """What ``still upgrade SPEC`` should leave as heads."""
+    relative = _relative(graph, spec, current)
+    return relative if relative is not None else resolve_targets(graph, spec, current)
+
+
+def resolve_downgrade_target(
+    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+) -> tuple[str, ...]:
+    """What ``still downgrade SPEC`` should leave as heads (``()`` for base)."""
+    relative = _relative(graph, spec, current)
+    return relative if relative is not None else resolve_targets(graph, spec, current)

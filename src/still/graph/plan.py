@@ -1,0 +1,103 @@
+"""Migration plans: which revisions run, in which order, and what the version table becomes.
+
+A plan is computed once, before anything runs.  Each :class:`Step` carries the change it makes to
+the set of heads the database records (the rows of ``alembic_version``), so the runtime only has
+to write what the step says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from still.errors import RevisionError
+from still.graph.graph import RevisionGraph
+from still.graph.revision import Revision
+
+
+@dataclass(frozen=True)
+class Step:
+    """Run one revision's ``upgrade()`` or ``downgrade()``, then update the version table."""
+
+    revision: str | None  # None: only the version table changes (``stamp``)
+    is_upgrade: bool
+    removes: tuple[str, ...]
+    adds: tuple[str, ...]
+
+    @property
+    def direction(self) -> str:
+        return "upgrade" if self.is_upgrade else "downgrade"
+
+
+def stamp_plan(
+    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+) -> list[Step]:
+    """One step that only rewrites the version table from ``current`` to ``targets``."""
+    for rid in targets:
+        if rid not in graph:
+            raise RevisionError(f"Cannot stamp {rid!r}: no revision has that id.")
+    removes = tuple(h for h in current if h not in targets)
+    adds = tuple(t for t in targets if t not in current)
+    if not removes and not adds:
+        return []
+    return [Step(None, True, removes, adds)]
+
+
+def check_current(graph: RevisionGraph[Revision], current: Sequence[str]) -> None:
+    """Every revision the database records must exist in the project."""
+    for rid in current:
+        if rid not in graph:
+            raise RevisionError(
+                f"The database is at revision {rid!r}, but no revision file declares it. Restore "
+                "the missing file (is this the right branch, or the right version_locations?), or "
+                "`still stamp REVISION` to record where the database really is."
+            )
+
+
+def _after_upgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str) -> Step:
+    parents = set(graph[rid].down_revisions)
+    removes = tuple(h for h in heads if h in parents or graph.is_ancestor(h, rid))
+    for h in removes:
+        heads.remove(h)
+    heads.append(rid)
+    return Step(rid, True, removes, (rid,))
+
+
+def _after_downgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str) -> Step:
+    heads.remove(rid)
+    adds = []
+    for parent in graph[rid].down_revisions:
+        if parent in heads or any(graph.is_ancestor(parent, h) for h in heads):
+            continue
+        adds.append(parent)
+        heads.append(parent)
+    return Step(rid, False, (rid,), tuple(adds))
+
+
+def upgrade_plan(
+    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+) -> list[Step]:
+    """The steps that take a database at ``current`` up to ``targets``."""
+    check_current(graph, current)
+    applied = graph.ancestors(current)
+    todo = graph.ancestors(targets) - applied
+    heads = list(current)
+    return [_after_upgrade(graph, heads, rid) for rid in graph.ordered(todo)]
+
+
+def downgrade_plan(
+    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+) -> list[Step]:
+    """The steps that take a database at ``current`` down to ``targets`` (``()`` is base)."""
+    check_current(graph, current)
+    applied = graph.ancestors(current)
+    for target in targets:
+        if target not in applied:
+            raise RevisionError(
+                f"Cannot downgrade to {target!r}: the database is not above it (it stands at "
+                f"{', '.join(current) or 'base'}). Use `still upgrade {target}` to go forward."
+            )
+    keep = graph.ancestors(targets)
+    undo = applied - keep
+    heads = list(current)
+    return [_after_downgrade(graph, heads, rid) for rid in reversed(graph.ordered(undo))]

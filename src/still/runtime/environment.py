@@ -1,0 +1,198 @@
+"""``EnvironmentContext``: what env.py sees as ``context``.
+
+A command builds one with the configuration, the script directory and a plan function, makes it
+current, and runs env.py.  env.py calls ``configure()`` (with a connection, or a URL for ``--sql``)
+and ``run_migrations()``; the plan function decides what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, ContextManager, TextIO, overload
+
+from still.errors import CommandError
+from still.runtime.migration import MigrationContext, PlanFunction
+from still.runtime.reporting import Reporter
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from still.config import Config
+    from still.script import ScriptDirectory
+
+_current: list[EnvironmentContext] = []
+
+
+def current_environment() -> EnvironmentContext:
+    if not _current:
+        raise CommandError(
+            "alembic.context / still.context is only available while still runs env.py "
+            "(for example during `still upgrade`)."
+        )
+    return _current[-1]
+
+
+class EnvironmentContext:
+    """The migration environment of one command run."""
+
+    def __init__(
+        self,
+        config: Config,
+        script: ScriptDirectory,
+        fn: PlanFunction | None = None,
+        *,
+        as_sql: bool = False,
+        starting_rev: str | tuple[str, ...] | None = None,
+        destination_rev: str | None = None,
+        tag: str | None = None,
+        reporter: Reporter | None = None,
+        **kw: Any,
+    ) -> None:
+        self.config = config
+        self.script = script
+        self._plan = fn
+        self._reporter = reporter
+        self.context_opts: dict[str, Any] = {
+            "as_sql": as_sql,
+            "starting_rev": starting_rev,
+            "destination_rev": destination_rev,
+            "tag": tag,
+            **kw,
+        }
+        self._migration_context: MigrationContext | None = None
+
+    def __enter__(self) -> EnvironmentContext:
+        _current.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _current.remove(self)
+
+    @contextmanager
+    def running(self) -> Iterator[EnvironmentContext]:
+        with self:
+            yield self
+
+    # -- questions env.py asks --------------------------------------------------------------------
+
+    def is_offline_mode(self) -> bool:
+        return bool(self.context_opts.get("as_sql"))
+
+    def is_transactional_ddl(self) -> bool:
+        return self.get_context().impl.transactional_ddl
+
+    def requires_connection(self) -> bool:
+        return not self.is_offline_mode()
+
+    def get_head_revision(self) -> str | None:
+        heads = self.script.get_heads()
+        return heads[0] if len(heads) == 1 else None
+
+    def get_head_revisions(self) -> tuple[str, ...]:
+        return tuple(self.script.get_heads())
+
+    def get_starting_revision_argument(self) -> Any:
+        return self.context_opts.get("starting_rev")
+
+    def get_revision_argument(self) -> Any:
+        return self.context_opts.get("destination_rev")
+
+    def get_tag_argument(self) -> str | None:
+        return self.context_opts.get("tag")
+
+    @overload
+    def get_x_argument(self) -> list[str]: ...
+
+    @overload
+    def get_x_argument(self, as_dictionary: bool) -> Any: ...
+
+    def get_x_argument(self, as_dictionary: bool = False) -> Any:
+        """The ``-x`` arguments: a list of strings, or a dictionary with ``as_dictionary=True``."""
+        if as_dictionary:
+            return self.config.x_arguments
+        return list(getattr(self.config.cmd_opts, "x", None) or [])
+
+    # -- configuring and running ------------------------------------------------------------------
+
+    def configure(
+        self,
+        connection: Connection | None = None,
+        url: Any = None,
+        dialect_name: str | None = None,
+        dialect_opts: Mapping[str, Any] | None = None,
+        transactional_ddl: bool | None = None,
+        transaction_per_migration: bool = False,
+        output_buffer: TextIO | None = None,
+        starting_rev: str | None = None,
+        tag: str | None = None,
+        target_metadata: Any = None,
+        literal_binds: bool = False,
+        version_table: str = "alembic_version",
+        version_table_schema: str | None = None,
+        version_table_pk: bool = True,
+        **kw: Any,
+    ) -> None:
+        """Set up the migration context; env.py calls this once, with a connection or a URL."""
+        opts = self.context_opts
+        if output_buffer is None:
+            output_buffer = self.config.output_buffer
+        if starting_rev:
+            opts["starting_rev"] = starting_rev
+        if tag:
+            opts["tag"] = tag
+        opts.update(
+            transactional_ddl=transactional_ddl,
+            transaction_per_migration=transaction_per_migration,
+            output_buffer=output_buffer,
+            target_metadata=target_metadata,
+            literal_binds=literal_binds,
+            version_table=version_table,
+            version_table_schema=version_table_schema,
+            version_table_pk=version_table_pk,
+            environment_context=self,
+            **kw,
+        )
+        if self.is_offline_mode():
+            connection = None
+        elif connection is None:
+            raise CommandError(
+                "env.py called context.configure() without a connection while running online. "
+                "Pass connection=... (see the env.py that `still init` writes)."
+            )
+        self._migration_context = MigrationContext.configure(
+            connection=connection,
+            url=str(url) if url is not None else None,
+            dialect_name=dialect_name,
+            dialect_opts=dialect_opts,
+            opts=opts,
+            script=self.script,
+            plan=self._plan,
+            reporter=self._reporter,
+        )
+
+    def get_context(self) -> MigrationContext:
+        if self._migration_context is None:
+            raise CommandError(
+                "env.py used the migration context before calling context.configure(...)."
+            )
+        return self._migration_context
+
+    def get_bind(self) -> Connection | None:
+        return self.get_context().bind
+
+    def begin_transaction(self) -> ContextManager[Any]:
+        return self.get_context().begin_transaction()
+
+    def run_migrations(self, **kw: Any) -> None:
+        self.get_context().run_migrations(**kw)
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
+        return self.get_context().execute(sql, execution_options)
+
+    def static_output(self, text: str) -> None:
+        self.get_context().impl.static_output(text)
+
+    @property
+    def migration_context(self) -> MigrationContext | None:
+        return self._migration_context

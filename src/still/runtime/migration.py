@@ -1,0 +1,303 @@
+"""``MigrationContext``: one connection (or one SQL script), the version table, and the run loop.
+
+For every step of a plan: begin a transaction where the database honours one for DDL, call the
+revision's ``upgrade()`` or ``downgrade()`` with ``op`` bound to this context, record the step in
+the version table, commit.  A failure is reported as :class:`MigrationFailed`, naming the revision,
+the statement, the database's error, and the state the database is left in.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, ContextManager, TextIO
+
+from sqlalchemy.engine import Connection, Dialect
+
+from still.ddl import DefaultImpl, impl_for
+from still.errors import CommandError, MigrationFailed, StillError
+from still.graph import Step
+from still.operations.base import Operations
+from still.operations.proxy import operations_in_effect
+from still.runtime.reporting import Reporter, logging_reporter
+from still.runtime.version_table import VersionTable
+
+if TYPE_CHECKING:
+    from still.script import Script, ScriptDirectory
+
+PlanFunction = Callable[[tuple[str, ...]], Sequence[Step]]
+
+
+class MigrationContext:
+    """Runs migrations on one connection, or writes them as SQL (``as_sql``)."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        connection: Connection | None,
+        opts: Mapping[str, Any],
+        script: ScriptDirectory | None = None,
+        plan: PlanFunction | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.dialect = dialect
+        self.connection = connection
+        self.opts = dict(opts)
+        self.script = script
+        self._plan = plan
+        self.reporter = reporter or logging_reporter
+        self.as_sql = bool(opts.get("as_sql", False))
+        self.output_buffer: TextIO = opts.get("output_buffer") or sys.stdout
+        self.transaction_per_migration = bool(opts.get("transaction_per_migration", False))
+        self._start_from_rev = opts.get("starting_rev")
+        impl_class = impl_for(dialect.name)
+        self.impl: DefaultImpl = impl_class(
+            dialect,
+            connection,
+            self.as_sql,
+            opts.get("transactional_ddl"),
+            self.output_buffer,
+            self.opts,
+        )
+        self.version_table = VersionTable(
+            opts.get("version_table", "alembic_version"),
+            opts.get("version_table_schema"),
+            bool(opts.get("version_table_pk", True)),
+        )
+        # Set by begin_transaction() when env.py opened the connection's transaction itself.
+        self._user_transaction = False
+        self._outer_transaction_open = False
+
+    @classmethod
+    def configure(
+        cls,
+        connection: Connection | None = None,
+        url: str | None = None,
+        dialect_name: str | None = None,
+        dialect_opts: Mapping[str, Any] | None = None,
+        opts: Mapping[str, Any] | None = None,
+        **kw: Any,
+    ) -> MigrationContext:
+        """A context for a connection, or for a URL / dialect name (offline)."""
+        from sqlalchemy.engine import url as sa_url
+
+        if connection is not None:
+            dialect = connection.dialect
+        elif url is not None:
+            dialect = sa_url.make_url(url).get_dialect()(**(dialect_opts or {}))
+        elif dialect_name is not None:
+            dialect = sa_url.make_url(f"{dialect_name}://").get_dialect()(**(dialect_opts or {}))
+        else:
+            raise CommandError("A migration context needs a connection, a url or a dialect_name.")
+        return cls(dialect, connection, opts or {}, **kw)
+
+    # -- what env.py and migrations see -----------------------------------------------------------
+
+    @property
+    def bind(self) -> Connection | None:
+        return self.connection
+
+    @property
+    def config(self) -> Any:
+        environment = self.opts.get("environment_context")
+        return environment.config if environment is not None else None
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
+        return self.impl.execute(sql, execution_options=execution_options)
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        """The revisions the version table records (from ``starting_rev`` with ``--sql``)."""
+        if self.as_sql:
+            start = self._start_from_rev
+            if start is None:
+                return ()
+            return tuple(start) if isinstance(start, (list, tuple)) else (start,)
+        assert self.connection is not None
+        return self.version_table.read(self.connection)
+
+    def get_current_revision(self) -> str | None:
+        heads = self.get_current_heads()
+        if len(heads) > 1:
+            raise CommandError(
+                f"The database records {len(heads)} heads ({', '.join(heads)}); use "
+                "get_current_heads() (or `still current`) to see all of them."
+            )
+        return heads[0] if heads else None
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    @property
+    def _per_migration(self) -> bool:
+        # Where DDL commits by itself (MySQL/MariaDB), each migration is committed with its
+        # version row, so a failure leaves the version table at the last completed migration.
+        return self.transaction_per_migration or not self.impl.transactional_ddl
+
+    def begin_transaction(self, _per_migration: bool = False) -> ContextManager[Any]:
+        """The transaction env.py wraps ``run_migrations()`` in (and the one around each step)."""
+        if self.as_sql:
+            frame = _per_migration == self._per_migration and self.impl.transactional_ddl
+            return self._offline_frame() if frame else nullcontext()
+        assert self.connection is not None
+        if not _per_migration:
+            if self.connection.in_transaction():
+                # env.py (or the application) owns the transaction; never commit it for them.
+                self._user_transaction = True
+                return nullcontext()
+            if self._per_migration:
+                return self._commit_at_end()
+            return self._transaction()
+        if self._user_transaction or not self._per_migration:
+            return nullcontext()
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        assert self.connection is not None
+        transaction = self.impl.begin(self.connection)
+        try:
+            yield
+        except BaseException:
+            if transaction.is_active:
+                transaction.rollback()
+            raise
+        else:
+            if transaction.is_active:
+                transaction.commit()
+
+    @contextmanager
+    def _commit_at_end(self) -> Iterator[None]:
+        assert self.connection is not None
+        try:
+            yield
+        except BaseException:
+            if self.connection.in_transaction():
+                self.connection.rollback()
+            raise
+        if self.connection.in_transaction():
+            self.connection.commit()
+
+    @contextmanager
+    def _offline_frame(self) -> Iterator[None]:
+        self.impl.emit_begin()
+        yield
+        self.impl.emit_commit()
+
+    @contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run statements outside a transaction (``CREATE INDEX CONCURRENTLY`` and the like)."""
+        if self.as_sql or self.connection is None:
+            if self.impl.transactional_ddl:
+                self.impl.emit_commit()
+            yield
+            if self.impl.transactional_ddl:
+                self.impl.emit_begin()
+            return
+        connection = self.connection
+        if connection.in_transaction():
+            connection.commit()
+        level = connection.get_isolation_level()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            connection.execution_options(isolation_level=level)
+            self.impl.begin(connection)
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Plan from the current heads, then run each step in order."""
+        if self._plan is None:
+            raise CommandError("run_migrations() was called on a context that has no plan.")
+        heads = self.get_current_heads()
+        steps = list(self._plan(heads))
+        if not steps:
+            return
+        self._ensure_version_table(heads)
+        operations = Operations(self)
+        with operations_in_effect(operations):
+            completed: list[Step] = []
+            for step in steps:
+                with self.begin_transaction(_per_migration=True):
+                    self._run_step(step, completed, kw)
+                completed.append(step)
+
+    def _ensure_version_table(self, heads: tuple[str, ...]) -> None:
+        if self.as_sql:
+            if not heads and self._start_from_rev is None:
+                self.version_table.create(self.impl)
+            return
+        assert self.connection is not None
+        if self.version_table.exists(self.connection):
+            return
+        with self.begin_transaction(_per_migration=True):
+            self.version_table.create(self.impl)
+
+    def _script(self, revision: str) -> Script:
+        assert self.script is not None
+        return self.script.graph[revision]
+
+    def _run_step(self, step: Step, completed: list[Step], kw: Mapping[str, Any]) -> None:
+        self.impl.start_step()
+        started = time.perf_counter()
+        script = self._script(step.revision) if step.revision else None
+        self.reporter.step_started(step, script)
+        if self.as_sql and script is not None:
+            self.impl.static_output(f"-- Running {step.direction} {_arrow(step)}")
+        try:
+            if script is not None:
+                fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
+                fn(**kw)
+            self.version_table.write(self.impl, step)
+        except StillError:
+            raise
+        except Exception as exc:
+            raise self._failure(step, script, completed, exc) from exc
+        self.reporter.step_finished(step, script, time.perf_counter() - started)
+
+    def _failure(
+        self, step: Step, script: Script | None, completed: list[Step], exc: Exception
+    ) -> MigrationFailed:
+        where = f"{step.direction} of {step.revision}" + (f" ({script.path})" if script else "")
+        statement = getattr(exc, "statement", None)
+        error = getattr(exc, "orig", None) or exc
+        lines = [f"Migration failed: {where}."]
+        if statement:
+            lines.append(f"Statement: {' '.join(str(statement).split())}")
+        lines.append(f"Error: {type(error).__name__}: {str(error).strip()}")
+        last = completed[-1].revision if completed else None
+        if self._user_transaction:
+            lines.append(
+                "The transaction belongs to the caller (env.py began it); roll it back to undo "
+                "this run."
+            )
+        elif self.impl.transactional_ddl:
+            if self._per_migration and last:
+                lines.append(
+                    f"This migration was rolled back; the migrations before it are committed and "
+                    f"the version table stands at {last}."
+                )
+            else:
+                lines.append(
+                    "Everything this run did was rolled back; the database and its version table "
+                    "are as they were before the run."
+                )
+        else:
+            done = [s for s in self.impl.statements[:-1]] if statement else self.impl.statements
+            lines.append(
+                f"{self.dialect.name} commits DDL by itself, so this migration may be half-applied. "
+                f"The version table stands at {last or 'the revision before this run'}."
+            )
+            if done:
+                lines.append("Statements of this migration that ran before the failure:")
+                lines.extend(f"  {' '.join(s.split())}" for s in done)
+            lines.append("Undo them by hand (or finish the migration) before running it again.")
+        return MigrationFailed("\n".join(lines))
+
+
+def _arrow(step: Step) -> str:
+    before = ", ".join(step.removes) or "<base>"
+    after = ", ".join(step.adds) or "<base>"
+    return f"{before} -> {after}"

@@ -1,0 +1,191 @@
+"""The script directory: env.py, script.py.mako and the version locations."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from still.errors import ScriptError
+from still.graph import RevisionGraph
+from still.script.loader import load_python_file
+from still.script.script import Script
+
+if TYPE_CHECKING:
+    from still.config import Config
+
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+
+
+def _script_location_path(location: str, config_name: str | None) -> Path:
+    """``script_location`` as a path; ``package:dir`` names a directory inside a package."""
+    package, sep, sub = location.partition(":")
+    if sep and len(package) > 1 and not os.path.isabs(location):
+        import importlib.util
+
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise ScriptError(
+                f"script_location = {location} names package {package!r}, which cannot be "
+                "imported. Check the name, or use a directory path."
+            )
+        return Path(next(iter(spec.submodule_search_locations))) / sub
+    return Path(location)
+
+
+class ScriptDirectory:
+    """A project's migration environment on disk."""
+
+    def __init__(
+        self,
+        dir: str | os.PathLike[str],
+        file_template: str = DEFAULT_FILE_TEMPLATE,
+        truncate_slug_length: int | None = 40,
+        version_locations: Sequence[str] | None = None,
+        sourceless: bool = False,
+        output_encoding: str = "utf-8",
+        timezone: str | None = None,
+        hooks: str | None = None,
+        recursive_version_locations: bool = False,
+        prepend_sys_path: Sequence[str] = (),
+    ) -> None:
+        self.dir = Path(dir)
+        self.file_template = file_template
+        self.truncate_slug_length = truncate_slug_length or 40
+        self.sourceless = sourceless
+        self.output_encoding = output_encoding
+        self.timezone = timezone
+        self.hooks = hooks
+        self.recursive_version_locations = recursive_version_locations
+        self.prepend_sys_path = list(prepend_sys_path)
+        self.version_locations = [str(p) for p in (version_locations or [self.dir / "versions"])]
+        if not self.dir.is_dir():
+            raise ScriptError(
+                f"script_location {str(self.dir)!r} is not a directory. Run `still init "
+                f"{self.dir}` to create it, or correct script_location in the configuration."
+            )
+
+    @classmethod
+    def from_config(cls, config: Config) -> ScriptDirectory:
+        """The script directory a configuration describes."""
+        location = config.get_alembic_option("script_location")
+        if not location:
+            where = config.config_file_name or config.toml_file_name or "the configuration"
+            raise ScriptError(
+                f"No script_location in the [{config.config_ini_section}] section of {where}. "
+                "Add `script_location = migrations` (the directory `still init` created)."
+            )
+        here = Path(config.config_file_name).parent if config.config_file_name else Path.cwd()
+        base = _script_location_path(str(location), config.config_file_name)
+        directory = base if base.is_absolute() else here / base
+        if not directory.is_dir() and base.is_dir():
+            directory = base
+        truncate = config.get_alembic_option("truncate_slug_length")
+        return cls(
+            directory,
+            file_template=str(config.get_alembic_option("file_template", DEFAULT_FILE_TEMPLATE)),
+            truncate_slug_length=int(truncate) if truncate else None,
+            version_locations=config.get_version_locations_list(),
+            sourceless=config.get_alembic_boolean_option("sourceless"),
+            output_encoding=str(config.get_alembic_option("output_encoding", "utf-8")),
+            timezone=config.get_alembic_option("timezone"),
+            recursive_version_locations=config.get_alembic_boolean_option(
+                "recursive_version_locations"
+            ),
+            prepend_sys_path=config.get_prepend_sys_paths_list() or (),
+        )
+
+    # -- revision files ---------------------------------------------------------------------------
+
+    @property
+    def versions(self) -> str:
+        return self.version_locations[0]
+
+    def _candidate_files(self) -> Iterator[Path]:
+        for location in self.version_locations:
+            root = Path(location)
+            if not root.is_dir():
+                raise ScriptError(
+                    f"Version location {location!r} is not a directory. Create it (`mkdir -p "
+                    f"{location}`) or correct version_locations in the configuration."
+                )
+            names: Iterator[Path] = (
+                root.rglob("*") if self.recursive_version_locations else root.iterdir()
+            )
+            for path in sorted(names):
+                name = path.name
+                if name.startswith((".", "__init__")) or "__pycache__" in path.parts:
+                    continue
+                if path.suffix == ".py" or (self.sourceless and path.suffix == ".pyc"):
+                    yield path
+
+    @cached_property
+    def graph(self) -> RevisionGraph[Script]:
+        """Every revision of the project; headers read statically, modules not imported."""
+        scripts = []
+        seen_stems: set[str] = set()
+        for path in self._candidate_files():
+            if path.suffix == ".pyc":
+                if path.with_suffix(".py").exists() or path.stem in seen_stems:
+                    continue
+            seen_stems.add(path.stem)
+            script = Script.from_path(path)
+            if script is not None:
+                scripts.append(script)
+        return RevisionGraph(scripts, describe=lambda s: str(s.path))
+
+    def get_revision(self, spec: str) -> Script:
+        return self.graph.lookup(spec)
+
+    def get_heads(self) -> list[str]:
+        return list(self.graph.heads)
+
+    def get_bases(self) -> list[str]:
+        return list(self.graph.bases)
+
+    def walk_revisions(self) -> Iterator[Script]:
+        """Every revision, newest first."""
+        yield from self.graph.newest_first()
+
+    # -- env.py -----------------------------------------------------------------------------------
+
+    @property
+    def env_py_location(self) -> Path:
+        return self.dir / "env.py"
+
+    def run_env(self) -> None:
+        """Run env.py, which configures the migration context and runs the migrations."""
+        env = self.env_py_location
+        if not env.is_file():
+            env_pyc = env.with_suffix(".pyc")
+            if self.sourceless and env_pyc.is_file():
+                env = env_pyc
+            else:
+                raise ScriptError(
+                    f"No env.py in {self.dir}. Every script directory needs one; "
+                    "`still init` writes a working one."
+                )
+        with self._sys_path():
+            load_python_file(env, "env_py")
+
+    @contextmanager
+    def _sys_path(self) -> Iterator[None]:
+        added = [p for p in self.prepend_sys_path if p not in sys.path]
+        sys.path[:0] = added
+        try:
+            yield
+        finally:
+            for p in added:
+                if p in sys.path:
+                    sys.path.remove(p)
+
+    @property
+    def template_path(self) -> Path:
+        return self.dir / "script.py.mako"
+
+    def revision_template_args(self) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,45 @@
+"""Import a Python file (env.py or a revision) as a module, with Alembic's names in place."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from still.compat import alembic_names
+from still.errors import ScriptError
+
+_counter = 0
+
+
+def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
+    """Execute ``path`` as a fresh module.  Syntax errors name the file and line."""
+    global _counter
+    _counter += 1
+    name = module_name or f"_still_loaded_{path.stem}_{_counter}"
+    if path.suffix == ".pyc":
+        from importlib.machinery import SourcelessFileLoader
+
+        loader = SourcelessFileLoader(name, str(path))
+        spec = importlib.util.spec_from_loader(name, loader)
+    else:
+        spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ScriptError(f"Cannot load {path}: it is not a Python file.")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        with alembic_names():
+            spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise ScriptError(
+            f"{exc.filename or path}, line {exc.lineno}: syntax error: {exc.msg}. Fix the file and "
+            "run the command again."
+        ) from exc
+    except ImportError as exc:
+        raise ScriptError(
+            f"{path} could not be loaded: {exc}. If it imports your models, check "
+            "prepend_sys_path in alembic.ini (usually '.') and that you run still from the "
+            "project directory."
+        ) from exc
+    return module

@@ -1,0 +1,101 @@
+"""A revision file: its header (read statically) and, when needed, its module."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from still.errors import ScriptError
+from still.graph import Revision, as_tuple
+from still.script.headers import Header, UnreadableHeader, read_header
+from still.script.loader import load_python_file
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+class Script(Revision):
+    """One revision file in a versions directory."""
+
+    def __init__(self, path: Path, header: Header, module: ModuleType | None = None) -> None:
+        super().__init__(
+            revision=header.revision,
+            down_revisions=as_tuple(_names(header.down_revision, path, "down_revision")),
+            branch_labels=frozenset(as_tuple(_names(header.branch_labels, path, "branch_labels"))),
+            dependencies=as_tuple(_names(header.depends_on, path, "depends_on")),
+        )
+        self.path = path
+        self.docstring = header.docstring
+        self._module = module
+
+    @classmethod
+    def from_path(cls, path: Path) -> Script | None:
+        """Read ``path``; ``None`` if it is not a revision file (it declares no ``revision``)."""
+        try:
+            source = path.read_text(encoding="utf-8") if path.suffix == ".py" else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScriptError(f"Cannot read revision file {path}: {exc}.") from exc
+        if source is not None:
+            if "revision" not in source:
+                return None
+            try:
+                return cls(path, read_header(source))
+            except UnreadableHeader:
+                pass
+        module = load_python_file(path)
+        revision = getattr(module, "revision", None)
+        if revision is None:
+            return None
+        if not isinstance(revision, str):
+            raise ScriptError(f"{path}: revision = {revision!r} must be a string.")
+        header = Header(
+            revision=revision,
+            down_revision=getattr(module, "down_revision", None),
+            branch_labels=getattr(module, "branch_labels", None),
+            depends_on=getattr(module, "depends_on", None),
+            docstring=module.__doc__ or "",
+        )
+        return cls(path, header, module)
+
+    @property
+    def module(self) -> ModuleType:
+        """The imported revision module (imported on first use only)."""
+        if self._module is None:
+            self._module = load_python_file(self.path)
+        return self._module
+
+    def upgrade_function(self) -> Any:
+        return self._function("upgrade")
+
+    def downgrade_function(self) -> Any:
+        return self._function("downgrade")
+
+    def _function(self, name: str) -> Any:
+        fn = getattr(self.module, name, None)
+        if not callable(fn):
+            raise ScriptError(f"{self.path} has no {name}() function; add one (it may just `pass`).")
+        return fn
+
+    @cached_property
+    def longdoc(self) -> str:
+        return self.docstring.strip()
+
+    @property
+    def doc(self) -> str:
+        """The message: the first paragraph of the docstring."""
+        return _PARAGRAPH_BREAK.split(self.longdoc, maxsplit=1)[0].strip() if self.longdoc else ""
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def _names(value: object, path: Path, field: str) -> str | tuple[str, ...] | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ScriptError(
+        f"{path}: {field} = {value!r} must be a revision id, a tuple of revision ids, or None."
+    )
