@@ -19,17 +19,21 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
     if kind.__name__ == "OperationalError" and getattr(exc, "statement", None) is None:
         return (
             f"Could not connect to the database {url or ''}: {detail}. Check that the server is "
-            "running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) is right."
+            "running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
+            "is right."
         )
     if kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
         return (
-            f"The database URL {url or ''} cannot be used: {detail}. Set sqlalchemy.url in alembic.ini, "
+            f"The database URL {url or ''} cannot be used: {detail}. "
+            "Set sqlalchemy.url in alembic.ini, "
             "or pass -x sqlalchemy.url=dialect+driver://user:password@host/dbname, or set "
             "SQLALCHEMY_URL."
         )
     statement = getattr(exc, "statement", None)
     if statement:
-        return f"The database rejected a statement: {detail}\nStatement: {' '.join(statement.split())}"
+        return (
+            f"The database rejected a statement: {detail}\nStatement: {' '.join(statement.split())}"
+        )
     return f"Database error: {detail}"
 
 

@@ -44,7 +44,11 @@ class Options:
             toml_file=str(toml) if toml.exists() else None,
             ini_section=self.name,
             cmd_opts=cmd_options(
-                x=self.x, quiet=self.quiet, raiseerr=self.traceback, config=ini, name=self.name,
+                x=self.x,
+                quiet=self.quiet,
+                raiseerr=self.traceback,
+                config=ini,
+                name=self.name,
                 **cmd_opts,
             ),
         )
@@ -92,22 +96,34 @@ def _command(name: str) -> Callable[..., Any]:
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="still", message="%(prog)s %(version)s")
 @click.option(
-    "-c", "--config", metavar="FILE",
+    "-c",
+    "--config",
+    metavar="FILE",
     help="Configuration file (default: $ALEMBIC_CONFIG or ./alembic.ini).",
 )
 @click.option(
-    "-n", "--name", default="alembic", show_default=True,
+    "-n",
+    "--name",
+    default="alembic",
+    show_default=True,
     help="Section of the ini file to use.",
 )
 @click.option(
-    "-x", "x", multiple=True, metavar="KEY=VALUE",
+    "-x",
+    "x",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Argument for env.py (context.get_x_argument); -x sqlalchemy.url=... picks the database.",
 )
 @click.option("--traceback", "--raiseerr", "traceback", is_flag=True, help="Show full tracebacks.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 def cli(
-    ctx: click.Context, config: str | None, name: str, x: tuple[str, ...], traceback: bool,
+    ctx: click.Context,
+    config: str | None,
+    name: str,
+    x: tuple[str, ...],
+    traceback: bool,
     quiet: bool,
 ) -> None:
     """still: database schema migrations for SQLAlchemy.
@@ -145,7 +161,7 @@ def list_templates(ctx: click.Context) -> None:
 @click.option("--rev-id", help="Use this revision id instead of a generated one.")
 @click.option("--depends-on", multiple=True, help="Revisions this one depends on.")
 @click.pass_context
-def revision(ctx: click.Context, **options: Any) -> None:
+def revision(ctx: click.Context, /, **options: Any) -> None:
     """Create a new revision file."""
     options["depends_on"] = list(options["depends_on"]) or None
     run(ctx, _command("revision"), **options)
@@ -201,8 +217,13 @@ def history(
     ctx: click.Context, rev_range: str | None, verbose: bool, indicate_current: bool
 ) -> None:
     """List the revisions, newest first."""
-    run(ctx, _command("history"), rev_range=rev_range, verbose=verbose,
-        indicate_current=indicate_current)
+    run(
+        ctx,
+        _command("history"),
+        rev_range=rev_range,
+        verbose=verbose,
+        indicate_current=indicate_current,
+    )
 
 
 @cli.command()

@@ -30,7 +30,19 @@ _WHERE = {
     "revision": "revision",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "branches",
+    "current",
+    "downgrade",
+    "heads",
+    "history",
+    "init",
+    "list_templates",
+    "revision",
+    "show",
+    "stamp",
+    "upgrade",
+]
 
 
 def __getattr__(name: str) -> Any:

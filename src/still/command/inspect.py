@@ -94,9 +94,7 @@ def history(
         if not sep:
             start, end = rev_range, ""
         upper = graph.ancestors(resolve_targets(graph, end or "heads", current))
-        lower = (
-            graph.descendants(resolve_targets(graph, start, current)) if start else set(graph)
-        )
+        lower = graph.descendants(resolve_targets(graph, start, current)) if start else set(graph)
         selected = [rid for rid in graph.ordered(upper & lower, False)]
     for rev in graph.newest_first(selected):
         config.print_stdout(
@@ -136,6 +134,8 @@ def current(config: Config, verbose: bool = False) -> None:
     for rid in heads_now:
         if rid in graph:
             rev = graph[rid]
-            config.print_stdout(verbose_entry(graph, rev) if verbose else f"{rid}{_markers(graph, rev)}")
+            config.print_stdout(
+                verbose_entry(graph, rev) if verbose else f"{rid}{_markers(graph, rev)}"
+            )
         else:
             config.print_stdout(f"{rid} (not found in this project's revision files)")

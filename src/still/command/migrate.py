@@ -45,8 +45,13 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
 
     starting_rev = resolve_targets(graph, start) if start else None
     run_env(
-        config, script, plan, as_sql=sql, starting_rev=starting_rev,
-        destination_rev=destination, tag=tag,
+        config,
+        script,
+        plan,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=destination,
+        tag=tag,
     )
 
 
@@ -69,8 +74,13 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
         return downgrade_plan(graph, current, targets)
 
     run_env(
-        config, script, plan, as_sql=sql, starting_rev=starting_rev,
-        destination_rev=destination, tag=tag,
+        config,
+        script,
+        plan,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=destination,
+        tag=tag,
     )
 
 
@@ -101,6 +111,12 @@ def stamp(
         return stamp_plan(graph, current, targets)
 
     run_env(
-        config, script, plan, as_sql=sql, starting_rev=starting_rev,
-        destination_rev=",".join(specs), tag=tag, purge=purge,
+        config,
+        script,
+        plan,
+        as_sql=sql,
+        starting_rev=starting_rev,
+        destination_rev=",".join(specs),
+        tag=tag,
+        purge=purge,
     )

@@ -122,7 +122,10 @@ class Config:
         path = Path(self.toml_file_name)
         if not path.is_file():
             return {}
-        import tomllib
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
 
         try:
             with open(path, "rb") as f:

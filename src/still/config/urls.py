@@ -14,7 +14,9 @@ URL_OPTION = "sqlalchemy.url"
 URL_ENVIRONMENT_VARIABLE = "SQLALCHEMY_URL"
 
 # scheme://user:password@host  -> the password part, up to the last '@' before the host.
-_PASSWORD_IN_URL = re.compile(r"(?P<head>\b[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<password>[^\s]*?)(?=@)")
+_PASSWORD_IN_URL = re.compile(
+    r"(?P<head>\b[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<password>[^\s]*?)(?=@)"
+)
 
 
 def mask_password(text: str) -> str:

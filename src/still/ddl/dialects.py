@@ -11,7 +11,7 @@ from still.ddl.impl import DefaultImpl
 
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
-    transactional_ddl = True
+    transactional_ddl: bool = True
 
 
 class SQLiteImpl(DefaultImpl):

@@ -24,7 +24,11 @@ class AlterTable(ExecutableDDLElement):
 
 class AddColumn(AlterTable):
     def __init__(
-        self, table_name: str, column: Column[Any], schema: str | None = None, if_not_exists: bool = False
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         super().__init__(table_name, schema)
         self.column = column

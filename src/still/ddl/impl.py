@@ -9,11 +9,12 @@ revisions or the CLI.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, TextIO, cast
 
 from sqlalchemy import Column, Index, Table, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
+from sqlalchemy.sql.base import Executable as SQLExecutable
 from sqlalchemy.sql.elements import ClauseElement
 
 from still.ddl.elements import AddColumn, DropColumn
@@ -25,7 +26,7 @@ class DefaultImpl:
     """Issues DDL for one dialect, to a live connection or to an output buffer (``--sql``)."""
 
     __dialect__: ClassVar[str] = "default"
-    transactional_ddl: ClassVar[bool] = False
+    transactional_ddl: bool = False
     statement_terminator: ClassVar[str] = ";"
 
     def __init__(
@@ -69,11 +70,11 @@ class DefaultImpl:
         params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
         execution_options: Mapping[str, Any] | None = None,
     ) -> Any:
-        construct = text(sql) if isinstance(sql, str) else sql
+        construct = cast(SQLExecutable, text(sql) if isinstance(sql, str) else sql)
         if self.as_sql:
             if params:
                 raise ValueError("Bound parameters cannot be rendered in --sql mode.")
-            rendered = self.compile(construct)
+            rendered = self.compile(cast(ClauseElement, construct))
             self.statements.append(rendered)
             self.static_output(rendered + self.statement_terminator)
             return None
@@ -108,7 +109,11 @@ class DefaultImpl:
         self.execute(DropTable(table, if_exists=if_exists))
 
     def add_column(
-        self, table_name: str, column: Column[Any], schema: str | None = None, if_not_exists: bool = False
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool = False,
     ) -> None:
         self.execute(AddColumn(table_name, column, schema, if_not_exists))
 

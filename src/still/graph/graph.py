@@ -59,7 +59,9 @@ class RevisionGraph(Generic[R]):
                         "a label must name one branch."
                     )
                 self._by_label[label] = rev
-        self.heads: tuple[str, ...] = tuple(r.revision for r in self._by_id.values() if not r.children)
+        self.heads: tuple[str, ...] = tuple(
+            r.revision for r in self._by_id.values() if not r.children
+        )
         self.bases: tuple[str, ...] = tuple(r.revision for r in self._by_id.values() if r.is_base)
         self._check_acyclic()
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from still.errors import MultipleHeads, RevisionError
 from still.graph.graph import RevisionGraph
-from still.graph.revision import Revision
 
 _RELATIVE = re.compile(r"^(?P<base>.*?)(?P<sign>[+-])(?P<steps>\d+)$")
 
 
-def _single_head(graph: RevisionGraph[Revision], heads: Sequence[str], what: str) -> str:
+def _single_head(graph: RevisionGraph[Any], heads: Sequence[str], what: str) -> str:
     if len(heads) > 1:
         raise MultipleHeads(
             f"{what} is ambiguous: there are {len(heads)} heads ({', '.join(heads)}). Name the "
@@ -30,14 +30,14 @@ def _single_head(graph: RevisionGraph[Revision], heads: Sequence[str], what: str
     return heads[0]
 
 
-def _branch_head(graph: RevisionGraph[Revision], label: str) -> tuple[str, ...]:
+def _branch_head(graph: RevisionGraph[Any], label: str) -> tuple[str, ...]:
     rev = graph.by_label(label) or graph.lookup(label)
     heads = [h for h in graph.heads if h in graph.descendants([rev.revision])]
     return (_single_head(graph, heads, f"{label}@head"),)
 
 
 def resolve_targets(
-    graph: RevisionGraph[Revision], spec: str, current: Sequence[str] = ()
+    graph: RevisionGraph[Any], spec: str, current: Sequence[str] = ()
 ) -> tuple[str, ...]:
     """Resolve a non-relative identifier to the revisions it names."""
     spec = spec.strip()
@@ -59,7 +59,7 @@ def resolve_targets(
     return (graph.lookup(spec).revision,)
 
 
-def _walk(graph: RevisionGraph[Revision], start: str | None, steps: int, spec: str) -> str | None:
+def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -> str | None:
     """Move ``steps`` revisions up (positive) or down (negative) from ``start`` (None = base)."""
     position = start
     for _ in range(abs(steps)):
@@ -88,7 +88,7 @@ def _walk(graph: RevisionGraph[Revision], start: str | None, steps: int, spec: s
 
 
 def _relative(
-    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+    graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...] | None:
     match = _RELATIVE.match(spec.strip())
     if not match:
@@ -105,7 +105,7 @@ def _relative(
 
 
 def resolve_upgrade_target(
-    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+    graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...]:
     """What ``still upgrade SPEC`` should leave as heads."""
     relative = _relative(graph, spec, current)
@@ -113,7 +113,7 @@ def resolve_upgrade_target(
 
 
 def resolve_downgrade_target(
-    graph: RevisionGraph[Revision], spec: str, current: Sequence[str]
+    graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...]:
     """What ``still downgrade SPEC`` should leave as heads (``()`` for base)."""
     relative = _relative(graph, spec, current)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from still.errors import RevisionError
 from still.graph.graph import RevisionGraph
-from still.graph.revision import Revision
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Step:
 
 
 def stamp_plan(
-    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+    graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
 ) -> list[Step]:
     """One step that only rewrites the version table from ``current`` to ``targets``."""
     for rid in targets:
@@ -43,7 +43,7 @@ def stamp_plan(
     return [Step(None, True, removes, adds)]
 
 
-def check_current(graph: RevisionGraph[Revision], current: Sequence[str]) -> None:
+def check_current(graph: RevisionGraph[Any], current: Sequence[str]) -> None:
     """Every revision the database records must exist in the project."""
     for rid in current:
         if rid not in graph:
@@ -54,7 +54,7 @@ def check_current(graph: RevisionGraph[Revision], current: Sequence[str]) -> Non
             )
 
 
-def _after_upgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str) -> Step:
+def _after_upgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Step:
     parents = set(graph[rid].down_revisions)
     removes = tuple(h for h in heads if h in parents or graph.is_ancestor(h, rid))
     for h in removes:
@@ -63,7 +63,7 @@ def _after_upgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str) -
     return Step(rid, True, removes, (rid,))
 
 
-def _after_downgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str) -> Step:
+def _after_downgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Step:
     heads.remove(rid)
     adds = []
     for parent in graph[rid].down_revisions:
@@ -75,7 +75,7 @@ def _after_downgrade(graph: RevisionGraph[Revision], heads: list[str], rid: str)
 
 
 def upgrade_plan(
-    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+    graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
 ) -> list[Step]:
     """The steps that take a database at ``current`` up to ``targets``."""
     check_current(graph, current)
@@ -86,7 +86,7 @@ def upgrade_plan(
 
 
 def downgrade_plan(
-    graph: RevisionGraph[Revision], current: Sequence[str], targets: Sequence[str]
+    graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
 ) -> list[Step]:
     """The steps that take a database at ``current`` down to ``targets`` (``()`` is base)."""
     check_current(graph, current)

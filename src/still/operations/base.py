@@ -52,12 +52,19 @@ class Operations:
     ) -> Table:
         schema = kw.pop("schema", None)
         result: Table = self.invoke(
-            ops.CreateTableOp(table_name, columns, schema=schema, if_not_exists=if_not_exists, kw=kw)
+            ops.CreateTableOp(
+                table_name, columns, schema=schema, if_not_exists=if_not_exists, kw=kw
+            )
         )
         return result
 
     def drop_table(
-        self, table_name: str, *, schema: str | None = None, if_exists: bool | None = None, **kw: Any
+        self,
+        table_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
         self.invoke(ops.DropTableOp(table_name, schema=schema, if_exists=if_exists, kw=kw))
 
@@ -123,8 +130,6 @@ class Operations:
 
     # -- raw SQL ----------------------------------------------------------------------------------
 
-    def execute(
-        self, sqltext: Any, *, execution_options: Mapping[str, Any] | None = None
-    ) -> Any:
+    def execute(self, sqltext: Any, *, execution_options: Mapping[str, Any] | None = None) -> Any:
         """Run SQL text or a SQLAlchemy construct inside the migration's transaction."""
         return self.invoke(ops.ExecuteSQLOp(sqltext, execution_options))

@@ -58,9 +58,7 @@ def _drop_column(impl: DefaultImpl, op: ops.DropColumnOp) -> None:
 
 @runs(ops.CreateIndexOp)
 def _create_index(impl: DefaultImpl, op: ops.CreateIndexOp) -> None:
-    index = schema.index(
-        op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw
-    )
+    index = schema.index(op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw)
     impl.create_index(index, bool(op.if_not_exists))
 
 

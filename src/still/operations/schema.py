@@ -35,9 +35,7 @@ def _ensure_referenced_tables(metadata: MetaData, constraint: ForeignKeyConstrai
             referenced.append_column(Column(column_name, NullType()))
 
 
-def column_on_table(
-    table_name: str, column: Column[Any], schema: str | None = None
-) -> Column[Any]:
+def column_on_table(table_name: str, column: Column[Any], schema: str | None = None) -> Column[Any]:
     """Attach ``column`` to a stub table, as the DDL compiler needs."""
     if column.table is not None:
         column = column._copy()

@@ -8,8 +8,8 @@ and ``run_migrations()``; the plan function decides what runs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ContextManager, TextIO, overload
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from still.errors import CommandError
 from still.runtime.migration import MigrationContext, PlanFunction
@@ -181,7 +181,7 @@ class EnvironmentContext:
     def get_bind(self) -> Connection | None:
         return self.get_context().bind
 
-    def begin_transaction(self) -> ContextManager[Any]:
+    def begin_transaction(self) -> AbstractContextManager[Any]:
         return self.get_context().begin_transaction()
 
     def run_migrations(self, **kw: Any) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any, ContextManager, TextIO
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy.engine import Connection, Dialect
 
@@ -134,7 +134,7 @@ class MigrationContext:
         # version row, so a failure leaves the version table at the last completed migration.
         return self.transaction_per_migration or not self.impl.transactional_ddl
 
-    def begin_transaction(self, _per_migration: bool = False) -> ContextManager[Any]:
+    def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
         """The transaction env.py wraps ``run_migrations()`` in (and the one around each step)."""
         if self.as_sql:
             frame = _per_migration == self._per_migration and self.impl.transactional_ddl
@@ -285,9 +285,10 @@ class MigrationContext:
                     "are as they were before the run."
                 )
         else:
-            done = [s for s in self.impl.statements[:-1]] if statement else self.impl.statements
+            done = self.impl.statements[:-1] if statement else self.impl.statements
             lines.append(
-                f"{self.dialect.name} commits DDL by itself, so this migration may be half-applied. "
+                f"{self.dialect.name} commits DDL by itself, so this migration may be "
+                "half-applied. "
                 f"The version table stands at {last or 'the revision before this run'}."
             )
             if done:

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 def describe_step(step: Step, script: Script | None) -> str:
     if step.revision is None:
-        return f"Stamping {', '.join(step.removes) or '<base>'} -> {', '.join(step.adds) or '<base>'}"
+        return (
+            f"Stamping {', '.join(step.removes) or '<base>'} -> {', '.join(step.adds) or '<base>'}"
+        )
     verb = "Running upgrade" if step.is_upgrade else "Running downgrade"
     if step.is_upgrade:
         before = ", ".join(script.down_revisions) if script and script.down_revisions else ""

@@ -18,10 +18,11 @@ class VersionTable:
     def __init__(self, name: str = "alembic_version", schema: str | None = None, pk: bool = True):
         self.name = name
         self.schema = schema
-        items: list[object] = [Column("version_num", String(32), nullable=False)]
+        self.table = Table(
+            name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
+        )
         if pk:
-            items.append(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
-        self.table = Table(name, MetaData(), *items, schema=schema)  # type: ignore[arg-type]
+            self.table.append_constraint(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
 
     def exists(self, connection: Connection) -> bool:
         return inspect(connection).has_table(self.name, schema=self.schema)

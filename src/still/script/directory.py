@@ -62,7 +62,7 @@ class ScriptDirectory:
         self.hooks = hooks
         self.recursive_version_locations = recursive_version_locations
         self.prepend_sys_path = list(prepend_sys_path)
-        self.version_locations = [str(p) for p in (version_locations or [self.dir / "versions"])]
+        self.version_locations = list(version_locations or [str(self.dir / "versions")])
         if not self.dir.is_dir():
             raise ScriptError(
                 f"script_location {str(self.dir)!r} is not a directory. Run `still init "
@@ -129,9 +129,10 @@ class ScriptDirectory:
         scripts = []
         seen_stems: set[str] = set()
         for path in self._candidate_files():
-            if path.suffix == ".pyc":
-                if path.with_suffix(".py").exists() or path.stem in seen_stems:
-                    continue
+            if path.suffix == ".pyc" and (
+                path.with_suffix(".py").exists() or path.stem in seen_stems
+            ):
+                continue
             seen_stems.add(path.stem)
             script = Script.from_path(path)
             if script is not None:

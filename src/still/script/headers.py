@@ -17,7 +17,9 @@ _ASSIGNMENT = re.compile(
     r"^(?P<name>revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=(?P<value>.*)$",
     re.MULTILINE,
 )
-_DOCSTRING = re.compile(r'\A(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?(?P<q>"""|\'\'\')(?P<doc>.*?)(?P=q)', re.S)
+_DOCSTRING = re.compile(
+    r'\A(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?(?P<q>"""|\'\'\')(?P<doc>.*?)(?P=q)', re.S
+)
 
 
 class UnreadableHeader(Exception):

@@ -75,7 +75,9 @@ class Script(Revision):
     def _function(self, name: str) -> Any:
         fn = getattr(self.module, name, None)
         if not callable(fn):
-            raise ScriptError(f"{self.path} has no {name}() function; add one (it may just `pass`).")
+            raise ScriptError(
+                f"{self.path} has no {name}() function; add one (it may just `pass`)."
+            )
         return fn
 
     @cached_property
