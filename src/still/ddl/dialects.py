@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
+from sqlalchemy import Index
 from sqlalchemy.engine import Connection
 
 from still.ddl.impl import DefaultImpl
@@ -34,6 +36,63 @@ class MySQLImpl(DefaultImpl):
 
     __dialect__ = "mysql"
     transactional_ddl = False
+
+    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        # InnoDB drops its own index for a foreign key once another index can serve it, and then
+        # refuses to drop that other index (error 1553).  Put back the index InnoDB would have made,
+        # in the same statement, so the downgrade leaves the schema as it was before the upgrade.
+        replacement = None if self.as_sql else self._foreign_key_index_to_restore(index)
+        if replacement is None:
+            super().drop_index(index, if_exists)
+            return
+        name, columns = replacement
+        quote = self.dialect.identifier_preparer.quote
+        table = index.table
+        assert table is not None
+        target = (
+            quote(table.name) if not table.schema else f"{quote(table.schema)}.{quote(table.name)}"
+        )
+        self.execute(
+            f"ALTER TABLE {target} DROP INDEX {quote(str(index.name))}, "
+            f"ADD INDEX {quote(name)} ({', '.join(quote(c) for c in columns)})"
+        )
+
+    def _foreign_key_index_to_restore(self, index: Index) -> tuple[str, list[str]] | None:
+        from sqlalchemy import inspect
+
+        table = index.table
+        if self.connection is None or table is None or index.name is None:
+            return None
+        inspector = inspect(self.connection)
+        schema = table.schema
+        others = [
+            list(ix["column_names"])
+            for ix in inspector.get_indexes(table.name, schema=schema)
+            if ix["name"] != index.name
+        ]
+        others.append(
+            list(inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"])
+        )
+        ours = next(
+            (
+                list(ix["column_names"])
+                for ix in inspector.get_indexes(table.name, schema=schema)
+                if ix["name"] == index.name
+            ),
+            None,
+        )
+        if ours is None:
+            return None
+        for fk in inspector.get_foreign_keys(table.name, schema=schema):
+            columns = list(fk["constrained_columns"])
+            if ours[: len(columns)] != columns:
+                continue
+            if any(other[: len(columns)] == columns for other in others):
+                continue
+            name = fk.get("name") or ""
+            generated = re.fullmatch(rf"{re.escape(table.name)}_ibfk_\d+", name)
+            return (columns[0] if generated or not name else name), columns
+        return None
 
 
 class MariaDBImpl(MySQLImpl):

@@ -68,7 +68,7 @@ class MigrationContext:
         )
         # Set by begin_transaction() when env.py opened the connection's transaction itself.
         self._user_transaction = False
-        self._outer_transaction_open = False
+        self._heads_at_start: tuple[str, ...] = ()
 
     @classmethod
     def configure(
@@ -212,6 +212,7 @@ class MigrationContext:
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
         heads = self.get_current_heads()
+        self._heads_at_start = heads
         steps = list(self._plan(heads))
         if not steps:
             return
@@ -267,7 +268,8 @@ class MigrationContext:
         if statement:
             lines.append(f"Statement: {' '.join(str(statement).split())}")
         lines.append(f"Error: {type(error).__name__}: {str(error).strip()}")
-        last = completed[-1].revision if completed else None
+        last = ", ".join(completed[-1].adds) if completed else None
+        start = ", ".join(self._heads_at_start) or "base (empty)"
         if self._user_transaction:
             lines.append(
                 "The transaction belongs to the caller (env.py began it); roll it back to undo "
@@ -289,7 +291,7 @@ class MigrationContext:
             lines.append(
                 f"{self.dialect.name} commits DDL by itself, so this migration may be "
                 "half-applied. "
-                f"The version table stands at {last or 'the revision before this run'}."
+                f"The version table stands at {last or start}."
             )
             if done:
                 lines.append("Statements of this migration that ran before the failure:")
