@@ -45,6 +45,12 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("\nInterrupted.\n")
         return 130
+    if isinstance(exc, KeyError) and exc.args == ("url",):
+        # engine_from_config() found no sqlalchemy.url.
+        exc = StillError(
+            "No database URL: sqlalchemy.url is not set. Set it in alembic.ini, pass "
+            "-x sqlalchemy.url=dialect+driver://user@host/dbname, or set SQLALCHEMY_URL."
+        )
     if isinstance(exc, StillError):
         message = str(exc)
         code = exc.exit_code

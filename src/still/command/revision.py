@@ -50,6 +50,11 @@ def revision(
                 f"Revision {parent} is not a head; a new revision on top of it starts a branch. "
                 "Pass --splice to do that on purpose, or build on a head."
             )
+    if config.get_alembic_boolean_option("revision_environment"):
+        # revision_environment = true: env.py runs for `revision` too (it may set template_args).
+        from still.command.environment import run_env
+
+        run_env(config, script, lambda heads: [], as_sql=sql)
     directory = Path(version_path) if version_path else Path(script.versions)
     path = write_revision(
         template=script.template_path,

@@ -133,8 +133,8 @@ class Config:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
         section = data.get("tool", {}).get("alembic", {})
-        here = path.absolute().parent.as_posix()
-        return {key: _substitute_here(value, here) for key, value in section.items()}
+        values = {**self.config_args, "here": path.absolute().parent.as_posix()}
+        return {key: _interpolate(key, value, values, path) for key, value in section.items()}
 
     def get_template_directory(self) -> str:
         """The directory holding still's project templates (``still list_templates``)."""
@@ -241,11 +241,20 @@ class Config:
         return mask_password(url) if url else None
 
 
-def _substitute_here(value: Any, here: str) -> Any:
-    if isinstance(value, str):
-        return value.replace("%(here)s", here)
-    if isinstance(value, list):
-        return [_substitute_here(v, here) for v in value]
+def _interpolate(key: str, value: Any, values: Mapping[str, Any], path: Path) -> Any:
+    """``%(here)s`` and ``%%`` in pyproject strings, as in the ini file."""
+    try:
+        if isinstance(value, str):
+            return value % values
+        if isinstance(value, list):
+            return [_interpolate(key, v, values, path) for v in value]
+        if isinstance(value, dict):
+            return {k: _interpolate(key, v, values, path) for k, v in value.items()}
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"{key} = {value!r} in [tool.alembic] of {path} cannot be interpolated ({exc}); "
+            "write %% for a literal %, and %(here)s for the directory of pyproject.toml."
+        ) from exc
     return value
 
 

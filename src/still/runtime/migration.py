@@ -85,12 +85,25 @@ class MigrationContext:
 
         if connection is not None:
             dialect = connection.dialect
-        elif url is not None:
-            dialect = sa_url.make_url(url).get_dialect()(**(dialect_opts or {}))
-        elif dialect_name is not None:
-            dialect = sa_url.make_url(f"{dialect_name}://").get_dialect()(**(dialect_opts or {}))
+        elif url is not None or dialect_name is not None:
+            from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+            target = url if url is not None else f"{dialect_name}://"
+            try:
+                dialect = sa_url.make_url(target).get_dialect()(**(dialect_opts or {}))
+            except (ArgumentError, NoSuchModuleError) as exc:
+                from still.config.urls import mask_password
+
+                raise CommandError(
+                    f"The database URL {mask_password(str(target))!r} cannot be used: {exc}. "
+                    "Set sqlalchemy.url (alembic.ini, -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
+                    "to a URL such as postgresql+psycopg://user@host/dbname."
+                ) from exc
         else:
-            raise CommandError("A migration context needs a connection, a url or a dialect_name.")
+            raise CommandError(
+                "No database URL for --sql: sqlalchemy.url is not set. Set it in alembic.ini, pass "
+                "-x sqlalchemy.url=dialect://..., or set SQLALCHEMY_URL (only the dialect is used)."
+            )
         return cls(dialect, connection, opts or {}, **kw)
 
     # -- what env.py and migrations see -----------------------------------------------------------
