@@ -42,6 +42,13 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
     if show_traceback:
         text = "".join(traceback.format_exception(exc))
         sys.stderr.write(mask_password(text))
+    if isinstance(exc, BrokenPipeError):
+        # The reader of our output went away (`still upgrade --sql | head`): stop quietly.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("\nInterrupted.\n")
         return 130

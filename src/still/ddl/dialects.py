@@ -104,6 +104,9 @@ class MSSQLImpl(DefaultImpl):
     transactional_ddl = True
     batch_separator: ClassVar[str] = "GO"
 
+    def emit_begin(self) -> None:
+        self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
+
     def static_output(self, text_: str) -> None:
         super().static_output(text_)
         if text_.endswith(self.statement_terminator):

@@ -265,7 +265,7 @@ class MigrationContext:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
                 fn(**kw)
             self.version_table.write(self.impl, step)
-        except StillError:
+        except (StillError, BrokenPipeError):
             raise
         except Exception as exc:
             raise self._failure(step, script, completed, exc) from exc

@@ -19,7 +19,7 @@ def describe_step(step: Step, script: Script | None) -> str:
         )
     verb = "Running upgrade" if step.is_upgrade else "Running downgrade"
     if step.is_upgrade:
-        before = ", ".join(script.down_revisions) if script and script.down_revisions else ""
+        before = ", ".join(script.down_revisions) if script and script.down_revisions else "<base>"
         arrow = f"{before} -> {step.revision}"
     else:
         after = ", ".join(script.down_revisions) if script and script.down_revisions else "<base>"
