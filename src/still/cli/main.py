@@ -32,7 +32,7 @@ class Options:
 
     def make_config(self, **cmd_opts: Any) -> Any:
         from still.config import Config, cmd_options
-        from still.runtime.reporting import StreamReporter
+        from still.runtime.reporting import SilentReporter, StreamReporter
 
         ini = self.config or os.environ.get("ALEMBIC_CONFIG") or "alembic.ini"
         toml = Path("pyproject.toml")
@@ -52,9 +52,12 @@ class Options:
                 **cmd_opts,
             ),
         )
-        # Progress goes to stderr; not with --sql, whose output is the script itself.
-        quiet = self.quiet or cmd_opts.get("sql", False)
-        config.attributes["still.reporter"] = None if quiet else StreamReporter()
+        # Progress goes to stderr; with --sql it goes to the logging env.py configures (as the
+        # script itself is on stdout); -q silences it.
+        if self.quiet:
+            config.attributes["still.reporter"] = SilentReporter()
+        elif not cmd_opts.get("sql", False):
+            config.attributes["still.reporter"] = StreamReporter()
         return config
 
 

@@ -68,4 +68,14 @@ class StreamReporter:
             self.line_open = False
 
 
+class SilentReporter:
+    """Reports nothing (``still -q``)."""
+
+    def step_started(self, step: Step, script: Script | None) -> None:
+        pass
+
+    def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
+        pass
+
+
 logging_reporter = LoggingReporter()
