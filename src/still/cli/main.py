@@ -170,6 +170,30 @@ def revision(ctx: click.Context, /, **options: Any) -> None:
     run(ctx, _command("revision"), **options)
 
 
+@cli.command()
+@click.argument("revisions", nargs=-1, required=True)
+@click.option("-m", "--message", help="What the merge is for.")
+@click.option("--branch-label", help="Label for the merged branch.")
+@click.option("--rev-id", help="Use this revision id instead of a generated one.")
+@click.pass_context
+def merge(
+    ctx: click.Context,
+    revisions: tuple[str, ...],
+    message: str | None,
+    branch_label: str | None,
+    rev_id: str | None,
+) -> None:
+    """Write a revision that joins REVISIONS (or `heads`) into one head."""
+    run(
+        ctx,
+        _command("merge"),
+        list(revisions),
+        message=message,
+        branch_label=branch_label,
+        rev_id=rev_id,
+    )
+
+
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision", default="head")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from still.command.inspect import branches, current, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
-    from still.command.revision import revision
+    from still.command.revision import merge, revision
 
 _WHERE = {
     "branches": "inspect",
@@ -27,6 +27,7 @@ _WHERE = {
     "upgrade": "migrate",
     "init": "project",
     "list_templates": "project",
+    "merge": "revision",
     "revision": "revision",
 }
 
@@ -38,6 +39,7 @@ __all__ = [
     "history",
     "init",
     "list_templates",
+    "merge",
     "revision",
     "show",
     "stamp",

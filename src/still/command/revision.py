@@ -71,3 +71,53 @@ def revision(
     )
     config.print_stdout(f"Generating {path.absolute()} ... done")
     return Script.from_path(path)
+
+
+def merge(
+    config: Config,
+    revisions: str | Sequence[str],
+    message: str | None = None,
+    branch_label: str | Sequence[str] | None = None,
+    rev_id: str | None = None,
+) -> Script | None:
+    """Write a merge revision whose parents are ``revisions`` (``heads``: every head)."""
+    script = ScriptDirectory.from_config(config)
+    graph = script.graph
+    specs = [revisions] if isinstance(revisions, str) else list(revisions)
+    parents: list[str] = []
+    for spec in specs:
+        for rid in resolve_targets(graph, spec):
+            if rid not in parents:
+                parents.append(rid)
+    for rid in parents:
+        others = [p for p in parents if p != rid]
+        if any(graph.is_ancestor(rid, other) for other in others):
+            raise CommandError(
+                f"Revision {rid} is already an ancestor of another revision being merged; "
+                "merge only the heads of the branches (see `still heads`)."
+            )
+    if len(parents) < 2:
+        raise CommandError(
+            f"Nothing to merge: {', '.join(specs)} names {len(parents)} revision(s). Name at least "
+            "two heads (`still merge heads` merges all of them)."
+        )
+    if rev_id is None:
+        rev_id = new_revision_id()
+    else:
+        check_revision_id(rev_id)
+    if rev_id in graph:
+        raise CommandError(f"Revision id {rev_id!r} is already used by {graph[rev_id].path}.")
+    path = write_revision(
+        template=script.template_path,
+        directory=Path(script.versions),
+        file_template=script.file_template,
+        truncate_slug_length=script.truncate_slug_length,
+        encoding=script.output_encoding,
+        timezone_name=script.timezone,
+        rev_id=rev_id,
+        message=message,
+        down_revisions=tuple(parents),
+        branch_labels=as_tuple(branch_label),
+    )
+    config.print_stdout(f"Generating {path.absolute()} ... done")
+    return Script.from_path(path)

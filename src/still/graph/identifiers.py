@@ -59,10 +59,13 @@ def resolve_targets(
     return (graph.lookup(spec).revision,)
 
 
-def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -> str | None:
-    """Move ``steps`` revisions up (positive) or down (negative) from ``start`` (None = base)."""
+def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -> tuple[str, ...]:
+    """Move ``steps`` revisions up (positive) or down (negative) from ``start`` (None = base).
+
+    Going down from a merge point on the last step lands on all of its parents, as Alembic does.
+    """
     position = start
-    for _ in range(abs(steps)):
+    for step in range(abs(steps)):
         if steps > 0:
             nexts = list(graph.bases) if position is None else graph[position].children
         else:
@@ -74,6 +77,8 @@ def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -
             if not nexts:
                 position = None
                 continue
+            if len(nexts) > 1 and step == abs(steps) - 1:
+                return tuple(nexts)
         if not nexts:
             raise RevisionError(
                 f"{spec!r} goes past the newest revision; there are not enough revisions above it."
@@ -84,7 +89,7 @@ def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -
                 f"{', '.join(nexts)}. Name a revision instead of a relative step."
             )
         position = nexts[0]
-    return position
+    return () if position is None else (position,)
 
 
 def _relative(
@@ -100,8 +105,7 @@ def _relative(
         start = _single_head(graph, starts, repr(spec)) if starts else None
     else:
         start = _single_head(graph, current, repr(spec)) if current else None
-    end = _walk(graph, start, steps, spec)
-    return () if end is None else (end,)
+    return _walk(graph, start, steps, spec)
 
 
 def resolve_upgrade_target(
