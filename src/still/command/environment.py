@@ -10,8 +10,11 @@ from still.runtime.migration import PlanFunction
 from still.script import ScriptDirectory
 
 
-def run_env(config: Config, script: ScriptDirectory, plan: PlanFunction, **opts: Any) -> None:
+def run_env(
+    config: Config, script: ScriptDirectory, plan: PlanFunction, **opts: Any
+) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run."""
     reporter = config.attributes.get("still.reporter")
-    with EnvironmentContext(config, script, fn=plan, reporter=reporter, **opts):
+    with EnvironmentContext(config, script, fn=plan, reporter=reporter, **opts) as environment:
         script.run_env()
+    return environment

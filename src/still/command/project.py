@@ -7,7 +7,7 @@ from pathlib import Path
 
 from still.config import Config
 from still.errors import CommandError
-from still.script.writer import render_template
+from still.script.writer import render_template, render_text
 
 
 def _templates(config: Config) -> Path:
@@ -45,6 +45,9 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
     for item in sorted(source.iterdir()):
         if item.name == "__pycache__":
             continue
+        if item.name == "pyproject.toml.mako":
+            _write_pyproject(config, item, ini_path.parent / "pyproject.toml", str(directory))
+            continue
         if item.name.endswith(".ini.mako"):
             if ini_path.exists():
                 config.print_stdout(f"File {ini_path.absolute()} already exists, skipping")
@@ -60,3 +63,21 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
     config.print_stdout(
         f"Please edit the configuration and connection settings in {ini_path} before proceeding."
     )
+
+
+def _write_pyproject(config: Config, template: Path, destination: Path, location: str) -> None:
+    """Write ``[tool.alembic]`` into pyproject.toml, appending to an existing file."""
+    text = render_text(template, script_location=location)
+    if destination.exists():
+        existing = destination.read_text(encoding="utf-8")
+        if "[tool.alembic]" in existing:
+            config.print_stdout(f"{destination.absolute()} already has [tool.alembic], skipping")
+            return
+        separator = (
+            "" if existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
+        )
+        destination.write_text(existing + separator + text, encoding="utf-8")
+        config.print_stdout(f"Appending [tool.alembic] to {destination.absolute()} ... done")
+        return
+    destination.write_text(text, encoding="utf-8")
+    config.print_stdout(f"Generating {destination.absolute()} ... done")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from still.config import Config
 from still.errors import CommandError, MultipleHeads
@@ -50,11 +51,13 @@ def revision(
                 f"Revision {parent} is not a head; a new revision on top of it starts a branch. "
                 "Pass --splice to do that on purpose, or build on a head."
             )
+    template_args: dict[str, Any] = {"config": config}
     if config.get_alembic_boolean_option("revision_environment"):
         # revision_environment = true: env.py runs for `revision` too (it may set template_args).
         from still.command.environment import run_env
 
-        run_env(config, script, lambda heads: [], as_sql=sql)
+        environment = run_env(config, script, lambda heads: [], as_sql=sql)
+        template_args.update(environment.context_opts.get("template_args") or {})
     directory = Path(version_path) if version_path else Path(script.versions)
     path = write_revision(
         template=script.template_path,
@@ -68,6 +71,7 @@ def revision(
         down_revisions=parents,
         branch_labels=as_tuple(branch_label),
         depends_on=as_tuple(depends_on),
+        extra=template_args,
     )
     config.print_stdout(f"Generating {path.absolute()} ... done")
     return Script.from_path(path)
@@ -118,6 +122,7 @@ def merge(
         message=message,
         down_revisions=tuple(parents),
         branch_labels=as_tuple(branch_label),
+        extra={"config": config},
     )
     config.print_stdout(f"Generating {path.absolute()} ... done")
     return Script.from_path(path)

@@ -21,14 +21,22 @@ class SQLiteImpl(DefaultImpl):
     transactional_ddl = True
 
     def begin(self, connection: Connection) -> Any:
-        # Python's sqlite3 module opens transactions only before INSERT/UPDATE/DELETE, so DDL
-        # would otherwise run in autocommit mode and survive a rollback.  An explicit BEGIN makes
-        # the whole migration (DDL included) one transaction.
+        # Python's sqlite3 module (and aiosqlite over it) opens transactions only before
+        # INSERT/UPDATE/DELETE, so DDL would otherwise run in autocommit mode and survive a
+        # rollback.  An explicit BEGIN makes the whole migration (DDL included) one transaction.
         transaction = super().begin(connection)
-        dbapi_connection = connection.connection.dbapi_connection
-        if not getattr(dbapi_connection, "in_transaction", True):
+        if _driver_in_transaction(connection.connection.dbapi_connection) is False:
             connection.exec_driver_sql("BEGIN")
         return transaction
+
+
+def _driver_in_transaction(dbapi_connection: Any) -> bool | None:
+    """Whether the sqlite3 (or aiosqlite) connection has a transaction open; None if unknown."""
+    for candidate in (dbapi_connection, getattr(dbapi_connection, "_connection", None)):
+        state = getattr(candidate, "in_transaction", None)
+        if isinstance(state, bool):
+            return state
+    return None
 
 
 class MySQLImpl(DefaultImpl):

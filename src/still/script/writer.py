@@ -75,18 +75,24 @@ def file_name(file_template: str, rev_id: str, slug: str, created: datetime) -> 
         ) from exc
 
 
-def render_template(template: Path, destination: Path, encoding: str, **values: Any) -> None:
-    """Render a Mako template to a file; a broken template names its own line."""
+def render_text(template: Path, **values: Any) -> str:
+    """Render a Mako template; a broken template names its own line."""
     from mako import exceptions
     from mako.template import Template
 
     if not template.is_file():
         raise ScriptError(f"Template {template} is missing; `still init` writes one.")
     try:
-        text = Template(filename=str(template)).render_unicode(**values)
+        text: str = Template(filename=str(template)).render_unicode(**values)
     except Exception as exc:
         detail = exceptions.text_error_template().render_unicode().strip().splitlines()[-1]
         raise ScriptError(f"Rendering {template} failed: {detail}") from exc
+    return text
+
+
+def render_template(template: Path, destination: Path, encoding: str, **values: Any) -> None:
+    """Render a Mako template to a file."""
+    text = render_text(template, **values)
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_bytes(text.encode(encoding))
 
