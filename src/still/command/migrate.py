@@ -67,11 +67,14 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
     graph = script.graph
     starting_rev = resolve_targets(graph, start) if start else None
 
+    label, at, where = destination.partition("@")
+    within = graph.branch_members(label) if at and where == "base" else None
+
     def plan(current: tuple[str, ...]) -> Sequence[Step]:
         if starting_rev is not None:
             current = starting_rev
         targets = resolve_downgrade_target(graph, destination, current)
-        return downgrade_plan(graph, current, targets)
+        return downgrade_plan(graph, current, targets, within)
 
     run_env(
         config,

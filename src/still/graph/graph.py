@@ -7,6 +7,7 @@ linear in the size of the part of the graph they touch.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
@@ -116,6 +117,24 @@ class RevisionGraph(Generic[R]):
                 labelled = self._by_label.get(dep)
                 yield labelled.revision if labelled is not None else dep
 
+    def parents(self, revision_id: str, include_dependencies: bool = True) -> list[str]:
+        """The down revisions (and, by default, the dependencies) of one revision."""
+        return list(self._parents(self._by_id[revision_id], include_dependencies))
+
+    def branch_members(self, label: str) -> set[str]:
+        """The revisions of the branch ``label`` names: the labelled revision, everything above
+        it, and the revisions below it back to where the branch split off (or to base)."""
+        rev = self.by_label(label) or self.lookup(label)
+        members = self.descendants([rev.revision])
+        node = rev
+        while len(node.down_revisions) == 1:
+            parent = self._by_id[node.down_revisions[0]]
+            if len(parent.children) > 1:
+                break
+            members.add(parent.revision)
+            node = parent
+        return members
+
     def ancestors(self, ids: Iterable[str], include_dependencies: bool = True) -> set[str]:
         """The given revisions and everything below them."""
         seen: set[str] = set()
@@ -173,8 +192,6 @@ class RevisionGraph(Generic[R]):
                 if p in wanted:
                     dependants[p].append(rid)
         position = {rid: i for i, rid in enumerate(self._by_id)}
-        import heapq
-
         ready = [(position[rid], rid) for rid, n in waiting.items() if n == 0]
         heapq.heapify(ready)
         result: list[str] = []

@@ -7,7 +7,7 @@ to write what the step says.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +36,12 @@ def stamp_plan(
     for rid in targets:
         if rid not in graph:
             raise RevisionError(f"Cannot stamp {rid!r}: no revision has that id.")
-    removes = tuple(h for h in current if h not in targets)
-    adds = tuple(t for t in targets if t not in current)
+    # Heads on branches the targets do not touch stay recorded.
+    related = graph.ancestors(targets, False) | graph.descendants(targets)
+    kept = [h for h in current if h not in related or h in targets] if targets else []
+    new = kept + [t for t in targets if t not in kept]
+    removes = tuple(h for h in current if h not in new)
+    adds = tuple(t for t in new if t not in current)
     if not removes and not adds:
         return []
     return [Step(None, True, removes, adds)]
@@ -86,9 +90,17 @@ def upgrade_plan(
 
 
 def downgrade_plan(
-    graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
+    graph: RevisionGraph[Any],
+    current: Sequence[str],
+    targets: Sequence[str],
+    within: Set[str] | None = None,
 ) -> list[Step]:
-    """The steps that take a database at ``current`` down to ``targets`` (``()`` is base)."""
+    """The steps that take a database at ``current`` down to ``targets`` (``()`` is base).
+
+    Only revisions above a target are undone, so other branches stay applied; with ``within``
+    (the revisions of one branch, for ``LABEL@base``) only those are.  Whatever depends on an
+    undone revision is undone first.
+    """
     check_current(graph, current)
     applied = graph.ancestors(current)
     for target in targets:
@@ -97,7 +109,14 @@ def downgrade_plan(
                 f"Cannot downgrade to {target!r}: the database is not above it (it stands at "
                 f"{', '.join(current) or 'base'}). Use `still upgrade {target}` to go forward."
             )
-    keep = graph.ancestors(targets)
-    undo = applied - keep
+    if targets:
+        undo = (graph.descendants(targets) & applied) - graph.ancestors(targets)
+    else:
+        undo = set(applied)
+    if within is not None:
+        undo &= within
+    for rid in graph.ordered(applied):
+        if rid not in undo and any(p in undo for p in graph.parents(rid)):
+            undo.add(rid)
     heads = list(current)
     return [_after_downgrade(graph, heads, rid) for rid in reversed(graph.ordered(undo))]
