@@ -198,20 +198,22 @@ def merge(
 @click.argument("revision", default="head")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
+@click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
 @click.pass_context
-def upgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None) -> None:
+def upgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None, verbose: bool) -> None:
     """Upgrade the database to REVISION (head, an id, +N, ...)."""
-    run(ctx, _command("upgrade"), revision, sql=sql, tag=tag)
+    run(ctx, _command("upgrade"), revision, sql=sql, tag=tag, verbose=verbose)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
+@click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
 @click.pass_context
-def downgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None) -> None:
+def downgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None, verbose: bool) -> None:
     """Downgrade the database to REVISION (-1, an id, base, ...)."""
-    run(ctx, _command("downgrade"), revision, sql=sql, tag=tag)
+    run(ctx, _command("downgrade"), revision, sql=sql, tag=tag, verbose=verbose)
 
 
 @cli.command()
@@ -276,6 +278,14 @@ def branches(ctx: click.Context, verbose: bool) -> None:
 def show(ctx: click.Context, revision: str) -> None:
     """Show one revision in full."""
     run(ctx, _command("show"), revision)
+
+
+@cli.command()
+@click.argument("revision")
+@click.pass_context
+def edit(ctx: click.Context, revision: str) -> None:
+    """Open a revision file in $EDITOR."""
+    run(ctx, _command("edit"), revision)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from still.command.inspect import branches, current, heads, history, show
+    from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
     from still.command.revision import merge, revision
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "branches": "inspect",
     "current": "inspect",
+    "edit": "inspect",
     "heads": "inspect",
     "history": "inspect",
     "show": "inspect",
@@ -35,6 +36,7 @@ __all__ = [
     "branches",
     "current",
     "downgrade",
+    "edit",
     "heads",
     "history",
     "init",

@@ -139,3 +139,26 @@ def current(config: Config, verbose: bool = False) -> None:
             )
         else:
             config.print_stdout(f"{rid} (not found in this project's revision files)")
+
+
+def edit(config: Config, revision: str) -> None:
+    """Open a revision file in $EDITOR (or $VISUAL)."""
+    import os
+    import shlex
+    import subprocess
+
+    from still.errors import CommandError
+    from still.graph import resolve_targets
+
+    graph = ScriptDirectory.from_config(config).graph
+    targets = resolve_targets(graph, revision)
+    if len(targets) != 1:
+        raise CommandError(f"{revision!r} names {len(targets)} revisions; name one to edit.")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise CommandError(
+            f"No editor: set the EDITOR environment variable. The file is {graph[targets[0]].path}"
+        )
+    completed = subprocess.run([*shlex.split(editor), str(graph[targets[0]].path)], check=False)
+    if completed.returncode != 0:
+        raise CommandError(f"The editor {editor!r} exited with status {completed.returncode}.")

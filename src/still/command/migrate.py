@@ -31,7 +31,27 @@ def _split_range(revision: str, sql: bool, command: str) -> tuple[str | None, st
     return start or None, end
 
 
-def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+def _show_plan(config: Config, steps: Sequence[Step], sql: bool) -> Sequence[Step]:
+    """Print the plan (``-v``) before anything runs; with --sql on stderr, beside the script."""
+    lines = [f"Plan: {len(steps)} step(s)" + (":" if steps else ", nothing to do.")]
+    lines += [f"  {step.direction} {step.revision}" for step in steps if step.revision]
+    if sql:
+        import sys
+
+        sys.stderr.write("\n".join(lines) + "\n")
+    else:
+        for line in lines:
+            config.print_stdout(line)
+    return steps
+
+
+def upgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    verbose: bool = False,
+) -> None:
     """Upgrade to ``revision`` (``head``, an id, ``+N`` ...)."""
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "upgrade")
@@ -41,7 +61,8 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
         if start is not None:
             current = resolve_targets(graph, start)
         targets = resolve_upgrade_target(graph, destination, current)
-        return upgrade_plan(graph, current, targets)
+        steps = upgrade_plan(graph, current, targets)
+        return _show_plan(config, steps, sql) if verbose else steps
 
     starting_rev = resolve_targets(graph, start) if start else None
     run_env(
@@ -55,7 +76,13 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     )
 
 
-def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
+def downgrade(
+    config: Config,
+    revision: str,
+    sql: bool = False,
+    tag: str | None = None,
+    verbose: bool = False,
+) -> None:
     """Downgrade to ``revision`` (``-1``, an id, ``base`` ...)."""
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "downgrade")
@@ -74,7 +101,8 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
         if starting_rev is not None:
             current = starting_rev
         targets = resolve_downgrade_target(graph, destination, current)
-        return downgrade_plan(graph, current, targets, within)
+        steps = downgrade_plan(graph, current, targets, within)
+        return _show_plan(config, steps, sql) if verbose else steps
 
     run_env(
         config,
