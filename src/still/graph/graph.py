@@ -122,18 +122,10 @@ class RevisionGraph(Generic[R]):
         return list(self._parents(self._by_id[revision_id], include_dependencies))
 
     def branch_members(self, label: str) -> set[str]:
-        """The revisions of the branch ``label`` names: the labelled revision, everything above
-        it, and the revisions below it back to where the branch split off (or to base)."""
+        """The revisions of the branch ``label`` names, as Alembic counts them: the labelled
+        revision with all its ancestors and all its descendants."""
         rev = self.by_label(label) or self.lookup(label)
-        members = self.descendants([rev.revision])
-        node = rev
-        while len(node.down_revisions) == 1:
-            parent = self._by_id[node.down_revisions[0]]
-            if len(parent.children) > 1:
-                break
-            members.add(parent.revision)
-            node = parent
-        return members
+        return self.descendants([rev.revision]) | self.ancestors([rev.revision], False)
 
     def ancestors(self, ids: Iterable[str], include_dependencies: bool = True) -> set[str]:
         """The given revisions and everything below them."""
