@@ -23,43 +23,46 @@ class RevisionGraph(Generic[R]):
     def __init__(self, revisions: Iterable[R], describe: Callable[[R], str] = repr) -> None:
         self._describe = describe
         self._by_id: dict[str, R] = {}
+        self._by_label: dict[str, R] = {}
+        # Every problem is collected, so one broken file does not hide the others.
+        problems: list[str] = []
         for rev in revisions:
             other = self._by_id.get(rev.revision)
             if other is not None:
-                raise RevisionError(
+                problems.append(
                     f"Revision id {rev.revision!r} is declared twice: in {describe(other)} and in "
                     f"{describe(rev)}. Give one of them a new id (and update any down_revision "
                     "that meant it)."
                 )
+                continue
             self._by_id[rev.revision] = rev
-        self._by_label: dict[str, R] = {}
-        for rev in self._by_id.values():
             rev.children = []
-        for rev in self._by_id.values():
-            for parent_id in rev.down_revisions:
-                parent = self._by_id.get(parent_id)
-                if parent is None:
-                    raise RevisionError(
-                        f"{describe(rev)} says down_revision = {parent_id!r}, but no revision has "
-                        f"that id. Correct the down_revision, or restore the missing file."
-                    )
-                parent.children.append(rev.revision)
-            for dep in rev.dependencies:
-                if dep not in self._by_id and not any(
-                    dep in r.branch_labels for r in self._by_id.values()
-                ):
-                    raise RevisionError(
-                        f"{describe(rev)} says depends_on = {dep!r}, but no revision or branch "
-                        "label has that name. Correct depends_on."
-                    )
             for label in rev.branch_labels:
                 if label in self._by_label:
-                    raise RevisionError(
+                    problems.append(
                         f"Branch label {label!r} is declared by both "
                         f"{describe(self._by_label[label])} and {describe(rev)}; "
                         "a label must name one branch."
                     )
-                self._by_label[label] = rev
+                self._by_label.setdefault(label, rev)
+        for rev in self._by_id.values():
+            for parent_id in rev.down_revisions:
+                parent = self._by_id.get(parent_id)
+                if parent is None:
+                    problems.append(
+                        f"{describe(rev)} says down_revision = {parent_id!r}, but no revision has "
+                        "that id. Correct the down_revision, or restore the missing file."
+                    )
+                    continue
+                parent.children.append(rev.revision)
+            for dep in rev.dependencies:
+                if dep not in self._by_id and dep not in self._by_label:
+                    problems.append(
+                        f"{describe(rev)} says depends_on = {dep!r}, but no revision or branch "
+                        "label has that name. Correct depends_on."
+                    )
+        if problems:
+            raise RevisionError("\n".join(problems))
         self.heads: tuple[str, ...] = tuple(
             r.revision for r in self._by_id.values() if not r.children
         )

@@ -128,15 +128,19 @@ class ScriptDirectory:
         """Every revision of the project; headers read statically, modules not imported."""
         scripts = []
         seen_stems: set[str] = set()
+        problems: list[str] = []
         for path in self._candidate_files():
             if path.suffix == ".pyc" and (
                 path.with_suffix(".py").exists() or path.stem in seen_stems
             ):
                 continue
             seen_stems.add(path.stem)
-            script = Script.from_path(path)
-            if script is not None:
-                scripts.append(script)
+            try:
+                scripts.append(Script.from_path(path))
+            except ScriptError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ScriptError("\n".join(problems))
         return RevisionGraph(scripts, describe=lambda s: str(s.path))
 
     def get_revision(self, spec: str) -> Script:

@@ -31,15 +31,13 @@ class Script(Revision):
         self._module = module
 
     @classmethod
-    def from_path(cls, path: Path) -> Script | None:
-        """Read ``path``; ``None`` if it is not a revision file (it declares no ``revision``)."""
+    def from_path(cls, path: Path) -> Script:
+        """Read ``path``: statically if its header is plain literals, else by importing it."""
         try:
             source = path.read_text(encoding="utf-8") if path.suffix == ".py" else None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScriptError(f"Cannot read revision file {path}: {exc}.") from exc
         if source is not None:
-            if "revision" not in source:
-                return None
             try:
                 return cls(path, read_header(source))
             except UnreadableHeader:
@@ -47,7 +45,11 @@ class Script(Revision):
         module = load_python_file(path)
         revision = getattr(module, "revision", None)
         if revision is None:
-            return None
+            raise ScriptError(
+                f"{path} declares no `revision`. Every .py file in a versions directory must be "
+                "a revision file: add `revision = '<id>'` (and down_revision), or move the file "
+                "out of the versions directory."
+            )
         if not isinstance(revision, str):
             raise ScriptError(f"{path}: revision = {revision!r} must be a string.")
         header = Header(
