@@ -1,0 +1,214 @@
+"""`--sql` scripts, run by each database's own client, leave what running online leaves.
+
+The project has a branch and a merge, so the script must also keep several version rows right.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from still import command
+from still.config import Config
+from tests.databases import KINDS, fresh_database
+
+REVISIONS = {
+    "a1": (
+        None,
+        "create owners and pets",
+        """
+    op.create_table(
+        "owners",
+        sa.Column("owner_id", sa.Integer, primary_key=True),
+        sa.Column("owner_name", sa.String(100), nullable=False),
+    )
+    op.create_table(
+        "pets",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id")),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    op.execute("INSERT INTO owners (owner_id, owner_name) VALUES (1, 'Ann')")
+""",
+        """
+    op.drop_table("pets")
+    op.drop_table("owners")
+""",
+    ),
+    "b1": (
+        "a1",
+        "add age",
+        """
+    op.add_column("pets", sa.Column("age", sa.Integer, nullable=True))
+    op.execute("UPDATE pets SET age = 0 WHERE age IS NULL")
+""",
+        """
+    op.drop_column("pets", "age")
+""",
+    ),
+    # Not on owner_id: on MySQL/MariaDB, dropping an index a foreign key relies on needs the
+    # database to be asked first, which only an online run can do (see docs/ARCHITECTURE.md).
+    "c1": (
+        "a1",
+        "index name",
+        """
+    op.create_index("ix_pet_name", "pets", ["name"])
+""",
+        """
+    op.drop_index("ix_pet_name", table_name="pets")
+""",
+    ),
+    "m1": (("b1", "c1"), "merge", "    pass\n", "    pass\n"),
+}
+
+TEMPLATE = '''"""{message}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = {rev!r}
+down_revision = {down!r}
+
+
+def upgrade():
+{upgrade}
+
+def downgrade():
+{downgrade}
+'''
+
+
+def make_project(root: Path, url: str) -> Config:
+    config = Config(str(root / "alembic.ini"), stdout=io.StringIO())
+    command.init(config, str(root / "migrations"))
+    for rev, (down, message, upgrade, downgrade) in REVISIONS.items():
+        (root / "migrations" / "versions" / f"{rev}.py").write_text(
+            TEMPLATE.format(
+                rev=rev, down=down, message=message, upgrade=upgrade, downgrade=downgrade
+            )
+        )
+    return project_config(root, url)
+
+
+def project_config(root: Path, url: str, output: io.StringIO | None = None) -> Config:
+    config = Config(str(root / "alembic.ini"), stdout=io.StringIO(), output_buffer=output)
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def snapshot(url: str) -> dict[str, object]:
+    """Tables, columns, indexes, foreign keys, version rows and owner rows of a database."""
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        tables = {}
+        for table in sorted(inspector.get_table_names()):
+            tables[table] = {
+                "columns": [
+                    (c["name"], type(c["type"]).__name__, c["nullable"])
+                    for c in inspector.get_columns(table)
+                ],
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                    for i in inspector.get_indexes(table)
+                ),
+                "foreign_keys": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"])
+                    for f in inspector.get_foreign_keys(table)
+                ),
+            }
+        with engine.connect() as conn:
+            versions = sorted(
+                conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+            )
+            owners = (
+                sorted(conn.execute(sa.text("SELECT owner_name FROM owners")).scalars())
+                if "owners" in tables
+                else None
+            )
+    finally:
+        engine.dispose()
+    return {"tables": tables, "versions": versions, "owners": owners}
+
+
+def run_with_client(kind: str, url: str, script: str, tmp_path: Path) -> None:
+    """Execute a SQL script with the database's own command-line client."""
+    parsed = sa.engine.make_url(url)
+    path = tmp_path / "script.sql"
+    path.write_text(script)
+    if kind == "sqlite":
+        if shutil.which("sqlite3"):
+            subprocess.run(["sqlite3", parsed.database], stdin=path.open(), check=True)
+        else:  # the client is not installed: Python's sqlite3 runs the script as one batch
+            with sqlite3.connect(parsed.database) as conn:
+                conn.executescript(script)
+    elif kind == "postgresql":
+        subprocess.run(
+            [
+                "psql",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                str(parsed.database),
+                "-f",
+                str(path),
+            ],
+            check=True,
+        )
+    else:
+        subprocess.run(
+            ["mysql", "-h", "127.0.0.1", "-u", "root", str(parsed.database)],
+            stdin=path.open(),
+            check=True,
+        )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_offline_script_matches_online_run(kind: str, tmp_path: Path) -> None:
+    client = {"sqlite": "sqlite3", "postgresql": "psql", "mariadb": "mysql"}[kind]
+    if kind != "sqlite" and shutil.which(client) is None:
+        pytest.skip(f"{client} is not installed")
+    with fresh_database(kind, tmp_path) as online, fresh_database(kind, tmp_path) as offline:
+        config = make_project(tmp_path, online)
+        command.upgrade(config, "heads")
+
+        script = io.StringIO()
+        command.upgrade(project_config(tmp_path, offline, script), "heads", sql=True)
+        text = script.getvalue()
+        assert "INSERT INTO alembic_version" in text
+        if kind == "mariadb":
+            assert "BEGIN;" not in text  # MariaDB commits DDL by itself: no transaction framing
+        else:
+            assert text.lstrip().startswith("BEGIN;") and text.rstrip().endswith("COMMIT;")
+        run_with_client(kind, offline, text, tmp_path)
+
+        expected = snapshot(online)
+        assert expected["versions"] == ["m1"]
+        assert snapshot(offline) == expected
+
+        # Downgrade, offline from head to base, and online: again the same.
+        script = io.StringIO()
+        command.downgrade(project_config(tmp_path, offline, script), "m1:base", sql=True)
+        run_with_client(kind, offline, script.getvalue(), tmp_path)
+        command.downgrade(config, "base")
+        after = snapshot(online)
+        assert after["tables"].keys() == {"alembic_version"}
+        assert snapshot(offline) == after
+
+
+def test_offline_downgrade_needs_a_starting_point(tmp_path: Path) -> None:
+    config = make_project(tmp_path, "sqlite:///unused.db")
+    from still.errors import CommandError
+
+    with pytest.raises(CommandError, match="head:base"):
+        command.downgrade(config, "base", sql=True)
