@@ -59,7 +59,12 @@ def verbose_entry(graph: RevisionGraph[Script], rev: Script, current: Sequence[s
 def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
     """Print the newest revision of every branch."""
     graph = ScriptDirectory.from_config(config).graph
-    for rid in graph.heads:
+    shown = graph.heads
+    if resolve_dependencies:
+        # Dependencies count as down revisions: a head something depends on is not a head.
+        needed = {dep for rev in graph for dep in graph.parents(rev.revision)}
+        shown = tuple(rid for rid in shown if rid not in needed)
+    for rid in shown:
         rev = graph[rid]
         config.print_stdout(
             verbose_entry(graph, rev) if verbose else f"{rid}{_markers(graph, rev)}"
