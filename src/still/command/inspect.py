@@ -90,17 +90,23 @@ def history(
     """Print the revisions, newest first (``-r START:END`` limits the range)."""
     script = ScriptDirectory.from_config(config)
     graph = script.graph
-    current: tuple[str, ...] = _current_heads(config, script) if indicate_current else ()
+    start, sep, end = (rev_range or "").partition(":")
+    if rev_range and not sep:
+        start, end = rev_range, ""
+    # Only ask the database when the range or -i needs to know where it stands.
+    needs_database = indicate_current or any(
+        spec == "current" or spec[:1] in "+-" for spec in (start, end) if spec
+    )
+    current: tuple[str, ...] = _current_heads(config, script) if needs_database else ()
     selected: list[str] | None = None
     if rev_range:
-        from still.graph import resolve_targets
+        from still.graph import resolve_downgrade_target
 
-        start, sep, end = rev_range.partition(":")
-        if not sep:
-            start, end = rev_range, ""
-        upper = graph.ancestors(resolve_targets(graph, end or "heads", current))
-        lower = graph.descendants(resolve_targets(graph, start, current)) if start else set(graph)
-        selected = [rid for rid in graph.ordered(upper & lower, False)]
+        upper_ids = resolve_downgrade_target(graph, end or "heads", current)
+        lower_ids = resolve_downgrade_target(graph, start, current) if start else ()
+        upper = graph.ancestors(upper_ids, False)
+        lower = graph.descendants(lower_ids) if lower_ids else set(upper)
+        selected = list(upper & lower)
     for rev in graph.newest_first(selected):
         config.print_stdout(
             verbose_entry(graph, rev, current) if verbose else log_entry(graph, rev, current)
