@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
-    from still.command.revision import merge, revision
+    from still.command.authoring import merge, revision
 
 _WHERE = {
     "branches": "inspect",
@@ -28,8 +28,8 @@ _WHERE = {
     "upgrade": "migrate",
     "init": "project",
     "list_templates": "project",
-    "merge": "revision",
-    "revision": "revision",
+    "merge": "authoring",
+    "revision": "authoring",
 }
 
 __all__ = [

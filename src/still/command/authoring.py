@@ -1,4 +1,4 @@
-"""``still revision``: write a new revision file from script.py.mako."""
+"""`still revision` and `still merge`: write new revision files from script.py.mako."""
 
 from __future__ import annotations
 
