@@ -11,10 +11,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from still.command.authoring import merge, revision
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
-    from still.command.authoring import merge, revision
 
 _WHERE = {
     "branches": "inspect",
