@@ -41,7 +41,7 @@ class Config:
         toml_file: str | os.PathLike[str] | None = None,
         ini_section: str = "alembic",
         output_buffer: TextIO | None = None,
-        stdout: TextIO = sys.stdout,
+        stdout: TextIO | None = None,
         cmd_opts: Any | None = None,
         config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
@@ -50,7 +50,7 @@ class Config:
         self.toml_file_name = os.fspath(toml_file) if toml_file else None
         self.config_ini_section = ini_section
         self.output_buffer = output_buffer
-        self.stdout = stdout
+        self._stdout = stdout
         self.cmd_opts = cmd_opts
         self.config_args = dict(config_args or {})
         if attributes:
@@ -62,6 +62,15 @@ class Config:
     def attributes(self) -> dict[str, Any]:
         """A dictionary for passing objects (an existing connection, say) to env.py."""
         return {}
+
+    @property
+    def stdout(self) -> TextIO:
+        """Where ``print_stdout`` writes: the stream given, else the current ``sys.stdout``."""
+        return self._stdout if self._stdout is not None else sys.stdout
+
+    @stdout.setter
+    def stdout(self, stream: TextIO) -> None:
+        self._stdout = stream
 
     @property
     def x_arguments(self) -> dict[str, str]:
