@@ -13,7 +13,7 @@ fi
 
 bash scripts/start-databases.sh
 
-PY_DIRS=$(for d in src tests bench examples; do [ -d "$d" ] && echo "$d"; done)
+PY_DIRS=$(for d in src tests bench examples; do if [ -d "$d" ]; then echo "$d"; fi; done)
 echo "== ruff check"; "$VENV/bin/ruff" check $PY_DIRS
 echo "== ruff format --check"; "$VENV/bin/ruff" format --check $PY_DIRS
 echo "== mypy (strict)"; "$VENV/bin/mypy"
