@@ -1,0 +1,1 @@
+"""The pet clinic models: Owner, Species, Pet, Manipulation, ManipulationFact."""

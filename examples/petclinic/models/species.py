@@ -1,0 +1,10 @@
+from sqlalchemy import Column, Integer, String
+
+from models.base import Base
+
+
+class Species(Base):
+    __tablename__ = "species"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50), nullable=False, unique=True)
