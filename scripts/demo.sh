@@ -12,7 +12,8 @@ fi
 echo "installing still into $VENV ..."
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING' || true
 "$VENV/bin/python" -c "import still" # fail here, clearly, if the install did not work
-export PATH="$ROOT/$VENV/bin:$PATH"
+VENV=$(cd "$VENV" && pwd)
+export PATH="$VENV/bin:$PATH"
 
 WORK=examples/petclinic/work
 rm -rf "$WORK"
