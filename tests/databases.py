@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 KINDS = ("sqlite", "postgresql", "mariadb")
+# The seed's URLs say postgresql+psycopg2://; the workflow is also run through that driver.
+WITH_PSYCOPG2 = (*KINDS, "postgresql+psycopg2")
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
@@ -33,7 +35,7 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         yield f"sqlite:///{directory / f'db_{uuid.uuid4().hex[:8]}.sqlite'}"
         return
     name = f"still_t_{uuid.uuid4().hex[:10]}"
-    if kind == "postgresql":
+    if kind.startswith("postgresql"):
         import psycopg
 
         try:
@@ -44,7 +46,8 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         with admin:
             admin.execute(f'CREATE DATABASE "{name}"')
             try:
-                yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+                driver = "psycopg2" if kind.endswith("psycopg2") else "psycopg"
+                yield f"postgresql+{driver}://postgres@127.0.0.1:5432/{name}"
             finally:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from still.cli.main import cli
-from tests.databases import KINDS, fresh_database
+from tests.databases import WITH_PSYCOPG2, fresh_database
 
 SEED_ENV_PY = """
 from logging.config import fileConfig
@@ -149,7 +149,7 @@ class Project:
             return set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture(params=WITH_PSYCOPG2)
 def project(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
@@ -277,6 +277,8 @@ def test_url_from_x_argument_and_environment(project: Project, tmp_path: Path) -
     kind = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mariadb"}[
         project.engine().dialect.name
     ]
+    if "psycopg2" in project.url:
+        kind = "postgresql+psycopg2"
     ini = project.root / "alembic.ini"
     # The ini now names a database that cannot be reached.
     ini.write_text(
