@@ -8,7 +8,9 @@ while it runs, so real Alembic is undisturbed before and after.
 
 from __future__ import annotations
 
+import io
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 
 alembic_command = pytest.importorskip("alembic.command")
 alembic_config = pytest.importorskip("alembic.config")
+alembic_util = pytest.importorskip("alembic.util")
 
 from still import command as still_command  # noqa: E402
 from still.config import Config as StillConfig  # noqa: E402
@@ -47,7 +50,7 @@ import sqlalchemy as sa
 revision = {rev!r}
 down_revision = {down!r}
 branch_labels = {labels!r}
-depends_on = None
+depends_on = {deps!r}
 
 
 def upgrade():
@@ -59,10 +62,38 @@ def downgrade():
 '''
 
 
-def random_graph(seed: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...] | None]]:
+def normalised(output: str, root: Path) -> list[str]:
+    """Alembic lists a branch point's children and a revision's labels in set order: sort them
+    before comparing."""
+    text = re.sub(
+        r"\(([\w, ]+)\)", lambda m: "(" + ", ".join(sorted(m[1].split(", "))) + ")", output
+    )
+    lines = text.replace(str(root), "ROOT").splitlines()
+    lines = [
+        line.split(": ", 1)[0] + ": " + ", ".join(sorted(line.split(": ", 1)[1].split(", ")))
+        if line.startswith(("Branches into: ", "Branch names: "))
+        else line
+        for line in lines
+    ]
+    result: list[str] = []
+    run: list[str] = []
+    for line in [*lines, ""]:
+        if re.match(r"^ +-> ", line):
+            run.append(line)
+            continue
+        result.extend(sorted(run))
+        run = []
+        result.append(line)
+    return result
+
+
+Graph = list[tuple[str, tuple[str, ...], tuple[str, ...] | None]]
+
+
+def random_graph(seed: int) -> Graph:
     """Revisions as (id, parents, labels): branches, merges and several bases."""
     rng = random.Random(seed)
-    revisions: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]] = []
+    revisions: Graph = []
     childless: list[str] = []
     for i in range(rng.randint(3, 12)):
         rid = f"r{seed}x{i}"
@@ -81,13 +112,40 @@ def random_graph(seed: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...] 
     return revisions
 
 
-def write_project(root: Path, revisions: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]]):
+def dependencies(seed: int, revisions: Graph) -> dict[str, str]:
+    """For every third seed, a few depends_on between revisions of different branches."""
+    rng = random.Random(seed * 7)
+    if seed % 3 or len(revisions) < 4:
+        return {}
+    parents = {rid: set(ps) for rid, ps, _ in revisions}
+
+    def below(rid: str) -> set[str]:
+        seen, todo = set(), [rid]
+        while todo:
+            for p in parents[todo.pop()]:
+                if p not in seen:
+                    seen.add(p)
+                    todo.append(p)
+        return seen
+
+    deps = {}
+    ids = [rid for rid, _, _ in revisions]
+    for i in range(1, len(ids)):
+        if rng.random() < 0.2:
+            # an earlier revision that is not already below this one (no cycles: earlier only)
+            candidates = [c for c in ids[:i] if c not in below(ids[i])]
+            if candidates:
+                deps[ids[i]] = rng.choice(candidates)
+    return deps
+
+
+def write_project(root: Path, revisions: Graph, deps: dict[str, str] | None = None) -> Path:
     (root / "migrations" / "versions").mkdir(parents=True)
     (root / "migrations" / "env.py").write_text(ENV_PY)
     for rid, parents, labels in revisions:
         down = None if not parents else parents[0] if len(parents) == 1 else parents
         (root / "migrations" / "versions" / f"{rid}.py").write_text(
-            REVISION.format(rev=rid, down=down, labels=labels)
+            REVISION.format(rev=rid, down=down, labels=labels, deps=(deps or {}).get(rid))
         )
     ini = root / "alembic.ini"
     ini.write_text(f"[alembic]\nscript_location = {root / 'migrations'}\n")
@@ -120,9 +178,26 @@ class Pair:
         self.alembic_cfg.set_main_option("sqlalchemy.url", f"sqlite:///{self.dbs['alembic']}")
         self.still_cfg = StillConfig(str(ini))
         self.still_cfg.set_main_option("sqlalchemy.url", f"sqlite:///{self.dbs['still']}")
+        from still.script import ScriptDirectory
 
-    def run(self, name: str, target: str) -> None:
-        outcomes = []
+        self.graph = ScriptDirectory.from_config(self.still_cfg).graph
+
+    def minimal(self, db_state: tuple[set[str], set[str]]) -> tuple[set[str], set[str]]:
+        """Drop version rows that another row implies.
+
+        Deliberate difference: when a downgrade steps back through a merge while another branch
+        is applied, Alembic 1.20 may record a parent that a sibling parent already implies
+        through depends_on (a redundant row; it checks the new rows against the other branch
+        only).  still records the minimal set.  Both describe the same applied revisions (the
+        tables compared prove that), and each tool reads the other's rows correctly.
+        """
+        rows, tables = db_state
+        graph = self.graph
+        return {r for r in rows if not any(graph.is_ancestor(r, o) for o in rows)}, tables
+
+    def run(self, name: str, target: str) -> bool:
+        """Run a command with both tools and compare; False when Alembic itself crashed."""
+        outcomes: list[BaseException | None] = []
         for cfg, module in (
             (self.alembic_cfg, alembic_command),
             (self.still_cfg, still_command),
@@ -131,15 +206,42 @@ class Pair:
                 getattr(module, name)(cfg, target)
                 outcomes.append(None)
             except Exception as exc:  # both tools must refuse the same commands
-                outcomes.append(type(exc).__name__)
-        assert (outcomes[0] is None) == (outcomes[1] is None), (name, target, outcomes)
-        assert state(self.dbs["alembic"]) == state(self.dbs["still"]), (name, target)
+                outcomes.append(exc)
+        theirs_failed, ours_failed = outcomes
+        if theirs_failed is not None and not isinstance(theirs_failed, alembic_util.CommandError):
+            # Deliberate difference: on some graphs with merges and depends_on, Alembic 1.20's
+            # version-table bookkeeping raises KeyError mid-run.  still must have succeeded,
+            # recording exactly the heads of what it applied; the two databases now differ,
+            # so the sequence stops here.
+            assert ours_failed is None, (name, target, ours_failed)
+            return False
+        if (
+            name == "downgrade"
+            and ours_failed is None
+            and "is not a valid downgrade target" in str(theirs_failed)
+        ):
+            # Deliberate difference: downgrading to a revision the database has applied, with
+            # nothing above it applied (only revisions that depend on it), is a no-op in still;
+            # Alembic refuses.  Both databases must be unchanged.
+            assert state(self.dbs["alembic"]) == state(self.dbs["still"]), (name, target)
+            return True
+        assert (theirs_failed is None) == (ours_failed is None), (name, target, outcomes)
+        theirs_state = state(self.dbs["alembic"])
+        assert self.minimal(theirs_state) == state(self.dbs["still"]), (name, target)
+        theirs, ours = io.StringIO(), io.StringIO()
+        self.alembic_cfg.stdout, self.still_cfg.stdout = theirs, ours
+        alembic_command.current(self.alembic_cfg)
+        still_command.current(self.still_cfg)
+        assert sorted(ours.getvalue().splitlines()) == sorted(theirs.getvalue().splitlines())
+        # With a redundant row, Alembic's next `upgrade heads` refuses its own version table
+        # ("overlaps with other requested revisions"): the sequence stops here.
+        return self.minimal(theirs_state) == theirs_state
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("seed", range(100))
 def test_same_heads_and_same_database_after_each_command(tmp_path: Path, seed: int) -> None:
     revisions = random_graph(seed)
-    ini = write_project(tmp_path, revisions)
+    ini = write_project(tmp_path, revisions, dependencies(seed, revisions))
     alembic_script = pytest.importorskip("alembic.script").ScriptDirectory.from_config(
         alembic_config.Config(str(ini))
     )
@@ -149,26 +251,44 @@ def test_same_heads_and_same_database_after_each_command(tmp_path: Path, seed: i
     assert sorted(still_script.get_heads()) == sorted(alembic_script.get_heads())
     assert sorted(still_script.get_bases()) == sorted(alembic_script.get_bases())
 
+    from still.config import Config
+
+    for name, kwargs in [
+        ("heads", {}),
+        ("heads", {"verbose": True}),
+        ("history", {}),
+        ("history", {"verbose": True}),
+        ("branches", {}),
+        ("branches", {"verbose": True}),
+    ]:
+        theirs, ours = io.StringIO(), io.StringIO()
+        getattr(alembic_command, name)(alembic_config.Config(str(ini), stdout=theirs), **kwargs)
+        getattr(still_command, name)(Config(str(ini), stdout=ours), **kwargs)
+        assert normalised(ours.getvalue(), tmp_path) == normalised(theirs.getvalue(), tmp_path), (
+            name,
+            kwargs,
+        )
+
     pair = Pair(tmp_path, ini)
     heads = heads_of(revisions)
     rng = random.Random(seed)
-    for head in rng.sample(heads, len(heads)):
-        pair.run("upgrade", head)
-    pair.run("upgrade", "heads")
-    labels = [label for _, _, ls in revisions if ls for label in ls]
-    for label in labels:
-        pair.run("downgrade", f"{label}@base")
-        pair.run("upgrade", f"{label}@head")
+    run_sequence(pair, revisions, heads, rng)
+
+
+def run_sequence(pair: Pair, revisions: Graph, heads: list[str], rng: random.Random) -> None:
+    """Upgrades, branch downgrades, relative steps and stamps; stops if Alembic crashes."""
+    steps = [("upgrade", head) for head in rng.sample(heads, len(heads))]
+    steps.append(("upgrade", "heads"))
+    for label in [label for _, _, ls in revisions if ls for label in ls]:
+        steps += [("downgrade", f"{label}@base"), ("upgrade", f"{label}@head")]
     for rid, _, _ in rng.sample(revisions, min(3, len(revisions))):
-        pair.run("downgrade", rid)
-        pair.run("upgrade", "heads")
-    pair.run("downgrade", "base")
-    pair.run("upgrade", "+1")
-    pair.run("upgrade", "+1")
-    pair.run("downgrade", "-1")
-    pair.run("upgrade", "heads")
-    for rid, _, _ in rng.sample(revisions, min(2, len(revisions))):
-        pair.run("stamp", rid)
+        steps += [("downgrade", rid), ("upgrade", "heads")]
+    steps += [("downgrade", "base"), ("upgrade", "+1"), ("upgrade", "+1"), ("downgrade", "-1")]
+    steps.append(("upgrade", "heads"))
+    steps += [("stamp", rid) for rid, _, _ in rng.sample(revisions, min(2, len(revisions)))]
+    for name, target in steps:
+        if not pair.run(name, target):
+            return
     # Deliberate difference: from a version table that already records some heads (here after
     # stamping two revisions), Alembic 1.20's `stamp heads` can drop heads it had recorded and
     # leave fewer rows than there are heads.  still records every head, which is what

@@ -11,49 +11,72 @@ from still.graph.graph import RevisionGraph
 from still.script import Script, ScriptDirectory
 
 
-def _markers(graph: RevisionGraph[Script], rev: Script, current: Sequence[str] = ()) -> str:
+def _markers(
+    graph: RevisionGraph[Script],
+    rev: Script,
+    current: Sequence[str] = (),
+    tree: bool = True,
+) -> str:
+    """`` (head) (current) (branchpoint) (mergepoint)``, in Alembic's order."""
     marks = []
     if not rev.children:
-        marks.append("head")
-    if rev.is_branch_point:
-        marks.append("branchpoint")
-    if rev.is_merge_point:
-        marks.append("mergepoint")
+        # Something still depends on a childless revision: it is a head only in effect.
+        marks.append("effective head" if graph.dependants[rev.revision] else "head")
     if rev.revision in current:
         marks.append("current")
-    return f" ({', '.join(marks)})" if marks else ""
+    if tree and rev.is_branch_point:
+        marks.append("branchpoint")
+    if tree and rev.is_merge_point:
+        marks.append("mergepoint")
+    return "".join(f" ({mark})" for mark in marks)
+
+
+def _labels(graph: RevisionGraph[Script], rev: Script) -> str:
+    labels = graph.effective_labels[rev.revision]
+    return f" ({', '.join(sorted(labels))})" if labels else ""
+
+
+def short_entry(
+    graph: RevisionGraph[Script], rev: Script, labels: bool = True, tree: bool = True
+) -> str:
+    """``abc123 (label) (head)``: a line of ``heads`` (labels, no tree marks), ``current`` (tree
+    marks, no labels) and ``branches`` (both)."""
+    shown = _labels(graph, rev) if labels else ""
+    return f"{rev.revision}{shown}{_markers(graph, rev, tree=tree)}"
 
 
 def log_entry(graph: RevisionGraph[Script], rev: Script, current: Sequence[str] = ()) -> str:
     """``<base> -> abc123 (head), add pets`` — a line of ``still history``."""
-    if not rev.down_revisions:
-        down = "<base>"
-    elif len(rev.down_revisions) == 1:
-        down = rev.down_revisions[0]
-    else:
-        down = "(" + ", ".join(rev.down_revisions) + ")"
-    labels = f" ({', '.join(sorted(rev.branch_labels))})" if rev.branch_labels else ""
-    return f"{down} -> {rev.revision}{_markers(graph, rev, current)}{labels}, {rev.doc}"
+    down = ", ".join(rev.down_revisions) if rev.down_revisions else "<base>"
+    if rev.dependencies:
+        down += f" ({', '.join(rev.dependencies)})"
+    return (
+        f"{down} -> {rev.revision}{_labels(graph, rev)}{_markers(graph, rev, current)}, {rev.doc}"
+    )
 
 
 def verbose_entry(graph: RevisionGraph[Script], rev: Script, current: Sequence[str] = ()) -> str:
-    lines = [f"Rev: {rev.revision}{_markers(graph, rev, current)}"]
-    if rev.down_revisions:
-        parent_label = "Merges" if rev.is_merge_point else "Parent"
-        lines.append(f"{parent_label}: {', '.join(rev.down_revisions)}")
-    else:
-        lines.append("Parent: <base>")
+    """The ``-v`` form of a revision: id and marks, parents, dependencies, labels, path, doc."""
+    marks = [
+        (not rev.children, "head"),
+        (rev.is_branch_point, "branchpoint"),
+        (rev.is_merge_point, "mergepoint"),
+        (rev.revision in current, "current"),
+    ]
+    lines = [f"Rev: {rev.revision}" + "".join(f" ({name})" for shown, name in marks if shown)]
+    parents = ", ".join(rev.down_revisions) or "<base>"
+    lines.append(f"{'Merges' if rev.is_merge_point else 'Parent'}: {parents}")
     if rev.dependencies:
         lines.append(f"Also depends on: {', '.join(rev.dependencies)}")
     if rev.is_branch_point:
         lines.append(f"Branches into: {', '.join(rev.children)}")
-    if rev.branch_labels:
-        lines.append(f"Branch names: {', '.join(sorted(rev.branch_labels))}")
+    labels = graph.effective_labels[rev.revision]
+    if labels:
+        lines.append(f"Branch names: {', '.join(sorted(labels))}")
     lines.append(f"Path: {rev.path}")
     lines.append("")
-    lines.extend(f"    {line}" if line else "" for line in rev.longdoc.splitlines())
-    lines.append("")
-    return "\n".join(lines)
+    lines.extend(f"    {line}" for line in rev.longdoc.splitlines())
+    return "\n".join(lines) + "\n"
 
 
 def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
@@ -67,7 +90,7 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
     for rid in shown:
         rev = graph[rid]
         config.print_stdout(
-            verbose_entry(graph, rev) if verbose else f"{rid}{_markers(graph, rev)}"
+            verbose_entry(graph, rev) if verbose else short_entry(graph, rev, tree=False)
         )
 
 
@@ -76,9 +99,14 @@ def branches(config: Config, verbose: bool = False) -> None:
     graph = ScriptDirectory.from_config(config).graph
     for rev in graph.newest_first():
         if rev.is_branch_point:
-            config.print_stdout(verbose_entry(graph, rev) if verbose else log_entry(graph, rev))
-            for child in rev.children:
-                config.print_stdout(f"{' ' * len(rev.revision)} -> {child}")
+            config.print_stdout(verbose_entry(graph, rev) if verbose else short_entry(graph, rev))
+            for child_id in rev.children:
+                child = graph[child_id]
+                config.print_stdout(
+                    f"{' ' * len(rev.revision)} -> {child_id}{_labels(graph, child)}"
+                    f"{_markers(graph, child)}" + (f", {child.doc}" if verbose else "")
+                )
+            config.print_stdout("")
 
 
 def history(
@@ -142,11 +170,20 @@ def current(config: Config, verbose: bool = False) -> None:
     heads_now = _current_heads(config, script)
     if verbose:
         config.print_stdout(f"Current revision(s) for {config.masked_url() or 'the database'}:")
-    for rid in heads_now:
+    missing = [rid for rid in heads_now if rid not in graph]
+    # Every applied revision that no applied revision builds on: the recorded heads, and the
+    # dependencies they imply that head a branch of their own.
+    applied = graph.ancestors([rid for rid in heads_now if rid in graph])
+    shown = [
+        rev.revision
+        for rev in graph
+        if rev.revision in applied and not any(c in applied for c in rev.children)
+    ]
+    for rid in [*shown, *missing]:
         if rid in graph:
             rev = graph[rid]
             config.print_stdout(
-                verbose_entry(graph, rev) if verbose else f"{rid}{_markers(graph, rev)}"
+                verbose_entry(graph, rev) if verbose else short_entry(graph, rev, labels=False)
             )
         else:
             config.print_stdout(f"{rid} (not found in this project's revision files)")

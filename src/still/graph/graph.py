@@ -8,7 +8,8 @@ linear in the size of the part of the graph they touch.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from still.errors import RevisionError
@@ -120,6 +121,47 @@ class RevisionGraph(Generic[R]):
                 labelled = self._by_label.get(dep)
                 yield labelled.revision if labelled is not None else dep
 
+    @cached_property
+    def dependants(self) -> dict[str, list[str]]:
+        """For each revision, the revisions whose depends_on names it (directly or by label)."""
+        found: dict[str, list[str]] = {rid: [] for rid in self._by_id}
+        for rev in self._by_id.values():
+            for dep in rev.dependencies:
+                target = self._by_label.get(dep) or self._by_id.get(dep)
+                if target is not None:
+                    found[target.revision].append(rev.revision)
+        return found
+
+    @cached_property
+    def effective_labels(self) -> dict[str, frozenset[str]]:
+        """Branch labels as Alembic shows them.
+
+        A label covers the labelled revision and all its descendants.  Where that part of the
+        graph is one straight line (no branch or merge point in it), the label also covers the
+        revisions below it, down to the nearest branch or merge point.
+        """
+
+        def forks(rid: str) -> bool:
+            rev = self._by_id[rid]
+            return len(rev.children) + len(self.dependants[rid]) > 1 or rev.is_merge_point
+
+        labels: dict[str, set[str]] = {rid: set(r.branch_labels) for rid, r in self._by_id.items()}
+        for rev in self._by_id.values():
+            if not rev.branch_labels:
+                continue
+            above = self.descendants([rev.revision])
+            for rid in above:
+                labels[rid] |= rev.branch_labels
+            if any(forks(rid) for rid in above):
+                continue
+            node = rev
+            while len(node.down_revisions) == 1:
+                node = self._by_id[node.down_revisions[0]]
+                if forks(node.revision):
+                    break
+                labels[node.revision] |= rev.branch_labels
+        return {rid: frozenset(found) for rid, found in labels.items()}
+
     def parents(self, revision_id: str, include_dependencies: bool = True) -> list[str]:
         """The down revisions (and, by default, the dependencies) of one revision."""
         return list(self._parents(self._by_id[revision_id], include_dependencies))
@@ -142,8 +184,9 @@ class RevisionGraph(Generic[R]):
             stack.extend(self._parents(self._by_id[rid], include_dependencies))
         return seen
 
-    def descendants(self, ids: Iterable[str]) -> set[str]:
-        """The given revisions and everything above them (by down_revision)."""
+    def descendants(self, ids: Iterable[str], include_dependants: bool = False) -> set[str]:
+        """The given revisions and everything above them (by down_revision and, if asked, by
+        depends_on)."""
         seen: set[str] = set()
         stack = list(ids)
         while stack:
@@ -152,21 +195,24 @@ class RevisionGraph(Generic[R]):
                 continue
             seen.add(rid)
             stack.extend(self._by_id[rid].children)
+            if include_dependants:
+                stack.extend(self.dependants[rid])
         return seen
 
-    def is_ancestor(self, ancestor: str, of: str) -> bool:
-        """True if ``ancestor`` is below ``of`` (strictly), following down_revision only."""
+    def is_ancestor(self, ancestor: str, of: str, include_dependencies: bool = True) -> bool:
+        """True if ``ancestor`` is strictly below ``of`` (by down_revision and, by default,
+        depends_on)."""
         if ancestor == of:
             return False
         seen: set[str] = set()
-        stack = list(self._by_id[of].down_revisions)
+        stack = list(self._parents(self._by_id[of], include_dependencies))
         while stack:
             rid = stack.pop()
             if rid == ancestor:
                 return True
             if rid not in seen:
                 seen.add(rid)
-                stack.extend(self._by_id[rid].down_revisions)
+                stack.extend(self._parents(self._by_id[rid], include_dependencies))
         return False
 
     def ordered(self, ids: Iterable[str], include_dependencies: bool = True) -> list[str]:
@@ -199,10 +245,76 @@ class RevisionGraph(Generic[R]):
                     heapq.heappush(ready, (position[child], child))
         return result
 
-    def newest_first(self, ids: Sequence[str] | None = None) -> list[R]:
-        """Revisions (all, or the given ones) with every child before its parents."""
-        chosen = list(self._by_id) if ids is None else list(ids)
-        return [self._by_id[rid] for rid in reversed(self.ordered(chosen, False))]
+    def _walk_parents(self, rid: str) -> list[str]:
+        """Down revisions, then the dependencies no revision below already depends on."""
+        rev = self._by_id[rid]
+        deps = {p for p in self._parents(rev, True) if p not in rev.down_revisions}
+        if deps:
+            for below in self.ancestors(rev.down_revisions, False):
+                below_rev = self._by_id[below]
+                deps -= set(self._parents(below_rev, True)) - set(below_rev.down_revisions)
+        walk = list(rev.down_revisions)
+        walk += [p for p in self._parents(rev, True) if p in deps and p not in walk]
+        return walk
+
+    def newest_first(self, ids: Iterable[str] | None = None) -> list[R]:
+        """Revisions (all, or the given ones), each before its parents, branches kept together.
+
+        The order is Alembic's: walk down from the first head; before showing a revision that
+        another pending branch also leads to, show that branch first; a merge's first parent
+        continues the walk, the others wait at the end of the line.
+        """
+        chosen = set(self._by_id) if ids is None else set(ids)
+        frontier = [
+            rid
+            for rid in self._by_id
+            if rid in chosen
+            and not any(c in chosen for c in self._by_id[rid].children)
+            and not any(d in chosen for d in self.dependants[rid])
+        ]
+        below: list[set[str] | None] = [None] * len(frontier)  # ancestors, computed on demand
+
+        def ancestors_of(index: int) -> set[str]:
+            found = below[index]
+            if found is None:
+                found = below[index] = self.ancestors([frontier[index]])
+            return found
+
+        result: list[R] = []
+        done: set[str] = set()
+        index = 0
+        while frontier:
+            candidate = frontier[index]
+            if len(frontier) > 1:
+                blocker = next(
+                    (
+                        other
+                        for other in range(len(frontier))
+                        if other != index and candidate in ancestors_of(other)
+                    ),
+                    None,
+                )
+                if blocker is not None:
+                    index = blocker
+                    continue
+            if candidate not in done:
+                result.append(self._by_id[candidate])
+                done.add(candidate)
+            nexts = [
+                p
+                for p in self._walk_parents(candidate)
+                if p in chosen and p not in done and p not in frontier
+            ]
+            if not nexts:
+                del frontier[index]
+                del below[index]
+                index = max(index - 1, 0)
+                continue
+            frontier[index] = nexts[0]
+            below[index] = None
+            frontier.extend(nexts[1:])
+            below.extend([None] * (len(nexts) - 1))
+        return result
 
     # -- validation -------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def stamp_plan(
         if rid not in graph:
             raise RevisionError(f"Cannot stamp {rid!r}: no revision has that id.")
     # Heads on branches the targets do not touch stay recorded.
-    related = graph.ancestors(targets, False) | graph.descendants(targets)
+    related = graph.ancestors(targets) | graph.descendants(targets, True)
     kept = [h for h in current if h not in related or h in targets] if targets else []
     new = kept + [t for t in targets if t not in kept]
     removes = tuple(h for h in current if h not in new)
@@ -59,7 +59,9 @@ def check_current(graph: RevisionGraph[Any], current: Sequence[str]) -> None:
 
 
 def _after_upgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Step:
-    parents = set(graph[rid].down_revisions)
+    # The version table records no revision that another recorded one implies (as a parent or,
+    # through depends_on, as a dependency).
+    parents = set(graph.parents(rid))
     removes = tuple(h for h in heads if h in parents or graph.is_ancestor(h, rid))
     for h in removes:
         heads.remove(h)
@@ -69,13 +71,15 @@ def _after_upgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Ste
 
 def _after_downgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Step:
     heads.remove(rid)
-    adds = []
-    for parent in graph[rid].down_revisions:
-        if parent in heads or any(graph.is_ancestor(parent, h) for h in heads):
-            continue
-        adds.append(parent)
-        heads.append(parent)
-    return Step(rid, False, (rid,), tuple(adds))
+    parents = graph.parents(rid)
+    adds = tuple(
+        parent
+        for parent in parents
+        if parent not in heads
+        and not any(graph.is_ancestor(parent, other) for other in (*heads, *parents))
+    )
+    heads.extend(adds)
+    return Step(rid, False, (rid,), adds)
 
 
 def upgrade_plan(
