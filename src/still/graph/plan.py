@@ -61,8 +61,10 @@ def check_current(graph: RevisionGraph[Any], current: Sequence[str]) -> None:
 def _after_upgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> Step:
     # The version table records no revision that another recorded one implies (as a parent or,
     # through depends_on, as a dependency).
-    parents = set(graph.parents(rid))
-    removes = tuple(h for h in heads if h in parents or graph.is_ancestor(h, rid))
+    parents = graph.parents(rid)
+    implied = [h for h in heads if h in parents or graph.is_ancestor(h, rid)]
+    # In the order of the down revisions, as Alembic writes a merge (the last one is updated).
+    removes = (*[p for p in parents if p in implied], *[h for h in implied if h not in parents])
     for h in removes:
         heads.remove(h)
     heads.append(rid)
@@ -90,7 +92,8 @@ def upgrade_plan(
     applied = graph.ancestors(current)
     todo = graph.ancestors(targets) - applied
     heads = list(current)
-    return [_after_upgrade(graph, heads, rid) for rid in graph.ordered(todo)]
+    order = [rev.revision for rev in reversed(graph.newest_first(todo))]
+    return [_after_upgrade(graph, heads, rid) for rid in order]
 
 
 def downgrade_plan(

@@ -38,19 +38,18 @@ class VersionTable:
         impl.create_table(self.table)
 
     def write(self, impl: DefaultImpl, step: Step) -> None:
-        """Record a step: one UPDATE where one head replaces another, else DELETEs and INSERTs."""
+        """Record a step as Alembic does: DELETE the heads that go, UPDATE the last of them to
+        the last new head, INSERT the other new heads."""
         column = self.table.c.version_num
-        if len(step.removes) == 1 and len(step.adds) == 1:
-            statement = (
-                self.table.update()
-                .where(column == step.removes[0])
-                .values(version_num=step.adds[0])
-            )
-            self._expect_one(impl.execute(statement), step.removes[0], impl)
-            return
-        for old in step.removes:
+        removes, adds = list(step.removes), list(step.adds)
+        updated = (removes.pop(), adds.pop()) if removes and adds else None
+        for old in removes:
             self._expect_one(impl.execute(self.table.delete().where(column == old)), old, impl)
-        for new in step.adds:
+        if updated is not None:
+            old, new = updated
+            statement = self.table.update().where(column == old).values(version_num=new)
+            self._expect_one(impl.execute(statement), old, impl)
+        for new in adds:
             impl.execute(self.table.insert().values(version_num=new))
 
     def _expect_one(self, result: object, revision: str, impl: DefaultImpl) -> None:
