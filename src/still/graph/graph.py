@@ -164,7 +164,7 @@ class RevisionGraph(Generic[R]):
 
     def parents(self, revision_id: str, include_dependencies: bool = True) -> list[str]:
         """The down revisions (and, by default, the dependencies) of one revision."""
-        return list(self._parents(self._by_id[revision_id], include_dependencies))
+        return list(dict.fromkeys(self._parents(self._by_id[revision_id], include_dependencies)))
 
     def branch_members(self, label: str) -> set[str]:
         """The revisions of the branch ``label`` names, as Alembic counts them: the labelled
