@@ -8,7 +8,7 @@ from typing import Any
 
 from still.config import Config
 from still.errors import CommandError, MultipleHeads
-from still.graph import as_tuple, resolve_targets
+from still.graph import RevisionGraph, as_tuple, resolve_targets
 from still.script import Script, ScriptDirectory
 from still.script.writer import check_revision_id, new_revision_id, write_revision
 
@@ -24,7 +24,7 @@ def revision(
     version_path: str | None = None,
     rev_id: str | None = None,
     depends_on: str | Sequence[str] | None = None,
-) -> Script | None:
+) -> Script:
     """Create a new revision file on top of ``head``; returns it."""
     if autogenerate:
         raise CommandError(
@@ -33,12 +33,7 @@ def revision(
         )
     script = ScriptDirectory.from_config(config)
     graph = script.graph
-    if rev_id is None:
-        rev_id = new_revision_id()
-    else:
-        check_revision_id(rev_id)
-    if rev_id in graph:
-        raise CommandError(f"Revision id {rev_id!r} is already used by {graph[rev_id].path}.")
+    rev_id = _new_id(graph, rev_id)
     if head == "head" and len(graph.heads) > 1:
         raise MultipleHeads(
             f"The project has {len(graph.heads)} heads ({', '.join(graph.heads)}). Name the one "
@@ -59,22 +54,17 @@ def revision(
         environment = run_env(config, script, lambda heads: [], as_sql=sql)
         template_args.update(environment.context_opts.get("template_args") or {})
     directory = Path(version_path) if version_path else Path(script.versions)
-    path = write_revision(
-        template=script.template_path,
-        directory=directory,
-        file_template=script.file_template,
-        truncate_slug_length=script.truncate_slug_length,
-        encoding=script.output_encoding,
-        timezone_name=script.timezone,
-        rev_id=rev_id,
-        message=message,
-        down_revisions=parents,
-        branch_labels=as_tuple(branch_label),
-        depends_on=as_tuple(depends_on),
-        extra=template_args,
+    return _write(
+        config,
+        script,
+        directory,
+        rev_id,
+        message,
+        parents,
+        as_tuple(branch_label),
+        as_tuple(depends_on),
+        template_args,
     )
-    config.print_stdout(f"Generating {path.absolute()} ... done")
-    return Script.from_path(path)
 
 
 def merge(
@@ -83,7 +73,7 @@ def merge(
     message: str | None = None,
     branch_label: str | Sequence[str] | None = None,
     rev_id: str | None = None,
-) -> Script | None:
+) -> Script:
     """Write a merge revision whose parents are ``revisions`` (``heads``: every head)."""
     script = ScriptDirectory.from_config(config)
     graph = script.graph
@@ -105,24 +95,54 @@ def merge(
             f"Nothing to merge: {', '.join(specs)} names {len(parents)} revision(s). Name at least "
             "two heads (`still merge heads` merges all of them)."
         )
+    rev_id = _new_id(graph, rev_id)
+    return _write(
+        config,
+        script,
+        Path(script.versions),
+        rev_id,
+        message,
+        tuple(parents),
+        as_tuple(branch_label),
+        (),
+        {"config": config},
+    )
+
+
+def _new_id(graph: RevisionGraph[Script], rev_id: str | None) -> str:
+    """A fresh id, or the one given (``--rev-id``) once checked."""
     if rev_id is None:
-        rev_id = new_revision_id()
-    else:
-        check_revision_id(rev_id)
+        return new_revision_id()
+    check_revision_id(rev_id)
     if rev_id in graph:
         raise CommandError(f"Revision id {rev_id!r} is already used by {graph[rev_id].path}.")
+    return rev_id
+
+
+def _write(
+    config: Config,
+    script: ScriptDirectory,
+    directory: Path,
+    rev_id: str,
+    message: str | None,
+    parents: tuple[str, ...],
+    branch_labels: tuple[str, ...],
+    depends_on: tuple[str, ...],
+    template_args: dict[str, Any],
+) -> Script:
     path = write_revision(
         template=script.template_path,
-        directory=Path(script.versions),
+        directory=directory,
         file_template=script.file_template,
         truncate_slug_length=script.truncate_slug_length,
         encoding=script.output_encoding,
         timezone_name=script.timezone,
         rev_id=rev_id,
         message=message,
-        down_revisions=tuple(parents),
-        branch_labels=as_tuple(branch_label),
-        extra={"config": config},
+        down_revisions=parents,
+        branch_labels=branch_labels,
+        depends_on=depends_on,
+        extra=template_args,
     )
     config.print_stdout(f"Generating {path.absolute()} ... done")
     return Script.from_path(path)

@@ -45,6 +45,12 @@ def _show_plan(config: Config, steps: Sequence[Step], sql: bool) -> Sequence[Ste
     return steps
 
 
+def _run_options(
+    sql: bool, starting_rev: tuple[str, ...] | None, destination: str, tag: str | None
+) -> dict[str, object]:
+    return {"as_sql": sql, "starting_rev": starting_rev, "destination_rev": destination, "tag": tag}
+
+
 def upgrade(
     config: Config,
     revision: str,
@@ -65,15 +71,7 @@ def upgrade(
         return _show_plan(config, steps, sql) if verbose else steps
 
     starting_rev = resolve_targets(graph, start) if start else None
-    run_env(
-        config,
-        script,
-        plan,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=destination,
-        tag=tag,
-    )
+    run_env(config, script, plan, **_run_options(sql, starting_rev, destination, tag))
 
 
 def downgrade(
@@ -104,15 +102,7 @@ def downgrade(
         steps = downgrade_plan(graph, current, targets, within)
         return _show_plan(config, steps, sql) if verbose else steps
 
-    run_env(
-        config,
-        script,
-        plan,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=destination,
-        tag=tag,
-    )
+    run_env(config, script, plan, **_run_options(sql, starting_rev, destination, tag))
 
 
 def stamp(
