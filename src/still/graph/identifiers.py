@@ -100,7 +100,21 @@ def _relative(
         return None
     steps = int(match["steps"]) * (1 if match["sign"] == "+" else -1)
     base_spec = match["base"]
-    if base_spec:
+    if base_spec.endswith("@"):
+        # LABEL@+N / LABEL@-N: relative to where the database stands on that branch.
+        members = graph.branch_members(base_spec[:-1])
+        starts: tuple[str, ...] = tuple(h for h in current if h in members)
+        if not starts and current:
+            applied = graph.ancestors(current)
+            starts = tuple(
+                rid
+                for rid in members & applied
+                if not any(c in members & applied for c in graph[rid].children)
+            )
+        if not starts and steps < 0:
+            return tuple(current)  # nothing of that branch is applied: nothing to undo
+        start = _single_head(graph, starts, repr(spec)) if starts else None
+    elif base_spec:
         starts = resolve_targets(graph, base_spec, current)
         start = _single_head(graph, starts, repr(spec)) if starts else None
     else:
