@@ -124,12 +124,10 @@ def stamp(
     def plan(current: tuple[str, ...]) -> Sequence[Step]:
         if starting_rev is not None:
             current = starting_rev
-        if purge:
-            current = ()
         targets: list[str] = []
         for spec in specs:
             targets.extend(t for t in resolve_targets(graph, spec, current) if t not in targets)
-        return stamp_plan(graph, current, targets)
+        return stamp_plan(graph, current, targets, purge)
 
     run_env(
         config,

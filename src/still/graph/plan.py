@@ -30,15 +30,19 @@ class Step:
 
 
 def stamp_plan(
-    graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
+    graph: RevisionGraph[Any],
+    current: Sequence[str],
+    targets: Sequence[str],
+    purge: bool = False,
 ) -> list[Step]:
-    """One step that only rewrites the version table from ``current`` to ``targets``."""
+    """One step that only rewrites the version table from ``current`` to ``targets``; with
+    ``purge``, every recorded row goes first (even rows naming no known revision)."""
     for rid in targets:
         if rid not in graph:
             raise RevisionError(f"Cannot stamp {rid!r}: no revision has that id.")
     # Heads on branches the targets do not touch stay recorded.
     related = graph.ancestors(targets) | graph.descendants(targets, True)
-    kept = [h for h in current if h not in related or h in targets] if targets else []
+    kept = [h for h in current if h not in related or h in targets] if targets and not purge else []
     new = kept + [t for t in targets if t not in kept]
     removes = tuple(h for h in current if h not in new)
     adds = tuple(t for t in new if t not in current)

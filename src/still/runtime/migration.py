@@ -274,7 +274,11 @@ class MigrationContext:
     def _failure(
         self, step: Step, script: Script | None, completed: list[Step], exc: Exception
     ) -> MigrationFailed:
-        where = f"{step.direction} of {step.revision}" + (f" ({script.path})" if script else "")
+        where = (
+            f"{step.direction} of {step.revision}" + (f" ({script.path})" if script else "")
+            if step.revision
+            else "stamp"
+        )
         statement = getattr(exc, "statement", None)
         error = getattr(exc, "orig", None) or exc
         lines = [f"Migration failed: {where}."]
