@@ -212,3 +212,25 @@ def test_offline_downgrade_needs_a_starting_point(tmp_path: Path) -> None:
 
     with pytest.raises(CommandError, match="head:base"):
         command.downgrade(config, "base", sql=True)
+
+
+def test_output_encoding_of_the_script(tmp_path: Path) -> None:
+    import sys
+
+    make_project(tmp_path, "sqlite:///unused.db")
+    env = tmp_path / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "literal_binds=True,", 'literal_binds=True, output_encoding="utf-16",'
+        )
+    )
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite://"))
+    done = subprocess.run(
+        [sys.executable, "-m", "still", "upgrade", "a1", "--sql", "--tag", "t1"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+    )
+    text = done.stdout.decode("utf-16")
+    assert "CREATE TABLE owners" in text and "INSERT INTO alembic_version" in text

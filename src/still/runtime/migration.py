@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from sqlalchemy.engine import Connection, Dialect
 
@@ -50,6 +50,11 @@ class MigrationContext:
         self.reporter = reporter or logging_reporter
         self.as_sql = bool(opts.get("as_sql", False))
         self.output_buffer: TextIO = opts.get("output_buffer") or sys.stdout
+        encoding = opts.get("output_encoding")
+        if self.as_sql and encoding and hasattr(self.output_buffer, "buffer"):
+            # configure(output_encoding=...): the --sql script in that encoding, not the locale's
+            self.output_buffer.flush()
+            self.output_buffer = cast(TextIO, _EncodedOutput(self.output_buffer.buffer, encoding))
         self.transaction_per_migration = bool(opts.get("transaction_per_migration", False))
         self._start_from_rev = opts.get("starting_rev")
         impl_class = impl_for(dialect.name)
@@ -315,6 +320,21 @@ class MigrationContext:
                 lines.extend(f"  {' '.join(s.split())}" for s in done)
             lines.append("Undo them by hand (or finish the migration) before running it again.")
         return MigrationFailed("\n".join(lines))
+
+
+class _EncodedOutput:
+    """Writes text to a binary stream in a given encoding, without owning (closing) it."""
+
+    def __init__(self, binary: BinaryIO, encoding: str) -> None:
+        self.binary = binary
+        self.encoding = encoding
+
+    def write(self, text: str) -> int:
+        self.binary.write(text.encode(self.encoding))
+        return len(text)
+
+    def flush(self) -> None:
+        self.binary.flush()
 
 
 def _arrow(step: Step) -> str:
