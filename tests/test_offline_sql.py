@@ -233,4 +233,5 @@ def test_output_encoding_of_the_script(tmp_path: Path) -> None:
         check=True,
     )
     text = done.stdout.decode("utf-16")
+    assert "\ufeff" not in text  # one byte-order mark, at the start
     assert "CREATE TABLE owners" in text and "INSERT INTO alembic_version" in text

@@ -326,11 +326,14 @@ class _EncodedOutput:
     """Writes text to a binary stream in a given encoding, without owning (closing) it."""
 
     def __init__(self, binary: BinaryIO, encoding: str) -> None:
+        import codecs
+
         self.binary = binary
-        self.encoding = encoding
+        # One incremental encoder, so a byte-order mark (utf-16, utf-8-sig) is written once.
+        self.encoder = codecs.getincrementalencoder(encoding)()
 
     def write(self, text: str) -> int:
-        self.binary.write(text.encode(self.encoding))
+        self.binary.write(self.encoder.encode(text))
         return len(text)
 
     def flush(self) -> None:
