@@ -92,13 +92,14 @@ def downgrade(
     graph = script.graph
     starting_rev = resolve_targets(graph, start) if start else None
 
-    label, at, where = destination.partition("@")
-    within = graph.branch_members(label) if at and where == "base" else None
+    label, at, _ = destination.partition("@")
 
     def plan(current: tuple[str, ...]) -> Sequence[Step]:
         if starting_rev is not None:
             current = starting_rev
         targets = resolve_downgrade_target(graph, destination, current)
+        # LABEL@base, or LABEL@-N reaching the branch's base: undo that branch only.
+        within = graph.branch_members(label) if at and not targets else None
         steps = downgrade_plan(graph, current, targets, within)
         return _show_plan(config, steps, sql) if verbose else steps
 

@@ -59,10 +59,18 @@ def resolve_targets(
     return (graph.lookup(spec).revision,)
 
 
-def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -> tuple[str, ...]:
+def _walk(
+    graph: RevisionGraph[Any],
+    start: str | None,
+    steps: int,
+    spec: str,
+    within: set[str] | None = None,
+    split: bool = True,
+) -> tuple[str, ...]:
     """Move ``steps`` revisions up (positive) or down (negative) from ``start`` (None = base).
 
-    Going down from a merge point on the last step lands on all of its parents, as Alembic does.
+    Going down from a merge point on the last step lands on all of its parents (with ``split``,
+    as a plain ``-N`` does in Alembic); otherwise a merge point makes the walk ambiguous.
     """
     position = start
     for step in range(abs(steps)):
@@ -77,8 +85,11 @@ def _walk(graph: RevisionGraph[Any], start: str | None, steps: int, spec: str) -
             if not nexts:
                 position = None
                 continue
-            if len(nexts) > 1 and step == abs(steps) - 1:
+            if len(nexts) > 1 and step == abs(steps) - 1 and split:
                 return tuple(nexts)
+        if within is not None and steps > 0:
+            # Walking up a labelled branch: only its own revisions count.
+            nexts = [n for n in nexts if n in within]
         if not nexts:
             raise RevisionError(
                 f"{spec!r} goes past the newest revision; there are not enough revisions above it."
@@ -114,9 +125,13 @@ def _relative(
         if not starts and steps < 0:
             return tuple(current)  # nothing of that branch is applied: nothing to undo
         start = _single_head(graph, starts, repr(spec)) if starts else None
+        # Within a branch, stepping down through a merge point is ambiguous (as in Alembic).
+        return _walk(graph, start, steps, spec, within=members, split=False)
     elif base_spec:
         starts = resolve_targets(graph, base_spec, current)
         start = _single_head(graph, starts, repr(spec)) if starts else None
+        # REV-N through a merge point is ambiguous (only a plain -N lands on all parents).
+        return _walk(graph, start, steps, spec, split=False)
     else:
         start = _single_head(graph, current, repr(spec)) if current else None
     return _walk(graph, start, steps, spec)
