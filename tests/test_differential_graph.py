@@ -282,7 +282,8 @@ def run_sequence(pair: Pair, revisions: Graph, heads: list[str], rng: random.Ran
         steps += [("downgrade", f"{label}@-1"), ("upgrade", f"{label}@+1")]
     for rid, _, _ in rng.sample(revisions, min(3, len(revisions))):
         steps += [("downgrade", rid), ("upgrade", "heads")]
-    steps += [("downgrade", "head-1"), ("upgrade", "heads")]
+    steps += [("downgrade", "head-1"), ("upgrade", "heads"), ("downgrade", "heads-1")]
+    steps += [("upgrade", "heads")]
     steps += [("downgrade", "base"), ("upgrade", "+1"), ("upgrade", "+1"), ("downgrade", "-1")]
     steps.append(("upgrade", "heads"))
     steps += [("stamp", rid) for rid, _, _ in rng.sample(revisions, min(2, len(revisions)))]

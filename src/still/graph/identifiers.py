@@ -51,7 +51,7 @@ def resolve_targets(
         return tuple(current)
     label, at, where = spec.partition("@")
     if at:
-        if where == "head":
+        if where in ("head", "heads"):
             return _branch_head(graph, label)
         if where == "base":
             return ()
@@ -127,6 +127,11 @@ def _relative(
         start = _single_head(graph, starts, repr(spec)) if starts else None
         # Within a branch, stepping down through a merge point is ambiguous (as in Alembic).
         return _walk(graph, start, steps, spec, within=members, split=False)
+    elif base_spec in ("head", "heads"):
+        # head-N: from the one head; heads-N: from the one head nothing depends on.
+        heads = [h for h in graph.heads if base_spec == "head" or not graph.dependants[h]]
+        start = _single_head(graph, heads, repr(spec))
+        return _walk(graph, start, steps, spec, split=False)
     elif base_spec:
         starts = resolve_targets(graph, base_spec, current)
         start = _single_head(graph, starts, repr(spec)) if starts else None
