@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Index
+from sqlalchemy import Constraint, Index, Table
 from sqlalchemy.engine import Connection
 
+from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
+from still.ddl.change import AlterColumn
 from still.ddl.impl import DefaultImpl
+from still.errors import StillError
 
 
 class PostgresqlImpl(DefaultImpl):
@@ -20,6 +23,35 @@ class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     transactional_ddl = True
 
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        # SQLite's ALTER TABLE renames columns and nothing else.
+        others = (
+            change.nullable is not None
+            or change.type_ is not None
+            or change.server_default is not False
+            or change.autoincrement is not None
+        )
+        if others:
+            raise StillError(_batch_only(f"alter column {table_name}.{column_name}"))
+        if change.new_column_name:
+            self.execute(
+                ColumnName(table_name, column_name, change.schema, new_name=change.new_column_name)
+            )
+
+    def add_constraint(self, constraint: Constraint) -> None:
+        raise StillError(_batch_only(f"add constraint {constraint.name or ''}".rstrip()))
+
+    def drop_constraint(
+        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+    ) -> None:
+        raise StillError(_batch_only(f"drop constraint {name or ''}".rstrip()))
+
+    def set_table_comment(self, table: Table) -> None:
+        pass  # SQLite keeps no comments; nothing to do
+
+    def drop_table_comment(self, table: Table) -> None:
+        pass
+
     def begin(self, connection: Connection) -> Any:
         # Python's sqlite3 module (and aiosqlite over it) opens transactions only before
         # INSERT/UPDATE/DELETE, so DDL would otherwise run in autocommit mode and survive a
@@ -28,6 +60,13 @@ class SQLiteImpl(DefaultImpl):
         if _driver_in_transaction(connection.connection.dbapi_connection) is False:
             connection.exec_driver_sql("BEGIN")
         return transaction
+
+
+def _batch_only(what: str) -> str:
+    return (
+        f"SQLite's ALTER TABLE cannot {what}. Write the change inside "
+        "`with op.batch_alter_table(TABLE) as batch_op:`, which rebuilds the table (batch mode)."
+    )
 
 
 def _driver_in_transaction(dbapi_connection: Any) -> bool | None:
@@ -44,6 +83,51 @@ class MySQLImpl(DefaultImpl):
 
     __dialect__ = "mysql"
     transactional_ddl = False
+
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        # MySQL restates the whole column (CHANGE/MODIFY); only a default alone has ALTER COLUMN.
+        whole = (
+            change.nullable is not None
+            or change.type_ is not None
+            or change.new_column_name
+            or change.comment is not False
+            or change.autoincrement is not None
+        )
+        if not whole:
+            if change.server_default is not False:
+                self.execute(
+                    ColumnDefault(
+                        table_name, column_name, change.schema, default=change.server_default
+                    )
+                )
+            return
+        type_ = change.type_ if change.type_ is not None else change.existing_type
+        if type_ is None:
+            raise StillError(
+                f"MySQL/MariaDB restate the whole column to alter {table_name}.{column_name}: "
+                "pass existing_type= (and existing_nullable=, existing_server_default= to keep "
+                "them) to op.alter_column."
+            )
+        nullable = change.nullable if change.nullable is not None else change.existing_nullable
+        default = (
+            change.server_default
+            if change.server_default is not False
+            else change.existing_server_default
+        )
+        comment = change.comment if change.comment is not False else change.existing_comment
+        self.execute(
+            MySQLChangeColumn(
+                table_name,
+                column_name,
+                change.schema,
+                new_name=change.new_column_name,
+                type_=type_,
+                nullable=True if nullable is None else nullable,
+                default=default,
+                comment=comment,
+                autoincrement=change.autoincrement,
+            )
+        )
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         # InnoDB drops its own index for a foreign key once another index can serve it, and then

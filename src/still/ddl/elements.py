@@ -82,3 +82,45 @@ def _drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
         f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
         f"DROP COLUMN {guard}{column_name(compiler, element.column_name)}"
     )
+
+
+class DropNamedConstraint(AlterTable):
+    """``ALTER TABLE ... DROP CONSTRAINT name``, in each dialect's grammar for its ``kind``
+    (``foreignkey``, ``unique``, ``primary``, ``check`` or None).  still's own construct, so
+    compile hooks other libraries register for SQLAlchemy's DropConstraint do not apply."""
+
+    def __init__(
+        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+    ) -> None:
+        super().__init__(table_name, schema)
+        self.name = name
+        self.kind = kind
+
+
+def _constraint_name(compiler: DDLCompiler, element: DropNamedConstraint) -> str:
+    if not element.name:
+        raise ValueError(f"Dropping a constraint of {element.table_name} needs its name.")
+    return compiler.preparer.quote(element.name)
+
+
+@compiles(DropNamedConstraint)
+def _drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
+        f"DROP CONSTRAINT {_constraint_name(compiler, element)}"
+    )
+
+
+@compiles(DropNamedConstraint, "mysql")
+@compiles(DropNamedConstraint, "mariadb")
+def _mysql_drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    target = table_name(compiler, element.table_name, element.schema)
+    if element.kind == "primary":
+        return f"ALTER TABLE {target} DROP PRIMARY KEY"
+    what = {
+        "foreignkey": "FOREIGN KEY",
+        "unique": "INDEX",
+        # MySQL says DROP CHECK; MariaDB has only DROP CONSTRAINT for checks.
+        "check": "CONSTRAINT" if getattr(compiler.dialect, "is_mariadb", False) else "CHECK",
+    }.get(element.kind or "", "CONSTRAINT")
+    return f"ALTER TABLE {target} DROP {what} {_constraint_name(compiler, element)}"

@@ -11,13 +11,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TextIO, cast
 
-from sqlalchemy import Column, Index, Table, text
+from sqlalchemy import Column, Constraint, Index, Table, literal, text
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateTable,
+    DropColumnComment,
+    DropIndex,
+    DropTable,
+    DropTableComment,
+    SetColumnComment,
+    SetTableComment,
+)
 from sqlalchemy.sql.base import Executable as SQLExecutable
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.sqltypes import NullType
 
-from still.ddl.elements import AddColumn, DropColumn
+from still.ddl.alter import ColumnDefault, ColumnName, ColumnNullable, ColumnType, RenameTable
+from still.ddl.change import AlterColumn
+from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
 
 Executable = str | ClauseElement
 
@@ -46,13 +59,26 @@ class DefaultImpl:
         self.context_opts = context_opts
         if transactional_ddl is not None:
             self.transactional_ddl = transactional_ddl
-        # Statements executed since the last call to :meth:`start_step` (for failure reports).
+        # What ran since the last call to :meth:`start_step` (for failure reports): SQL text
+        # offline; online the constructs, compiled only if a failure needs to show them.
         self.statements: list[str] = []
+        self._executed: list[Any] = []
 
     # -- executing --------------------------------------------------------------------------------
 
     def start_step(self) -> None:
         self.statements = []
+        self._executed = []
+
+    def executed_statements(self) -> list[str]:
+        """The SQL of every statement run in the current step, for a failure report."""
+        rendered = list(self.statements)
+        for construct in self._executed:
+            try:
+                rendered.append(str(construct.compile(dialect=self.dialect)))
+            except Exception:  # a construct this dialect cannot render: show its class
+                rendered.append(f"<{type(construct).__name__}>")
+        return rendered
 
     def static_output(self, text_: str) -> None:
         assert self.output_buffer is not None
@@ -79,7 +105,7 @@ class DefaultImpl:
             self.static_output(rendered + self.statement_terminator)
             return None
         assert self.connection is not None
-        self.statements.append(str(construct))
+        self._executed.append(construct)
         conn = self.connection
         if execution_options:
             conn = conn.execution_options(**execution_options)
@@ -127,3 +153,80 @@ class DefaultImpl:
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         self.execute(DropIndex(index, if_exists=if_exists))
+
+    def rename_table(self, old: str, new: str, schema: str | None = None) -> None:
+        self.execute(RenameTable(old, new, schema))
+
+    def set_table_comment(self, table: Table) -> None:
+        self.execute(SetTableComment(table))
+
+    def drop_table_comment(self, table: Table) -> None:
+        self.execute(DropTableComment(table))
+
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        """Change a column: nullability, default, type, comment, then the name (in that order)."""
+        schema = change.schema
+        if change.nullable is not None:
+            self.execute(
+                ColumnNullable(
+                    table_name,
+                    column_name,
+                    schema,
+                    nullable=change.nullable,
+                    existing_type=change.existing_type,
+                )
+            )
+        if change.server_default is not False:
+            self.execute(
+                ColumnDefault(table_name, column_name, schema, default=change.server_default)
+            )
+        if change.type_ is not None:
+            self.execute(
+                ColumnType(
+                    table_name,
+                    column_name,
+                    schema,
+                    type_=change.type_,
+                    using=change.using,
+                    existing_nullable=change.existing_nullable,
+                )
+            )
+        if change.comment is not False:
+            column = change.column_on_table(table_name, column_name)
+            column.comment = change.comment
+            self.execute(SetColumnComment(column) if change.comment else DropColumnComment(column))
+        if change.new_column_name:
+            self.execute(
+                ColumnName(table_name, column_name, schema, new_name=change.new_column_name)
+            )
+
+    def add_constraint(self, constraint: Constraint) -> None:
+        self.execute(AddConstraint(constraint))
+
+    def drop_constraint(
+        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+    ) -> None:
+        self.execute(DropNamedConstraint(name, table_name, kind, schema))
+
+    def bulk_insert(
+        self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True
+    ) -> None:
+        """INSERT rows: one executemany online; one literal INSERT per row in --sql scripts."""
+        if not rows:
+            return
+        if self.as_sql:
+            for row in rows:
+                # A sa.table() column without a type gets one from the value, so it can be
+                # written as a literal.
+                values = {
+                    key: literal(value)
+                    if key in table.c and isinstance(table.c[key].type, NullType)
+                    else value
+                    for key, value in row.items()
+                }
+                self.execute(table.insert().values(**values))
+        elif multiinsert:
+            self.execute(table.insert(), list(rows))
+        else:
+            for row in rows:
+                self.execute(table.insert(), row)

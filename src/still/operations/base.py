@@ -6,7 +6,7 @@ Each method builds an operation object (:mod:`still.operations.ops`) and hands i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
@@ -36,7 +36,49 @@ class Operations:
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
         """Run an operation object (on the database, or as SQL text with ``--sql``)."""
-        return run(self.impl, operation)
+        return run(self, operation)
+
+    # -- extending op (Alembic's add-on interface) ------------------------------------------------
+
+    @classmethod
+    def register_operation(
+        cls, name: str, sourcename: str | None = None
+    ) -> Callable[[type[Any]], type[Any]]:
+        """Class decorator: ``op.NAME(...)`` calls ``OpClass.SOURCENAME(operations, ...)``."""
+
+        def register(op_class: type[Any]) -> type[Any]:
+            factory = getattr(op_class, sourcename or name)
+
+            def method(self: Operations, *args: Any, **kw: Any) -> Any:
+                return factory(self, *args, **kw)
+
+            method.__name__ = name
+            method.__doc__ = factory.__doc__
+            setattr(cls, name, method)
+            return op_class
+
+        return register
+
+    @classmethod
+    def implementation_for(cls, op_class: type[Any]) -> Callable[[Any], Any]:
+        """Decorator: ``fn(operations, operation)`` runs operations of ``op_class``."""
+        from still.operations.implementations import runs
+
+        return runs(op_class)
+
+    @staticmethod
+    def inline_literal(value: Any, type_: Any = None) -> Any:
+        """A value rendered into the SQL itself (also in ``--sql`` scripts), not bound."""
+        from sqlalchemy import literal
+
+        return literal(value, type_).render_literal_execute()
+
+    @staticmethod
+    def f(name: str) -> Any:
+        """Mark a constraint or index name as final: no naming convention applies to it."""
+        from sqlalchemy.sql.elements import conv
+
+        return conv(name)
 
     def get_context(self) -> MigrationContextLike:
         return self.migration_context
@@ -127,6 +169,157 @@ class Operations:
         self.invoke(
             ops.DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, kw=kw)
         )
+
+    def rename_table(
+        self, old_table_name: str, new_table_name: str, *, schema: str | None = None
+    ) -> None:
+        self.invoke(ops.RenameTableOp(old_table_name, new_table_name, schema))
+
+    def create_table_comment(
+        self,
+        table_name: str,
+        comment: str | None,
+        *,
+        existing_comment: str | None = None,
+        schema: str | None = None,
+    ) -> None:
+        self.invoke(ops.CreateTableCommentOp(table_name, comment, schema, existing_comment))
+
+    def drop_table_comment(
+        self, table_name: str, *, existing_comment: str | None = None, schema: str | None = None
+    ) -> None:
+        self.invoke(ops.DropTableCommentOp(table_name, schema, existing_comment))
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        comment: Any = False,
+        server_default: Any = False,
+        new_column_name: str | None = None,
+        type_: Any = None,
+        existing_type: Any = None,
+        existing_server_default: Any = False,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        """Change a column's nullability, type, default, comment or name."""
+        autoincrement = kw.pop("autoincrement", None)
+        self.invoke(
+            ops.AlterColumnOp(
+                table_name,
+                column_name,
+                schema=schema,
+                nullable=nullable,
+                type_=type_,
+                server_default=server_default,
+                new_column_name=new_column_name,
+                comment=comment,
+                autoincrement=autoincrement,
+                existing_type=existing_type,
+                existing_nullable=existing_nullable,
+                existing_server_default=(
+                    None if existing_server_default is False else existing_server_default
+                ),
+                existing_comment=existing_comment,
+                kw=kw,
+            )
+        )
+
+    # -- constraints ------------------------------------------------------------------------------
+
+    def create_primary_key(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
+    ) -> None:
+        self.invoke(
+            ops.AddConstraintOp(
+                "primary", constraint_name, table_name, {"columns": list(columns)}, schema
+            )
+        )
+
+    def create_unique_constraint(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        *,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        spec = {"columns": list(columns), **kw}
+        self.invoke(ops.AddConstraintOp("unique", constraint_name, table_name, spec, schema))
+
+    def create_check_constraint(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        condition: Any,
+        *,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        spec = {"condition": condition, **kw}
+        self.invoke(ops.AddConstraintOp("check", constraint_name, table_name, spec, schema))
+
+    def create_foreign_key(
+        self,
+        constraint_name: str | None,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        *,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
+        source_schema: str | None = None,
+        referent_schema: str | None = None,
+        **dialect_kw: Any,
+    ) -> None:
+        spec = {
+            "referent_table": referent_table,
+            "local_cols": list(local_cols),
+            "remote_cols": list(remote_cols),
+            "referent_schema": referent_schema,
+            "onupdate": onupdate,
+            "ondelete": ondelete,
+            "deferrable": deferrable,
+            "initially": initially,
+            "match": match,
+            **dialect_kw,
+        }
+        self.invoke(
+            ops.AddConstraintOp("foreignkey", constraint_name, source_table, spec, source_schema)
+        )
+
+    def drop_constraint(
+        self,
+        constraint_name: str,
+        table_name: str,
+        type_: str | None = None,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        self.invoke(ops.DropConstraintOp(constraint_name, table_name, type_, schema))
+
+    # -- data -------------------------------------------------------------------------------------
+
+    def bulk_insert(
+        self, table: Any, rows: Sequence[Mapping[str, Any]], *, multiinsert: bool = True
+    ) -> None:
+        """INSERT rows into a ``sa.table()`` / ``Table`` (values inlined in ``--sql`` scripts)."""
+        self.invoke(ops.BulkInsertOp(table, rows, multiinsert))
 
     # -- raw SQL ----------------------------------------------------------------------------------
 

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 from still.ddl import DefaultImpl
+from still.ddl.change import AlterColumn
 from still.operations import ops, schema
 
-Runner = Callable[[DefaultImpl, Any], Any]
+# A runner takes the Operations (its .impl issues the DDL) and the operation object, as the
+# functions registered with Alembic's Operations.implementation_for do.
+Runner = Callable[[Any, Any], Any]
 
 RUNNERS: dict[type[ops.MigrateOperation], Runner] = {}
 
@@ -25,49 +28,107 @@ def runs(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
     return register
 
 
-def run(impl: DefaultImpl, operation: ops.MigrateOperation) -> Any:
+def run(operations: Any, operation: ops.MigrateOperation) -> Any:
     for cls in type(operation).__mro__:
         runner = RUNNERS.get(cls)
         if runner is not None:
-            return runner(impl, operation)
+            return runner(operations, operation)
     raise NotImplementedError(f"No implementation is registered for {type(operation).__name__}.")
 
 
 @runs(ops.CreateTableOp)
-def _create_table(impl: DefaultImpl, op: ops.CreateTableOp) -> Any:
+def _create_table(operations: Any, op: ops.CreateTableOp) -> Any:
+    impl: DefaultImpl = operations.impl
     table = schema.table(op.table_name, *op.columns, schema=op.schema, **op.kw)
     impl.create_table(table, if_not_exists=bool(op.if_not_exists))
     return table
 
 
 @runs(ops.DropTableOp)
-def _drop_table(impl: DefaultImpl, op: ops.DropTableOp) -> None:
+def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
+    impl: DefaultImpl = operations.impl
     impl.drop_table(schema.table(op.table_name, schema=op.schema, **op.kw), bool(op.if_exists))
 
 
 @runs(ops.AddColumnOp)
-def _add_column(impl: DefaultImpl, op: ops.AddColumnOp) -> None:
+def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
+    impl: DefaultImpl = operations.impl
     column = schema.column_on_table(op.table_name, op.column, op.schema)
     impl.add_column(op.table_name, column, op.schema, bool(op.if_not_exists))
 
 
 @runs(ops.DropColumnOp)
-def _drop_column(impl: DefaultImpl, op: ops.DropColumnOp) -> None:
+def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
+    impl: DefaultImpl = operations.impl
     impl.drop_column(op.table_name, op.column_name, op.schema, bool(op.if_exists))
 
 
 @runs(ops.CreateIndexOp)
-def _create_index(impl: DefaultImpl, op: ops.CreateIndexOp) -> None:
+def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
+    impl: DefaultImpl = operations.impl
     index = schema.index(op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw)
     impl.create_index(index, bool(op.if_not_exists))
 
 
 @runs(ops.DropIndexOp)
-def _drop_index(impl: DefaultImpl, op: ops.DropIndexOp) -> None:
+def _drop_index(operations: Any, op: ops.DropIndexOp) -> None:
+    impl: DefaultImpl = operations.impl
     index = schema.index(op.index_name, op.table_name or "_unknown", [], op.schema, **op.kw)
     impl.drop_index(index, bool(op.if_exists))
 
 
 @runs(ops.ExecuteSQLOp)
-def _execute(impl: DefaultImpl, op: ops.ExecuteSQLOp) -> Any:
+def _execute(operations: Any, op: ops.ExecuteSQLOp) -> Any:
+    impl: DefaultImpl = operations.impl
     return impl.execute(op.sqltext, execution_options=op.execution_options)
+
+
+@runs(ops.RenameTableOp)
+def _rename_table(operations: Any, op: ops.RenameTableOp) -> None:
+    operations.impl.rename_table(op.table_name, op.new_table_name, op.schema)
+
+
+@runs(ops.CreateTableCommentOp)
+def _table_comment(operations: Any, op: ops.CreateTableCommentOp) -> None:
+    operations.impl.set_table_comment(
+        schema.table(op.table_name, schema=op.schema, comment=op.comment)
+    )
+
+
+@runs(ops.DropTableCommentOp)
+def _drop_table_comment(operations: Any, op: ops.DropTableCommentOp) -> None:
+    operations.impl.drop_table_comment(schema.table(op.table_name, schema=op.schema))
+
+
+@runs(ops.AlterColumnOp)
+def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
+    change = AlterColumn(
+        schema=op.schema,
+        nullable=op.nullable,
+        type_=op.type_,
+        server_default=op.server_default,
+        new_column_name=op.new_column_name,
+        comment=op.comment,
+        autoincrement=op.autoincrement,
+        using=op.kw.get("postgresql_using"),
+        existing_type=op.existing_type,
+        existing_nullable=op.existing_nullable,
+        existing_server_default=op.existing_server_default,
+        existing_comment=op.existing_comment,
+    )
+    operations.impl.alter_column(op.table_name, op.column_name, change)
+
+
+@runs(ops.AddConstraintOp)
+def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
+    operations.impl.add_constraint(schema.constraint(op))
+
+
+@runs(ops.DropConstraintOp)
+def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
+    operations.impl.drop_constraint(op.constraint_name, op.table_name, op.type_, op.schema)
+
+
+@runs(ops.BulkInsertOp)
+def _bulk_insert(operations: Any, op: ops.BulkInsertOp) -> None:
+    operations.impl.bulk_insert(op.table, op.rows, op.multiinsert)

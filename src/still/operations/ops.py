@@ -120,3 +120,134 @@ class DropIndexOp(MigrateOperation):
 class ExecuteSQLOp(MigrateOperation):
     sqltext: Any
     execution_options: Mapping[str, Any] | None = None
+
+
+@dataclass
+class RenameTableOp(MigrateOperation):
+    table_name: str
+    new_table_name: str
+    schema: str | None = None
+
+    def reverse(self) -> RenameTableOp:
+        return RenameTableOp(self.new_table_name, self.table_name, self.schema)
+
+
+@dataclass
+class CreateTableCommentOp(MigrateOperation):
+    table_name: str
+    comment: str | None
+    schema: str | None = None
+    existing_comment: str | None = None
+
+    def reverse(self) -> MigrateOperation:
+        if self.existing_comment is None:
+            return DropTableCommentOp(self.table_name, self.schema, self.comment)
+        return CreateTableCommentOp(
+            self.table_name, self.existing_comment, self.schema, self.comment
+        )
+
+
+@dataclass
+class DropTableCommentOp(MigrateOperation):
+    table_name: str
+    schema: str | None = None
+    existing_comment: str | None = None
+
+    def reverse(self) -> CreateTableCommentOp:
+        if self.existing_comment is None:
+            super().reverse()
+        return CreateTableCommentOp(self.table_name, self.existing_comment, self.schema)
+
+
+@dataclass
+class AlterColumnOp(MigrateOperation):
+    """Change a column; ``existing_*`` describe it as it is (MySQL needs the full definition)."""
+
+    table_name: str
+    column_name: str
+    schema: str | None = None
+    nullable: bool | None = None
+    type_: Any = None
+    server_default: Any = False  # False: leave alone; None: drop the default
+    new_column_name: str | None = None
+    comment: Any = False  # False: leave alone; None: drop the comment
+    autoincrement: bool | None = None
+    existing_type: Any = None
+    existing_nullable: bool | None = None
+    existing_server_default: Any = None
+    existing_comment: str | None = None
+    kw: Mapping[str, Any] = field(default_factory=dict)
+
+    def reverse(self) -> AlterColumnOp:
+        name = self.new_column_name or self.column_name
+        return AlterColumnOp(
+            self.table_name,
+            name,
+            schema=self.schema,
+            nullable=self.existing_nullable if self.nullable is not None else None,
+            type_=self.existing_type if self.type_ is not None else None,
+            server_default=self.existing_server_default
+            if self.server_default is not False
+            else False,
+            new_column_name=self.column_name if self.new_column_name else None,
+            comment=self.existing_comment if self.comment is not False else False,
+            existing_type=self.type_ if self.type_ is not None else self.existing_type,
+            existing_nullable=self.nullable
+            if self.nullable is not None
+            else self.existing_nullable,
+            existing_server_default=(
+                self.server_default
+                if self.server_default is not False
+                else self.existing_server_default
+            ),
+            existing_comment=self.comment if self.comment is not False else self.existing_comment,
+        )
+
+
+@dataclass
+class AddConstraintOp(MigrateOperation):
+    """create_primary_key / create_unique_constraint / create_check_constraint /
+    create_foreign_key: ``kind`` says which; ``spec`` holds what that kind needs."""
+
+    kind: str
+    constraint_name: str | None
+    table_name: str
+    spec: Mapping[str, Any]
+    schema: str | None = None
+
+    def reverse(self) -> DropConstraintOp:
+        type_ = {
+            "primary": "primary",
+            "unique": "unique",
+            "check": "check",
+            "foreignkey": "foreignkey",
+        }
+        return DropConstraintOp(
+            self.constraint_name, self.table_name, type_[self.kind], self.schema, reverse_of=self
+        )
+
+
+@dataclass
+class DropConstraintOp(MigrateOperation):
+    constraint_name: str | None
+    table_name: str
+    type_: str | None = None
+    schema: str | None = None
+    reverse_of: AddConstraintOp | None = None
+
+    def reverse(self) -> AddConstraintOp:
+        if self.reverse_of is None:
+            super().reverse()
+        assert self.reverse_of is not None
+        return self.reverse_of
+
+    @property
+    def is_destructive(self) -> bool:
+        return False
+
+
+@dataclass
+class BulkInsertOp(MigrateOperation):
+    table: Any
+    rows: Sequence[Mapping[str, Any]]
+    multiinsert: bool = True

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, MetaData, Table
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Constraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.sql.sqltypes import NullType
 
 
@@ -60,3 +71,37 @@ def index(
     stub = table(table_name, *[Column(n, NullType()) for n in dict.fromkeys(names)], schema=schema)
     expressions = [stub.c[c] if isinstance(c, str) else c for c in columns]
     return Index(name, *expressions, unique=unique, _table=stub, **kw)
+
+
+def constraint(op: Any) -> Constraint:
+    """The constraint an AddConstraintOp describes, on a stub table (and stub referent)."""
+    spec = dict(op.spec)
+    kind = op.kind
+    if kind == "check":
+        condition = spec.pop("condition")
+        stub = table(op.table_name, schema=op.schema)
+        check = CheckConstraint(condition, name=op.constraint_name, **spec)
+        stub.append_constraint(check)
+        return check
+    if kind == "foreignkey":
+        local = list(spec.pop("local_cols"))
+        remote = list(spec.pop("remote_cols"))
+        referent = spec.pop("referent_table")
+        referent_schema = spec.pop("referent_schema", None)
+        target = f"{referent_schema}.{referent}" if referent_schema else referent
+        stub = table(op.table_name, *[Column(c, NullType()) for c in local], schema=op.schema)
+        fk = ForeignKeyConstraint(
+            local, [f"{target}.{c}" for c in remote], name=op.constraint_name, **spec
+        )
+        stub.append_constraint(fk)
+        _ensure_referenced_tables(stub.metadata, fk)
+        return fk
+    columns = list(spec.pop("columns"))
+    stub = table(op.table_name, *[Column(c, NullType()) for c in columns], schema=op.schema)
+    made: Constraint
+    if kind == "primary":
+        made = PrimaryKeyConstraint(*columns, name=op.constraint_name, **spec)
+    else:
+        made = UniqueConstraint(*columns, name=op.constraint_name, **spec)
+    stub.append_constraint(made)
+    return made

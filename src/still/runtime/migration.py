@@ -309,7 +309,8 @@ class MigrationContext:
                     "are as they were before the run."
                 )
         else:
-            done = self.impl.statements[:-1] if statement else self.impl.statements
+            executed = self.impl.executed_statements()
+            done = executed[:-1] if statement else executed
             lines.append(
                 f"{self.dialect.name} commits DDL by itself, so this migration may be "
                 "half-applied. "
