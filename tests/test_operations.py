@@ -122,11 +122,7 @@ def test_alter_column_nullable_type_default(project: Project) -> None:
     op.alter_column("pets", "age", server_default="0", existing_type=sa.BigInteger)
 """
     )
-    if is_sqlite(project):
-        with pytest.raises(StillError, match="batch_alter_table"):
-            command.upgrade(project.config, "head")
-        return
-    command.upgrade(project.config, "head")
+    command.upgrade(project.config, "head")  # on SQLite: the table is rebuilt, rows kept
     columns = {c["name"]: c for c in project.inspector().get_columns("pets")}
     assert columns["name"]["nullable"] is False
     assert isinstance(columns["age"]["type"], sa.BigInteger)
@@ -145,10 +141,6 @@ def test_constraints(project: Project) -> None:
     op.drop_constraint("uq_owner_name", "owners", type_="unique")
 """,
     )
-    if is_sqlite(project):
-        with pytest.raises(StillError, match="batch_alter_table"):
-            command.upgrade(project.config, "head")
-        return
     command.upgrade(project.config, "head")
     inspector = project.inspector()
     fks = inspector.get_foreign_keys("pets")
@@ -268,3 +260,91 @@ def test_offline_sql_for_every_dialect(tmp_path: Path, dialect: str) -> None:
     sql = " ".join(out.getvalue().split())
     for statement in EXPECTED_OFFLINE[dialect]:
         assert " ".join(statement.split()) in sql, statement
+
+
+BATCH = """
+    op.create_index("ix_pets_name", "pets", ["name"])
+    with op.batch_alter_table("pets") as batch_op:
+        batch_op.alter_column("name", new_column_name="nickname", existing_type=sa.String(50))
+        batch_op.alter_column("age", type_=sa.BigInteger, existing_type=sa.Integer)
+        batch_op.alter_column("owner_id", nullable=True, existing_type=sa.Integer)
+        batch_op.add_column(sa.Column("weight", sa.Integer, server_default="7"))
+        batch_op.create_unique_constraint("uq_pets_nickname", ["nickname"])
+        batch_op.create_foreign_key("fk_pets_owner", "owners", ["owner_id"], ["id"])
+        batch_op.create_check_constraint("ck_pets_age", "age >= 0")
+"""
+
+BATCH_DOWN = """
+    with op.batch_alter_table("pets") as batch_op:
+        batch_op.drop_constraint("ck_pets_age", type_="check")
+        batch_op.drop_constraint("fk_pets_owner", type_="foreignkey")
+        batch_op.drop_constraint("uq_pets_nickname", type_="unique")
+        batch_op.drop_column("weight")
+        batch_op.alter_column("owner_id", nullable=False, existing_type=sa.Integer)
+        batch_op.alter_column("age", type_=sa.Integer, existing_type=sa.BigInteger)
+        batch_op.alter_column("nickname", new_column_name="name", existing_type=sa.String(50))
+    op.drop_index("ix_pets_name", table_name="pets")
+"""
+
+
+def test_batch_alter_table_keeps_rows_indexes_and_constraints(project: Project) -> None:
+    project.add(BATCH, BATCH_DOWN)
+    command.upgrade(project.config, "head")
+    inspector = project.inspector()
+    columns = {c["name"]: c for c in inspector.get_columns("pets")}
+    assert set(columns) == {"id", "owner_id", "nickname", "age", "weight"}
+    assert isinstance(columns["age"]["type"], sa.BigInteger)
+    assert columns["owner_id"]["nullable"] is True
+    assert project.rows("SELECT id, nickname, weight FROM pets ORDER BY id") == [
+        (1, "Rex", 7),
+        (2, "Tom", 7),
+    ]
+    assert {i["name"] for i in inspector.get_indexes("pets")} >= {"ix_pets_name"}
+    assert [f["name"] for f in inspector.get_foreign_keys("pets")] == ["fk_pets_owner"]
+    assert "uq_pets_nickname" in {u["name"] for u in inspector.get_unique_constraints("pets")}
+    assert "ck_pets_age" in {c["name"] for c in inspector.get_check_constraints("pets")}
+
+    command.downgrade(project.config, "-1")
+    inspector = project.inspector()
+    columns = {c["name"]: c for c in inspector.get_columns("pets")}
+    assert set(columns) == {"id", "owner_id", "name", "age"}
+    assert columns["owner_id"]["nullable"] is False
+    assert inspector.get_foreign_keys("pets") == []
+    assert project.rows("SELECT id, name FROM pets ORDER BY id") == [(1, "Rex"), (2, "Tom")]
+
+
+def test_batch_recreate_always_and_never(project: Project) -> None:
+    recreate = "always" if is_sqlite(project) else "auto"  # "always" rebuilds on SQLite only
+    project.add(
+        f"""    with op.batch_alter_table("owners", recreate="{recreate}") as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(100)))
+    with op.batch_alter_table("owners", recreate="never") as batch_op:
+        batch_op.create_index("ix_owners_email", ["email"])
+"""
+    )
+    command.upgrade(project.config, "head")
+    assert project.rows("SELECT id, name, email FROM owners ORDER BY id") == [
+        (1, "Ann", None),
+        (2, "Bob", None),
+    ]
+    assert "ix_owners_email" in {i["name"] for i in project.inspector().get_indexes("owners")}
+
+
+def test_sqlite_rebuild_can_be_turned_off(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(BASE)
+        env = tmp_path / "m" / "env.py"
+        env.write_text(
+            env.read_text().replace(
+                "context.configure(connection=connection, target_metadata=target_metadata)",
+                "context.configure(connection=connection, target_metadata=target_metadata, "
+                "sqlite_rebuild=False)",
+            )
+        )
+        project.add(
+            '    op.alter_column("pets", "age", nullable=False, existing_type=sa.Integer)\n'
+        )
+        with pytest.raises(StillError, match="batch_alter_table"):
+            command.upgrade(project.config, "head")
+        assert "pets" not in project.inspector().get_table_names()  # the run was rolled back

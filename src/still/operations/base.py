@@ -7,6 +7,7 @@ Each method builds an operation object (:mod:`still.operations.ops`) and hands i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
@@ -22,9 +23,12 @@ class MigrationContextLike(Protocol):
     """What operations need from the runtime's migration context."""
 
     impl: DefaultImpl
+    opts: dict[str, Any]
 
     @property
     def bind(self) -> Connection | None: ...
+
+    def note(self, text: str) -> None: ...
 
 
 class Operations:
@@ -35,7 +39,23 @@ class Operations:
         self.impl = migration_context.impl
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
-        """Run an operation object (on the database, or as SQL text with ``--sql``)."""
+        """Run an operation object (on the database, or as SQL text with ``--sql``).
+
+        On SQLite, a change its ALTER TABLE cannot make (altering a column, adding or dropping a
+        constraint) is made by rebuilding the table as batch mode does, with a note, unless env.py
+        turns that off with ``context.configure(sqlite_rebuild=False)``.
+        """
+        if (
+            self.impl.dialect.name == "sqlite"
+            and self.migration_context.opts.get("sqlite_rebuild", True)
+            and isinstance(
+                operation, (ops.AlterColumnOp, ops.AddConstraintOp, ops.DropConstraintOp)
+            )
+        ):
+            from still.operations.batch import rebuild_if_needed
+
+            if rebuild_if_needed(self, operation):
+                return None
         return run(self, operation)
 
     # -- extending op (Alembic's add-on interface) ------------------------------------------------
@@ -320,6 +340,35 @@ class Operations:
     ) -> None:
         """INSERT rows into a ``sa.table()`` / ``Table`` (values inlined in ``--sql`` scripts)."""
         self.invoke(ops.BulkInsertOp(table, rows, multiinsert))
+
+    # -- batch mode -------------------------------------------------------------------------------
+
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        partial_reordering: Any = None,
+        copy_from: Any = None,
+        table_args: Sequence[Any] = (),
+        table_kwargs: Mapping[str, Any] | None = None,
+        reflect_args: Sequence[Any] = (),
+        reflect_kwargs: Mapping[str, Any] | None = None,
+        naming_convention: Mapping[str, Any] | None = None,
+    ) -> AbstractContextManager[Any]:
+        """Change a table in one go; on SQLite, by rebuilding it with its rows (batch mode)."""
+        from still.operations.batch import batch_alter_table
+
+        return batch_alter_table(
+            self,
+            table_name,
+            schema=schema,
+            recreate=recreate,
+            copy_from=copy_from,
+            table_args=table_args,
+            table_kwargs=table_kwargs,
+            reflect_args=reflect_args,
+        )
 
     # -- raw SQL ----------------------------------------------------------------------------------
 

@@ -125,6 +125,10 @@ class MigrationContext:
     def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
         return self.impl.execute(sql, execution_options=execution_options)
 
+    def note(self, text: str) -> None:
+        """Tell the user something the run did on their behalf."""
+        self.reporter.note(text)
+
     def get_current_heads(self) -> tuple[str, ...]:
         """The revisions the version table records (from ``starting_rev`` with ``--sql``)."""
         if self.as_sql:

@@ -33,6 +33,8 @@ class Reporter(Protocol):
 
     def step_finished(self, step: Step, script: Script | None, seconds: float) -> None: ...
 
+    def note(self, text: str) -> None: ...
+
 
 class LoggingReporter:
     """Reports through the ``still.migration`` logger (for the library API)."""
@@ -42,6 +44,9 @@ class LoggingReporter:
 
     def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
         pass
+
+    def note(self, text: str) -> None:
+        logging.getLogger("still.migration").info(text)
 
 
 class StreamReporter:
@@ -61,6 +66,13 @@ class StreamReporter:
         self.stream.flush()
         self.line_open = False
 
+    def note(self, text: str) -> None:
+        if self.line_open:
+            self.stream.write("\n")
+        self.stream.write(f"  note: {text}\n")
+        self.stream.flush()
+        self.line_open = False
+
     def close_line(self) -> None:
         """End a line left open by a step that failed."""
         if self.line_open:
@@ -75,6 +87,9 @@ class SilentReporter:
         pass
 
     def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
+        pass
+
+    def note(self, text: str) -> None:
         pass
 
 
