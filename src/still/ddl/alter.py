@@ -196,7 +196,7 @@ def _oracle_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) ->
 @compiles(RenameTable, "mysql")
 @compiles(RenameTable, "mariadb")
 def _mysql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    return f"{_alter(compiler, element)} RENAME {compiler.preparer.quote(element.new_name)}"
+    return f"{_alter(compiler, element)} RENAME TO {compiler.preparer.quote(element.new_name)}"
 
 
 @compiles(ColumnDefault, "mysql")
@@ -227,3 +227,11 @@ def _mysql_change(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) 
         else f"MODIFY {old}"
     )
     return f"{_alter(compiler, element)} {verb} {' '.join(parts)}"
+
+
+@compiles(ColumnName, "postgresql")
+def _pg_rename_column(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
+    return (
+        f"{_alter(compiler, element)} RENAME {column_name(compiler, element.column_name)} "
+        f"TO {column_name(compiler, element.change['new_name'])}"
+    )

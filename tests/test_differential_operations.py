@@ -1,0 +1,143 @@
+"""The same migration files, run by Alembic on one fresh database and by still on another, leave
+the same reflected schema and rows, on the three databases; and the same `--sql` statements."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from still import command as still_command
+from still.config import Config as StillConfig
+from tests.databases import KINDS, fresh_database
+from tests.test_differential_graph import ENV_PY, OFFLINE_ENV_PY
+
+alembic_command = pytest.importorskip("alembic.command")
+alembic_config = pytest.importorskip("alembic.config")
+
+FIRST = """
+    op.create_table(
+        "owners",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("email", sa.String(100), unique=True),
+    )
+    op.create_table(
+        "pets",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.id", ondelete="CASCADE")),
+        sa.Column("name", sa.String(50)),
+        sa.Column("age", sa.Integer, server_default="0"),
+        sa.Index("ix_pets_name", "name"),
+    )
+    op.bulk_insert(
+        sa.table("owners", sa.column("id", sa.Integer), sa.column("name", sa.String)),
+        [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bob"}],
+    )
+"""
+
+SECOND = """
+    op.add_column("pets", sa.Column("weight", sa.Numeric(6, 2)))
+    op.create_index("ix_pets_owner_age", "pets", ["owner_id", "age"], unique=False)
+    op.rename_table("owners", "clients")
+    with op.batch_alter_table("pets") as batch_op:
+        batch_op.alter_column("name", new_column_name="nickname", existing_type=sa.String(50))
+        batch_op.alter_column("age", nullable=False, existing_type=sa.Integer,
+                              existing_server_default="0")
+        batch_op.create_unique_constraint("uq_pets_nickname", ["nickname"])
+    op.execute("UPDATE clients SET name = 'Anna' WHERE id = 1")
+    op.drop_index("ix_pets_name", table_name="pets")
+"""
+
+REVISION = '''"""{rev}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = {rev!r}
+down_revision = {down!r}
+
+
+def upgrade():
+{body}
+
+def downgrade():
+    pass
+'''
+
+
+def snapshot(url: str) -> dict[str, object]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    inspector = sa.inspect(engine)
+    result: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        result[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], re.sub(r"[()']", "", str(c["default"])))
+                for c in inspector.get_columns(table)
+            ],
+            "pk": inspector.get_pk_constraint(table)["constrained_columns"],
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], f["options"].get("ondelete"))
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "uniques": sorted(
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)
+            ),
+        }
+    with engine.connect() as conn:
+        result["rows"] = sorted(conn.execute(sa.text("SELECT id, name FROM clients")).all())
+    engine.dispose()
+    return result
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_schema_as_alembic(tmp_path: Path, monkeypatch, kind: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "migrations" / "env.py").write_text(ENV_PY)
+    (tmp_path / "migrations" / "script.py.mako").write_text("")
+    (versions / "r1.py").write_text(REVISION.format(rev="r1", down=None, body=FIRST))
+    (versions / "r2.py").write_text(REVISION.format(rev="r2", down="r1", body=SECOND))
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    with fresh_database(kind, tmp_path) as theirs_url, fresh_database(kind, tmp_path) as ours_url:
+        theirs = alembic_config.Config(str(tmp_path / "alembic.ini"))
+        theirs.set_main_option("sqlalchemy.url", theirs_url)
+        alembic_command.upgrade(theirs, "head")
+        ours = StillConfig(str(tmp_path / "alembic.ini"))
+        ours.set_main_option("sqlalchemy.url", ours_url)
+        still_command.upgrade(ours, "head")
+        mine, alembics = snapshot(ours_url), snapshot(theirs_url)
+        if kind == "sqlite":
+            # Deliberate difference: Alembic 1.20's batch mode on SQLite loses the unique
+            # constraint created in the same batch as the rename of its column; still keeps it.
+            assert mine["pets"]["uniques"] == [("nickname",)]  # type: ignore[index]
+            assert alembics["pets"]["uniques"] == []  # type: ignore[index]
+            mine["pets"]["uniques"] = alembics["pets"]["uniques"] = []  # type: ignore[index]
+        assert mine == alembics
+
+        # the same statements with --sql (comments and blank lines aside)
+        if kind != "sqlite":  # batch mode needs copy_from offline on SQLite, in both tools
+            dialect = theirs_url.split(":")[0]
+            outputs = []
+            (tmp_path / "migrations" / "env.py").write_text(OFFLINE_ENV_PY)
+            for config, module in ((theirs, alembic_command), (ours, still_command)):
+                buffer = io.StringIO()
+                config.output_buffer = buffer
+                config.set_main_option("sqlalchemy.url", dialect + "://")
+                module.upgrade(config, "head", sql=True)
+                outputs.append(
+                    [
+                        re.sub(r" RETURNING \S+$", "", " ".join(s.split()))
+                        for s in buffer.getvalue().split(";")
+                        if s.strip() and not s.strip().startswith("--")
+                    ]
+                )
+            assert outputs[1] == outputs[0]
