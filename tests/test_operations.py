@@ -348,3 +348,18 @@ def test_sqlite_rebuild_can_be_turned_off(tmp_path: Path) -> None:
         with pytest.raises(StillError, match="batch_alter_table"):
             command.upgrade(project.config, "head")
         assert "pets" not in project.inspector().get_table_names()  # the run was rolled back
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_names_too_long_are_refused_before_the_database_is_touched(tmp_path: Path, kind) -> None:
+    with fresh_database(kind, tmp_path) as url:
+        project = Project(tmp_path, url)
+        long_name = "x" * 200 if kind == "sqlite" else "x" * 70
+        project.add(
+            f'    op.create_table("{long_name}", sa.Column("id", sa.Integer, primary_key=True))\n'
+        )
+        if kind == "sqlite":  # SQLite has no limit: the table is made
+            command.upgrade(project.config, "head")
+            return
+        with pytest.raises(StillError, match="allows at most"):
+            command.upgrade(project.config, "head")

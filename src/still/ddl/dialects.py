@@ -83,6 +83,7 @@ class MySQLImpl(DefaultImpl):
 
     __dialect__ = "mysql"
     transactional_ddl = False
+    identifier_limit = 64  # tables, columns, indexes and constraints alike
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # MySQL restates the whole column (CHANGE/MODIFY); only a default alone has ALTER COLUMN.

@@ -31,6 +31,7 @@ from sqlalchemy.sql.sqltypes import NullType
 from still.ddl.alter import ColumnDefault, ColumnName, ColumnNullable, ColumnType, RenameTable
 from still.ddl.change import AlterColumn
 from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
+from still.errors import StillError
 
 Executable = str | ClauseElement
 
@@ -41,6 +42,8 @@ class DefaultImpl:
     __dialect__: ClassVar[str] = "default"
     transactional_ddl: bool = False
     statement_terminator: ClassVar[str] = ";"
+    # The longest name the database accepts, where SQLAlchemy's dialect says otherwise.
+    identifier_limit: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -110,6 +113,15 @@ class DefaultImpl:
         if execution_options:
             conn = conn.execution_options(**execution_options)
         return conn.execute(construct, params) if params else conn.execute(construct)
+
+    def check_name(self, name: str | None, what: str) -> None:
+        """Refuse, before the database is touched, a name longer than this dialect allows."""
+        limit = self.identifier_limit or getattr(self.dialect, "max_identifier_length", None)
+        if name and limit and len(str(name)) > limit:
+            raise StillError(
+                f"The {what} name {str(name)!r} is {len(str(name))} characters long; "
+                f"{self.dialect.name} allows at most {limit}. Choose a shorter name."
+            )
 
     # -- transactions -----------------------------------------------------------------------------
 

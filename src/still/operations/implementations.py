@@ -40,6 +40,11 @@ def run(operations: Any, operation: ops.MigrateOperation) -> Any:
 def _create_table(operations: Any, op: ops.CreateTableOp) -> Any:
     impl: DefaultImpl = operations.impl
     table = schema.table(op.table_name, *op.columns, schema=op.schema, **op.kw)
+    impl.check_name(table.name, "table")
+    for column in table.columns:
+        impl.check_name(column.name, "column")
+    for name in [c.name for c in table.constraints] + [i.name for i in table.indexes]:
+        impl.check_name(name if isinstance(name, str) else None, "constraint or index")
     impl.create_table(table, if_not_exists=bool(op.if_not_exists))
     return table
 
@@ -54,6 +59,7 @@ def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
 def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
     impl: DefaultImpl = operations.impl
     column = schema.column_on_table(op.table_name, op.column, op.schema)
+    impl.check_name(column.name, "column")
     impl.add_column(op.table_name, column, op.schema, bool(op.if_not_exists))
 
 
@@ -66,6 +72,7 @@ def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
 @runs(ops.CreateIndexOp)
 def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
     impl: DefaultImpl = operations.impl
+    impl.check_name(op.index_name, "index")
     index = schema.index(op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw)
     impl.create_index(index, bool(op.if_not_exists))
 
@@ -85,6 +92,7 @@ def _execute(operations: Any, op: ops.ExecuteSQLOp) -> Any:
 
 @runs(ops.RenameTableOp)
 def _rename_table(operations: Any, op: ops.RenameTableOp) -> None:
+    operations.impl.check_name(op.new_table_name, "table")
     operations.impl.rename_table(op.table_name, op.new_table_name, op.schema)
 
 
@@ -116,11 +124,13 @@ def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
         existing_server_default=op.existing_server_default,
         existing_comment=op.existing_comment,
     )
+    operations.impl.check_name(op.new_column_name, "column")
     operations.impl.alter_column(op.table_name, op.column_name, change)
 
 
 @runs(ops.AddConstraintOp)
 def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
+    operations.impl.check_name(op.constraint_name, "constraint")
     operations.impl.add_constraint(schema.constraint(op))
 
 
