@@ -1,0 +1,334 @@
+"""Operation objects rendered as Python source, for revision files.
+
+One function per operation class, in :data:`RENDERERS`; :func:`render_ops` renders a list with
+the imports it needs collected in a :class:`RenderContext`.  The output is what a person would
+write by hand: ``op.add_column('pets', sa.Column('age', sa.Integer(), nullable=True))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.elements import TextClause, conv
+from sqlalchemy.sql.schema import DefaultClause
+
+from still.operations import ops
+
+
+@dataclass
+class RenderContext:
+    """Prefixes as Alembic names them, and the imports the rendered code needs."""
+
+    sqlalchemy_module_prefix: str = "sa."
+    alembic_module_prefix: str = "op."
+    user_module_prefix: str | None = None
+    imports: set[str] = field(default_factory=set)
+
+
+Renderer = Callable[[Any, RenderContext], str]
+RENDERERS: dict[type[ops.MigrateOperation], Renderer] = {}
+
+
+def renders(op_class: type[ops.MigrateOperation]) -> Callable[[Renderer], Renderer]:
+    def register(fn: Renderer) -> Renderer:
+        RENDERERS[op_class] = fn
+        return fn
+
+    return register
+
+
+def render_op(op: ops.MigrateOperation, ctx: RenderContext) -> str:
+    for cls in type(op).__mro__:
+        renderer = RENDERERS.get(cls)
+        if renderer is not None:
+            return renderer(op, ctx)
+    raise NotImplementedError(f"No renderer for {type(op).__name__}.")
+
+
+def render_ops(
+    operations: Iterable[ops.MigrateOperation], ctx: RenderContext, indent: str = "    "
+) -> str:
+    """The body of an ``upgrade()``/``downgrade()`` function; ``pass`` when there is nothing."""
+    lines = [render_op(op, ctx) for op in operations]
+    if not lines:
+        return f"{indent}pass"
+    return "\n".join(indent + line.replace("\n", "\n" + indent) for line in lines)
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+
+
+def _name(name: Any) -> str:
+    """A constraint or index name; names fixed by a naming convention stay as given (op.f)."""
+    if isinstance(name, conv):
+        return f"op.f({str(name)!r})"
+    return repr(name)
+
+
+def render_type(type_: Any, ctx: RenderContext) -> str:
+    module = type(type_).__module__
+    text = repr(type_)
+    if module.startswith("sqlalchemy.dialects."):
+        dialect = module.split(".")[2]
+        ctx.imports.add(f"from sqlalchemy.dialects import {dialect}")
+        return f"{dialect}.{text}"
+    if module.startswith("sqlalchemy."):
+        return f"{ctx.sqlalchemy_module_prefix}{text}"
+    if ctx.user_module_prefix is not None:
+        return f"{ctx.user_module_prefix}{text}"
+    ctx.imports.add(f"import {module}")
+    return f"{module}.{text}"
+
+
+def render_default(default: Any, ctx: RenderContext) -> str:
+    if isinstance(default, DefaultClause):
+        default = default.arg
+    if isinstance(default, TextClause):
+        return f"{ctx.sqlalchemy_module_prefix}text({default.text!r})"
+    if isinstance(default, str):
+        return repr(default)
+    return f"{ctx.sqlalchemy_module_prefix}text({str(default)!r})"
+
+
+def render_column(column: Column[Any], ctx: RenderContext) -> str:
+    args = [repr(column.name), render_type(column.type, ctx)]
+    if column.autoincrement is not True and column.autoincrement != "auto":
+        args.append(f"autoincrement={column.autoincrement!r}")
+    args.append(f"nullable={column.nullable!r}")
+    if column.server_default is not None:
+        args.append(f"server_default={render_default(column.server_default, ctx)}")
+    if column.comment:
+        args.append(f"comment={column.comment!r}")
+    return f"{ctx.sqlalchemy_module_prefix}Column({', '.join(args)})"
+
+
+def _column_names(constraint: Any) -> list[str]:
+    """Column names of a constraint, attached to a table or not yet."""
+    if len(constraint.columns):
+        return [c.name for c in constraint.columns]
+    pending = getattr(constraint, "_pending_colargs", [])
+    return [c if isinstance(c, str) else c.name for c in pending]
+
+
+def render_constraint(constraint: Any, ctx: RenderContext) -> str | None:
+    sa = ctx.sqlalchemy_module_prefix
+    name = f", name={_name(constraint.name)}" if constraint.name else ""
+    if isinstance(constraint, PrimaryKeyConstraint):
+        if not _column_names(constraint):
+            return None
+        cols = ", ".join(repr(c) for c in _column_names(constraint))
+        return f"{sa}PrimaryKeyConstraint({cols}{name})"
+    if isinstance(constraint, UniqueConstraint):
+        cols = ", ".join(repr(c) for c in _column_names(constraint))
+        return f"{sa}UniqueConstraint({cols}{name})"
+    if isinstance(constraint, CheckConstraint):
+        return f"{sa}CheckConstraint({str(constraint.sqltext)!r}{name})"
+    if isinstance(constraint, ForeignKeyConstraint):
+        local = list(constraint.column_keys)
+        remote = [e.target_fullname for e in constraint.elements]
+        extra = "".join(
+            f", {key}={getattr(constraint, key)!r}"
+            for key in ("ondelete", "onupdate", "deferrable", "initially", "match")
+            if getattr(constraint, key)
+        )
+        return f"{sa}ForeignKeyConstraint({local!r}, {remote!r}{name}{extra})"
+    return None
+
+
+# -- operations -----------------------------------------------------------------------------------
+
+
+def _call(ctx: RenderContext, name: str, *args: str) -> str:
+    return f"{ctx.alembic_module_prefix}{name}({', '.join(a for a in args if a)})"
+
+
+def _schema(schema: str | None) -> str:
+    return f"schema={schema!r}" if schema else ""
+
+
+@renders(ops.CreateTableOp)
+def _create_table(op: ops.CreateTableOp, ctx: RenderContext) -> str:
+    items: list[str] = []
+    constraints: list[str] = []
+    primary = [c.name for c in op.columns if isinstance(c, Column) and c.primary_key]
+    for item in op.columns:
+        if isinstance(item, Column):
+            items.append(render_column(item, ctx))
+            for fk in item.foreign_keys:
+                constraints.append(
+                    f"{ctx.sqlalchemy_module_prefix}ForeignKeyConstraint("
+                    f"[{item.name!r}], [{fk.target_fullname!r}]"
+                    + (f", ondelete={fk.ondelete!r}" if fk.ondelete else "")
+                    + ")"
+                )
+        else:
+            rendered = render_constraint(item, ctx)
+            if rendered:
+                constraints.append(rendered)
+    if primary and not any(isinstance(c, PrimaryKeyConstraint) for c in op.columns):
+        constraints.insert(
+            0,
+            f"{ctx.sqlalchemy_module_prefix}PrimaryKeyConstraint({', '.join(map(repr, primary))})",
+        )
+    args = [repr(op.table_name), *items, *constraints]
+    if op.schema:
+        args.append(_schema(op.schema))
+    body = ",\n    ".join(args)
+    return f"{ctx.alembic_module_prefix}create_table(\n    {body},\n)"
+
+
+@renders(ops.DropTableOp)
+def _drop_table(op: ops.DropTableOp, ctx: RenderContext) -> str:
+    return _call(ctx, "drop_table", repr(op.table_name), _schema(op.schema))
+
+
+@renders(ops.RenameTableOp)
+def _rename_table(op: ops.RenameTableOp, ctx: RenderContext) -> str:
+    return _call(
+        ctx, "rename_table", repr(op.table_name), repr(op.new_table_name), _schema(op.schema)
+    )
+
+
+@renders(ops.AddColumnOp)
+def _add_column(op: ops.AddColumnOp, ctx: RenderContext) -> str:
+    return _call(
+        ctx, "add_column", repr(op.table_name), render_column(op.column, ctx), _schema(op.schema)
+    )
+
+
+@renders(ops.DropColumnOp)
+def _drop_column(op: ops.DropColumnOp, ctx: RenderContext) -> str:
+    return _call(ctx, "drop_column", repr(op.table_name), repr(op.column_name), _schema(op.schema))
+
+
+@renders(ops.AlterColumnOp)
+def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
+    args = [repr(op.table_name), repr(op.column_name)]
+    if op.type_ is not None:
+        args.append(f"type_={render_type(op.type_, ctx)}")
+    if op.existing_type is not None:
+        args.append(f"existing_type={render_type(op.existing_type, ctx)}")
+    if op.nullable is not None:
+        args.append(f"nullable={op.nullable!r}")
+    if op.existing_nullable is not None:
+        args.append(f"existing_nullable={op.existing_nullable!r}")
+    if op.server_default is not False:
+        value = "None" if op.server_default is None else render_default(op.server_default, ctx)
+        args.append(f"server_default={value}")
+    if op.new_column_name:
+        args.append(f"new_column_name={op.new_column_name!r}")
+    if op.comment is not False:
+        args.append(f"comment={op.comment!r}")
+    args.append(_schema(op.schema))
+    return _call(ctx, "alter_column", *args)
+
+
+@renders(ops.CreateIndexOp)
+def _create_index(op: ops.CreateIndexOp, ctx: RenderContext) -> str:
+    columns = [
+        repr(c) if isinstance(c, str) else f"{ctx.sqlalchemy_module_prefix}text({str(c)!r})"
+        for c in op.columns
+    ]
+    return _call(
+        ctx,
+        "create_index",
+        _name(op.index_name),
+        repr(op.table_name),
+        f"[{', '.join(columns)}]",
+        f"unique={op.unique!r}",
+        _schema(op.schema),
+    )
+
+
+@renders(ops.DropIndexOp)
+def _drop_index(op: ops.DropIndexOp, ctx: RenderContext) -> str:
+    table = f"table_name={op.table_name!r}" if op.table_name else ""
+    return _call(ctx, "drop_index", _name(op.index_name), table, _schema(op.schema))
+
+
+@renders(ops.AddConstraintOp)
+def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
+    spec = dict(op.spec)
+    name, table = _name(op.constraint_name), repr(op.table_name)
+    if op.kind == "primary":
+        return _call(
+            ctx, "create_primary_key", name, table, repr(list(spec["columns"])), _schema(op.schema)
+        )
+    if op.kind == "unique":
+        return _call(
+            ctx,
+            "create_unique_constraint",
+            name,
+            table,
+            repr(list(spec["columns"])),
+            _schema(op.schema),
+        )
+    if op.kind == "check":
+        return _call(
+            ctx,
+            "create_check_constraint",
+            name,
+            table,
+            repr(str(spec["condition"])),
+            _schema(op.schema),
+        )
+    options = "".join(
+        f", {key}={spec[key]!r}"
+        for key in ("ondelete", "onupdate", "deferrable", "initially", "match", "referent_schema")
+        if spec.get(key)
+    )
+    return _call(
+        ctx,
+        "create_foreign_key",
+        name,
+        table,
+        repr(spec["referent_table"]),
+        repr(list(spec["local_cols"])),
+        repr(list(spec["remote_cols"])) + options,
+    )
+
+
+@renders(ops.DropConstraintOp)
+def _drop_constraint(op: ops.DropConstraintOp, ctx: RenderContext) -> str:
+    type_ = f"type_={op.type_!r}" if op.type_ else ""
+    return _call(
+        ctx,
+        "drop_constraint",
+        _name(op.constraint_name),
+        repr(op.table_name),
+        type_,
+        _schema(op.schema),
+    )
+
+
+@renders(ops.CreateTableCommentOp)
+def _table_comment(op: ops.CreateTableCommentOp, ctx: RenderContext) -> str:
+    existing = f"existing_comment={op.existing_comment!r}" if op.existing_comment else ""
+    return _call(
+        ctx,
+        "create_table_comment",
+        repr(op.table_name),
+        repr(op.comment),
+        existing,
+        _schema(op.schema),
+    )
+
+
+@renders(ops.DropTableCommentOp)
+def _drop_table_comment(op: ops.DropTableCommentOp, ctx: RenderContext) -> str:
+    existing = f"existing_comment={op.existing_comment!r}" if op.existing_comment else ""
+    return _call(ctx, "drop_table_comment", repr(op.table_name), existing, _schema(op.schema))
+
+
+@renders(ops.ExecuteSQLOp)
+def _execute(op: ops.ExecuteSQLOp, ctx: RenderContext) -> str:
+    return _call(ctx, "execute", repr(str(op.sqltext)))
