@@ -363,3 +363,79 @@ def test_names_too_long_are_refused_before_the_database_is_touched(tmp_path: Pat
             return
         with pytest.raises(StillError, match="allows at most"):
             command.upgrade(project.config, "head")
+
+
+def test_postgresql_specifics(tmp_path: Path) -> None:
+    with fresh_database("postgresql", tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(BASE)
+        project.add(
+            """    op.create_exclude_constraint("ex_pets_owner", "pets", ("owner_id", "="), using="gist")
+    with op.get_context().autocommit_block():
+        op.create_index("ix_pets_age", "pets", ["age"], postgresql_concurrently=True)
+    op.create_index("ix_pets_lower", "pets", [sa.text("lower(name)")], postgresql_where=sa.text("age > 1"))
+    op.add_column("pets", sa.Column("age2", sa.Integer, sa.Computed("age * 2", persisted=True)))
+    op.add_column("owners", sa.Column("ticket", sa.Integer, sa.Identity(start=10)))
+"""
+        )
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        engine.dispose()
+        command.upgrade(project.config, "head")
+        inspector = project.inspector()
+        indexes = {i["name"] for i in inspector.get_indexes("pets")}
+        assert {"ix_pets_age", "ix_pets_lower", "ex_pets_owner"} <= indexes
+        assert project.rows("SELECT age2 FROM pets WHERE id = 1") == [(None,)]
+        assert project.rows("SELECT ticket FROM owners ORDER BY id") == [(10,), (11,)]
+
+
+def test_sql_server_drop_column_with_its_constraints(tmp_path: Path) -> None:
+    project = Project(tmp_path, "mssql://")
+    project.add(BASE)
+    project.add(
+        '    op.drop_column("pets", "age", mssql_drop_default=True, mssql_drop_check=True)\n'
+    )
+    out = io.StringIO()
+    config = Config(str(tmp_path / "alembic.ini"), output_buffer=out)
+    config.set_main_option("sqlalchemy.url", "mssql://")
+    command.upgrade(config, "r0:head", sql=True)
+    sql = out.getvalue()
+    assert "sys.default_constraints" in sql and "sys.check_constraints" in sql
+    assert sql.index("sys.default_constraints") < sql.index("ALTER TABLE pets DROP COLUMN age")
+
+
+def test_run_async(tmp_path: Path) -> None:
+    pytest.importorskip("aiosqlite")
+    command.init(
+        Config(str(tmp_path / "alembic.ini"), stdout=io.StringIO()),
+        str(tmp_path / "m"),
+        template="async",
+    )
+    config = Config(str(tmp_path / "alembic.ini"), stdout=io.StringIO())
+    config.set_main_option("sqlalchemy.url", f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    (tmp_path / "m" / "versions" / "r1.py").write_text(
+        """from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+
+
+async def fill(connection, value):
+    await connection.execute(sa.text("CREATE TABLE t (v INTEGER)"))
+    await connection.execute(sa.text("INSERT INTO t VALUES (:v)"), {"v": value})
+
+
+def upgrade():
+    op.run_async(fill, 42)
+
+
+def downgrade():
+    op.drop_table("t")
+"""
+    )
+    command.upgrade(config, "head")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT v FROM t")).scalar() == 42

@@ -200,6 +200,49 @@ class MSSQLImpl(DefaultImpl):
     def emit_begin(self) -> None:
         self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
 
+    # SQL Server names the default, check and foreign-key constraints on a column itself; a
+    # column cannot be dropped while they exist.  These look their names up and drop them.
+    _CONSTRAINT_LOOKUP: ClassVar[dict[str, str]] = {
+        "mssql_drop_default": (
+            "SELECT @name = dc.name FROM sys.default_constraints dc "
+            "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
+            "AND c.column_id = dc.parent_column_id "
+            "WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+        ),
+        "mssql_drop_check": (
+            "SELECT @name = cc.name FROM sys.check_constraints cc "
+            "JOIN sys.columns c ON c.object_id = cc.parent_object_id "
+            "AND c.column_id = cc.parent_column_id "
+            "WHERE cc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+        ),
+        "mssql_drop_foreign_key": (
+            "SELECT @name = fk.name FROM sys.foreign_keys fk "
+            "JOIN sys.foreign_key_columns fkc ON fkc.constraint_object_id = fk.object_id "
+            "JOIN sys.columns c ON c.object_id = fkc.parent_object_id "
+            "AND c.column_id = fkc.parent_column_id "
+            "WHERE fk.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+        ),
+    }
+
+    def drop_column(
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        if_exists: bool = False,
+        **dialect_kw: Any,
+    ) -> None:
+        table = f"{schema}.{table_name}" if schema else table_name
+        for option, lookup in self._CONSTRAINT_LOOKUP.items():
+            if dialect_kw.get(option):
+                self.execute(
+                    "DECLARE @name NVARCHAR(256); "
+                    + lookup.format(table=table, column=column_name)
+                    + f"; IF @name IS NOT NULL EXEC('ALTER TABLE {table} DROP CONSTRAINT ' "
+                    "+ QUOTENAME(@name))"
+                )
+        super().drop_column(table_name, column_name, schema, if_exists)
+
     def static_output(self, text_: str) -> None:
         super().static_output(text_)
         if text_.endswith(self.statement_terminator):

@@ -156,7 +156,12 @@ class DefaultImpl:
         self.execute(AddColumn(table_name, column, schema, if_not_exists))
 
     def drop_column(
-        self, table_name: str, column_name: str, schema: str | None = None, if_exists: bool = False
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        if_exists: bool = False,
+        **dialect_kw: Any,
     ) -> None:
         self.execute(DropColumn(table_name, column_name, schema, if_exists))
 

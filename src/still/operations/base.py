@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
+from still.errors import CommandError
 from still.operations import ops
 from still.operations.implementations import run
 
@@ -322,6 +323,30 @@ class Operations:
         self.invoke(
             ops.AddConstraintOp("foreignkey", constraint_name, source_table, spec, source_schema)
         )
+
+    def create_exclude_constraint(
+        self, constraint_name: str | None, table_name: str, *elements: Any, **kw: Any
+    ) -> None:
+        """PostgreSQL ``EXCLUDE USING ...``: elements are ``(column_or_expression, operator)``."""
+        schema = kw.pop("schema", None)
+        spec = {"elements": list(elements), **kw}
+        self.invoke(ops.AddConstraintOp("exclude", constraint_name, table_name, spec, schema))
+
+    def run_async(self, async_function: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Run ``await async_function(async_connection, *args)`` on an async engine's connection."""
+        from sqlalchemy.ext.asyncio import AsyncConnection
+        from sqlalchemy.util import await_only
+
+        bind = self.get_bind()
+        if bind is None:
+            raise CommandError("op.run_async needs a connection; it cannot run with --sql.")
+        async_connection = AsyncConnection._retrieve_proxy_for_target(bind)
+        if async_connection is None:
+            raise CommandError(
+                "op.run_async works only when env.py runs migrations through an async engine "
+                "(AsyncConnection.run_sync); this connection is synchronous."
+            )
+        return await_only(async_function(async_connection, *args, **kw))
 
     def drop_constraint(
         self,

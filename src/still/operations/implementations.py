@@ -66,7 +66,7 @@ def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
 @runs(ops.DropColumnOp)
 def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
     impl: DefaultImpl = operations.impl
-    impl.drop_column(op.table_name, op.column_name, op.schema, bool(op.if_exists))
+    impl.drop_column(op.table_name, op.column_name, op.schema, bool(op.if_exists), **op.kw)
 
 
 @runs(ops.CreateIndexOp)

@@ -83,6 +83,15 @@ def constraint(op: Any) -> Constraint:
         check = CheckConstraint(condition, name=op.constraint_name, **spec)
         stub.append_constraint(check)
         return check
+    if kind == "exclude":
+        from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+        elements = spec.pop("elements")
+        names = [e[0] for e in elements if isinstance(e[0], str)]
+        stub = table(op.table_name, *[Column(n, NullType()) for n in names], schema=op.schema)
+        exclude = ExcludeConstraint(*elements, name=op.constraint_name, **spec)
+        stub.append_constraint(exclude)
+        return exclude
     if kind == "foreignkey":
         local = list(spec.pop("local_cols"))
         remote = list(spec.pop("remote_cols"))

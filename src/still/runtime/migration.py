@@ -176,17 +176,22 @@ class MigrationContext:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        assert self.connection is not None
-        transaction = self.impl.begin(self.connection)
+        connection = self.connection
+        assert connection is not None
+        self.impl.begin(connection)
+        # The transaction open at the end is the one to finish: an autocommit_block() inside
+        # commits the first and begins another.
         try:
             yield
         except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
+            current = connection.get_transaction()
+            if current is not None and current.is_active:
+                current.rollback()
             raise
         else:
-            if transaction.is_active:
-                transaction.commit()
+            current = connection.get_transaction()
+            if current is not None and current.is_active:
+                current.commit()
 
     @contextmanager
     def _commit_at_end(self) -> Iterator[None]:
@@ -217,13 +222,17 @@ class MigrationContext:
                 self.impl.emit_begin()
             return
         connection = self.connection
-        if connection.in_transaction():
-            connection.commit()
+        current = connection.get_transaction()
+        if current is not None:
+            current.commit()
         level = connection.get_isolation_level()
         connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
             yield
         finally:
+            current = connection.get_transaction()
+            if current is not None:  # the autobegun wrapper of the autocommit statements
+                current.commit()
             connection.execution_options(isolation_level=level)
             self.impl.begin(connection)
 
