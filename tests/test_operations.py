@@ -439,3 +439,23 @@ def downgrade():
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'a.db'}")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT v FROM t")).scalar() == 42
+
+
+def test_batch_naming_convention_names_sqlite_constraints(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(
+            """    op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("label", sa.String(20), unique=True))
+    op.execute("INSERT INTO tags (id, label) VALUES (1, 'a'), (2, 'b')")
+"""
+        )
+        project.add(
+            """    conv = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+    with op.batch_alter_table("tags", naming_convention=conv) as batch_op:
+        batch_op.drop_constraint("uq_tags_label", type_="unique")
+"""
+        )
+        command.upgrade(project.config, "head")
+        assert project.inspector().get_unique_constraints("tags") == []
+        assert project.rows("SELECT count(*) FROM tags") == [(2,)]

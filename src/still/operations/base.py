@@ -393,6 +393,7 @@ class Operations:
             table_args=table_args,
             table_kwargs=table_kwargs,
             reflect_args=reflect_args,
+            naming_convention=naming_convention,
         )
 
     # -- raw SQL ----------------------------------------------------------------------------------

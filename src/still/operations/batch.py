@@ -10,7 +10,7 @@ foreign keys survive.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,28 @@ class BatchOperations:
         self.table_name = table_name
         self.schema = schema
         self.collected: list[ops.MigrateOperation] = []
+
+    def invoke(self, operation: ops.MigrateOperation) -> None:
+        """Collect an operation object; it runs when the batch block ends."""
+        self.collected.append(operation)
+
+    @classmethod
+    def register_operation(
+        cls, name: str, sourcename: str | None = None
+    ) -> Callable[[type[Any]], type[Any]]:
+        """The batch form of ``Operations.register_operation``: ``batch_op.NAME(...)``."""
+
+        def register(op_class: type[Any]) -> type[Any]:
+            factory = getattr(op_class, sourcename or name)
+
+            def method(self: BatchOperations, *args: Any, **kw: Any) -> Any:
+                return factory(self, *args, **kw)
+
+            method.__name__ = name
+            setattr(cls, name, method)
+            return op_class
+
+        return register
 
     def add_column(self, column: Column[Any], **kw: Any) -> None:
         kw.pop("insert_before", None)
@@ -158,7 +180,9 @@ def batch_alter_table(
         for op in batch.collected:
             operations.invoke(op)
         return
-    rebuild = TableRebuild.of(operations, table_name, schema, copy_from, reflect_args)
+    rebuild = TableRebuild.of(
+        operations, table_name, schema, copy_from, reflect_args, kw.get("naming_convention")
+    )
     rebuild.table_args = list(table_args)
     rebuild.table_kwargs = dict(table_kwargs or {})
     for op in batch.collected:
@@ -216,6 +240,7 @@ class TableRebuild:
         schema: str | None,
         copy_from: Table | None,
         reflect_args: Sequence[Any],
+        naming_convention: Mapping[str, Any] | None = None,
     ) -> TableRebuild:
         if copy_from is not None:
             return cls._from_table(copy_from)
@@ -225,7 +250,13 @@ class TableRebuild:
                 f"batch_alter_table({name!r}) must rebuild the table, which needs its definition: "
                 "with --sql there is no database to read it from. Pass copy_from=sa.Table(...)."
             )
-        table = Table(name, MetaData(), *reflect_args, schema=schema, autoload_with=bind)
+        # A naming convention gives SQLite's unnamed constraints the names migrations drop them by.
+        metadata = (
+            MetaData(naming_convention=dict(naming_convention or {}))
+            if naming_convention
+            else MetaData()
+        )
+        table = Table(name, metadata, *reflect_args, schema=schema, autoload_with=bind)
         rebuild = cls._from_table(table)
         inspector = inspect(bind)
         # Reflection gives named CHECK constraints only through the inspector.
