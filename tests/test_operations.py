@@ -459,3 +459,92 @@ def test_batch_naming_convention_names_sqlite_constraints(tmp_path: Path) -> Non
         command.upgrade(project.config, "head")
         assert project.inspector().get_unique_constraints("tags") == []
         assert project.rows("SELECT count(*) FROM tags") == [(2,)]
+
+
+MORE_OFFLINE_BODY = """    op.add_column("pets", sa.Column("color", sa.String(20), server_default="black"))
+    op.create_index("ix_pets_color", "pets", ["color"], unique=True)
+    op.drop_index("ix_pets_color", table_name="pets")
+    op.create_unique_constraint("uq_pets_color", "pets", ["color"])
+    op.create_check_constraint("ck_pets_age", "pets", "age >= 0")
+    op.drop_constraint("ck_pets_age", "pets", type_="check")
+    op.alter_column("pets", "age", server_default="1", existing_type=sa.Integer)
+    op.create_table_comment("pets", "animals")
+    op.drop_column("pets", "color")
+    op.drop_table("pets")
+"""
+
+MORE_OFFLINE = {
+    "postgresql": [
+        "ALTER TABLE pets ADD COLUMN color VARCHAR(20) DEFAULT 'black'",
+        "CREATE UNIQUE INDEX ix_pets_color ON pets (color)",
+        "DROP INDEX ix_pets_color",
+        "ALTER TABLE pets ADD CONSTRAINT uq_pets_color UNIQUE (color)",
+        "ALTER TABLE pets ADD CONSTRAINT ck_pets_age CHECK (age >= 0)",
+        "ALTER TABLE pets DROP CONSTRAINT ck_pets_age",
+        "ALTER TABLE pets ALTER COLUMN age SET DEFAULT '1'",
+        "COMMENT ON TABLE pets IS 'animals'",
+        "ALTER TABLE pets DROP COLUMN color",
+        "DROP TABLE pets",
+    ],
+    "mysql": [
+        "ALTER TABLE pets ADD COLUMN color VARCHAR(20) DEFAULT 'black'",
+        "CREATE UNIQUE INDEX ix_pets_color ON pets (color)",
+        "DROP INDEX ix_pets_color ON pets",
+        "ALTER TABLE pets ADD CONSTRAINT uq_pets_color UNIQUE (color)",
+        "ALTER TABLE pets DROP CHECK ck_pets_age",
+        "ALTER TABLE pets ALTER COLUMN age SET DEFAULT '1'",
+        "ALTER TABLE pets COMMENT 'animals'",
+        "ALTER TABLE pets DROP COLUMN color",
+        "DROP TABLE pets",
+    ],
+    "mssql": [
+        "ALTER TABLE pets ADD color VARCHAR(20) NULL DEFAULT 'black'",
+        "CREATE UNIQUE INDEX ix_pets_color ON pets (color)",
+        "DROP INDEX ix_pets_color ON pets",
+        "ALTER TABLE pets DROP CONSTRAINT ck_pets_age",
+        "ALTER TABLE pets ADD DEFAULT '1' FOR age",
+        "sp_addextendedproperty",
+        "ALTER TABLE pets DROP COLUMN color",
+        "DROP TABLE pets",
+    ],
+    "oracle": [
+        "ALTER TABLE pets ADD color VARCHAR2(20 CHAR) DEFAULT 'black'",
+        "CREATE UNIQUE INDEX ix_pets_color ON pets (color)",
+        "DROP INDEX ix_pets_color",
+        "ALTER TABLE pets MODIFY age DEFAULT '1'",
+        "COMMENT ON TABLE pets IS 'animals'",
+        "ALTER TABLE pets DROP COLUMN color",
+        "DROP TABLE pets",
+    ],
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(MORE_OFFLINE))
+def test_more_offline_sql(tmp_path: Path, dialect: str) -> None:
+    project = Project(tmp_path, f"{dialect}://")
+    project.add(BASE)
+    project.add(MORE_OFFLINE_BODY)
+    out = io.StringIO()
+    config = Config(str(tmp_path / "alembic.ini"), output_buffer=out)
+    config.set_main_option("sqlalchemy.url", f"{dialect}://")
+    command.upgrade(config, "r0:head", sql=True)
+    sql = " ".join(out.getvalue().split())
+    for statement in MORE_OFFLINE[dialect]:
+        assert " ".join(statement.split()) in sql, statement
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
+def test_column_comment_and_drop_constraint_if_exists(tmp_path: Path, kind: str) -> None:
+    with fresh_database(kind, tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(BASE)
+        project.add(
+            """    op.alter_column("pets", "name", comment="what we call it", existing_type=sa.String(50),
+                    existing_nullable=True)
+    op.drop_constraint("no_such_constraint", "pets", type_="check", if_exists=True)
+"""
+        )
+        command.upgrade(project.config, "head")
+        columns = {c["name"]: c for c in project.inspector().get_columns("pets")}
+        assert columns["name"]["comment"] == "what we call it"
+        assert columns["name"]["nullable"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Constraint, Index, Table
+from sqlalchemy import Constraint, Index, MetaData, Table
 from sqlalchemy.engine import Connection
 
 from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
@@ -42,7 +42,12 @@ class SQLiteImpl(DefaultImpl):
         raise StillError(_batch_only(f"add constraint {constraint.name or ''}".rstrip()))
 
     def drop_constraint(
-        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+        self,
+        name: str | None,
+        table_name: str,
+        kind: str | None,
+        schema: str | None = None,
+        if_exists: bool = False,
     ) -> None:
         raise StillError(_batch_only(f"drop constraint {name or ''}".rstrip()))
 
@@ -199,6 +204,17 @@ class MSSQLImpl(DefaultImpl):
 
     def emit_begin(self) -> None:
         self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
+
+    def set_table_comment(self, table: Table) -> None:
+        # sp_addextendedproperty needs the schema spelled out; dbo is SQL Server's default.
+        if table.schema is None:
+            table = table.to_metadata(MetaData(), schema="dbo")
+        super().set_table_comment(table)
+
+    def drop_table_comment(self, table: Table) -> None:
+        if table.schema is None:
+            table = table.to_metadata(MetaData(), schema="dbo")
+        super().drop_table_comment(table)
 
     # SQL Server names the default, check and foreign-key constraints on a column itself; a
     # column cannot be dropped while they exist.  These look their names up and drop them.

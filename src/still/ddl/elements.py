@@ -90,11 +90,17 @@ class DropNamedConstraint(AlterTable):
     compile hooks other libraries register for SQLAlchemy's DropConstraint do not apply."""
 
     def __init__(
-        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+        self,
+        name: str | None,
+        table_name: str,
+        kind: str | None,
+        schema: str | None = None,
+        if_exists: bool = False,
     ) -> None:
         super().__init__(table_name, schema)
         self.name = name
         self.kind = kind
+        self.if_exists = if_exists
 
 
 def _constraint_name(compiler: DDLCompiler, element: DropNamedConstraint) -> str:
@@ -105,9 +111,10 @@ def _constraint_name(compiler: DDLCompiler, element: DropNamedConstraint) -> str
 
 @compiles(DropNamedConstraint)
 def _drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    guard = "IF EXISTS " if element.if_exists else ""
     return (
         f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
-        f"DROP CONSTRAINT {_constraint_name(compiler, element)}"
+        f"DROP CONSTRAINT {guard}{_constraint_name(compiler, element)}"
     )
 
 
@@ -123,4 +130,5 @@ def _mysql_drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, 
         # MySQL says DROP CHECK; MariaDB has only DROP CONSTRAINT for checks.
         "check": "CONSTRAINT" if getattr(compiler.dialect, "is_mariadb", False) else "CHECK",
     }.get(element.kind or "", "CONSTRAINT")
-    return f"ALTER TABLE {target} DROP {what} {_constraint_name(compiler, element)}"
+    guard = "IF EXISTS " if element.if_exists else ""  # MariaDB; MySQL has no IF EXISTS here
+    return f"ALTER TABLE {target} DROP {what} {guard}{_constraint_name(compiler, element)}"

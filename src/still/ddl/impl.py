@@ -221,9 +221,14 @@ class DefaultImpl:
         self.execute(AddConstraint(constraint))
 
     def drop_constraint(
-        self, name: str | None, table_name: str, kind: str | None, schema: str | None = None
+        self,
+        name: str | None,
+        table_name: str,
+        kind: str | None,
+        schema: str | None = None,
+        if_exists: bool = False,
     ) -> None:
-        self.execute(DropNamedConstraint(name, table_name, kind, schema))
+        self.execute(DropNamedConstraint(name, table_name, kind, schema, if_exists))
 
     def bulk_insert(
         self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True

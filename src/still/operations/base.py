@@ -355,8 +355,11 @@ class Operations:
         type_: str | None = None,
         *,
         schema: str | None = None,
+        if_exists: bool | None = None,
     ) -> None:
-        self.invoke(ops.DropConstraintOp(constraint_name, table_name, type_, schema))
+        self.invoke(
+            ops.DropConstraintOp(constraint_name, table_name, type_, schema, if_exists=if_exists)
+        )
 
     # -- data -------------------------------------------------------------------------------------
 

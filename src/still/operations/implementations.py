@@ -136,7 +136,9 @@ def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
 
 @runs(ops.DropConstraintOp)
 def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
-    operations.impl.drop_constraint(op.constraint_name, op.table_name, op.type_, op.schema)
+    operations.impl.drop_constraint(
+        op.constraint_name, op.table_name, op.type_, op.schema, bool(op.if_exists)
+    )
 
 
 @runs(ops.BulkInsertOp)

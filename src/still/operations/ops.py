@@ -234,6 +234,7 @@ class DropConstraintOp(MigrateOperation):
     type_: str | None = None
     schema: str | None = None
     reverse_of: AddConstraintOp | None = None
+    if_exists: bool | None = None
 
     def reverse(self) -> AddConstraintOp:
         if self.reverse_of is None:
