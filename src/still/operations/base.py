@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from still.ddl import DefaultImpl
 from still.errors import CommandError
 from still.operations import ops
+from still.operations.extending import method_registrar
 from still.operations.implementations import run
 
 if TYPE_CHECKING:
@@ -66,19 +67,7 @@ class Operations:
         cls, name: str, sourcename: str | None = None
     ) -> Callable[[type[Any]], type[Any]]:
         """Class decorator: ``op.NAME(...)`` calls ``OpClass.SOURCENAME(operations, ...)``."""
-
-        def register(op_class: type[Any]) -> type[Any]:
-            factory = getattr(op_class, sourcename or name)
-
-            def method(self: Operations, *args: Any, **kw: Any) -> Any:
-                return factory(self, *args, **kw)
-
-            method.__name__ = name
-            method.__doc__ = factory.__doc__
-            setattr(cls, name, method)
-            return op_class
-
-        return register
+        return method_registrar(cls, name, sourcename)
 
     @classmethod
     def implementation_for(cls, op_class: type[Any]) -> Callable[[Any], Any]:

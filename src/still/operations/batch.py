@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from still.errors import CommandError
 from still.operations import ops
+from still.operations.extending import method_registrar
 
 if TYPE_CHECKING:
     from still.operations.base import Operations
@@ -55,18 +56,7 @@ class BatchOperations:
         cls, name: str, sourcename: str | None = None
     ) -> Callable[[type[Any]], type[Any]]:
         """The batch form of ``Operations.register_operation``: ``batch_op.NAME(...)``."""
-
-        def register(op_class: type[Any]) -> type[Any]:
-            factory = getattr(op_class, sourcename or name)
-
-            def method(self: BatchOperations, *args: Any, **kw: Any) -> Any:
-                return factory(self, *args, **kw)
-
-            method.__name__ = name
-            setattr(cls, name, method)
-            return op_class
-
-        return register
+        return method_registrar(cls, name, sourcename)
 
     def add_column(self, column: Column[Any], **kw: Any) -> None:
         kw.pop("insert_before", None)
