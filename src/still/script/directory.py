@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from still.errors import ScriptError
 from still.graph import RevisionGraph
+from still.script.header_cache import HeaderCache
 from still.script.loader import load_python_file
 from still.script.script import Script
 
@@ -129,6 +130,7 @@ class ScriptDirectory:
         scripts = []
         seen_stems: set[str] = set()
         problems: list[str] = []
+        cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
         for path in self._candidate_files():
             if path.suffix == ".pyc" and (
                 path.with_suffix(".py").exists() or path.stem in seen_stems
@@ -136,9 +138,10 @@ class ScriptDirectory:
                 continue
             seen_stems.add(path.stem)
             try:
-                scripts.append(Script.from_path(path))
+                scripts.append(Script.from_path(path, cache))
             except ScriptError as exc:
                 problems.append(str(exc))
+        cache.save({str(s.path) for s in scripts})
         if problems:
             raise ScriptError("\n".join(problems))
         return RevisionGraph(scripts, describe=lambda s: str(s.path))

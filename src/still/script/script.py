@@ -10,6 +10,7 @@ from typing import Any
 
 from still.errors import ScriptError
 from still.graph import Revision, as_tuple
+from still.script.header_cache import HeaderCache
 from still.script.headers import Header, UnreadableHeader, read_header
 from still.script.loader import load_python_file
 
@@ -31,17 +32,27 @@ class Script(Revision):
         self._module = module
 
     @classmethod
-    def from_path(cls, path: Path) -> Script:
-        """Read ``path``: statically if its header is plain literals, else by importing it."""
+    def from_path(cls, path: Path, cache: HeaderCache | None = None) -> Script:
+        """Read ``path``: from the header cache, statically if its header is plain literals,
+        else by importing it."""
         try:
+            stat = path.stat() if cache is not None else None
+            if cache is not None and stat is not None:
+                cached = cache.get(path, stat)
+                if cached is not None:
+                    return cls(path, cached)
             source = path.read_text(encoding="utf-8") if path.suffix == ".py" else None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScriptError(f"Cannot read revision file {path}: {exc}.") from exc
         if source is not None:
             try:
-                return cls(path, read_header(source))
+                header = read_header(source)
             except UnreadableHeader:
                 pass
+            else:
+                if cache is not None and stat is not None:
+                    cache.put(path, stat, header)
+                return cls(path, header)
         module = load_python_file(path)
         revision = getattr(module, "revision", None)
         if revision is None:
