@@ -99,3 +99,20 @@ def test_rendered_migration_runs_and_its_reverse_undoes_it(tmp_path: Path, kind:
         command.downgrade(config, "base")
         inspector = sa.inspect(sa.create_engine(url, poolclass=sa.pool.NullPool))
         assert set(inspector.get_table_names()) == {"alembic_version"}
+
+
+def test_irreversible_operations_say_so() -> None:
+    from still.errors import IrreversibleOperation
+
+    for op in (
+        ops.DropTableOp("pets"),
+        ops.DropColumnOp("pets", "age"),
+        ops.ExecuteSQLOp("UPDATE pets SET age = 0"),
+    ):
+        with pytest.raises(IrreversibleOperation, match="Write the downgrade"):
+            op.reverse()
+    assert isinstance(
+        ops.AddColumnOp("pets", sa.Column("age", sa.Integer)).reverse(), ops.DropColumnOp
+    )
+    rename = ops.RenameTableOp("a", "b").reverse()
+    assert (rename.table_name, rename.new_table_name) == ("b", "a")

@@ -11,12 +11,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from still.errors import IrreversibleOperation
+
 
 class MigrateOperation:
     """Base of every operation."""
 
     def reverse(self) -> MigrateOperation:
-        raise NotImplementedError(f"{type(self).__name__} cannot be reversed automatically.")
+        raise IrreversibleOperation(
+            f"{self!r} cannot be reversed automatically: what it removes or runs is not known "
+            "from the operation itself. Write the downgrade() step by hand."
+        )
 
     @property
     def is_destructive(self) -> bool:
