@@ -548,3 +548,35 @@ def test_column_comment_and_drop_constraint_if_exists(tmp_path: Path, kind: str)
         columns = {c["name"]: c for c in project.inspector().get_columns("pets")}
         assert columns["name"]["comment"] == "what we call it"
         assert columns["name"]["nullable"] is True
+
+
+def test_guards_primary_keys_defaults_and_dialect_options(project: Project) -> None:
+    dialect = project.inspector().dialect.name
+    options = ', mysql_engine="InnoDB"' if dialect == "mysql" else ""
+    length = ', mysql_length={"name": 10}' if dialect == "mysql" else ""
+    # SQLite has no ADD COLUMN IF NOT EXISTS; the other two do
+    guarded_add = (
+        ""
+        if dialect == "sqlite"
+        else '    op.add_column("pets", sa.Column("name", sa.String(50)), if_not_exists=True)\n'
+    )
+    project.add(
+        f"""    op.create_table("visits", sa.Column("pet_id", sa.Integer, nullable=False),
+                    sa.Column("day", sa.Date, nullable=False),
+                    sa.Column("note", sa.String(100), server_default="none"){options})
+    op.create_primary_key("pk_visits", "visits", ["pet_id", "day"])
+    op.create_table("visits", sa.Column("x", sa.Integer), if_not_exists=True)
+{guarded_add}    op.create_index("ix_visits_note", "visits", ["note"]{length})
+    op.create_index("ix_visits_note", "visits", ["note"], if_not_exists=True)
+    op.alter_column("visits", "note", server_default=None, existing_type=sa.String(100))
+    op.drop_index("ix_nothing", table_name="visits", if_exists=True)
+    op.drop_table("no_such_table", if_exists=True)
+"""
+    )
+    command.upgrade(project.config, "head")
+    inspector = project.inspector()
+    assert inspector.get_pk_constraint("visits")["constrained_columns"] == ["pet_id", "day"]
+    assert {c["name"] for c in inspector.get_columns("visits")} == {"pet_id", "day", "note"}
+    columns = {c["name"]: c for c in inspector.get_columns("visits")}
+    assert columns["note"]["default"] is None
+    assert "ix_visits_note" in {i["name"] for i in inspector.get_indexes("visits")}
