@@ -7,74 +7,31 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner, Result
 
-from still.cli.main import cli
 from tests.databases import KINDS, fresh_database
-
-REVISION = '''"""{message}"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = {rev!r}
-down_revision = {down!r}
-branch_labels = {labels!r}
-depends_on = {deps!r}
+from tests.projects import CliProject, configure_with
 
 
-def upgrade():
-    {upgrade}
+class Project(CliProject):
+    """Each revision creates (and drops) a table named after itself."""
 
-
-def downgrade():
-    {downgrade}
-'''
-
-
-class Project:
-    def __init__(self, root: Path, url: str = "sqlite:///unused.db") -> None:
-        self.root = root
-        self.url = url
-        self.runner = CliRunner()
-        assert self.still("init", "migrations").exit_code == 0
-        ini = root / "alembic.ini"
-        ini.write_text(
-            re.sub(r"^sqlalchemy.url = .*$", f"sqlalchemy.url = {url}", ini.read_text(), flags=re.M)
+    def write(  # type: ignore[override]
+        self, rev, down=None, labels=None, deps=None, table=True, name=None
+    ) -> Path:
+        return super().write(
+            rev,
+            down,
+            upgrade=f'    op.create_table("t_{rev}", sa.Column("id", sa.Integer, primary_key=True))'
+            if table
+            else "    pass",
+            downgrade=f'    op.drop_table("t_{rev}")' if table else "    pass",
+            labels=labels,
+            deps=deps,
+            name=name,
         )
-
-    def still(self, *args: str) -> Result:
-        return self.runner.invoke(cli, list(args), catch_exceptions=False)
-
-    def ok(self, *args: str) -> str:
-        result = self.still(*args)
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    def write(self, rev, down=None, labels=None, deps=None, table=True, name=None) -> Path:
-        path = self.root / "migrations" / "versions" / f"{name or rev}.py"
-        path.write_text(
-            REVISION.format(
-                rev=rev,
-                down=down,
-                labels=labels,
-                deps=deps,
-                message=f"step {rev}",
-                upgrade=f'op.create_table("t_{rev}", sa.Column("id", sa.Integer, primary_key=True))'
-                if table
-                else "pass",
-                downgrade=f'op.drop_table("t_{rev}")' if table else "pass",
-            )
-        )
-        return path
 
     def state(self) -> tuple[set[str], set[str]]:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
-        tables = set(sa.inspect(engine).get_table_names())
-        with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-            versions = set(rows.scalars())
-        engine.dispose()
-        return versions, {t[2:] for t in tables if t.startswith("t_")}
+        return self.versions(), {t[2:] for t in self.tables() if t.startswith("t_")}
 
 
 @pytest.fixture(params=KINDS)
@@ -128,14 +85,9 @@ def test_labels_and_dependencies(project: Project) -> None:
 
 
 def test_env_py_options(project: Project) -> None:
-    env = project.root / "migrations" / "env.py"
-    env.write_text(
-        env.read_text().replace(
-            "context.configure(connection=connection, target_metadata=target_metadata)",
-            "context.configure(connection=connection, target_metadata=target_metadata, "
-            "version_table=context.get_x_argument(as_dictionary=True)"
-            '.get("table", "alembic_version"))',
-        )
+    configure_with(
+        project.root / "migrations" / "env.py",
+        'version_table=context.get_x_argument(as_dictionary=True).get("table", "alembic_version")',
     )
     project.write("r1")
     project.ok("-x", "table=my_versions", "upgrade", "head")

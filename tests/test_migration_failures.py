@@ -6,62 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from still.cli.main import cli
 from tests.databases import KINDS, fresh_database
-
-REVISION = '''"""{message}"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = {rev!r}
-down_revision = {down!r}
+from tests.projects import CliProject, configure_with
 
 
-def upgrade():
-{body}
-
-def downgrade():
-    pass
-'''
-
-
-class Project:
-    def __init__(self, root: Path, url: str) -> None:
-        self.root = root
-        self.url = url
-        self.runner = CliRunner()
-
-    def still(self, *args: str) -> Result:
-        return self.runner.invoke(cli, list(args), catch_exceptions=False)
-
-    def write(self, rev: str, down: str | None, body: str, message: str = "step") -> Path:
-        path = self.root / "migrations" / "versions" / f"{rev}.py"
-        path.write_text(REVISION.format(rev=rev, down=down, body=body, message=message))
-        return path
-
+class Project(CliProject):
     def state(self) -> tuple[set[str], set[str]]:
-        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
-        tables = set(sa.inspect(engine).get_table_names())
-        versions: set[str] = set()
-        if "alembic_version" in tables:
-            with engine.connect() as conn:
-                rows = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-                versions = set(rows.scalars())
-        engine.dispose()
-        return tables - {"alembic_version"}, versions
+        return self.tables(), self.versions()
 
     def per_migration(self) -> None:
-        env = self.root / "migrations" / "env.py"
-        env.write_text(
-            env.read_text().replace(
-                "context.configure(connection=connection, target_metadata=target_metadata)",
-                "context.configure(connection=connection, target_metadata=target_metadata, "
-                "transaction_per_migration=True)",
-            )
-        )
+        configure_with(self.root / "migrations" / "env.py", "transaction_per_migration=True")
 
 
 @pytest.fixture(params=KINDS)
@@ -70,11 +27,6 @@ def project(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
     with fresh_database(request.param, tmp_path) as url:
         p = Project(tmp_path, url)
-        assert p.still("init", "migrations").exit_code == 0
-        ini = tmp_path / "alembic.ini"
-        ini.write_text(
-            re.sub(r"^sqlalchemy.url = .*$", f"sqlalchemy.url = {url}", ini.read_text(), flags=re.M)
-        )
         p.write(
             "a1", None, '    op.create_table("a", sa.Column("id", sa.Integer, primary_key=True))'
         )

@@ -13,6 +13,7 @@ from still import command
 from still.config import Config
 from still.errors import StillError
 from tests.databases import KINDS, fresh_database
+from tests.projects import configure_with
 
 BASE = """
     op.create_table(
@@ -334,14 +335,7 @@ def test_sqlite_rebuild_can_be_turned_off(tmp_path: Path) -> None:
     with fresh_database("sqlite", tmp_path) as url:
         project = Project(tmp_path, url)
         project.add(BASE)
-        env = tmp_path / "m" / "env.py"
-        env.write_text(
-            env.read_text().replace(
-                "context.configure(connection=connection, target_metadata=target_metadata)",
-                "context.configure(connection=connection, target_metadata=target_metadata, "
-                "sqlite_rebuild=False)",
-            )
-        )
+        configure_with(tmp_path / "m" / "env.py", "sqlite_rebuild=False")
         project.add(
             '    op.alter_column("pets", "age", nullable=False, existing_type=sa.Integer)\n'
         )

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from still.cli.main import cli
 from tests.databases import WITH_PSYCOPG2, fresh_database
+from tests.projects import set_url
 
 SEED_ENV_PY = """
 from logging.config import fileConfig
@@ -156,11 +157,7 @@ def project(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     with fresh_database(request.param, tmp_path) as url:
         p = Project(tmp_path, url)
         p.still("init", "alembic")
-        ini = tmp_path / "alembic.ini"
-        ini.write_text(
-            re.sub(r"^sqlalchemy.url = .*$", f"sqlalchemy.url = {url}", ini.read_text(), flags=re.M)
-            + "\n"
-        )
+        set_url(tmp_path / "alembic.ini", url)
         (tmp_path / "alembic" / "env.py").write_text(SEED_ENV_PY)
         yield p
 
