@@ -574,3 +574,19 @@ def test_guards_primary_keys_defaults_and_dialect_options(project: Project) -> N
     columns = {c["name"]: c for c in inspector.get_columns("visits")}
     assert columns["note"]["default"] is None
     assert "ix_visits_note" in {i["name"] for i in inspector.get_indexes("visits")}
+
+
+def test_batch_insert_before_and_after(tmp_path: Path) -> None:
+    with fresh_database("sqlite", tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(BASE)
+        project.add(
+            """    with op.batch_alter_table("pets", recreate="always") as batch_op:
+        batch_op.add_column(sa.Column("species", sa.String(20)), insert_before="name")
+        batch_op.add_column(sa.Column("born", sa.Date), insert_after="id")
+"""
+        )
+        command.upgrade(project.config, "head")
+        names = [c["name"] for c in project.inspector().get_columns("pets")]
+        assert names == ["id", "born", "owner_id", "species", "name", "age"]
+        assert project.rows("SELECT name FROM pets ORDER BY id") == [("Rex",), ("Tom",)]

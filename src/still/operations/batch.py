@@ -46,6 +46,8 @@ class BatchOperations:
         self.table_name = table_name
         self.schema = schema
         self.collected: list[ops.MigrateOperation] = []
+        # column name -> (insert_before, insert_after), honoured by table rebuilds
+        self.placements: dict[str, tuple[str | None, str | None]] = {}
 
     def invoke(self, operation: ops.MigrateOperation) -> None:
         """Collect an operation object; it runs when the batch block ends."""
@@ -58,10 +60,17 @@ class BatchOperations:
         """The batch form of ``Operations.register_operation``: ``batch_op.NAME(...)``."""
         return method_registrar(cls, name, sourcename)
 
-    def add_column(self, column: Column[Any], **kw: Any) -> None:
-        kw.pop("insert_before", None)
-        kw.pop("insert_after", None)
-        self.collected.append(ops.AddColumnOp(self.table_name, column, schema=self.schema))
+    def add_column(
+        self,
+        column: Column[Any],
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        """Add a column; ``insert_before``/``insert_after`` place it when the table is rebuilt."""
+        op = ops.AddColumnOp(self.table_name, column, schema=self.schema)
+        self.placements[column.name] = (insert_before, insert_after)
+        self.collected.append(op)
 
     def drop_column(self, column_name: str, **kw: Any) -> None:
         self.collected.append(ops.DropColumnOp(self.table_name, column_name, schema=self.schema))
@@ -177,6 +186,8 @@ def batch_alter_table(
     rebuild.table_kwargs = dict(table_kwargs or {})
     for op in batch.collected:
         rebuild.apply(op)
+    for column, (before, after) in batch.placements.items():
+        rebuild.place(column, before, after)
     rebuild.run(operations)
 
 
@@ -342,6 +353,16 @@ class TableRebuild:
             self._drop_constraint(op.constraint_name)
         else:
             raise CommandError(f"{type(op).__name__} cannot be run inside batch_alter_table.")
+
+    def place(self, column: str, before: str | None, after: str | None) -> None:
+        """Move ``column`` before or after another one (``insert_before``/``insert_after``)."""
+        anchor = before or after
+        if anchor is None or column not in self.columns:
+            return
+        self._require(anchor)
+        names = [n for n in self.columns if n != column]
+        names.insert(names.index(anchor) + (0 if before else 1), column)
+        self.columns = {n: self.columns[n] for n in names}
 
     def _require(self, column: str) -> None:
         if column not in self.columns:
