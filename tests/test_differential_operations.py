@@ -80,7 +80,12 @@ def snapshot(url: str) -> dict[str, object]:
             ],
             "pk": inspector.get_pk_constraint(table)["constrained_columns"],
             "fks": sorted(
-                (tuple(f["constrained_columns"]), f["referred_table"], f["options"].get("ondelete"))
+                (
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    str(f["options"].get("ondelete")),
+                    str(f["options"].get("onupdate")),
+                )
                 for f in inspector.get_foreign_keys(table)
             ),
             "indexes": sorted(
@@ -95,6 +100,41 @@ def snapshot(url: str) -> dict[str, object]:
         result["rows"] = sorted(conn.execute(sa.text("SELECT id, name FROM clients")).all())
     engine.dispose()
     return result
+
+
+THIRD = """
+    op.alter_column("pets", "age", server_default="5", existing_type=sa.Integer,
+                    existing_nullable=False)
+    op.alter_column("pets", "weight", type_=sa.Numeric(8, 3), existing_type=sa.Numeric(6, 2))
+    op.execute("UPDATE clients SET email = name")
+    op.alter_column("clients", "email", nullable=False, existing_type=sa.String(100))
+    op.create_foreign_key("fk_pets_client", "pets", "clients", ["owner_id"], ["id"],
+                          onupdate="CASCADE")
+    op.create_check_constraint("ck_pets_weight", "pets", "weight >= 0")
+    op.drop_constraint("ck_pets_weight", "pets", type_="check")
+    op.create_unique_constraint("uq_clients_name", "clients", ["name"])
+    op.drop_column("pets", "weight")
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
+def test_alter_and_constraints_as_alembic(tmp_path: Path, monkeypatch, kind: str) -> None:
+    """ALTERs Alembic runs natively on PostgreSQL and MariaDB (SQLite needs batch mode there)."""
+    monkeypatch.chdir(tmp_path)
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "migrations" / "env.py").write_text(ENV_PY)
+    for rev, down, body in (("r1", None, FIRST), ("r2", "r1", SECOND), ("r3", "r2", THIRD)):
+        (versions / f"{rev}.py").write_text(REVISION.format(rev=rev, down=down, body=body))
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    with fresh_database(kind, tmp_path) as theirs_url, fresh_database(kind, tmp_path) as ours_url:
+        theirs = alembic_config.Config(str(tmp_path / "alembic.ini"))
+        theirs.set_main_option("sqlalchemy.url", theirs_url)
+        alembic_command.upgrade(theirs, "head")
+        ours = StillConfig(str(tmp_path / "alembic.ini"))
+        ours.set_main_option("sqlalchemy.url", ours_url)
+        still_command.upgrade(ours, "head")
+        assert snapshot(ours_url) == snapshot(theirs_url)
 
 
 @pytest.mark.parametrize("kind", KINDS)
