@@ -463,6 +463,7 @@ MORE_OFFLINE_BODY = """    op.add_column("pets", sa.Column("color", sa.String(20
     op.drop_constraint("ck_pets_age", "pets", type_="check")
     op.alter_column("pets", "age", server_default="1", existing_type=sa.Integer)
     op.create_table_comment("pets", "animals")
+    op.alter_column("pets", "name", server_default=None, existing_type=sa.String(50))
     op.drop_column("pets", "color")
     op.drop_table("pets")
 """
@@ -498,6 +499,7 @@ MORE_OFFLINE = {
         "ALTER TABLE pets DROP CONSTRAINT ck_pets_age",
         "ALTER TABLE pets ADD DEFAULT '1' FOR age",
         "sp_addextendedproperty",
+        "IF @name IS NOT NULL EXEC('ALTER TABLE pets DROP CONSTRAINT ' + QUOTENAME(@name))",
         "ALTER TABLE pets DROP COLUMN color",
         "DROP TABLE pets",
     ],

@@ -153,9 +153,14 @@ def _mssql_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
 def _mssql_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
     default = element.change["default"]
     if default is None:
-        raise ValueError(
-            "SQL Server names each default constraint; drop it with "
-            "op.drop_constraint(name, table, type_='default') or mssql_drop_default=True."
+        # SQL Server names each default constraint: look the name up and drop it.
+        table = table_name(compiler, element.table_name, element.schema)
+        return (
+            "DECLARE @name NVARCHAR(256); SELECT @name = dc.name FROM sys.default_constraints dc "
+            "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
+            "AND c.column_id = dc.parent_column_id "
+            f"WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{element.column_name}'; "
+            f"IF @name IS NOT NULL EXEC('ALTER TABLE {table} DROP CONSTRAINT ' + QUOTENAME(@name))"
         )
     return (
         f"{_alter(compiler, element)} ADD DEFAULT {default_sql(compiler, default)} "
