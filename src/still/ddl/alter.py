@@ -155,11 +155,12 @@ def _mssql_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> 
     if default is None:
         # SQL Server names each default constraint: look the name up and drop it.
         table = table_name(compiler, element.table_name, element.schema)
+        column = element.column_name
         return (
             "DECLARE @name NVARCHAR(256); SELECT @name = dc.name FROM sys.default_constraints dc "
             "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
             "AND c.column_id = dc.parent_column_id "
-            f"WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{element.column_name}'; "
+            f"WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'; "
             f"IF @name IS NOT NULL EXEC('ALTER TABLE {table} DROP CONSTRAINT ' + QUOTENAME(@name))"
         )
     return (
