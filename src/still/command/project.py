@@ -14,6 +14,24 @@ def _templates(config: Config) -> Path:
     return Path(config.get_template_directory())
 
 
+# The URL each template's alembic.ini shows until the user sets their own.
+_EXAMPLE_URLS = {
+    "generic": "driver://user:pass@localhost/dbname",
+    "async": "driver+asyncdriver://user:pass@localhost/dbname",
+}
+
+
+def _template_files(source: Path) -> list[Path]:
+    """A template's own files, completed by the generic template's (env.py, script.py.mako,
+    alembic.ini.mako) where it has none of its own."""
+    own = {p.name: p for p in source.iterdir() if p.name != "__pycache__"}
+    generic = source.parent / "generic"
+    for fallback in ("env.py", "script.py.mako", "alembic.ini.mako"):
+        if fallback not in own and (generic / fallback).is_file():
+            own[fallback] = generic / fallback
+    return [own[name] for name in sorted(own)]
+
+
 def list_templates(config: Config) -> None:
     """Print the available project templates and what each is for."""
     config.print_stdout("Available templates:\n")
@@ -42,9 +60,7 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
     versions = target / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     config.print_stdout(f"Creating directory {target.absolute()} ... done")
-    for item in sorted(source.iterdir()):
-        if item.name == "__pycache__":
-            continue
+    for item in _template_files(source):
         if item.name == "pyproject.toml.mako":
             _write_pyproject(config, item, ini_path.parent / "pyproject.toml", str(directory))
             continue
@@ -52,7 +68,13 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
             if ini_path.exists():
                 config.print_stdout(f"File {ini_path.absolute()} already exists, skipping")
                 continue
-            render_template(item, ini_path, "utf-8", script_location=str(directory))
+            render_template(
+                item,
+                ini_path,
+                "utf-8",
+                script_location=str(directory),
+                example_url=_EXAMPLE_URLS.get(template, _EXAMPLE_URLS["generic"]),
+            )
             config.print_stdout(f"Generating {ini_path.absolute()} ... done")
             continue
         shutil.copy(item, target / item.name)

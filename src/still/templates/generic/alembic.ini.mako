@@ -25,7 +25,7 @@ path_separator = os
 # output_encoding = utf-8
 
 # The database. -x sqlalchemy.url=... or the SQLALCHEMY_URL environment variable override it.
-sqlalchemy.url = driver://user:pass@localhost/dbname
+sqlalchemy.url = ${example_url}
 
 
 [post_write_hooks]
