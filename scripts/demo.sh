@@ -1,99 +1,304 @@
 #!/usr/bin/env bash
-# The main job in one minute: install still in a fresh virtual environment and walk the seed's
-# workflow on the pet-clinic example, with an embedded SQLite database.
+# bash scripts/demo.sh: still in about a minute.
+#
+# Installs still into a virtual environment (.venv-demo/ at the repository root, or
+# $STILL_DEMO_VENV) and walks the seed tutorial's workflow on the pet-clinic example
+# (examples/petclinic/) with an embedded SQLite database: init, alembic.ini and env.py edits,
+# three hand-written revisions, upgrade, current, history, heads, an SQL preview, the
+# application's start-up, other databases (-x, SQLALCHEMY_URL, stamp), downgrade.
+#
+# Needs only Python 3.10+, pip and git. Most of the time is pip. Safe to run again: the work
+# directory examples/petclinic/work/ (git-ignored) is deleted and made anew on every run.
+# Stops, with a non-zero exit status, at the first step that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+EXAMPLE=$ROOT/examples/petclinic
+WORK=$EXAMPLE/work
 
-VENV=${STILL_DEMO_VENV:-.venv-demo}
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
+# The demo's databases are its own: a SQLALCHEMY_URL or ALEMBIC_CONFIG set in your shell must not
+# send still to another database or another project.
+unset SQLALCHEMY_URL ALEMBIC_CONFIG
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    BOLD=$'\033[1m' DIM=$'\033[2m' RESET=$'\033[0m'
+else
+    BOLD='' DIM='' RESET=''
 fi
-echo "installing still into $VENV ..."
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING' || true
-"$VENV/bin/python" -c "import still" # fail here, clearly, if the install did not work
-VENV=$(cd "$VENV" && pwd)
-export PATH="$VENV/bin:$PATH"
+step() { printf '\n%s== %s%s\n' "$BOLD" "$1" "$RESET"; }
+note() { printf '%s# %s%s\n' "$DIM" "$1" "$RESET"; }
+fail() {
+    printf 'demo.sh: %s\n' "$1" >&2
+    exit 1
+}
+# run CMD ARGS...: print "$ CMD ARGS" as one would type it, then run it.
+# `run env NAME=VALUE CMD ...` prints "$ NAME=VALUE CMD ...".
+run() {
+    local shown='' arg
+    for arg in "$@"; do
+        case $arg in
+        '' | *[!A-Za-z0-9_./:=@+,%-]*) arg="\"$arg\"" ;;
+        esac
+        shown+=" $arg"
+    done
+    [ "$1" = env ] && shown=${shown# env}
+    printf '$%s\n' "$shown"
+    "$@"
+}
 
-WORK=examples/petclinic/work
+# ---------------------------------------------------------------------------------------------
+step "0. install still into a virtual environment"
+VENV=${STILL_DEMO_VENV:-.venv-demo}
+if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    PYTHON=${PYTHON:-python3}
+    command -v "$PYTHON" >/dev/null || fail "$PYTHON not found: install Python 3.10+ (or set PYTHON=/path/to/python3)"
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+        fail "still needs Python 3.10+, and $PYTHON is $("$PYTHON" -V 2>&1) (set PYTHON=/path/to/python3.x)"
+    run "$PYTHON" -m venv "$VENV" ||
+        fail "could not make a virtual environment in $VENV (on Debian/Ubuntu: sudo apt install python3-venv)"
+fi
+VENV=$(cd "$VENV" && pwd)
+# Editable installs of a pyproject.toml-only project need pip 21.3+ (Python 3.10.0 came with 21.2).
+if ! "$VENV/bin/python" -c 'import sys, pip; sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (21, 3))'; then
+    run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+fi
+PIP_LOG=$(mktemp)
+trap 'rm -f "$PIP_LOG"' EXIT
+printf '$ %s\n' "$VENV/bin/python -m pip install --quiet -e ."
+if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e . >"$PIP_LOG" 2>&1; then
+    cat "$PIP_LOG" >&2
+    fail "pip install -e . failed (its output is above)"
+fi
+"$VENV/bin/python" -c 'import still' || fail "still was installed into $VENV but does not import"
+export PATH="$VENV/bin:$PATH"
+note "installed in ${SECONDS}s"
+
 rm -rf "$WORK"
 mkdir -p "$WORK"
-cp -r examples/petclinic/models examples/petclinic/main.py examples/petclinic/revisions \
-    examples/petclinic/fill_revision.py "$WORK"/
+cp -R "$EXAMPLE/models" "$EXAMPLE/main.py" "$WORK/"
 cd "$WORK"
+note "working in examples/petclinic/work/: a copy of the example's models/ and main.py"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+# fill SLUG < bodies: write hand-written upgrade()/downgrade() into alembic/versions/*_SLUG.py.
+# (Autogenerate would write them from the models; until still has it, they are written by hand.)
+fill() { python "$EXAMPLE/fill_revision.py" "$1"; }
 
+# ---------------------------------------------------------------------------------------------
 step "1. still is installed"
 run still --version
 
-step "2. a migration environment, as \`alembic init alembic\` makes it"
+step "2. a migration environment, as the tutorial's \`alembic init alembic\` makes it"
 run still init alembic
 
-step "3. alembic.ini: the database (an embedded SQLite file)"
+step "3. alembic.ini: point sqlalchemy.url at the database (an embedded SQLite file)"
 python - <<'PY'
 import re
 from pathlib import Path
+
 ini = Path("alembic.ini")
-ini.write_text(re.sub(r"^sqlalchemy.url = .*$", "sqlalchemy.url = sqlite:///petclinic.db",
-                      ini.read_text(), flags=re.M))
+text, count = re.subn(
+    r"^sqlalchemy\.url = .*$", "sqlalchemy.url = sqlite:///petclinic.db", ini.read_text(), flags=re.M
+)
+if count != 1:
+    raise SystemExit("alembic.ini has no `sqlalchemy.url = ...` line")
+ini.write_text(text)
 PY
-grep '^sqlalchemy.url' alembic.ini
+grep -n '^sqlalchemy\.url' alembic.ini
 
-step "4. env.py: import Base and every model, target_metadata = Base.metadata"
+step "4. alembic/env.py: import Base and every model, target_metadata = Base.metadata"
 python - <<'PY'
+import difflib
 from pathlib import Path
+
 env = Path("alembic/env.py")
-env.write_text(env.read_text().replace("target_metadata = None", """\
+old = env.read_text()
+if old.count("\ntarget_metadata = None\n") != 1:
+    raise SystemExit("alembic/env.py has no `target_metadata = None` line")
+new = old.replace(
+    "\ntarget_metadata = None\n",
+    """
+# Import Base and the models (as the tutorial does)
 from models.base import Base
-from models.owners import Owner  # noqa: F401
-from models.pets import Pet  # noqa: F401
-from models.species import Species  # noqa: F401
-from models.manipulations import Manipulation  # noqa: F401
-from models.manipulation_facts import ManipulationFact  # noqa: F401
+from models.owners import Owner
+from models.pets import Pet
+from models.species import Species
+from models.manipulations import Manipulation
+from models.manipulation_facts import ManipulationFact
 
-target_metadata = Base.metadata"""))
+target_metadata = Base.metadata
+""",
+)
+env.write_text(new)
+diff = difflib.unified_diff(
+    old.splitlines(), new.splitlines(), "alembic/env.py", "alembic/env.py", n=1, lineterm=""
+)
+print("\n".join(diff))
 PY
-grep -n 'target_metadata = ' alembic/env.py
 
-step "5. the first revision: the initial schema (written by hand)"
+# ---------------------------------------------------------------------------------------------
+step "5. the first revision: the initial schema, five tables in dependency order"
 run still revision -m "initial schema"
-python fill_revision.py revisions/initial_schema.py
+fill initial_schema <<'PY'
+def upgrade() -> None:
+    op.create_table(
+        "owners",
+        sa.Column("owner_id", sa.Integer, primary_key=True),
+        sa.Column("owner_name", sa.String(100), nullable=False),
+        sa.Column("owner_email", sa.String(100)),
+    )
+    op.create_table(
+        "species",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False, unique=True),
+    )
+    op.create_table(
+        "pets",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id")),
+        sa.Column("species_id", sa.Integer, sa.ForeignKey("species.id")),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    op.create_table(
+        "manipulations",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("title", sa.String(100), nullable=False),
+        sa.Column("price", sa.Numeric(10, 2)),
+    )
+    op.create_table(
+        "manipulation_facts",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("pet_id", sa.Integer, sa.ForeignKey("pets.id"), nullable=False),
+        sa.Column("manipulation_id", sa.Integer, sa.ForeignKey("manipulations.id"), nullable=False),
+        sa.Column("done_at", sa.DateTime),
+    )
+    op.execute("INSERT INTO species (id, name) VALUES (1, 'cat'), (2, 'dog')")
 
-step "6. upgrade the database"
+
+def downgrade() -> None:
+    op.drop_table("manipulation_facts")
+    op.drop_table("manipulations")
+    op.drop_table("pets")
+    op.drop_table("species")
+    op.drop_table("owners")
+PY
+
+step "6. upgrade the database, and see where it stands"
 run still upgrade head
 run still current
+note "the clinic at work: the application stores its first owner and pets"
+python - <<'PY'
+import sqlite3
 
+with sqlite3.connect("petclinic.db") as db:
+    db.execute("INSERT INTO owners (owner_id, owner_name) VALUES (1, 'Anna')")
+    db.execute("INSERT INTO pets (owner_id, species_id, name) VALUES (1, 1, 'Murka'), (1, 2, 'Rex')")
+    print("pets:", db.execute("SELECT name FROM pets ORDER BY id").fetchall())
+PY
+
+# ---------------------------------------------------------------------------------------------
 step "7. two more revisions: a column with a data migration, and an index"
 run still revision -m "add age to pets"
-python fill_revision.py revisions/add_age_to_pets.py
-run still revision -m "add index on pet owner_id"
-python fill_revision.py revisions/add_index_on_pet_owner_id.py
-run still upgrade head -v
+fill add_age_to_pets <<'PY'
+def upgrade() -> None:
+    op.add_column("pets", sa.Column("age", sa.Integer, nullable=True))
+    op.execute("UPDATE pets SET age = 0 WHERE age IS NULL")
 
-step "8. where the database stands, and the history"
-run still current
+
+def downgrade() -> None:
+    op.drop_column("pets", "age")
+PY
+run still revision -m "add index on pet owner_id"
+fill add_index_on_pet_owner_id <<'PY'
+def upgrade() -> None:
+    op.create_index("ix_pet_owner_id", "pets", ["owner_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_pet_owner_id", table_name="pets")
+PY
+run still upgrade head
+
+step "8. the database now has the models' schema, and the data migration ran"
+python - <<'PY'
+from sqlalchemy import create_engine, inspect, text
+
+from models.base import Base
+from models import manipulation_facts, manipulations, owners, pets, species  # noqa: F401
+
+engine = create_engine("sqlite:///petclinic.db")
+db = inspect(engine)
+differences = []
+for table in Base.metadata.sorted_tables:
+    columns = [c["name"] for c in db.get_columns(table.name)]
+    indexes = sorted(i["name"] for i in db.get_indexes(table.name))
+    if columns != [c.name for c in table.columns]:
+        differences.append(f"{table.name}: columns {columns}, the model has {list(table.columns.keys())}")
+    if indexes != sorted(i.name for i in table.indexes):
+        differences.append(f"{table.name}: indexes {indexes}, the model has {table.indexes}")
+    print(f"{table.name}: {', '.join(columns)}" + "".join(f"; index {i}" for i in indexes))
+if differences:
+    raise SystemExit("the migrations and the models disagree:\n" + "\n".join(differences))
+print("the migrated database matches models/ (every table, column and index)")
+with engine.connect() as connection:
+    print("pets:", connection.execute(text("SELECT name, age FROM pets ORDER BY id")).all())
+PY
+
+step "9. history and heads"
 run still history
 run still heads
 
-step "9. preview the SQL of going back, without touching the database"
+step "10. preview the SQL of going back, without touching the database (--sql)"
 run still downgrade --sql head:base
 
-step "10. the application's start-up (main.py): nothing to do, and fast"
+step "11. the application's start-up (main.py): upgrade to head, nothing to do here"
 run python main.py
 
-step "11. downgrade one step, then all the way"
+step "12. other databases: -x sqlalchemy.url=..., SQLALCHEMY_URL, and stamp for existing tables"
+run still -x sqlalchemy.url=sqlite:///test_db.db upgrade head
+run env SQLALCHEMY_URL=sqlite:///test_db.db still current
+note "a database made before migrations were used, by Base.metadata.create_all():"
+python - <<'PY'
+from sqlalchemy import create_engine
+
+from models.base import Base
+from models import manipulation_facts, manipulations, owners, pets, species  # noqa: F401
+
+Base.metadata.create_all(create_engine("sqlite:///existing.db"))
+PY
+run env SQLALCHEMY_URL=sqlite:///existing.db still stamp head
+run env SQLALCHEMY_URL=sqlite:///existing.db still current
+
+# ---------------------------------------------------------------------------------------------
+step "13. downgrade one step, then all the way"
 run still downgrade -1
 run still current
 run still downgrade base
 run still current
+note "(nothing printed: the database is at base)"
 python - <<'PY'
 import sqlite3
-tables = [r[0] for r in sqlite3.connect("petclinic.db").execute(
-    "select name from sqlite_master where type = 'table' order by name")]
+
+tables = [
+    name
+    for (name,) in sqlite3.connect("petclinic.db").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    )
+]
 print("tables left:", tables)
 PY
 
-printf '\nDone. The project is in %s/%s; try `still history -v` there.\n' "$ROOT" "$WORK"
-printf 'Next: docs/configuration.md, and the README for PostgreSQL and MariaDB.\n'
+# ---------------------------------------------------------------------------------------------
+step "done in ${SECONDS}s: what next"
+cat <<EOF
+The project is in examples/petclinic/work/ (made anew on every run). Try, there:
+
+    cd examples/petclinic/work && source $VENV/bin/activate
+    still upgrade +1             # one revision at a time (the database is at base now)
+    still upgrade head -v        # the plan first, then each step
+    still history -v             # every revision in full; still show head for one
+
+Then: PostgreSQL or MariaDB (pip install -e ".[postgresql]" or ".[mysql]", and
+still -x sqlalchemy.url=postgresql+psycopg://user:password@localhost/clinic upgrade head), or your
+own Alembic project: cd into it and type still where you typed alembic.
+Read README.md, docs/commands.md, docs/configuration.md and docs/operations.md.
+EOF

@@ -4,6 +4,8 @@ from models.base import Base
 
 
 class Manipulation(Base):
+    """A procedure the clinic offers (a vaccination, a check-up, ...) and its price."""
+
     __tablename__ = "manipulations"
 
     id = Column(Integer, primary_key=True)

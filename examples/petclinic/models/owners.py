@@ -1,4 +1,5 @@
 from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import relationship
 
 from models.base import Base
 
@@ -9,3 +10,5 @@ class Owner(Base):
     owner_id = Column(Integer, primary_key=True)
     owner_name = Column(String(100), nullable=False)
     owner_email = Column(String(100))
+
+    pets = relationship("Pet", back_populates="owner")

@@ -1,4 +1,5 @@
 from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import relationship
 
 from models.base import Base
 
@@ -8,3 +9,5 @@ class Species(Base):
 
     id = Column(Integer, primary_key=True)
     name = Column(String(50), nullable=False, unique=True)
+
+    pets = relationship("Pet", back_populates="species")
