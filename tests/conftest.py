@@ -1,0 +1,605 @@
+"""Shared fixtures: a fresh database per test on SQLite, PostgreSQL and MariaDB, a still project
+driven through its command line, and the seed's pet clinic schema as migrations and as models.
+
+``db_url`` gives every test its own database, so tests are isolated and run under ``pytest -n``.
+A server that cannot be reached skips the test, or fails it when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+DATABASE_KINDS = ("sqlite", "postgresql", "mariadb")
+
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/{name}"
+
+# An ini URL nothing answers at: a test that relies on -x or SQLALCHEMY_URL fails loudly if
+# still falls back to it.
+UNREACHABLE_URL = "postgresql+psycopg://nobody:pw@127.0.0.1:1/nowhere"
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+
+def _unavailable(kind: str, error: BaseException) -> None:
+    message = f"{kind} server not reachable: {error}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def kind_of(url: str) -> str:
+    """``sqlite``, ``postgresql`` or ``mariadb``, for a URL ``db_url`` gave."""
+    if url.startswith("sqlite"):
+        return "sqlite"
+    if url.startswith("postgresql"):
+        return "postgresql"
+    if url.startswith("mysql"):
+        return "mariadb"
+    raise ValueError(url)
+
+
+@contextmanager
+def fresh_database(kind: str, directory: Path) -> Iterator[str]:
+    """A new, empty database of ``kind``; dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'still_t_{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"still_t_{uuid.uuid4().hex[:8]}"
+    if kind == "postgresql":
+        import psycopg
+
+        try:
+            admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+        except psycopg.OperationalError as exc:
+            _unavailable(kind, exc)
+        try:
+            admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                yield POSTGRES_URL.format(name=name)
+            finally:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            admin.close()
+        return
+    if kind == "mariadb":
+        import pymysql
+
+        try:
+            admin = pymysql.connect(
+                host="127.0.0.1", port=3306, user="root", autocommit=True, connect_timeout=5
+            )
+        except pymysql.err.OperationalError as exc:
+            _unavailable(kind, exc)
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE `{name}`")
+            try:
+                yield MARIADB_URL.format(name=name)
+            finally:
+                with admin.cursor() as cursor:
+                    cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        finally:
+            admin.close()
+        return
+    raise ValueError(kind)
+
+
+@pytest.fixture(params=DATABASE_KINDS, ids=DATABASE_KINDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database on each of the three servers."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def db_kind(db_url: str) -> str:
+    return kind_of(db_url)
+
+
+@pytest.fixture
+def another_database(db_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Make more fresh databases of ``db_url``'s kind (all dropped at the end of the test)."""
+    directory = tmp_path / "more"
+    directory.mkdir()
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(fresh_database(kind_of(db_url), directory))
+
+
+def engine_for(url: str) -> sa.Engine:
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
+def tables_of(url: str) -> set[str]:
+    """The tables of a database, alembic_version included."""
+    engine = engine_for(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def versions_of(url: str) -> set[str] | None:
+    """The rows of alembic_version; None when the table does not exist."""
+    engine = engine_for(url)
+    try:
+        if not sa.inspect(engine).has_table("alembic_version"):
+            return None
+        with engine.connect() as conn:
+            return set(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+    finally:
+        engine.dispose()
+
+
+# -- projects -----------------------------------------------------------------------------------
+
+REVISION_FILE = '''"""{message}
+
+Revision ID: {rev}
+Revises: {down_text}
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+{upgrade}
+
+
+def downgrade():
+{downgrade}
+'''
+
+# env.py as the seed's tutorial shows it (step 4), without the model imports.
+SEED_ENV_PY = """\
+from logging.config import fileConfig
+from sqlalchemy import engine_from_config, pool
+from alembic import context
+
+config = context.config
+fileConfig(config.config_file_name)
+
+target_metadata = None
+
+def run_migrations_offline():
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+def run_migrations_online():
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+"""
+
+
+@dataclass
+class Run:
+    """The outcome of one command: exit code and what it printed."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def __str__(self) -> str:
+        return f"exit {self.exit_code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+
+
+def set_ini_url(ini: Path, url: str) -> None:
+    """Point ``sqlalchemy.url`` of an ini file at ``url`` (``%`` doubled, as the ini needs)."""
+    text = ini.read_text()
+    line = f"sqlalchemy.url = {url.replace('%', '%%')}"
+    new, count = re.subn(r"^sqlalchemy\.url\s*=.*$", lambda _: line, text, flags=re.M)
+    assert count == 1, f"no sqlalchemy.url line in {ini}"
+    ini.write_text(new)
+
+
+def _body(source: str) -> str:
+    source = textwrap.dedent(source).strip("\n")
+    return textwrap.indent(source or "pass", "    ")
+
+
+class Project:
+    """A still project in a temporary directory (``still init migrations``), on ``url``."""
+
+    def __init__(self, root: Path, url: str, directory: str = "migrations") -> None:
+        self.root = root
+        self.url = url
+        self.directory = directory
+        self._engine: sa.Engine | None = None
+
+    @property
+    def ini(self) -> Path:
+        return self.root / "alembic.ini"
+
+    @property
+    def env_py(self) -> Path:
+        return self.root / self.directory / "env.py"
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.root / self.directory / "versions"
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.url)
+
+    # -- running the command line
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """``still ARGS`` in this process (click's runner); the cwd is the project's."""
+        result = CliRunner().invoke(_cli(), list(args), env=env, catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    def ok(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """``run``, asserting success."""
+        result = self.run(*args, env=env)
+        assert result.exit_code == 0, str(result)
+        return result
+
+    def run_subprocess(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """``python -m still ARGS`` in a child process, in the project directory."""
+        return run_module("still", args, self.root, env)
+
+    # -- writing files
+
+    def write_revision(
+        self,
+        rev_id: str,
+        down_revision: str | tuple[str, ...] | None,
+        upgrade_body: str = "pass",
+        downgrade_body: str = "pass",
+        message: str | None = None,
+    ) -> Path:
+        """A revision file in versions/, in the form Alembic writes (``from alembic import op``)."""
+        message = message or f"step {rev_id}"
+        slug = re.sub(r"\W+", "_", message).strip("_").lower()
+        down_text = (
+            ", ".join(down_revision) if isinstance(down_revision, tuple) else down_revision or ""
+        )
+        path = self.versions_dir / f"{rev_id}_{slug}.py"
+        path.write_text(
+            REVISION_FILE.format(
+                rev=rev_id,
+                down=down_revision,
+                down_text=down_text,
+                message=message,
+                upgrade=_body(upgrade_body),
+                downgrade=_body(downgrade_body),
+            )
+        )
+        return path
+
+    def set_url(self, url: str) -> None:
+        set_ini_url(self.ini, url)
+
+    def use_seed_env(self) -> None:
+        """Replace env.py with the seed tutorial's."""
+        self.env_py.write_text(SEED_ENV_PY)
+
+    def configure_with(self, extra: str) -> None:
+        """Add keyword arguments to env.py's online ``context.configure(connection=...)``."""
+        text = self.env_py.read_text()
+        pattern = re.compile(r"context\.configure\(\s*connection=connection,")
+        assert len(pattern.findall(text)) == 1, "env.py has no online context.configure()"
+        self.env_py.write_text(
+            pattern.sub(lambda m: f"context.configure({extra}, connection=connection,", text)
+        )
+
+    # -- looking at the database
+
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = engine_for(self.url)
+        return self._engine
+
+    def inspector(self) -> sa.Inspector:
+        """A fresh inspector (reflection is cached per inspector)."""
+        return sa.inspect(self.engine())
+
+    def tables(self) -> set[str]:
+        """The tables of the database, not counting alembic_version."""
+        return tables_of(self.url) - {"alembic_version"}
+
+    def versions(self) -> set[str] | None:
+        """The rows of alembic_version; None when the table does not exist."""
+        return versions_of(self.url)
+
+    def rows(self, sql: str) -> list[tuple]:
+        with self.engine().connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql))]
+
+    def execute(self, *statements: str) -> None:
+        with self.engine().begin() as conn:
+            for statement in statements:
+                conn.execute(sa.text(statement))
+
+    def schema(self) -> dict[str, object]:
+        """Everything reflection says about the tables (not alembic_version), for comparisons."""
+        inspector = self.inspector()
+        snapshot: dict[str, object] = {}
+        for table in sorted(self.tables()):
+            snapshot[table] = (
+                [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+                sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"])
+                    for f in inspector.get_foreign_keys(table)
+                ),
+                sorted(
+                    (i["name"] or "", tuple(i["column_names"]), bool(i["unique"]))
+                    for i in inspector.get_indexes(table)
+                ),
+                inspector.get_pk_constraint(table)["constrained_columns"],
+            )
+        return snapshot
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def _cli():
+    from still.cli.main import cli
+
+    return cli
+
+
+def run_module(
+    module: str, args: tuple[str, ...] | list[str], cwd: Path, env: dict[str, str] | None = None
+) -> Run:
+    """``python -m MODULE ARGS`` (still or alembic) in ``cwd``; SQLALCHEMY_URL only if given."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_URL", "ALEMBIC_CONFIG")}
+    environ.update(env or {})
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def project(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """``still init migrations`` in a fresh directory, with sqlalchemy.url = ``db_url``."""
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    monkeypatch.delenv("ALEMBIC_CONFIG", raising=False)
+    p = make_project(root, db_url)
+    yield p
+    p.dispose()
+
+
+def make_project(root: Path, url: str) -> Project:
+    """``still init migrations`` in ``root`` (the cwd), with sqlalchemy.url = ``url``."""
+    p = Project(root, url)
+    p.ok("init", "migrations")
+    p.set_url(url)
+    return p
+
+
+# -- the seed's pet clinic ----------------------------------------------------------------------
+
+INITIAL_UPGRADE = """
+op.create_table(
+    "owners",
+    sa.Column("owner_id", sa.Integer, primary_key=True),
+    sa.Column("owner_name", sa.String(100), nullable=False),
+    sa.Column("owner_email", sa.String(100), nullable=True),
+)
+op.create_table(
+    "species",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+)
+op.create_table(
+    "pets",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id"), nullable=True),
+    sa.Column("species_id", sa.Integer, sa.ForeignKey("species.id"), nullable=True),
+    sa.Column("name", sa.String(100), nullable=False),
+)
+op.create_table(
+    "manipulations",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(100), nullable=False),
+    sa.Column("price", sa.Numeric(10, 2), nullable=True),
+)
+op.create_table(
+    "manipulation_facts",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pet_id", sa.Integer, sa.ForeignKey("pets.id"), nullable=False),
+    sa.Column(
+        "manipulation_id", sa.Integer, sa.ForeignKey("manipulations.id"), nullable=False
+    ),
+    sa.Column("done_at", sa.DateTime, nullable=True),
+)
+"""
+
+INITIAL_DOWNGRADE = """
+op.drop_table("manipulation_facts")
+op.drop_table("manipulations")
+op.drop_table("pets")
+op.drop_table("species")
+op.drop_table("owners")
+"""
+
+AGE_UPGRADE = """
+op.add_column("pets", sa.Column("age", sa.Integer, nullable=True))
+op.execute("UPDATE pets SET age = 0 WHERE age IS NULL")
+"""
+
+AGE_DOWNGRADE = """
+op.drop_column("pets", "age")
+"""
+
+INDEX_UPGRADE = """
+op.create_index("ix_pet_owner_id", "pets", ["owner_id"], unique=False)
+"""
+
+INDEX_DOWNGRADE = """
+op.drop_index("ix_pet_owner_id", table_name="pets")
+"""
+
+
+class PetClinic:
+    """The seed's five tables: as hand-written migrations, and as models (a MetaData)."""
+
+    TABLES = frozenset({"owners", "species", "pets", "manipulations", "manipulation_facts"})
+    # (constrained columns, referred table, referred columns) of each table's foreign keys
+    FOREIGN_KEYS = {
+        "pets": {(("owner_id",), "owners", ("owner_id",)), (("species_id",), "species", ("id",))},
+        "manipulation_facts": {
+            (("pet_id",), "pets", ("id",)),
+            (("manipulation_id",), "manipulations", ("id",)),
+        },
+    }
+    COLUMNS = {
+        "owners": ["owner_id", "owner_name", "owner_email"],
+        "species": ["id", "name"],
+        "pets": ["id", "owner_id", "species_id", "name"],
+        "manipulations": ["id", "title", "price"],
+        "manipulation_facts": ["id", "pet_id", "manipulation_id", "done_at"],
+    }
+    # The linear chain the workflow tests use: (id, parent, message, upgrade, downgrade).
+    CHAIN = (
+        ("aaa", None, "initial schema", INITIAL_UPGRADE, INITIAL_DOWNGRADE),
+        ("bbb", "aaa", "add age to pets", AGE_UPGRADE, AGE_DOWNGRADE),
+        ("ccc", "bbb", "add index on pets owner_id", INDEX_UPGRADE, INDEX_DOWNGRADE),
+    )
+
+    def write_initial(self, project: Project, rev: str = "aaa", down: str | None = None) -> Path:
+        """The migration that creates the five tables."""
+        return project.write_revision(
+            rev, down, INITIAL_UPGRADE, INITIAL_DOWNGRADE, "initial schema"
+        )
+
+    def write_chain(self, project: Project) -> list[str]:
+        """aaa (five tables) -> bbb (pets.age, filled by UPDATE) -> ccc (ix_pet_owner_id)."""
+        for rev, down, message, upgrade, downgrade in self.CHAIN:
+            project.write_revision(rev, down, upgrade, downgrade, message)
+        return [rev for rev, *_ in self.CHAIN]
+
+    def metadata(self, age: bool = False, index: bool = False) -> sa.MetaData:
+        """The models: the same five tables as SQLAlchemy declares them."""
+        metadata = sa.MetaData()
+        sa.Table(
+            "owners",
+            metadata,
+            sa.Column("owner_id", sa.Integer, primary_key=True),
+            sa.Column("owner_name", sa.String(100), nullable=False),
+            sa.Column("owner_email", sa.String(100)),
+        )
+        sa.Table(
+            "species",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("name", sa.String(50), nullable=False),
+        )
+        pets = sa.Table(
+            "pets",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id")),
+            sa.Column("species_id", sa.Integer, sa.ForeignKey("species.id")),
+            sa.Column("name", sa.String(100), nullable=False),
+        )
+        if age:
+            pets.append_column(sa.Column("age", sa.Integer))
+        if index:
+            sa.Index("ix_pet_owner_id", pets.c.owner_id)
+        sa.Table(
+            "manipulations",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("title", sa.String(100), nullable=False),
+            sa.Column("price", sa.Numeric(10, 2)),
+        )
+        sa.Table(
+            "manipulation_facts",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("pet_id", sa.Integer, sa.ForeignKey("pets.id"), nullable=False),
+            sa.Column(
+                "manipulation_id", sa.Integer, sa.ForeignKey("manipulations.id"), nullable=False
+            ),
+            sa.Column("done_at", sa.DateTime),
+        )
+        return metadata
+
+    def foreign_keys(self, inspector: sa.Inspector, table: str) -> set[tuple]:
+        return {
+            (tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
+            for fk in inspector.get_foreign_keys(table)
+        }
+
+    def assert_schema(self, project: Project, age: bool, index: bool) -> None:
+        """The five tables are there, with their columns, foreign keys and (maybe) the index."""
+        inspector = project.inspector()
+        assert set(inspector.get_table_names()) == set(self.TABLES) | {"alembic_version"}
+        for table, columns in self.COLUMNS.items():
+            expected = [*columns, "age"] if age and table == "pets" else columns
+            assert [c["name"] for c in inspector.get_columns(table)] == expected, table
+        for table, fks in self.FOREIGN_KEYS.items():
+            assert self.foreign_keys(inspector, table) == fks, table
+        indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("pets")}
+        if index:
+            assert indexes.get("ix_pet_owner_id") == ["owner_id"]
+        else:
+            assert "ix_pet_owner_id" not in indexes
+
+
+@pytest.fixture
+def petclinic_models() -> PetClinic:
+    return PetClinic()
