@@ -693,11 +693,6 @@ def test_directory_that_is_missing(tmp_path: Path) -> None:
         ScriptDirectory(tmp_path / "nope")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a UTF-8 BOM at the start of a revision file hides its docstring from the "
-    "static reader (history shows an empty message; Alembic shows it)",
-)
 def test_docstring_of_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "a1.py"
     path.write_bytes(
@@ -706,9 +701,5 @@ def test_docstring_of_a_file_with_a_byte_order_mark(tmp_path: Path) -> None:
     assert Script.from_path(path).doc == "add pets"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a docstring in single (not triple) quotes is not read; Python's __doc__ has it",
-)
 def test_docstring_in_plain_quotes() -> None:
     assert read_header('"add pets"\nrevision = "a1"\n').docstring == "add pets"

@@ -89,7 +89,7 @@ class Config:
     def file_config(self) -> ConfigParser:
         """The parsed ini file, with ``%(here)s`` set and the URL override applied."""
         path = self._ini_path
-        here = path.parent if path else Path.cwd()
+        here = path.absolute().parent if path else Path.cwd()
         defaults = dict(self.config_args)
         defaults["here"] = here.as_posix()
         parser = ConfigParser(defaults)

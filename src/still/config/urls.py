@@ -13,9 +13,10 @@ from collections.abc import Mapping
 URL_OPTION = "sqlalchemy.url"
 URL_ENVIRONMENT_VARIABLE = "SQLALCHEMY_URL"
 
-# scheme://user:password@host  -> the password part, up to the last '@' before the host.
+# scheme://user:password@host  -> the password part, up to the last '@' before the host: users
+# paste passwords with a raw '@' in them, and masking too much is safer than too little.
 _PASSWORD_IN_URL = re.compile(
-    r"(?P<head>\b[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<password>[^\s]*?)(?=@)"
+    r"(?P<head>\b[a-zA-Z][\w+.\-]*://[^:/@\s]*:)(?P<password>[^\s]*)(?=@)"
 )
 
 

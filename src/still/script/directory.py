@@ -182,7 +182,10 @@ class ScriptDirectory:
 
     @contextmanager
     def _sys_path(self) -> Iterator[None]:
-        added = [p for p in self.prepend_sys_path if p not in sys.path]
+        # Absolute, so that Python's cached finder for a relative entry ('.') never points at the
+        # directory that was current when some other project first used it.
+        wanted = [os.path.abspath(p) for p in self.prepend_sys_path]
+        added = [p for p in dict.fromkeys(wanted) if p not in sys.path]
         sys.path[:0] = added
         try:
             yield

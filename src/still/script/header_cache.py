@@ -15,7 +15,7 @@ from typing import Any
 
 from still.script.headers import Header
 
-_VERSION = 1
+_VERSION = 2  # 2: docstrings after a byte order mark, and in plain quotes
 
 
 class HeaderCache:

@@ -18,7 +18,11 @@ _ASSIGNMENT = re.compile(
     re.MULTILINE,
 )
 _DOCSTRING = re.compile(
-    r'\A(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?(?P<q>"""|\'\'\')(?P<doc>.*?)(?P=q)', re.S
+    r'\A\ufeff?(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?(?P<q>"""|\'\'\')(?P<doc>.*?)(?P=q)', re.S
+)
+# A docstring in plain quotes, on one line: evaluated, so escapes mean what Python says.
+_SHORT_DOCSTRING = re.compile(
+    r'\A\ufeff?(?:\s*#[^\n]*\n|\s*\n)*\s*(?P<literal>[rRuU]?("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'))'
 )
 
 
@@ -73,11 +77,24 @@ def read_header(source: str) -> Header:
     revision = values.get("revision")
     if not isinstance(revision, str):
         raise UnreadableHeader("revision")
-    doc = _DOCSTRING.match(source)
     return Header(
         revision=revision,
         down_revision=values.get("down_revision"),
         branch_labels=values.get("branch_labels"),
         depends_on=values.get("depends_on"),
-        docstring=doc["doc"] if doc else "",
+        docstring=_docstring(source),
     )
+
+
+def _docstring(source: str) -> str:
+    doc = _DOCSTRING.match(source)
+    if doc:
+        return doc["doc"]
+    short = _SHORT_DOCSTRING.match(source)
+    if short:
+        try:
+            value = ast.literal_eval(short["literal"])
+        except (ValueError, SyntaxError):
+            return ""
+        return value if isinstance(value, str) else ""
+    return ""

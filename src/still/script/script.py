@@ -41,7 +41,7 @@ class Script(Revision):
                 cached = cache.get(path, stat)
                 if cached is not None:
                     return cls(path, cached)
-            source = path.read_text(encoding="utf-8") if path.suffix == ".py" else None
+            source = path.read_text(encoding="utf-8-sig") if path.suffix == ".py" else None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScriptError(f"Cannot read revision file {path}: {exc}.") from exc
         if source is not None:
