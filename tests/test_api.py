@@ -195,11 +195,6 @@ def test_upgrade_on_an_open_connection(project: Project, petclinic_models: PetCl
     assert project.tables() == set(PetClinic.TABLES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: upgrade head on a project with no revisions raises RevisionError "
-    "('this project has no revisions yet'); Alembic does nothing and succeeds",
-)
 def test_upgrade_head_without_revisions_is_a_no_op(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,12 +210,6 @@ def test_upgrade_head_without_revisions_is_a_no_op(
     project.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (shared with Alembic): prepend_sys_path '.' is put on sys.path as '.', and "
-    "Python caches the finder for '.' with the directory current at the first import, so a "
-    "second project in the same process cannot import its models",
-)
 def test_two_projects_in_one_process_import_their_own_models(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -327,11 +327,6 @@ def test_database_at_a_revision_no_file_declares(project: Project) -> None:
     assert project.versions() == {"gone"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: downgrade -1 on a database at an unknown revision fails with "
-    "'Unexpected error: KeyError' instead of the message upgrade gives",
-)
 def test_downgrade_relative_from_an_unknown_revision(project: Project) -> None:
     write_failing_chain(project)
     project.ok("upgrade", "t2")
@@ -341,11 +336,6 @@ def test_downgrade_relative_from_an_unknown_revision(project: Project) -> None:
     assert project.versions() == {"gone"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: stamp on a database at an unknown revision keeps the unknown row and adds "
-    "another (two rows), so the advice 'still stamp REVISION' does not help",
-)
 def test_stamp_replaces_or_refuses_an_unknown_revision(project: Project) -> None:
     write_failing_chain(project)
     project.ok("upgrade", "t2")

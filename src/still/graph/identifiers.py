@@ -14,6 +14,7 @@ from typing import Any
 
 from still.errors import MultipleHeads, RevisionError
 from still.graph.graph import RevisionGraph
+from still.graph.plan import check_current
 
 _RELATIVE = re.compile(r"^(?P<base>.*?)(?P<sign>[+-])(?P<steps>\d+)$")
 
@@ -36,6 +37,24 @@ def _branch_head(graph: RevisionGraph[Any], label: str) -> tuple[str, ...]:
     return (_single_head(graph, heads, f"{label}@head"),)
 
 
+def _branch_revision(graph: RevisionGraph[Any], label: str, where: str) -> str:
+    """``LABEL@REV``: REV, which must belong to the branch LABEL names."""
+    try:
+        members = graph.branch_members(label)
+    except RevisionError:
+        raise RevisionError(
+            f"No such branch: {label!r} (in {label}@{where}). `still branches` and "
+            "`still heads -v` list the branch labels."
+        ) from None
+    rev = graph.lookup(where).revision
+    if rev not in members:
+        raise RevisionError(
+            f"{where!r} is not a member of branch {label!r} (in {label}@{where}). `still history "
+            f"-r {label}@base:{label}@head` lists that branch's revisions."
+        )
+    return rev
+
+
 def resolve_targets(
     graph: RevisionGraph[Any], spec: str, current: Sequence[str] = ()
 ) -> tuple[str, ...]:
@@ -44,6 +63,8 @@ def resolve_targets(
     if spec == "heads":
         return tuple(graph.heads)
     if spec == "head":
+        if not graph.heads:
+            return ()  # no revisions yet: upgrading or stamping to head does nothing
         return (_single_head(graph, graph.heads, "'head'"),)
     if spec == "base":
         return ()
@@ -55,7 +76,7 @@ def resolve_targets(
             return _branch_head(graph, label)
         if where == "base":
             return ()
-        return (graph.lookup(where).revision,)
+        return (_branch_revision(graph, label, where),)
     return (graph.lookup(spec).revision,)
 
 
@@ -146,6 +167,7 @@ def resolve_upgrade_target(
     graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...]:
     """What ``still upgrade SPEC`` should leave as heads."""
+    check_current(graph, current)
     relative = _relative(graph, spec, current)
     return relative if relative is not None else resolve_targets(graph, spec, current)
 
@@ -154,5 +176,6 @@ def resolve_downgrade_target(
     graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...]:
     """What ``still downgrade SPEC`` should leave as heads (``()`` for base)."""
+    check_current(graph, current)
     relative = _relative(graph, spec, current)
     return relative if relative is not None else resolve_targets(graph, spec, current)

@@ -36,12 +36,14 @@ def stamp_plan(
     purge: bool = False,
 ) -> list[Step]:
     """One step that only rewrites the version table from ``current`` to ``targets``; with
-    ``purge``, every recorded row goes first (even rows naming no known revision)."""
+    ``purge``, every recorded row goes first.  A recorded revision no file declares is replaced
+    too: stamping is how a user says where such a database really is."""
     for rid in targets:
         if rid not in graph:
             raise RevisionError(f"Cannot stamp {rid!r}: no revision has that id.")
     # Heads on branches the targets do not touch stay recorded.
-    related = graph.ancestors(targets) | graph.descendants(targets, True)
+    unknown = {h for h in current if h not in graph}
+    related = graph.ancestors(targets) | graph.descendants(targets, True) | unknown
     kept = [h for h in current if h not in related or h in targets] if targets and not purge else []
     new = kept + [t for t in targets if t not in kept]
     removes = tuple(h for h in current if h not in new)
