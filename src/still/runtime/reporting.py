@@ -36,17 +36,22 @@ class Reporter(Protocol):
     def note(self, text: str) -> None: ...
 
 
+# The logger Alembic reports its steps on: an existing project's alembic.ini configures the
+# ``alembic`` logger, and its fileConfig() call disables every other logger that exists by then.
+MIGRATION_LOGGER = "alembic.runtime.migration"
+
+
 class LoggingReporter:
-    """Reports through the ``still.migration`` logger (for the library API)."""
+    """Reports through the ``alembic.runtime.migration`` logger (for the library API)."""
 
     def step_started(self, step: Step, script: Script | None) -> None:
-        logging.getLogger("still.migration").info(describe_step(step, script))
+        logging.getLogger(MIGRATION_LOGGER).info(describe_step(step, script))
 
     def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
         pass
 
     def note(self, text: str) -> None:
-        logging.getLogger("still.migration").info(text)
+        logging.getLogger(MIGRATION_LOGGER).info(text)
 
 
 class StreamReporter:
