@@ -100,7 +100,7 @@ def test_config_file_from_option_and_environment(project: Path) -> None:
     moved.parent.mkdir()
     shutil.move(project / "alembic.ini", moved)
     text = moved.read_text().replace(
-        "script_location = migrations", "script_location = ../migrations"
+        "script_location = %(here)s/migrations", "script_location = %(here)s/../migrations"
     )
     moved.write_text(text)
     command.revision(Config(str(moved), stdout=io.StringIO()), "one", rev_id="r1")

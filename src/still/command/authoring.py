@@ -53,7 +53,7 @@ def revision(
 
         environment = run_env(config, script, lambda heads: [], as_sql=sql)
         template_args.update(environment.context_opts.get("template_args") or {})
-    directory = Path(version_path) if version_path else Path(script.versions)
+    directory = _directory_for(script, version_path, parents)
     return _write(
         config,
         script,
@@ -99,7 +99,7 @@ def merge(
     return _write(
         config,
         script,
-        Path(script.versions),
+        _directory_for(script, None, parents),
         rev_id,
         message,
         tuple(parents),
@@ -107,6 +107,31 @@ def merge(
         (),
         {"config": config},
     )
+
+
+def _directory_for(
+    script: ScriptDirectory, version_path: str | None, parents: Sequence[str]
+) -> Path:
+    """Where a new revision goes: ``--version-path`` (one of the version locations), else, when
+    there are several locations, beside the revision it builds on, else the first location."""
+    locations = [Path(location).resolve() for location in script.version_locations]
+    if version_path:
+        wanted = Path(version_path).resolve()
+        if wanted not in locations and not (
+            script.recursive_version_locations
+            and any(wanted.is_relative_to(location) for location in locations)
+        ):
+            raise CommandError(
+                f"--version-path {version_path} is not one of the version locations "
+                f"({', '.join(str(location) for location in locations)}): no command would see "
+                "a revision written there. Add it to version_locations in the configuration, or "
+                "pass one of those."
+            )
+        return Path(version_path)
+    if len(locations) > 1:
+        for parent in parents:
+            return script.graph[parent].path.parent
+    return Path(script.versions)
 
 
 def _new_id(graph: RevisionGraph[Script], rev_id: str | None) -> str:

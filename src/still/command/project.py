@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -57,12 +58,17 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
             "(`still init migrations`), or empty it first."
         )
     ini_path = Path(config.config_file_name or "alembic.ini")
+    # Relative to the configuration file, so that still works from any working directory.
+    location = (
+        "%(here)s/"
+        + Path(os.path.relpath(target.absolute(), ini_path.absolute().parent)).as_posix()
+    )
     versions = target / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     config.print_stdout(f"Creating directory {target.absolute()} ... done")
     for item in _template_files(source):
         if item.name == "pyproject.toml.mako":
-            _write_pyproject(config, item, ini_path.parent / "pyproject.toml", str(directory))
+            _write_pyproject(config, item, ini_path.parent / "pyproject.toml", location)
             continue
         if item.name.endswith(".ini.mako"):
             if ini_path.exists():
@@ -72,7 +78,7 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
                 item,
                 ini_path,
                 "utf-8",
-                script_location=str(directory),
+                script_location=location,
                 example_url=_EXAMPLE_URLS.get(template, _EXAMPLE_URLS["generic"]),
             )
             config.print_stdout(f"Generating {ini_path.absolute()} ... done")
