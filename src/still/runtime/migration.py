@@ -247,6 +247,7 @@ class MigrationContext:
         steps = list(self._plan(heads))
         if not steps:
             return
+        self._load_revisions(steps)
         self._ensure_version_table(heads)
         operations = Operations(self)
         with operations_in_effect(operations):
@@ -255,6 +256,14 @@ class MigrationContext:
                 with self.begin_transaction(_per_migration=True):
                     self._run_step(step, completed, kw)
                 completed.append(step)
+
+    def _load_revisions(self, steps: Sequence[Step]) -> None:
+        """Import every revision the plan runs before the first one runs: a file that does not
+        compile or import stops the command while the database is still untouched."""
+        for step in steps:
+            if step.revision:
+                script = self._script(step.revision)
+                script.upgrade_function() if step.is_upgrade else script.downgrade_function()
 
     def _ensure_version_table(self, heads: tuple[str, ...]) -> None:
         if self.as_sql:
