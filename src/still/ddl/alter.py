@@ -24,6 +24,13 @@ class RenameTable(AlterTable):
         self.new_name = new
 
 
+class RenameConstraint(AlterTable):
+    def __init__(self, table: str, schema: str | None = None, *, old: str, new: str) -> None:
+        super().__init__(table, schema)
+        self.old_name = old
+        self.new_name = new
+
+
 class ColumnChange(AlterTable):
     def __init__(self, table: str, column: str, schema: str | None = None, **change: Any) -> None:
         super().__init__(table, schema)
@@ -71,6 +78,15 @@ def _alter(compiler: DDLCompiler, element: AlterTable) -> str:
 @compiles(RenameTable)
 def _rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
     return f"{_alter(compiler, element)} RENAME TO {compiler.preparer.quote(element.new_name)}"
+
+
+@compiles(RenameConstraint)
+def _rename_constraint(element: RenameConstraint, compiler: DDLCompiler, **kw: Any) -> str:
+    quote = compiler.preparer.quote
+    return (
+        f"{_alter(compiler, element)} RENAME CONSTRAINT {quote(element.old_name)} "
+        f"TO {quote(element.new_name)}"
+    )
 
 
 @compiles(ColumnName)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Constraint, Index, MetaData, Table
+from sqlalchemy import Constraint, Identity, Index, MetaData, Table
 from sqlalchemy.engine import Connection
 
 from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
@@ -17,6 +17,71 @@ from still.errors import StillError
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl: bool = True
+
+    # -- table rebuilds: sequences keep counting where the copied rows left off -------------------
+
+    def copy_overriding(self, target: Table) -> str:
+        always = any(
+            isinstance(c.server_default, Identity) and c.server_default.always
+            for c in target.columns
+        )
+        return "OVERRIDING SYSTEM VALUE " if always else ""
+
+    def _sequence_columns(self, table: Table) -> list[str]:
+        """Columns whose sequence the table owns: identity columns and SERIAL ones."""
+        auto = table.autoincrement_column
+        return [
+            c.name
+            for c in table.columns
+            if isinstance(c.server_default, Identity) or (c is auto and c.server_default is None)
+        ]
+
+    def continue_sequences(self, table: Table) -> None:
+        name = self._regclass(table.name, table.schema)
+        for column in self._sequence_columns(table):
+            quoted = self.dialect.identifier_preparer.quote(column)
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence({name}, {_literal(column)}), max({quoted})) "
+                f"FROM {self.qualified(table.name, table.schema)}"
+            )
+
+    def keep_sequences(self, table: Table) -> None:
+        # A SERIAL column's sequence belongs to the old table and would go with it.
+        quote = self.dialect.identifier_preparer.quote
+        for column in table.columns:
+            default = column.server_default
+            arg = getattr(default, "arg", None)
+            found = re.search(r"nextval\('((?:[^']|'')+)'", str(getattr(arg, "text", arg) or ""))
+            if found:
+                sequence = found.group(1).replace("''", "'")
+                self.execute(
+                    f"ALTER SEQUENCE {sequence} OWNED BY "
+                    f"{self.qualified(table.name, table.schema)}.{quote(column.name)}"
+                )
+
+    def name_sequences(self, table: Table, name: str) -> None:
+        limit = self.dialect.max_identifier_length
+        for column in self._sequence_columns(table):
+            wanted = f"{name}_{column}_seq"
+            if len(wanted) > limit:
+                continue
+            owner = self._regclass(name, table.schema)
+            target = self._regclass(wanted, table.schema)
+            self.execute(
+                "DO $$ DECLARE seq text := pg_get_serial_sequence("
+                f"{owner}, {_literal(column)}); BEGIN "
+                f"IF seq IS NOT NULL AND to_regclass({target}) IS NULL THEN "
+                "EXECUTE 'ALTER SEQUENCE ' || seq || ' RENAME TO ' || "
+                f"quote_ident({_literal(wanted)}); "
+                "END IF; END $$"
+            )
+
+    def _regclass(self, name: str, schema: str | None) -> str:
+        return _literal(self.qualified(name, schema))
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 class SQLiteImpl(DefaultImpl):
@@ -134,6 +199,9 @@ class MySQLImpl(DefaultImpl):
                 autoincrement=change.autoincrement,
             )
         )
+
+    def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
+        pass  # MySQL's primary key is always named PRIMARY
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         # InnoDB drops its own index for a foreign key once another index can serve it, and then

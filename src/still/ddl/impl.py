@@ -28,7 +28,14 @@ from sqlalchemy.sql.base import Executable as SQLExecutable
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.sqltypes import NullType
 
-from still.ddl.alter import ColumnDefault, ColumnName, ColumnNullable, ColumnType, RenameTable
+from still.ddl.alter import (
+    ColumnDefault,
+    ColumnName,
+    ColumnNullable,
+    ColumnType,
+    RenameConstraint,
+    RenameTable,
+)
 from still.ddl.change import AlterColumn
 from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
 from still.errors import StillError
@@ -140,6 +147,13 @@ class DefaultImpl:
 
     def create_table(self, table: Table, if_not_exists: bool = False) -> None:
         self.execute(CreateTable(table, if_not_exists=if_not_exists))
+        if self.dialect.supports_comments and not self.dialect.inline_comments:
+            # PostgreSQL, Oracle, SQL Server: comments are statements of their own.
+            if table.comment is not None:
+                self.set_table_comment(table)
+            for column in table.columns:
+                if column.comment is not None:
+                    self.execute(SetColumnComment(column))
         for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
             self.execute(CreateIndex(index))
 
@@ -216,6 +230,43 @@ class DefaultImpl:
             self.execute(
                 ColumnName(table_name, column_name, schema, new_name=change.new_column_name)
             )
+
+    # -- table rebuilds (batch mode's move and copy) -----------------------------------------------
+
+    def copy_rows(self, target: Table, source: str, columns: Sequence[tuple[str, str]]) -> None:
+        """``INSERT INTO target (new...) SELECT old... FROM source`` (same schema)."""
+        if not columns:
+            return
+        quote = self.dialect.identifier_preparer.quote
+        into = ", ".join(quote(new) for new, _ in columns)
+        select = ", ".join(quote(old) for _, old in columns)
+        self.execute(
+            f"INSERT INTO {self.qualified(target.name, target.schema)} ({into}) "
+            f"{self.copy_overriding(target)}SELECT {select} FROM "
+            f"{self.qualified(source, target.schema)}"
+        )
+
+    def copy_overriding(self, target: Table) -> str:
+        """What lets an INSERT write generated identity values (PostgreSQL's OVERRIDING)."""
+        return ""
+
+    def continue_sequences(self, table: Table) -> None:
+        """After rows were copied into ``table``: make its sequences continue after them."""
+
+    def keep_sequences(self, table: Table) -> None:
+        """Before the old table is dropped: keep the sequences ``table``'s defaults use."""
+
+    def name_sequences(self, table: Table, name: str) -> None:
+        """After the rename: give ``table``'s own sequences the names the table's name implies."""
+
+    def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
+        if new and new != old:
+            self.execute(RenameConstraint(table.name, table.schema, old=old, new=new))
+
+    def qualified(self, name: str, schema: str | None) -> str:
+        preparer = self.dialect.identifier_preparer
+        quoted = preparer.quote(name)
+        return f"{preparer.quote_schema(schema)}.{quoted}" if schema else quoted
 
     def add_constraint(self, constraint: Constraint) -> None:
         self.execute(AddConstraint(constraint))

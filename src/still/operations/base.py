@@ -385,6 +385,7 @@ class Operations:
             table_args=table_args,
             table_kwargs=table_kwargs,
             reflect_args=reflect_args,
+            partial_reordering=partial_reordering,
             naming_convention=naming_convention,
         )
 
