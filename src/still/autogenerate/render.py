@@ -18,7 +18,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
-from sqlalchemy.sql.elements import TextClause, conv
+from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
 from sqlalchemy.sql.schema import DefaultClause
 
 from still.operations import ops
@@ -32,6 +32,17 @@ class RenderContext:
     alembic_module_prefix: str = "op."
     user_module_prefix: str | None = None
     imports: set[str] = field(default_factory=set)
+    # render_item(type_, obj, autogen_context) -> str, or False for the default rendering
+    render_item: Callable[[str, Any, Any], Any] | None = None
+    autogen_context: Any = None
+    render_as_batch: bool = False
+    batch: bool = False  # inside ``with op.batch_alter_table(...) as batch_op:``
+
+    def item(self, type_: str, obj: Any) -> str | None:
+        if self.render_item is None:
+            return None
+        rendered = self.render_item(type_, obj, self.autogen_context)
+        return rendered if isinstance(rendered, str) else None
 
 
 Renderer = Callable[[Any, RenderContext], str]
@@ -75,6 +86,9 @@ def _name(name: Any) -> str:
 
 
 def render_type(type_: Any, ctx: RenderContext) -> str:
+    custom = ctx.item("type", type_)
+    if custom is not None:
+        return custom
     module = type(type_).__module__
     text = repr(type_)
     if module.startswith("sqlalchemy.dialects."):
@@ -90,6 +104,9 @@ def render_type(type_: Any, ctx: RenderContext) -> str:
 
 
 def render_default(default: Any, ctx: RenderContext) -> str:
+    custom = ctx.item("server_default", default)
+    if custom is not None:
+        return custom
     if isinstance(default, DefaultClause):
         default = default.arg
     if isinstance(default, TextClause):
@@ -148,11 +165,31 @@ def render_constraint(constraint: Any, ctx: RenderContext) -> str | None:
 
 
 def _call(ctx: RenderContext, name: str, *args: str) -> str:
-    return f"{ctx.alembic_module_prefix}{name}({', '.join(a for a in args if a)})"
+    prefix = "batch_op." if ctx.batch else ctx.alembic_module_prefix
+    return f"{prefix}{name}({', '.join(a for a in args if a)})"
 
 
-def _schema(schema: str | None) -> str:
+def _schema(schema: str | None, ctx: RenderContext | None = None) -> str:
+    if ctx is not None and ctx.batch:
+        return ""
     return f"schema={schema!r}" if schema else ""
+
+
+def _table(name: str, ctx: RenderContext) -> str:
+    """The table argument; batch_op already knows its table."""
+    return "" if ctx.batch else repr(name)
+
+
+def _value(value: Any, ctx: RenderContext) -> str:
+    if isinstance(value, TextClause):
+        return f"{ctx.sqlalchemy_module_prefix}text({value.text!r})"
+    if isinstance(value, ClauseElement):
+        return f"{ctx.sqlalchemy_module_prefix}text({str(value)!r})"
+    return repr(value)
+
+
+def _kw(kw: Any, ctx: RenderContext) -> str:
+    return ", ".join(f"{key}={_value(value, ctx)}" for key, value in sorted(dict(kw).items()))
 
 
 @renders(ops.CreateTableOp)
@@ -182,6 +219,8 @@ def _create_table(op: ops.CreateTableOp, ctx: RenderContext) -> str:
     args = [repr(op.table_name), *items, *constraints]
     if op.schema:
         args.append(_schema(op.schema))
+    if op.kw:
+        args.append(_kw(op.kw, ctx))
     body = ",\n    ".join(args)
     return f"{ctx.alembic_module_prefix}create_table(\n    {body},\n)"
 
@@ -201,18 +240,28 @@ def _rename_table(op: ops.RenameTableOp, ctx: RenderContext) -> str:
 @renders(ops.AddColumnOp)
 def _add_column(op: ops.AddColumnOp, ctx: RenderContext) -> str:
     return _call(
-        ctx, "add_column", repr(op.table_name), render_column(op.column, ctx), _schema(op.schema)
+        ctx,
+        "add_column",
+        _table(op.table_name, ctx),
+        render_column(op.column, ctx),
+        _schema(op.schema, ctx),
     )
 
 
 @renders(ops.DropColumnOp)
 def _drop_column(op: ops.DropColumnOp, ctx: RenderContext) -> str:
-    return _call(ctx, "drop_column", repr(op.table_name), repr(op.column_name), _schema(op.schema))
+    return _call(
+        ctx,
+        "drop_column",
+        _table(op.table_name, ctx),
+        repr(op.column_name),
+        _schema(op.schema, ctx),
+    )
 
 
 @renders(ops.AlterColumnOp)
 def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
-    args = [repr(op.table_name), repr(op.column_name)]
+    args = [_table(op.table_name, ctx), repr(op.column_name)]
     if op.type_ is not None:
         args.append(f"type_={render_type(op.type_, ctx)}")
     if op.existing_type is not None:
@@ -228,7 +277,11 @@ def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
         args.append(f"new_column_name={op.new_column_name!r}")
     if op.comment is not False:
         args.append(f"comment={op.comment!r}")
-    args.append(_schema(op.schema))
+    if op.existing_server_default not in (None, False):
+        args.append(f"existing_server_default={render_default(op.existing_server_default, ctx)}")
+    if op.existing_comment is not None and op.comment is False:
+        args.append(f"existing_comment={op.existing_comment!r}")
+    args.append(_schema(op.schema, ctx))
     return _call(ctx, "alter_column", *args)
 
 
@@ -242,26 +295,32 @@ def _create_index(op: ops.CreateIndexOp, ctx: RenderContext) -> str:
         ctx,
         "create_index",
         _name(op.index_name),
-        repr(op.table_name),
+        _table(op.table_name, ctx),
         f"[{', '.join(columns)}]",
         f"unique={op.unique!r}",
-        _schema(op.schema),
+        _schema(op.schema, ctx),
+        _kw(op.kw, ctx),
     )
 
 
 @renders(ops.DropIndexOp)
 def _drop_index(op: ops.DropIndexOp, ctx: RenderContext) -> str:
-    table = f"table_name={op.table_name!r}" if op.table_name else ""
-    return _call(ctx, "drop_index", _name(op.index_name), table, _schema(op.schema))
+    table = f"table_name={op.table_name!r}" if op.table_name and not ctx.batch else ""
+    return _call(ctx, "drop_index", _name(op.index_name), table, _schema(op.schema, ctx))
 
 
 @renders(ops.AddConstraintOp)
 def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
     spec = dict(op.spec)
-    name, table = _name(op.constraint_name), repr(op.table_name)
+    name, table = _name(op.constraint_name), _table(op.table_name, ctx)
     if op.kind == "primary":
         return _call(
-            ctx, "create_primary_key", name, table, repr(list(spec["columns"])), _schema(op.schema)
+            ctx,
+            "create_primary_key",
+            name,
+            table,
+            repr(list(spec["columns"])),
+            _schema(op.schema, ctx),
         )
     if op.kind == "unique":
         return _call(
@@ -270,7 +329,7 @@ def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
             name,
             table,
             repr(list(spec["columns"])),
-            _schema(op.schema),
+            _schema(op.schema, ctx),
         )
     if op.kind == "check":
         return _call(
@@ -279,7 +338,7 @@ def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
             name,
             table,
             repr(str(spec["condition"])),
-            _schema(op.schema),
+            _schema(op.schema, ctx),
         )
     options = "".join(
         f", {key}={spec[key]!r}"
@@ -294,6 +353,7 @@ def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
         repr(spec["referent_table"]),
         repr(list(spec["local_cols"])),
         repr(list(spec["remote_cols"])) + options,
+        "" if ctx.batch or not op.schema else f"source_schema={op.schema!r}",
     )
 
 
@@ -304,9 +364,9 @@ def _drop_constraint(op: ops.DropConstraintOp, ctx: RenderContext) -> str:
         ctx,
         "drop_constraint",
         _name(op.constraint_name),
-        repr(op.table_name),
+        _table(op.table_name, ctx),
         type_,
-        _schema(op.schema),
+        _schema(op.schema, ctx),
     )
 
 
@@ -332,3 +392,38 @@ def _drop_table_comment(op: ops.DropTableCommentOp, ctx: RenderContext) -> str:
 @renders(ops.ExecuteSQLOp)
 def _execute(op: ops.ExecuteSQLOp, ctx: RenderContext) -> str:
     return _call(ctx, "execute", repr(str(op.sqltext)))
+
+
+@renders(ops.ModifyTableOps)
+def _modify_table(op: ops.ModifyTableOps, ctx: RenderContext) -> str:
+    if not ctx.render_as_batch or ctx.batch:
+        return "\n".join(render_op(inner, ctx) for inner in op.ops)
+    schema = f", schema={op.schema!r}" if op.schema else ""
+    lines = [
+        f"with {ctx.alembic_module_prefix}batch_alter_table({op.table_name!r}{schema}) as batch_op:"
+    ]
+    for inner in op.ops:
+        # table comments have no batch form: op.* inside the block
+        batchable = not isinstance(inner, (ops.CreateTableCommentOp, ops.DropTableCommentOp))
+        ctx.batch = batchable
+        try:
+            lines.append("    " + render_op(inner, ctx).replace("\n", "\n    "))
+        finally:
+            ctx.batch = False
+    return "\n".join(lines)
+
+
+@renders(ops.UpgradeOps)
+@renders(ops.DowngradeOps)
+def _op_list(op: ops.UpgradeOps | ops.DowngradeOps, ctx: RenderContext) -> str:
+    return "\n".join(render_op(inner, ctx) for inner in op.ops)
+
+
+def _render_enum(op: ops.MigrateOperation, ctx: RenderContext) -> str:
+    from still.autogenerate.enums import enum_statements
+
+    return "\n".join(_call(ctx, "execute", repr(sql)) for sql in enum_statements(op))
+
+
+for _enum_op in (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp):
+    renders(_enum_op)(_render_enum)

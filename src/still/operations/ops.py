@@ -257,3 +257,126 @@ class BulkInsertOp(MigrateOperation):
     table: Any
     rows: Sequence[Mapping[str, Any]]
     multiinsert: bool = True
+
+
+# -- PostgreSQL enum types (autogenerate emits these; they render as op.execute) ------------------
+
+
+@dataclass
+class CreateEnumOp(MigrateOperation):
+    """``CREATE TYPE name AS ENUM (...)``: before the tables that use it."""
+
+    name: str
+    values: Sequence[str]
+    schema: str | None = None
+
+    def reverse(self) -> DropEnumOp:
+        return DropEnumOp(self.name, self.schema, list(self.values))
+
+
+@dataclass
+class DropEnumOp(MigrateOperation):
+    """``DROP TYPE name``: after the tables that used it; ``values`` make it reversible."""
+
+    name: str
+    schema: str | None = None
+    values: Sequence[str] | None = None
+
+    def reverse(self) -> CreateEnumOp:
+        if self.values is None:
+            super().reverse()
+        assert self.values is not None
+        return CreateEnumOp(self.name, list(self.values), self.schema)
+
+
+@dataclass
+class AlterEnumOp(MigrateOperation):
+    """Give an enum type new ``values``: appended ones with ``ALTER TYPE ... ADD VALUE``; a
+    removal or reordering by swapping the type under ``columns`` ((schema, table, column))."""
+
+    name: str
+    values: Sequence[str]
+    existing_values: Sequence[str]
+    schema: str | None = None
+    columns: Sequence[tuple[str | None, str, str]] = ()
+
+    def reverse(self) -> AlterEnumOp:
+        return AlterEnumOp(
+            self.name, self.existing_values, self.values, self.schema, list(self.columns)
+        )
+
+    @property
+    def is_destructive(self) -> bool:
+        return bool(set(self.existing_values) - set(self.values))
+
+
+# -- containers (autogenerate's result) -----------------------------------------------------------
+
+
+@dataclass
+class ModifyTableOps(MigrateOperation):
+    """Operations on one existing table, kept together (batch mode renders them as one block)."""
+
+    table_name: str
+    ops: list[MigrateOperation]
+    schema: str | None = None
+
+    def reverse(self) -> ModifyTableOps:
+        return ModifyTableOps(
+            self.table_name, [op.reverse() for op in reversed(self.ops)], schema=self.schema
+        )
+
+    @property
+    def is_destructive(self) -> bool:
+        return any(op.is_destructive for op in self.ops)
+
+
+@dataclass
+class UpgradeOps(MigrateOperation):
+    """The body of ``upgrade()``."""
+
+    ops: list[MigrateOperation] = field(default_factory=list)
+    upgrade_token: str = "upgrades"
+
+    def reverse(self) -> DowngradeOps:
+        return DowngradeOps(
+            [op.reverse() for op in reversed(self.ops)],
+            downgrade_token=self.upgrade_token.replace("upgrade", "downgrade"),
+        )
+
+    def is_empty(self) -> bool:
+        return not self.ops
+
+
+@dataclass
+class DowngradeOps(MigrateOperation):
+    """The body of ``downgrade()``."""
+
+    ops: list[MigrateOperation] = field(default_factory=list)
+    downgrade_token: str = "downgrades"
+
+    def reverse(self) -> UpgradeOps:
+        return UpgradeOps(
+            [op.reverse() for op in reversed(self.ops)],
+            upgrade_token=self.downgrade_token.replace("downgrade", "upgrade"),
+        )
+
+    def is_empty(self) -> bool:
+        return not self.ops
+
+
+@dataclass
+class MigrationScript(MigrateOperation):
+    """A revision file to write: its header fields and its upgrade and downgrade operations."""
+
+    rev_id: str | None
+    upgrade_ops: UpgradeOps
+    downgrade_ops: DowngradeOps
+    message: str | None = None
+    imports: set[str] = field(default_factory=set)
+    head: str | None = None
+    splice: bool | None = None
+    branch_label: Any = None
+    version_path: str | None = None
+    depends_on: Any = None
+    info: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,241 @@
+"""The autogenerate API, with Alembic's names: :func:`compare_metadata`,
+:func:`produce_migrations`, :func:`render_python_code`; and :func:`render_migration` for the
+bodies of a revision file.
+
+The comparison reflects each schema once (:mod:`.reflect`), then compares enum types, tables,
+columns, indexes and unique constraints, and foreign keys (one module each); :mod:`.changes` puts
+the operations in an order whose exact reverse is the downgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table
+
+from still.autogenerate import enums, run  # noqa: F401  (registers implementations)
+from still.autogenerate.changes import Changes, Phase
+from still.autogenerate.columns import compare_columns
+from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.foreign_keys import add_op, compare_foreign_keys, drop_op, predicted_name
+from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, new_table_indexes
+from still.autogenerate.reflect import ReflectedSchema, reflect_schema
+from still.autogenerate.render import RenderContext, render_ops
+from still.autogenerate.tables import create_table_op, foreign_key_order
+from still.operations import ops
+
+if TYPE_CHECKING:
+    from still.runtime.migration import MigrationContext
+
+# Schemas the databases keep for themselves; never compared with include_schemas=True.
+SYSTEM_SCHEMAS = frozenset(
+    {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
+)
+
+INFO_KEY = "still.autogenerate"
+
+
+def compare_metadata(
+    context: MigrationContext, metadata: MetaData | Iterable[MetaData]
+) -> list[Any]:
+    """The differences between the database and ``metadata``, as Alembic's diff tuples.
+
+    ``("add_table", Table)``, ``("remove_table", Table)``, ``("add_column", schema, table,
+    Column)``, ``("remove_column", ...)``, ``("add_index", Index)``, ``("remove_index", Index)``,
+    ``("add_constraint", UniqueConstraint)``, ``("remove_constraint", ...)``, ``("add_fk",
+    ForeignKeyConstraint)``, ``("remove_fk", ...)``, ``("add_table_comment", Table, old)``,
+    ``("remove_table_comment", Table)``; a list of ``("modify_nullable" | "modify_type" |
+    "modify_default" | "modify_comment", schema, table, column, existing, old, new)`` per changed
+    column; and, on PostgreSQL, ``("add_enum", Enum)``, ``("modify_enum", schema, name, old,
+    new)``, ``("remove_enum", schema, name, values)``.
+    """
+    return _compare(AutogenContext.create(context, metadata)).diffs()
+
+
+def produce_migrations(
+    context: MigrationContext, metadata: MetaData | Iterable[MetaData] | None = None
+) -> ops.MigrationScript:
+    """A ``MigrationScript`` whose ``upgrade_ops`` bring the database to ``metadata`` (default:
+    the context's ``target_metadata``) and whose ``downgrade_ops`` are their exact reverse."""
+    autogen = AutogenContext.create(context, metadata)
+    changes = _compare(autogen)
+    upgrade = changes.upgrade_ops()
+    script = ops.MigrationScript(None, upgrade, upgrade.reverse())
+    script.info[INFO_KEY] = changes.facts
+    return script
+
+
+def render_python_code(
+    up_or_down_op: ops.UpgradeOps | ops.DowngradeOps | ops.MigrateOperation,
+    sqlalchemy_module_prefix: str = "sa.",
+    alembic_module_prefix: str = "op.",
+    render_as_batch: bool = False,
+    imports: Iterable[str] = (),
+    render_item: Callable[[str, Any, Any], Any] | None = None,
+    migration_context: MigrationContext | None = None,
+    user_module_prefix: str | None = None,
+) -> str:
+    """Python source for an operation list: the body of ``upgrade()`` or ``downgrade()``,
+    indented, preceded by the imports it needs (``from sqlalchemy.dialects import postgresql``
+    ...) as comment-free import lines when there are any beyond ``imports``."""
+    ctx = RenderContext(
+        sqlalchemy_module_prefix=sqlalchemy_module_prefix,
+        alembic_module_prefix=alembic_module_prefix,
+        user_module_prefix=user_module_prefix,
+        render_item=render_item,
+        autogen_context=AutogenContext.create(migration_context) if migration_context else None,
+        render_as_batch=render_as_batch,
+    )
+    body = render_ops(_op_list(up_or_down_op), ctx)
+    extra = sorted(ctx.imports - set(imports))
+    return ("\n".join(extra) + "\n\n" + body) if extra else body
+
+
+@dataclass
+class RenderedMigration:
+    """What a revision template needs: ``${upgrades}``, ``${downgrades}``, ``${imports}``."""
+
+    upgrades: str
+    downgrades: str
+    imports: set[str] = field(default_factory=set)
+
+    @property
+    def imports_text(self) -> str:
+        return "\n".join(sorted(self.imports))
+
+
+def render_migration(
+    script: ops.MigrationScript, context: MigrationContext | None = None, **options: Any
+) -> RenderedMigration:
+    """Render a ``MigrationScript``'s upgrade and downgrade with the context's rendering options
+    (``render_as_batch``, ``render_item``, ``user_module_prefix``, ``sqlalchemy_module_prefix``,
+    ``alembic_module_prefix``); ``options`` override them."""
+    opts = {**(dict(context.opts) if context is not None else {}), **options}
+    ctx = RenderContext(
+        sqlalchemy_module_prefix=opts.get("sqlalchemy_module_prefix") or "sa.",
+        alembic_module_prefix=opts.get("alembic_module_prefix") or "op.",
+        user_module_prefix=opts.get("user_module_prefix"),
+        render_item=opts.get("render_item"),
+        autogen_context=AutogenContext.create(context) if context is not None else None,
+        render_as_batch=bool(opts.get("render_as_batch", False)),
+    )
+    upgrades = render_ops(script.upgrade_ops.ops, ctx)
+    downgrades = render_ops(script.downgrade_ops.ops, ctx)
+    return RenderedMigration(upgrades, downgrades, set(ctx.imports) | set(script.imports))
+
+
+def _op_list(op: ops.MigrateOperation) -> list[ops.MigrateOperation]:
+    if isinstance(op, (ops.UpgradeOps, ops.DowngradeOps)):
+        return list(op.ops)
+    return [op]
+
+
+# -- the comparison -------------------------------------------------------------------------------
+
+
+def _schemas(autogen: AutogenContext, model_tables: list[Table]) -> list[str | None]:
+    inspector = autogen.inspector
+    default = inspector.default_schema_name
+    schemas: set[str | None] = {None}
+    schemas |= {t.schema if t.schema != default else None for t in model_tables}
+    if autogen.opts.get("include_schemas"):
+        for name in inspector.get_schema_names():
+            if name == default or name in SYSTEM_SCHEMAS or name.startswith("pg_"):
+                continue
+            schemas.add(name)
+    return sorted(
+        (s for s in schemas if s is None or autogen.include_name(s, "schema", {})),
+        key=lambda s: s or "",
+    )
+
+
+def _reflect(
+    autogen: AutogenContext, schemas: list[str | None]
+) -> dict[str | None, ReflectedSchema]:
+    inspector = autogen.inspector
+    reflected: dict[str | None, ReflectedSchema] = {}
+    for schema in schemas:
+        names = [
+            name
+            for name in inspector.get_table_names(schema=schema)
+            if not autogen.is_own_table(name, schema)
+            and autogen.include_name(name, "table", {"schema_name": schema})
+        ]
+        reflected[schema] = reflect_schema(inspector, schema, names)
+    return reflected
+
+
+def _compare(autogen: AutogenContext) -> Changes:
+    default = autogen.inspector.default_schema_name
+    all_model = autogen.tables()
+    schemas = _schemas(autogen, all_model)
+    reflected = _reflect(autogen, schemas)
+
+    def key_of(table: Table) -> tuple[str | None, str]:
+        return (table.schema if table.schema != default else None, table.name)
+
+    conn: dict[tuple[str | None, str], Table] = {}
+    protected: set[tuple[str | None, str]] = set()
+    for schema, snapshot in reflected.items():
+        for name, table in snapshot.tables.items():
+            conn[(schema, name)] = table
+        protected |= {(schema, name) for name in snapshot.extension_owned}
+    model_all = {key_of(t): t for t in all_model}
+    model = {
+        k: t
+        for k, t in model_all.items()
+        if autogen.include_object(t, t.name, "table", False, conn.get(k))
+    }
+    conn = {
+        k: t
+        for k, t in conn.items()
+        if autogen.include_object(t, t.name, "table", True, model.get(k))
+    }
+    changes = Changes()
+    dialect_name = autogen.dialect.name
+    created = [model[k] for k in model if k not in conn]
+    kept = [k for k in model if k in conn]
+    removed = [conn[k] for k in conn if k not in model and k not in protected]
+
+    order, _ = foreign_key_order(list(model.values()))
+    changes.table_order = {key_of(t): i + 1 for i, t in enumerate(order)}
+
+    enums.compare_enums(autogen, changes, list(model.values()), reflected)
+
+    creation, cycles = foreign_key_order(created)
+    for table in creation:
+        own_cycles = [fk for fk in cycles if fk.table is table]
+        op = create_table_op(table, dialect_name, skip_foreign_keys=own_cycles)
+        changes.add(Phase.CREATE_TABLES, op, ("add_table", table))
+        new_table_indexes(autogen, changes, table)
+    for fk in cycles:
+        table = fk.table
+        fk_name = name_of(fk) or predicted_name(autogen, table, fk, set())
+        changes.add(Phase.ADD_FOREIGN_KEYS, add_op(fk, table, fk_name), None, key_of(table))
+
+    for k in sorted(kept, key=lambda k: changes.table_order.get(k, 0)):
+        compare_columns(autogen, changes, conn[k], model[k])
+        compare_indexes(autogen, changes, conn[k], model[k])
+        compare_foreign_keys(autogen, changes, conn[k], model[k])
+
+    dropping, drop_cycles = foreign_key_order(removed)
+    for fk in drop_cycles:
+        changes.add(Phase.DROP_FOREIGN_KEYS, drop_op(fk, fk.table), None, key_of(fk.table))
+    for table in reversed(dropping):
+        dropped_table_indexes(autogen, changes, table)
+        own_cycles = [fk for fk in drop_cycles if fk.table is table]
+        create = create_table_op(table, dialect_name, skip_foreign_keys=own_cycles)
+        drop = ops.DropTableOp(table.name, schema=table.schema, reverse_of=create)
+        changes.add(Phase.DROP_TABLES, drop, ("remove_table", table))
+
+    changes.facts = {
+        "dialect": autogen.dialect,
+        "model_tables": len(model),
+        "database_tables": len([k for k in conn if k not in protected]),
+        "created_tables": len(created),
+        "dropped_tables": len(removed),
+        "metadata_given": bool(autogen.metadata),
+    }
+    return changes

@@ -1,0 +1,175 @@
+"""Columns of a table both sides have: added, removed, and altered (nullability, type, server
+default, comment), with one ``AlterColumnOp`` per column carrying the ``existing_*`` values its
+reverse and MySQL's full column definitions need.  Table comments too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Table
+from sqlalchemy.sql.schema import DefaultClause
+
+from still.autogenerate.changes import Changes, Phase
+from still.autogenerate.compare_types import types_differ
+from still.autogenerate.context import AutogenContext
+from still.autogenerate.defaults import defaults_differ
+from still.autogenerate.tables import plain_column
+from still.operations import ops
+
+
+def name_parents(schema: str | None, table: str) -> dict[str, Any]:
+    return {
+        "table_name": table,
+        "schema_name": schema,
+        "schema_qualified_table_name": f"{schema}.{table}" if schema else table,
+    }
+
+
+def compare_columns(
+    autogen: AutogenContext, changes: Changes, conn_table: Table, metadata_table: Table
+) -> None:
+    schema, tname = metadata_table.schema, metadata_table.name
+    key = (schema, tname)
+    parents = name_parents(schema, tname)
+    conn_columns = {
+        c.name: c
+        for c in conn_table.columns
+        if autogen.include_name(c.name, "column", parents)
+        and autogen.include_object(c, c.name, "column", True, metadata_table.c.get(c.name))
+    }
+    metadata_columns = {
+        c.name: c
+        for c in metadata_table.columns
+        if autogen.include_object(c, c.name, "column", False, conn_columns.get(c.name))
+    }
+    for name, column in metadata_columns.items():
+        if name not in conn_columns:
+            changes.add(
+                Phase.ADD_COLUMNS,
+                ops.AddColumnOp(tname, plain_column(column), schema=schema),
+                ("add_column", schema, tname, column),
+                key,
+            )
+    for name, column in conn_columns.items():
+        if name not in metadata_columns:
+            add = ops.AddColumnOp(tname, plain_column(column), schema=schema)
+            changes.add(
+                Phase.DROP_COLUMNS,
+                ops.DropColumnOp(tname, name, schema=schema, reverse_of=add),
+                ("remove_column", schema, tname, column),
+                key,
+            )
+    for name, column in metadata_columns.items():
+        if name in conn_columns:
+            _alter(autogen, changes, conn_columns[name], column, schema, tname)
+    _table_comment(autogen, changes, conn_table, metadata_table)
+
+
+def _default_clause(column: Column[Any]) -> Any:
+    default = column.server_default
+    return default if isinstance(default, DefaultClause) else None
+
+
+def _alter(
+    autogen: AutogenContext,
+    changes: Changes,
+    conn: Column[Any],
+    metadata: Column[Any],
+    schema: str | None,
+    tname: str,
+) -> None:
+    existing_default = _default_clause(conn)
+    op = ops.AlterColumnOp(
+        tname,
+        conn.name,
+        schema=schema,
+        existing_type=conn.type,
+        existing_nullable=conn.nullable,
+        existing_server_default=existing_default,
+        existing_comment=conn.comment,
+    )
+    existing = {
+        "existing_type": conn.type,
+        "existing_nullable": conn.nullable,
+        "existing_server_default": existing_default,
+        "existing_comment": conn.comment,
+    }
+
+    def others(*leave_out: str) -> dict[str, Any]:
+        return {k: v for k, v in existing.items() if k not in leave_out}
+
+    diffs: list[tuple[Any, ...]] = []
+    if conn.nullable != metadata.nullable and metadata.computed is None:
+        op.nullable = metadata.nullable
+        diffs.append(
+            (
+                "modify_nullable",
+                schema,
+                tname,
+                conn.name,
+                others("existing_nullable"),
+                conn.nullable,
+                metadata.nullable,
+            )
+        )
+    if types_differ(autogen, conn, metadata):
+        op.type_ = metadata.type
+        diffs.append(
+            (
+                "modify_type",
+                schema,
+                tname,
+                conn.name,
+                others("existing_type"),
+                conn.type,
+                metadata.type,
+            )
+        )
+    if defaults_differ(autogen, conn, metadata):
+        new_default = _default_clause(metadata)
+        op.server_default = new_default._copy() if new_default is not None else None
+        diffs.append(
+            (
+                "modify_default",
+                schema,
+                tname,
+                conn.name,
+                others("existing_server_default"),
+                existing_default,
+                new_default,
+            )
+        )
+    if autogen.dialect.supports_comments and (conn.comment or None) != (metadata.comment or None):
+        op.comment = metadata.comment or None
+        diffs.append(
+            (
+                "modify_comment",
+                schema,
+                tname,
+                conn.name,
+                others("existing_comment"),
+                conn.comment,
+                metadata.comment,
+            )
+        )
+    if diffs:
+        changes.add(Phase.ALTER_COLUMNS, op, diffs, (schema, tname))
+
+
+def _table_comment(
+    autogen: AutogenContext, changes: Changes, conn_table: Table, metadata_table: Table
+) -> None:
+    if not autogen.dialect.supports_comments:
+        return
+    old, new = conn_table.comment or None, metadata_table.comment or None
+    if old == new:
+        return
+    schema, tname = metadata_table.schema, metadata_table.name
+    op: ops.MigrateOperation
+    if new is None:
+        op = ops.DropTableCommentOp(tname, schema, existing_comment=old)
+        diff: tuple[Any, ...] = ("remove_table_comment", metadata_table)
+    else:
+        op = ops.CreateTableCommentOp(tname, new, schema, existing_comment=old)
+        diff = ("add_table_comment", metadata_table, old)
+    changes.add(Phase.ALTER_COLUMNS, op, diff, (schema, tname))

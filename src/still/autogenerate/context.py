@@ -1,0 +1,131 @@
+"""``AutogenContext``: the options of one comparison, read from the migration context's opts.
+
+Option names and meanings are Alembic's: ``target_metadata``, ``include_object``, ``include_name``,
+``include_schemas``, ``compare_type``, ``compare_server_default``, ``version_table`` (and
+``version_table_schema``), ``render_as_batch``, ``render_item`` and the module prefixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData, Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Dialect, Inspector
+
+    from still.runtime.migration import MigrationContext
+
+# Tables still keeps for itself are never reported, whatever the models say.
+OWN_TABLE_PREFIX = "still_"
+
+
+@dataclass
+class AutogenContext:
+    """What the comparators read: the connection, the models and the hooks."""
+
+    migration_context: MigrationContext | None
+    metadata: Sequence[MetaData] = ()
+    opts: Mapping[str, Any] = field(default_factory=dict)
+    _inspector: Inspector | None = None
+
+    @classmethod
+    def create(
+        cls, migration_context: MigrationContext | None, metadata: Any = None
+    ) -> AutogenContext:
+        opts = dict(migration_context.opts) if migration_context is not None else {}
+        if metadata is None:
+            metadata = opts.get("target_metadata")
+        if metadata is None:
+            metadatas: Sequence[MetaData] = ()
+        elif isinstance(metadata, MetaData):
+            metadatas = (metadata,)
+        else:
+            metadatas = tuple(metadata)
+        return cls(migration_context, metadatas, opts)
+
+    # -- the database ---------------------------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection:
+        connection = self.migration_context.connection if self.migration_context else None
+        if connection is None:
+            from still.errors import CommandError
+
+            raise CommandError(
+                "Autogenerate compares the models with a live database, and this context has no "
+                "connection (offline / --sql mode). Run it without --sql."
+            )
+        return connection
+
+    @property
+    def dialect(self) -> Dialect:
+        if self.migration_context is not None:
+            return self.migration_context.dialect
+        return self.connection.dialect
+
+    @property
+    def inspector(self) -> Inspector:
+        if self._inspector is None:
+            from sqlalchemy import inspect
+
+            self._inspector = inspect(self.connection)
+        return self._inspector
+
+    # -- the models -----------------------------------------------------------------------------
+
+    def tables(self) -> list[Table]:
+        """Every table of the target metadata (or metadatas), version table excluded."""
+        seen: dict[tuple[str | None, str], Table] = {}
+        for metadata in self.metadata:
+            for table in metadata.tables.values():
+                key = (table.schema, table.name)
+                if key in seen:
+                    from still.errors import CommandError
+
+                    raise CommandError(
+                        f"Table {table.fullname!r} is in more than one of the target metadatas."
+                    )
+                if not self.is_own_table(table.name, table.schema):
+                    seen[key] = table
+        return list(seen.values())
+
+    # -- options --------------------------------------------------------------------------------
+
+    def opt(self, name: str, default: Any = None) -> Any:
+        value = self.opts.get(name, default)
+        return default if value is None else value
+
+    @property
+    def version_table(self) -> tuple[str | None, str]:
+        return self.opts.get("version_table_schema"), self.opt("version_table", "alembic_version")
+
+    def is_own_table(self, name: str, schema: str | None) -> bool:
+        """The version table and still's own tables: never compared, never reported."""
+        version_schema, version_name = self.version_table
+        if name == version_name and (version_schema is None or schema == version_schema):
+            return True
+        return name.startswith(OWN_TABLE_PREFIX)
+
+    def include_name(self, name: str | None, type_: str, parents: Mapping[str, Any]) -> bool:
+        hook: Callable[..., bool] | None = self.opts.get("include_name")
+        return True if hook is None else bool(hook(name, type_, dict(parents)))
+
+    def include_object(
+        self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        hook: Callable[..., bool] | None = self.opts.get("include_object")
+        return True if hook is None else bool(hook(obj, name, type_, reflected, compare_to))
+
+    def run_object_filters(
+        self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        return self.include_object(obj, name, type_, reflected, compare_to)
+
+
+def name_of(obj: Any) -> str | None:
+    """An index's or constraint's name, None when it has none (SQLAlchemy's _NONE_NAME too)."""
+    name = getattr(obj, "name", None)
+    return name if isinstance(name, str) else None

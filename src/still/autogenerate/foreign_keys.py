@@ -1,0 +1,154 @@
+"""Foreign keys: columns, referent, ``ondelete`` / ``onupdate`` (and PostgreSQL's deferrability),
+and names when the model gives one.  A changed foreign key is dropped and created again.
+
+Unnamed foreign keys get the name the database will give them (PostgreSQL's ``<table>_<cols>_fkey``,
+MySQL's ``<table>_ibfk_<n>``), so the downgrade drops what the upgrade made.  On MySQL/MariaDB,
+dropping a foreign key also drops the index InnoDB made for it, so ``check`` is clean afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ForeignKeyConstraint, Table
+
+from still.autogenerate.changes import Changes, Phase
+from still.autogenerate.columns import name_parents
+from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.indexes import MYSQL, implicit_foreign_key_index
+from still.autogenerate.reflect import REFLECTED
+from still.autogenerate.tables import referent
+from still.operations import ops
+
+
+def _action(value: str | None, dialect_name: str) -> str | None:
+    action = (value or "").upper().strip() or None
+    if action == "NO ACTION" or (action == "RESTRICT" and dialect_name in MYSQL):
+        return None
+    return action
+
+
+def signature(autogen: AutogenContext, fk: ForeignKeyConstraint) -> tuple[Any, ...]:
+    dialect = autogen.dialect
+    schema, table = referent(fk)
+    if schema is not None and schema == autogen.inspector.default_schema_name:
+        schema = None
+    remote = tuple(e.target_fullname.split(".")[-1] for e in fk.elements)
+    sig: tuple[Any, ...] = (
+        tuple(fk.column_keys),
+        schema,
+        table,
+        remote,
+        _action(fk.ondelete, dialect.name),
+        _action(fk.onupdate, dialect.name),
+    )
+    if dialect.name == "postgresql":
+        sig += (bool(fk.deferrable), (fk.initially or "IMMEDIATE").upper())
+    return sig
+
+
+def add_op(fk: ForeignKeyConstraint, table: Table, name: str | None) -> ops.AddConstraintOp:
+    schema, referent_table = referent(fk)
+    spec: dict[str, Any] = {
+        "referent_table": referent_table,
+        "local_cols": list(fk.column_keys),
+        "remote_cols": [e.target_fullname.split(".")[-1] for e in fk.elements],
+    }
+    if schema:
+        spec["referent_schema"] = schema
+    for option in ("ondelete", "onupdate", "deferrable", "initially", "match"):
+        value = getattr(fk, option)
+        if value is not None:
+            spec[option] = value
+    return ops.AddConstraintOp("foreignkey", name, table.name, spec, table.schema)
+
+
+def predicted_name(
+    autogen: AutogenContext, table: Table, fk: ForeignKeyConstraint, taken: set[str]
+) -> str | None:
+    dialect_name = autogen.dialect.name
+    if dialect_name == "postgresql":
+        name = f"{table.name}_{'_'.join(fk.column_keys)}_fkey"
+        return name if len(name) <= 63 else None
+    if dialect_name in MYSQL:
+        pattern = re.compile(rf"{re.escape(table.name)}_ibfk_(\d+)")
+        numbers = [int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))]
+        return f"{table.name}_ibfk_{max(numbers, default=0) + 1}"
+    return None
+
+
+def drop_op(fk: ForeignKeyConstraint, table: Table) -> ops.DropConstraintOp:
+    name = fk.name if isinstance(fk.name, str) else None
+    return ops.DropConstraintOp(
+        name, table.name, "foreignkey", table.schema, reverse_of=add_op(fk, table, name)
+    )
+
+
+def compare_foreign_keys(
+    autogen: AutogenContext, changes: Changes, conn_table: Table, metadata_table: Table
+) -> None:
+    key = (metadata_table.schema, metadata_table.name)
+    parents = name_parents(*key)
+    conn = [
+        fk
+        for fk in conn_table.foreign_key_constraints
+        if autogen.include_name(name_of(fk), "foreign_key_constraint", parents)
+        and autogen.include_object(fk, name_of(fk), "foreign_key_constraint", True, None)
+    ]
+    model = [
+        fk
+        for fk in metadata_table.foreign_key_constraints
+        if autogen.include_object(fk, name_of(fk), "foreign_key_constraint", False, None)
+    ]
+    taken = {fk.name for fk in conn if isinstance(fk.name, str)}
+    unmatched = list(conn)
+    to_add: list[ForeignKeyConstraint] = []
+    for fk in model:
+        sig = signature(autogen, fk)
+        named = isinstance(fk.name, str)
+        found = next(
+            (
+                c
+                for c in unmatched
+                if signature(autogen, c) == sig and (not named or not c.name or c.name == fk.name)
+            ),
+            None,
+        )
+        if found is None:
+            to_add.append(fk)
+        else:
+            unmatched.remove(found)
+    kept_columns = {tuple(fk.column_keys) for fk in model}
+    for fk in unmatched:
+        changes.add(Phase.DROP_FOREIGN_KEYS, drop_op(fk, conn_table), ("remove_fk", fk), key)
+        if autogen.dialect.name in MYSQL and tuple(fk.column_keys) not in kept_columns:
+            _drop_implicit_index(autogen, changes, conn_table, fk, metadata_table)
+    for fk in to_add:
+        name = fk.name if isinstance(fk.name, str) else None
+        name = name or predicted_name(autogen, metadata_table, fk, taken)
+        if name:
+            taken.add(name)
+        changes.add(Phase.ADD_FOREIGN_KEYS, add_op(fk, metadata_table, name), ("add_fk", fk), key)
+
+
+def _drop_implicit_index(
+    autogen: AutogenContext,
+    changes: Changes,
+    conn_table: Table,
+    fk: ForeignKeyConstraint,
+    metadata_table: Table,
+) -> None:
+    from still.autogenerate.indexes import index_op
+
+    model_names = {ix.name for ix in metadata_table.indexes}
+    for index in conn_table.indexes:
+        info = index.info.get(REFLECTED, {})
+        if index.name in model_names or list(info.get("column_names", [])) != list(fk.column_keys):
+            continue
+        if implicit_foreign_key_index(conn_table, info):
+            create = index_op(index, conn_table)
+            drop = ops.DropIndexOp(
+                index.name, conn_table.name, conn_table.schema, reverse_of=create
+            )
+            changes.add(Phase.DROP_FOREIGN_KEYS, drop, None, (conn_table.schema, conn_table.name))

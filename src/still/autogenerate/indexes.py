@@ -1,0 +1,293 @@
+"""Indexes and unique constraints, as each database keeps them.
+
+What the databases do by themselves, and how it is accounted for:
+
+- PostgreSQL backs a unique constraint with a unique index of the same name; reflection lists it
+  among the indexes too (``duplicates_constraint``): it counts once, as the constraint.
+- MySQL/MariaDB have no unique constraint apart from a unique index: a model's
+  ``UniqueConstraint`` and a unique ``Index`` match the same database object.
+- InnoDB creates an index for a foreign key that has none (named after the constraint, or after
+  its first column when the constraint's name is generated); such an index is the database's, not
+  the model's, and is never proposed for dropping unless the model names it.
+- SQLite's automatic indexes (``sqlite_autoindex_*``) are not reflected.
+
+Each side becomes a list of :class:`Entry` (name, kind, signature); named entries match by name,
+unnamed ones by signature.  A match whose signature differs is dropped and created again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Index, Table, UniqueConstraint
+from sqlalchemy.engine import Dialect
+
+from still.autogenerate.changes import Changes, Phase
+from still.autogenerate.columns import name_parents
+from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.reflect import REFLECTED
+from still.operations import ops
+
+MYSQL = ("mysql", "mariadb")
+
+
+@dataclass
+class Entry:
+    name: str | None
+    kind: str  # "index" or "unique"
+    unique: bool
+    elements: tuple[str, ...]  # column names, or "expr:..." for expressions
+    where: str | None
+    obj: Any
+    either: bool = False  # MySQL: the same object is both a unique index and a constraint
+
+
+def _norm_expr(text: str) -> str:
+    text = text.lower()
+    text = re.sub(r"::\s*[a-z_ ]+", "", text)  # PostgreSQL's casts
+    return re.sub(r"[\s()\"`\[\]]", "", text)
+
+
+def _element(element: Any, dialect: Dialect) -> str:
+    if isinstance(element, Column):
+        return element.name
+    if isinstance(element, str):
+        return element
+    try:
+        text = str(element.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except Exception:
+        text = str(element)
+    return "expr:" + _norm_expr(text)
+
+
+def _where_of_model(index: Index, dialect: Dialect) -> str | None:
+    """A partial index's condition (``postgresql_where`` / ``sqlite_where``), normalised."""
+    value = index.dialect_kwargs.get(f"{dialect.name}_where")
+    if value is None:
+        return None
+    return (
+        _element(value, dialect).removeprefix("expr:")
+        if not isinstance(value, str)
+        else (_norm_expr(value))
+    )
+
+
+def model_entries(table: Table, dialect: Dialect) -> list[Entry]:
+    entries = [
+        Entry(
+            ix.name,
+            "index",
+            bool(ix.unique),
+            tuple(_element(e, dialect) for e in ix.expressions),
+            _where_of_model(ix, dialect),
+            ix,
+        )
+        for ix in table.indexes
+    ]
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            entries.append(
+                Entry(
+                    constraint.name if isinstance(constraint.name, str) else None,
+                    "unique",
+                    True,
+                    tuple(c.name for c in constraint.columns),
+                    None,
+                    constraint,
+                )
+            )
+    return entries
+
+
+def implicit_foreign_key_index(table: Table, info: dict[str, Any]) -> bool:
+    """An index InnoDB made for a foreign key of ``table`` (a reflected table)."""
+    if info.get("unique"):
+        return False
+    columns = list(info["column_names"])
+    for fk in table.foreign_key_constraints:
+        fk_columns = list(fk.column_keys)
+        if columns != fk_columns:
+            continue
+        name = name_of(fk) or ""
+        generated = not name or re.fullmatch(rf"{re.escape(table.name)}_ibfk_\d+", name)
+        expected = fk_columns[0] if generated else name
+        if info["name"] == expected or re.fullmatch(rf"{re.escape(expected)}_\d+", info["name"]):
+            return True
+    return False
+
+
+def database_entries(autogen: AutogenContext, table: Table, model_names: set[str]) -> list[Entry]:
+    dialect = autogen.dialect
+    parents = name_parents(table.schema, table.name)
+    entries: list[Entry] = []
+    uniques = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+    for constraint in uniques:
+        if not autogen.include_name(name_of(constraint), "unique_constraint", parents):
+            continue
+        entries.append(
+            Entry(
+                constraint.name if isinstance(constraint.name, str) else None,
+                "unique",
+                True,
+                tuple(c.name for c in constraint.columns),
+                None,
+                constraint,
+                either=dialect.name in MYSQL,
+            )
+        )
+    unique_names = {e.name for e in entries if e.name}
+    for index in table.indexes:
+        info = index.info.get(REFLECTED, {})
+        if info.get("duplicates_constraint") or index.name in unique_names:
+            continue
+        if (
+            dialect.name in MYSQL
+            and index.name not in model_names
+            and implicit_foreign_key_index(table, info)
+        ):
+            continue
+        if not autogen.include_name(index.name, "index", parents):
+            continue
+        where = (info.get("dialect_options") or {}).get(f"{dialect.name}_where")
+        elements = tuple(_element(e, dialect) for e in index.expressions)
+        entries.append(
+            Entry(
+                index.name,
+                "index",
+                bool(index.unique),
+                elements,
+                _norm_expr(str(where)) if where is not None else None,
+                index,
+                either=dialect.name in MYSQL and bool(index.unique),
+            )
+        )
+    return entries
+
+
+def _same_shape(model: Entry, conn: Entry) -> bool:
+    kinds_match = model.kind == conn.kind or (conn.either and model.unique)
+    return (
+        kinds_match
+        and model.unique == conn.unique
+        and model.elements == conn.elements
+        and (model.where or None) == (conn.where or None)
+    )
+
+
+def index_op(index: Index, table: Table) -> ops.CreateIndexOp:
+    columns = [e.name if isinstance(e, Column) else e for e in index.expressions]
+    kw = {k: v for k, v in index.dialect_kwargs.items() if v is not None and v != []}
+    return ops.CreateIndexOp(
+        index.name,
+        table.name,
+        columns,
+        schema=table.schema,
+        unique=bool(index.unique),
+        kw=kw,
+    )
+
+
+def predicted_unique_name(
+    dialect: Dialect, table: Table, columns: list[str], taken: set[str]
+) -> str | None:
+    """The name the database gives an unnamed unique constraint, so the downgrade can drop it."""
+    if dialect.name == "postgresql":
+        name = f"{table.name}_{'_'.join(columns)}_key"
+        return name if len(name) <= 63 else None
+    if dialect.name in MYSQL:
+        name, n = columns[0], 2
+        while name in taken:
+            name, n = f"{columns[0]}_{n}", n + 1
+        return name
+    return None
+
+
+def add_ops(
+    autogen: AutogenContext, entry: Entry, table: Table, taken: set[str]
+) -> tuple[ops.MigrateOperation, tuple[Any, ...]]:
+    if entry.kind == "index":
+        return index_op(entry.obj, table), ("add_index", entry.obj)
+    columns = list(entry.elements)
+    name = entry.name or predicted_unique_name(autogen.dialect, table, columns, taken)
+    if name:
+        taken.add(name)
+    op = ops.AddConstraintOp("unique", name, table.name, {"columns": columns}, table.schema)
+    return op, ("add_constraint", entry.obj)
+
+
+def drop_ops(entry: Entry, table: Table) -> tuple[ops.MigrateOperation, tuple[Any, ...]]:
+    if entry.kind == "index":
+        create = index_op(entry.obj, table)
+        drop = ops.DropIndexOp(entry.name, table.name, table.schema, reverse_of=create)
+        return drop, ("remove_index", entry.obj)
+    add = ops.AddConstraintOp(
+        "unique", entry.name, table.name, {"columns": list(entry.elements)}, table.schema
+    )
+    return ops.DropConstraintOp(entry.name, table.name, "unique", table.schema, reverse_of=add), (
+        "remove_constraint",
+        entry.obj,
+    )
+
+
+def compare_indexes(
+    autogen: AutogenContext, changes: Changes, conn_table: Table, metadata_table: Table
+) -> None:
+    dialect = autogen.dialect
+    key = (metadata_table.schema, metadata_table.name)
+    model = [
+        e
+        for e in model_entries(metadata_table, dialect)
+        if autogen.include_object(
+            e.obj, e.name, "index" if e.kind == "index" else "unique_constraint", False, None
+        )
+    ]
+    model_names = {e.name for e in model if e.name}
+    conn = [
+        e
+        for e in database_entries(autogen, conn_table, model_names)
+        if autogen.include_object(
+            e.obj, e.name, "index" if e.kind == "index" else "unique_constraint", True, None
+        )
+    ]
+    taken = {e.name for e in conn if e.name}
+    matched: set[int] = set()
+    to_add: list[Entry] = []
+    to_drop: list[Entry] = []
+    for entry in model:
+        if entry.name:
+            found = next((c for c in conn if c.name == entry.name), None)
+        else:
+            found = next((c for c in conn if id(c) not in matched and _same_shape(entry, c)), None)
+        if found is None:
+            to_add.append(entry)
+            continue
+        matched.add(id(found))
+        if not _same_shape(entry, found):
+            to_drop.append(found)
+            to_add.append(entry)
+    to_drop[:0] = [c for c in conn if id(c) not in matched]
+    for entry in to_drop:
+        op, diff = drop_ops(entry, conn_table)
+        changes.add(Phase.DROP_INDEXES, op, diff, key)
+    for entry in to_add:
+        op, diff = add_ops(autogen, entry, metadata_table, taken)
+        changes.add(Phase.ADD_INDEXES, op, diff, key)
+
+
+def new_table_indexes(autogen: AutogenContext, changes: Changes, table: Table) -> None:
+    key = (table.schema, table.name)
+    for index in sorted(table.indexes, key=lambda ix: str(ix.name or "")):
+        if autogen.include_object(index, index.name, "index", False, None):
+            changes.add(Phase.CREATE_TABLES, index_op(index, table), ("add_index", index), key)
+
+
+def dropped_table_indexes(autogen: AutogenContext, changes: Changes, table: Table) -> None:
+    key = (table.schema, table.name)
+    for entry in database_entries(autogen, table, set()):
+        if entry.kind == "index" and autogen.include_object(
+            entry.obj, entry.name, "index", True, None
+        ):
+            op, diff = drop_ops(entry, table)
+            changes.add(Phase.DROP_TABLES, op, diff, key)

@@ -1,0 +1,124 @@
+"""Tables added and removed: ``CreateTableOp`` from a model table, ``DropTableOp`` (with the
+``CreateTableOp`` that undoes it) from a reflected one, and the foreign-key order of both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.schema import DefaultClause
+
+from still.autogenerate.context import name_of
+from still.operations import ops
+
+
+def plain_column(column: Column[Any]) -> Column[Any]:
+    """A detached copy of a column: name, type, nullability, defaults, comment; no foreign keys,
+    indexes or unique flags (those become operations of their own)."""
+    args: list[Any] = []
+    if column.computed is not None:
+        args.append(column.computed._copy())
+    if column.identity is not None:
+        args.append(column.identity._copy())
+    default = column.server_default
+    copy: Column[Any] = Column(
+        column.name,
+        column.type,
+        *args,
+        primary_key=column.primary_key,
+        nullable=column.nullable,
+        server_default=default._copy() if isinstance(default, DefaultClause) else None,
+        comment=column.comment,
+        autoincrement=column.autoincrement,
+    )
+    return copy
+
+
+def _keeps_name(constraint: Any, dialect_name: str) -> bool:
+    name = constraint.name
+    if not isinstance(name, str):
+        return False
+    # MySQL's primary key is always named PRIMARY
+    return not (
+        isinstance(constraint, PrimaryKeyConstraint) and dialect_name in ("mysql", "mariadb")
+    )
+
+
+def create_table_op(
+    table: Table,
+    dialect_name: str,
+    skip_foreign_keys: Iterable[ForeignKeyConstraint] = (),
+    skip_unique: Iterable[UniqueConstraint] = (),
+) -> ops.CreateTableOp:
+    skip = {id(c) for c in (*skip_foreign_keys, *skip_unique)}
+    items: list[Any] = [plain_column(c) for c in table.columns]
+    pk = table.primary_key
+    if pk is not None and len(pk.columns) and _keeps_name(pk, dialect_name):
+        items.append(PrimaryKeyConstraint(*[c.name for c in pk.columns], name=name_of(pk)))
+    for constraint in sorted(table.constraints, key=_constraint_sort_key):
+        if id(constraint) in skip:
+            continue
+        if isinstance(constraint, ForeignKeyConstraint) or (
+            isinstance(constraint, (UniqueConstraint, CheckConstraint))
+            and not isinstance(constraint, PrimaryKeyConstraint)
+        ):
+            items.append(constraint._copy())
+    kw: dict[str, Any] = dict(table.dialect_kwargs)
+    if table.comment:
+        kw["comment"] = table.comment
+    return ops.CreateTableOp(table.name, items, schema=table.schema, kw=kw)
+
+
+def _constraint_sort_key(constraint: Any) -> tuple[int, str, str]:
+    kinds = (UniqueConstraint, CheckConstraint, ForeignKeyConstraint)
+    kind = next((i for i, k in enumerate(kinds) if isinstance(constraint, k)), 9)
+    columns = ",".join(getattr(constraint, "column_keys", None) or [])
+    return (kind, str(constraint.name or ""), columns)
+
+
+def referent(fk: ForeignKeyConstraint) -> tuple[str | None, str]:
+    """(schema, table) a foreign key points at, read from its text (never resolved)."""
+    parts = fk.elements[0].target_fullname.split(".")
+    return (".".join(parts[:-2]) or None, parts[-2])
+
+
+def foreign_key_order(
+    tables: Sequence[Table],
+) -> tuple[list[Table], list[ForeignKeyConstraint]]:
+    """``tables`` in creation order (a referenced table first), and the foreign keys that close a
+    cycle: those are left out of CREATE TABLE and added once all the tables exist."""
+    remaining = {
+        (t.schema, t.name): t for t in sorted(tables, key=lambda t: (t.schema or "", t.name))
+    }
+    ordered: list[Table] = []
+    cycles: list[ForeignKeyConstraint] = []
+    broken: set[int] = set()
+
+    def blockers(table: Table) -> list[ForeignKeyConstraint]:
+        key = (table.schema, table.name)
+        return [
+            fk
+            for fk in table.foreign_key_constraints
+            if id(fk) not in broken and referent(fk) in remaining and referent(fk) != key
+        ]
+
+    while remaining:
+        ready = [t for t in remaining.values() if not blockers(t)]
+        if not ready:  # a cycle: its first table is created without the foreign keys that block it
+            first = next(iter(remaining.values()))
+            for fk in blockers(first):
+                broken.add(id(fk))
+                cycles.append(fk)
+            ready = [first]
+        for table in ready:
+            ordered.append(table)
+            del remaining[(table.schema, table.name)]
+    return ordered, cycles
