@@ -55,7 +55,8 @@ class ColumnName(ColumnChange):
 
 
 class MySQLChangeColumn(ColumnChange):
-    """change: new_name, type_, nullable, default, comment, autoincrement (the whole column)."""
+    """change: new_name, type_, nullable, default, computed, comment, autoincrement (the whole
+    column)."""
 
 
 def type_sql(compiler: DDLCompiler, type_: Any) -> str:
@@ -234,7 +235,13 @@ def _mysql_change(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) 
     old = column_name(compiler, element.column_name)
     new = change.get("new_name") or element.column_name
     parts = [type_sql(compiler, change["type_"])]
-    parts.append("NULL" if change.get("nullable", True) else "NOT NULL")
+    computed = change.get("computed")
+    if computed is not None:
+        parts.append(compiler.process(computed))  # GENERATED ALWAYS AS (...) [STORED|VIRTUAL]
+        if change.get("nullable") is False:  # MariaDB takes no NULL after a generated column
+            parts.append("NOT NULL")
+    else:
+        parts.append("NULL" if change.get("nullable", True) else "NOT NULL")
     if change.get("default") is not None:
         parts.append(f"DEFAULT {default_sql(compiler, change['default'])}")
     if change.get("autoincrement"):

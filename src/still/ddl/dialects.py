@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Constraint, Identity, Index, MetaData, Table
+from sqlalchemy import Computed, Constraint, Identity, Index, MetaData, Table
 from sqlalchemy.engine import Connection
 
 from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
 from still.ddl.change import AlterColumn
+from still.ddl.generated import (
+    ColumnExpression,
+    ColumnIdentity,
+    generated_change,
+    identity_differs,
+    refusal,
+)
 from still.ddl.impl import DefaultImpl
 from still.errors import StillError
 
@@ -17,6 +24,66 @@ from still.errors import StillError
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl: bool = True
+
+    def alter_generated(
+        self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
+    ) -> None:
+        if isinstance(new, Identity) or isinstance(existing, Identity):
+            self._alter_identity(table_name, column_name, schema, new, existing)
+            return
+        if not isinstance(existing, Computed):
+            raise refusal(
+                "PostgreSQL",
+                table_name,
+                column_name,
+                new,
+                existing,
+                "PostgreSQL cannot make an existing column generated. Add a new column with "
+                "sa.Computed(...) and drop the old one.",
+            )
+        if isinstance(new, Computed):
+            version = self.dialect.server_version_info
+            if self.connection is not None and version is not None and version < (17,):
+                raise refusal(
+                    "PostgreSQL",
+                    table_name,
+                    column_name,
+                    new,
+                    existing,
+                    "changing a generated column's expression (SET EXPRESSION) needs PostgreSQL "
+                    f"17; this server is {'.'.join(map(str, version))}.",
+                )
+            self.execute(ColumnExpression(table_name, column_name, schema, computed=new))
+            return
+        # DROP EXPRESSION keeps the values as plain data; then the new default, if any.
+        self.execute(ColumnExpression(table_name, column_name, schema, computed=None))
+        if new is not None:
+            self.execute(ColumnDefault(table_name, column_name, schema, default=new))
+
+    def _alter_identity(
+        self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
+    ) -> None:
+        if isinstance(new, Computed) or isinstance(existing, Computed):
+            raise refusal(
+                "PostgreSQL",
+                table_name,
+                column_name,
+                new,
+                existing,
+                "a column cannot change between identity and generated (computed) in place.",
+            )
+        before = existing if isinstance(existing, Identity) else None
+        if before is not None and not isinstance(new, Identity):
+            self.execute(ColumnIdentity(table_name, column_name, schema, identity=None))
+            if new is not None:
+                self.execute(ColumnDefault(table_name, column_name, schema, default=new))
+            return
+        if before is not None and not identity_differs(new, before):
+            return
+        self.execute(ColumnIdentity(table_name, column_name, schema, identity=new, existing=before))
+        if before is None and new.start is None:
+            # Rows already there keep their values; the identity continues after them.
+            self._continue_sequence(table_name, schema, column_name)
 
     # -- table rebuilds: sequences keep counting where the copied rows left off -------------------
 
@@ -37,13 +104,15 @@ class PostgresqlImpl(DefaultImpl):
         ]
 
     def continue_sequences(self, table: Table) -> None:
-        name = self._regclass(table.name, table.schema)
         for column in self._sequence_columns(table):
-            quoted = self.dialect.identifier_preparer.quote(column)
-            self.execute(
-                f"SELECT setval(pg_get_serial_sequence({name}, {_literal(column)}), max({quoted})) "
-                f"FROM {self.qualified(table.name, table.schema)}"
-            )
+            self._continue_sequence(table.name, table.schema, column)
+
+    def _continue_sequence(self, table: str, schema: str | None, column: str) -> None:
+        quoted = self.dialect.identifier_preparer.quote(column)
+        sequence = f"pg_get_serial_sequence({self._regclass(table, schema)}, {_literal(column)})"
+        self.execute(
+            f"SELECT setval({sequence}, max({quoted})) FROM {self.qualified(table, schema)}"
+        )
 
     def keep_sequences(self, table: Table) -> None:
         # A SERIAL column's sequence belongs to the old table and would go with it.
@@ -157,8 +226,19 @@ class MySQLImpl(DefaultImpl):
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # MySQL restates the whole column (CHANGE/MODIFY); only a default alone has ALTER COLUMN.
+        generated = generated_change(change)
+        if generated is not None and any(isinstance(g, Identity) for g in generated):
+            raise refusal(
+                "MySQL/MariaDB",
+                table_name,
+                column_name,
+                *generated,
+                "they have no identity columns; use alter_column(..., autoincrement=True) "
+                "for AUTO_INCREMENT.",
+            )
         whole = (
-            change.nullable is not None
+            generated is not None
+            or change.nullable is not None
             or change.type_ is not None
             or change.new_column_name
             or change.comment is not False
@@ -186,6 +266,7 @@ class MySQLImpl(DefaultImpl):
             else change.existing_server_default
         )
         comment = change.comment if change.comment is not False else change.existing_comment
+        computed = default if isinstance(default, Computed) else None
         self.execute(
             MySQLChangeColumn(
                 table_name,
@@ -194,7 +275,8 @@ class MySQLImpl(DefaultImpl):
                 new_name=change.new_column_name,
                 type_=type_,
                 nullable=True if nullable is None else nullable,
-                default=default,
+                default=None if computed is not None else default,
+                computed=computed,
                 comment=comment,
                 autoincrement=change.autoincrement,
             )
@@ -336,6 +418,23 @@ class MSSQLImpl(DefaultImpl):
 class OracleImpl(DefaultImpl):
     __dialect__ = "oracle"
     transactional_ddl = False
+
+    def alter_generated(
+        self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
+    ) -> None:
+        if isinstance(new, Computed) or isinstance(existing, Computed):
+            super().alter_generated(table_name, column_name, schema, new, existing)
+            return
+        if new is not None and not isinstance(new, Identity):
+            raise refusal(
+                "Oracle",
+                table_name,
+                column_name,
+                new,
+                existing,
+                "drop the identity (server_default=None) first, then set the default.",
+            )
+        self.execute(ColumnIdentity(table_name, column_name, schema, identity=new))
 
 
 IMPLEMENTATIONS: dict[str, type[DefaultImpl]] = {

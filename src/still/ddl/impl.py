@@ -38,6 +38,7 @@ from still.ddl.alter import (
 )
 from still.ddl.change import AlterColumn
 from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
+from still.ddl.generated import generated_change, refusal
 from still.errors import StillError
 
 Executable = str | ClauseElement
@@ -207,7 +208,10 @@ class DefaultImpl:
                     existing_type=change.existing_type,
                 )
             )
-        if change.server_default is not False:
+        generated = generated_change(change)
+        if generated is not None:
+            self.alter_generated(table_name, column_name, schema, *generated)
+        elif change.server_default is not False:
             self.execute(
                 ColumnDefault(table_name, column_name, schema, default=change.server_default)
             )
@@ -267,6 +271,20 @@ class DefaultImpl:
         preparer = self.dialect.identifier_preparer
         quoted = preparer.quote(name)
         return f"{preparer.quote_schema(schema)}.{quoted}" if schema else quoted
+
+    def alter_generated(
+        self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
+    ) -> None:
+        """Add, drop or change an Identity or Computed (``alter_column(server_default=...)``)."""
+        raise refusal(
+            self.dialect.name,
+            table_name,
+            column_name,
+            new,
+            existing,
+            "its ALTER TABLE cannot do this. Add a new column with it, copy the values, and drop "
+            "the old column.",
+        )
 
     def add_constraint(self, constraint: Constraint) -> None:
         self.execute(AddConstraint(constraint))
