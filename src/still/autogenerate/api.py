@@ -11,23 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import MetaData, Table
 
 from still.autogenerate import enums, run  # noqa: F401  (registers implementations)
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import compare_columns
-from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.context import AutogenContext, MigrationContext, name_of
 from still.autogenerate.foreign_keys import add_op, compare_foreign_keys, drop_op, predicted_name
 from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, new_table_indexes
 from still.autogenerate.reflect import ReflectedSchema, reflect_schema
 from still.autogenerate.render import RenderContext, render_ops
 from still.autogenerate.tables import create_table_op, foreign_key_order
 from still.operations import ops
-
-if TYPE_CHECKING:
-    from still.runtime.migration import MigrationContext
 
 # Schemas the databases keep for themselves; never compared with include_schemas=True.
 SYSTEM_SCHEMAS = frozenset(

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import MetaData, Table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect, Inspector
 
-    from still.runtime.migration import MigrationContext
+
+class MigrationContext(Protocol):
+    """What autogenerate reads from ``still.runtime.migration.MigrationContext`` (a layer above;
+    not imported): the connection, its dialect, and the options env.py gave ``configure()``."""
+
+    connection: Connection | None
+    dialect: Dialect
+    opts: dict[str, Any]
+
 
 # Tables still keeps for itself are never reported, whatever the models say.
 OWN_TABLE_PREFIX = "still_"
