@@ -246,7 +246,46 @@ class MigrationContext:
         self._heads_at_start = heads
         steps = list(self._plan(heads))
         if not steps:
-            return
+            return  # nothing to do: no lock taken (the common start-up path stays fast)
+        with self._migration_lock():
+            if not self.as_sql:
+                # Another process may have moved the database while this one waited.
+                fresh = self.get_current_heads()
+                if fresh != heads:
+                    heads = self._heads_at_start = fresh
+                    steps = list(self._plan(heads))
+                    if not steps:
+                        return
+            self._run_steps(heads, steps, kw)
+
+    def _migration_lock(self) -> AbstractContextManager[None]:
+        """One process at a time: see :mod:`still.runtime.locking`."""
+        if self.as_sql or self.connection is None or not self._option("migration_lock", True):
+            return nullcontext()
+        from still.runtime.locking import DEFAULT_TIMEOUT, lock_name, migration_lock
+
+        timeout = float(self._option("migration_lock_timeout", DEFAULT_TIMEOUT))
+        return migration_lock(
+            self.connection,
+            lock_name(self.version_table.name, self.version_table.schema),
+            timeout,
+            whole_run_in_one_transaction=not self._per_migration or self._user_transaction,
+            owns_transaction=not self._user_transaction,
+        )
+
+    def _option(self, name: str, default: Any) -> Any:
+        """A still option: from context.configure(), else the [alembic] section of the ini."""
+        if name in self.opts:
+            return self.opts[name]
+        config = self.config
+        value = config.get_main_option(name) if config is not None else None
+        if value is None:
+            return default
+        if isinstance(default, bool):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return value
+
+    def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._load_revisions(steps)
         self._ensure_version_table(heads)
         operations = Operations(self)

@@ -1,0 +1,181 @@
+"""Several processes migrating one database at once: each migration runs exactly once.
+
+Real processes (``python -m still upgrade head``) on SQLite, PostgreSQL and MariaDB: twenty at
+once, one killed while it holds the lock, and a database at its head that needs no lock at all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from still.runtime.locking import lock_name, mysql_name, postgresql_key
+from tests.conftest import Project
+
+PROCESSES = 20
+
+# Each revision records itself in `applied`: a migration run twice shows as a duplicate row (and
+# its create_table would fail).
+RECORD = "op.execute(\"INSERT INTO applied (rev) VALUES ('{rev}')\")"
+
+
+def _write_chain(project: Project, hold: bool = False) -> None:
+    project.write_revision(
+        "c1",
+        None,
+        "op.create_table('applied', sa.Column('rev', sa.String(10), nullable=False))\n"
+        "op.create_table('t1', sa.Column('id', sa.Integer, primary_key=True))\n"
+        + RECORD.format(rev="c1"),
+        "op.drop_table('t1')\nop.drop_table('applied')",
+    )
+    hold_body = (
+        "import os, pathlib, time\n"
+        "if os.environ.get('STILL_TEST_HOLD'):\n"
+        "    pathlib.Path(os.environ['STILL_TEST_HOLD']).write_text('holding')\n"
+        "    time.sleep(120)\n"
+        if hold
+        else ""
+    )
+    project.write_revision(
+        "c2",
+        "c1",
+        hold_body
+        + "op.create_table('t2', sa.Column('id', sa.Integer, primary_key=True))\n"
+        + RECORD.format(rev="c2"),
+        "op.drop_table('t2')",
+    )
+    project.write_revision(
+        "c3",
+        "c2",
+        "import time\ntime.sleep(0.3)\n"
+        "op.add_column('t2', sa.Column('name', sa.String(20)))\n" + RECORD.format(rev="c3"),
+        "op.drop_column('t2', 'name')",
+    )
+
+
+def _set_timeout(project: Project, seconds: float) -> None:
+    text = project.ini.read_text()
+    project.ini.write_text(
+        text.replace("[alembic]\n", f"[alembic]\nmigration_lock_timeout = {seconds}\n", 1)
+    )
+
+
+def _spawn(
+    project: Project, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_URL", "ALEMBIC_CONFIG")}
+    environ.update(env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "still", *args],
+        cwd=project.root,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_twenty_processes_apply_each_migration_once(project: Project) -> None:
+    _write_chain(project)
+    _set_timeout(project, 120)
+    processes = [_spawn(project, "upgrade", "head") for _ in range(PROCESSES)]
+    outcomes = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
+    failures = [o for o in outcomes if o[0] != 0]
+    assert not failures, failures[0]
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2", "c3"]
+    assert project.versions() == {"c3"}
+    assert project.tables() == {"applied", "t1", "t2"}
+    # Exactly one process ran the migrations; the others found nothing left to do.
+    ran = [o for o in outcomes if "Running upgrade" in o[2]]
+    assert len(ran) >= 1
+    assert sum(o[2].count("Running upgrade c2 -> c3") for o in outcomes) == 1
+
+
+def test_a_killed_process_does_not_keep_the_lock(project: Project, tmp_path: Path) -> None:
+    _write_chain(project, hold=True)
+    _set_timeout(project, 60)
+    marker = tmp_path / "holding"
+    holder = _spawn(project, "upgrade", "head", env={"STILL_TEST_HOLD": str(marker)})
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert holder.poll() is None, holder.stderr.read()  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, "the first process never reached c2"
+        time.sleep(0.05)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=30)
+
+    # What the version table says is what the database holds: the whole run was one transaction
+    # on PostgreSQL and SQLite; on MariaDB (DDL commits itself) c1 was committed with its row.
+    current = project.run_subprocess("current")
+    assert current.exit_code == 0, str(current)
+    if project.kind == "mariadb":
+        assert current.stdout.split() == ["c1"]
+        assert project.tables() == {"applied", "t1"}
+    else:
+        assert current.stdout.strip() == ""
+        assert project.tables() == set()
+
+    started = time.monotonic()
+    after = project.run_subprocess("upgrade", "head")
+    assert after.exit_code == 0, str(after)
+    assert time.monotonic() - started < 50
+    assert project.versions() == {"c3"}
+    expected = ["c1", "c2", "c3"]
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == expected
+
+
+@contextmanager
+def _lock_held_elsewhere(project: Project) -> Iterator[None]:
+    """Hold still's migration lock on the project's database from another connection."""
+    engine = sa.create_engine(project.url, poolclass=sa.pool.NullPool)
+    name = lock_name("alembic_version", None)
+    try:
+        with engine.connect() as conn:
+            kind = conn.dialect.name
+            if kind == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": postgresql_key(name)})
+            elif kind in ("mysql", "mariadb"):
+                held = conn.execute(
+                    sa.text("SELECT GET_LOCK(:n, 5)"), {"n": mysql_name(conn, name)}
+                ).scalar()
+                assert held == 1
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield
+            if kind == "sqlite":
+                conn.exec_driver_sql("ROLLBACK")
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_its_head_takes_no_lock(project: Project) -> None:
+    _write_chain(project)
+    project.ok("upgrade", "head")
+    _set_timeout(project, 1)
+    with _lock_held_elsewhere(project):
+        started = time.monotonic()
+        result = project.run_subprocess("upgrade", "head")
+        assert result.exit_code == 0, str(result)
+        assert time.monotonic() - started < 20
+    assert project.versions() == {"c3"}
+
+
+def test_waiting_for_the_lock_runs_out_with_a_clear_message(project: Project) -> None:
+    _write_chain(project)
+    project.ok("upgrade", "c2")
+    _set_timeout(project, 1)
+    with _lock_held_elsewhere(project):
+        result = project.run_subprocess("upgrade", "head")
+    assert result.exit_code == 1, str(result)
+    assert "migration_lock_timeout" in result.stderr
+    assert "Traceback" not in result.output
+    assert project.versions() == {"c2"}
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2"]
