@@ -235,3 +235,133 @@ def test_output_encoding_of_the_script(tmp_path: Path) -> None:
     text = done.stdout.decode("utf-16")
     assert "\ufeff" not in text  # one byte-order mark, at the start
     assert "CREATE TABLE owners" in text and "INSERT INTO alembic_version" in text
+
+
+# -- expected SQL for options, on the five dialects (compiled only) -------------------------------
+
+OPTIONS_BODY = """
+    op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("label", sa.String(30), comment="shown"),
+                    if_not_exists=True, comment="labels")
+    op.create_index("ix_tags_label", "tags", ["label"], if_not_exists=True,
+                    mysql_length={"label": 10}, postgresql_using="hash")
+    op.drop_index("ix_tags_label", table_name="tags", if_exists=True)
+    op.drop_table("tags", if_exists=True)
+"""
+
+COLUMN_GUARDS = """
+    op.add_column("pets", sa.Column("color", sa.String(20)), if_not_exists=True)
+    op.drop_column("pets", "color", if_exists=True)
+"""
+
+CONSTRAINTS_AND_COMMENTS = """
+    op.create_foreign_key("fk_pets_owner", "pets", "owners", ["owner_id"], ["id"],
+                          deferrable=True, initially="DEFERRED", ondelete="SET NULL")
+    op.create_table_comment("pets", "animals")
+    op.drop_table_comment("pets", existing_comment="animals")
+    op.alter_column("pets", "name", comment="what we call it", existing_type=sa.String(50))
+    op.alter_column("pets", "name", comment=None, existing_type=sa.String(50),
+                    existing_comment="what we call it")
+"""
+
+FK = "ALTER TABLE pets ADD CONSTRAINT fk_pets_owner FOREIGN KEY(owner_id) REFERENCES owners (id)"
+OPTIONS_SQL = {
+    "postgresql": [
+        "CREATE TABLE IF NOT EXISTS tags ( id SERIAL NOT NULL, label VARCHAR(30), "
+        "PRIMARY KEY (id) );",
+        "COMMENT ON TABLE tags IS 'labels';",
+        "COMMENT ON COLUMN tags.label IS 'shown';",
+        "CREATE INDEX IF NOT EXISTS ix_tags_label ON tags USING hash (label);",
+        "DROP INDEX IF EXISTS ix_tags_label;",
+        "DROP TABLE IF EXISTS tags;",
+        "ALTER TABLE pets ADD COLUMN IF NOT EXISTS color VARCHAR(20);",
+        "ALTER TABLE pets DROP COLUMN IF EXISTS color;",
+        f"{FK} ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;",
+        "COMMENT ON TABLE pets IS 'animals';",
+        "COMMENT ON TABLE pets IS NULL;",
+        "COMMENT ON COLUMN pets.name IS 'what we call it';",
+        "COMMENT ON COLUMN pets.name IS NULL;",
+    ],
+    "mysql": [
+        "CREATE TABLE IF NOT EXISTS tags ( id INTEGER NOT NULL AUTO_INCREMENT, "
+        "label VARCHAR(30) COMMENT 'shown', PRIMARY KEY (id) )COMMENT='labels';",
+        "CREATE INDEX IF NOT EXISTS ix_tags_label ON tags (label(10));",
+        "DROP INDEX IF EXISTS ix_tags_label ON tags;",
+        "DROP TABLE IF EXISTS tags;",
+        "ALTER TABLE pets ADD COLUMN IF NOT EXISTS color VARCHAR(20);",
+        "ALTER TABLE pets DROP COLUMN IF EXISTS color;",
+        f"{FK} ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;",
+        "ALTER TABLE pets COMMENT 'animals';",
+        "ALTER TABLE pets COMMENT '';",
+        "ALTER TABLE pets MODIFY name VARCHAR(50) NULL COMMENT 'what we call it';",
+        "ALTER TABLE pets MODIFY name VARCHAR(50) NULL;",
+    ],
+    "sqlite": [
+        "CREATE TABLE IF NOT EXISTS tags ( id INTEGER NOT NULL, label VARCHAR(30), "
+        "PRIMARY KEY (id) );",
+        "CREATE INDEX IF NOT EXISTS ix_tags_label ON tags (label);",
+        "DROP INDEX IF EXISTS ix_tags_label;",
+        "DROP TABLE IF EXISTS tags;",
+    ],
+    "mssql": [
+        "CREATE TABLE IF NOT EXISTS tags ( id INTEGER NOT NULL IDENTITY, label VARCHAR(30) NULL, "
+        "PRIMARY KEY (id) );",
+        "execute sp_addextendedproperty 'MS_Description', N'labels', 'schema', dbo, 'table', tags;",
+        "execute sp_addextendedproperty 'MS_Description', N'shown', 'schema', dbo, 'table', tags, "
+        "'column', label;",
+        "DROP INDEX IF EXISTS ix_tags_label ON tags;",
+        "DROP TABLE IF EXISTS tags;",
+        "ALTER TABLE pets DROP COLUMN IF EXISTS color;",
+        "execute sp_addextendedproperty 'MS_Description', N'animals', 'schema', dbo, "
+        "'table', pets;",
+        "execute sp_dropextendedproperty 'MS_Description', 'schema', dbo, 'table', pets;",
+        "execute sp_addextendedproperty 'MS_Description', N'what we call it', 'schema', dbo, "
+        "'table', pets, 'column', name;",
+        "execute sp_dropextendedproperty 'MS_Description', 'schema', dbo, 'table', pets, "
+        "'column', name;",
+    ],
+    "oracle": [
+        "CREATE TABLE IF NOT EXISTS tags ( id INTEGER NOT NULL, label VARCHAR2(30 CHAR), "
+        "PRIMARY KEY (id) );",
+        "COMMENT ON TABLE tags IS 'labels';",
+        "COMMENT ON COLUMN tags.label IS 'shown';",
+        "DROP INDEX IF EXISTS ix_tags_label;",
+        "DROP TABLE IF EXISTS tags;",
+        "ALTER TABLE pets DROP COLUMN IF EXISTS color;",
+        f"{FK} ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;",
+        "COMMENT ON TABLE pets IS 'animals';",
+        "COMMENT ON COLUMN pets.name IS 'what we call it';",
+        "COMMENT ON COLUMN pets.name IS NULL;",
+    ],
+}
+
+
+def _offline_upgrade(tmp_path: Path, dialect: str, body: str) -> str:
+    from tests.test_operations import BASE, Project
+
+    project = Project(tmp_path, f"{dialect}://")
+    project.add(BASE)
+    project.add(body)
+    out = io.StringIO()
+    config = Config(str(tmp_path / "alembic.ini"), output_buffer=out)
+    config.set_main_option("sqlalchemy.url", f"{dialect}://")
+    command.upgrade(config, "r0:head", sql=True)
+    return " ".join(out.getvalue().split("Running upgrade r0 -> r1")[-1].split())
+
+
+@pytest.mark.filterwarnings("ignore:Oracle Database does not contain native UPDATE CASCADE")
+@pytest.mark.parametrize("dialect", sorted(OPTIONS_SQL))
+def test_options_compile_for_every_dialect(tmp_path: Path, dialect: str) -> None:
+    body = OPTIONS_BODY
+    if dialect != "sqlite":  # SQLite: guards on columns need the database; constraints rebuild
+        body += COLUMN_GUARDS + CONSTRAINTS_AND_COMMENTS
+    sql = _offline_upgrade(tmp_path, dialect, body)
+    for statement in OPTIONS_SQL[dialect]:
+        assert " ".join(statement.split()) in sql, statement
+
+
+def test_sqlite_column_guards_need_the_database(tmp_path: Path) -> None:
+    from still.errors import StillError
+
+    with pytest.raises(StillError, match="no IF NOT EXISTS for columns"):
+        _offline_upgrade(tmp_path, "sqlite", COLUMN_GUARDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import Computed, Constraint, Identity, Index, MetaData, Table
+from sqlalchemy import Column, Computed, Constraint, Identity, Index, MetaData, Table
 from sqlalchemy.engine import Connection
 
 from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
@@ -184,6 +184,44 @@ class SQLiteImpl(DefaultImpl):
         if_exists: bool = False,
     ) -> None:
         raise StillError(_batch_only(f"drop constraint {name or ''}".rstrip()))
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool = False,
+    ) -> None:
+        # SQLite's ADD COLUMN has no IF NOT EXISTS: ask the database instead.
+        if if_not_exists and column.name in self._column_names(table_name, schema, "if_not_exists"):
+            return
+        super().add_column(table_name, column, schema)
+
+    def drop_column(
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        if_exists: bool = False,
+        **dialect_kw: Any,
+    ) -> None:
+        if if_exists and column_name not in self._column_names(table_name, schema, "if_exists"):
+            return
+        super().drop_column(table_name, column_name, schema)
+
+    def _column_names(self, table_name: str, schema: str | None, guard: str) -> set[str]:
+        if self.connection is None:
+            raise StillError(
+                f"SQLite's ALTER TABLE has no {guard.replace('_', ' ').upper()} for columns, and "
+                f"with --sql there is no database to ask whether {table_name} has the column. "
+                f"Leave {guard}= out of the offline migration."
+            )
+        from sqlalchemy import inspect
+
+        inspector = inspect(self.connection)
+        if not inspector.has_table(table_name, schema=schema):
+            return set()
+        return {c["name"] for c in inspector.get_columns(table_name, schema=schema)}
 
     def set_table_comment(self, table: Table) -> None:
         pass  # SQLite keeps no comments; nothing to do
@@ -366,6 +404,12 @@ class MSSQLImpl(DefaultImpl):
             table = table.to_metadata(MetaData(), schema="dbo")
         super().drop_table_comment(table)
 
+    def set_column_comment(self, column: Column[Any]) -> None:
+        super().set_column_comment(_under_dbo(column))
+
+    def drop_column_comment(self, column: Column[Any]) -> None:
+        super().drop_column_comment(_under_dbo(column))
+
     # SQL Server names the default, check and foreign-key constraints on a column itself; a
     # column cannot be dropped while they exist.  These look their names up and drop them.
     _CONSTRAINT_LOOKUP: ClassVar[dict[str, str]] = {
@@ -413,6 +457,14 @@ class MSSQLImpl(DefaultImpl):
         super().static_output(text_)
         if text_.endswith(self.statement_terminator):
             super().static_output(self.batch_separator)
+
+
+def _under_dbo(column: Column[Any]) -> Column[Any]:
+    """The column on its table under dbo, as sp_addextendedproperty needs a schema."""
+    table = column.table
+    if table is None or table.schema is not None:
+        return column
+    return table.to_metadata(MetaData(), schema="dbo").c[column.name]
 
 
 class OracleImpl(DefaultImpl):

@@ -154,7 +154,7 @@ class DefaultImpl:
                 self.set_table_comment(table)
             for column in table.columns:
                 if column.comment is not None:
-                    self.execute(SetColumnComment(column))
+                    self.set_column_comment(column)
         for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
             self.execute(CreateIndex(index))
 
@@ -195,6 +195,12 @@ class DefaultImpl:
     def drop_table_comment(self, table: Table) -> None:
         self.execute(DropTableComment(table))
 
+    def set_column_comment(self, column: Column[Any]) -> None:
+        self.execute(SetColumnComment(column))
+
+    def drop_column_comment(self, column: Column[Any]) -> None:
+        self.execute(DropColumnComment(column))
+
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         """Change a column: nullability, default, type, comment, then the name (in that order)."""
         schema = change.schema
@@ -229,7 +235,10 @@ class DefaultImpl:
         if change.comment is not False:
             column = change.column_on_table(table_name, column_name)
             column.comment = change.comment
-            self.execute(SetColumnComment(column) if change.comment else DropColumnComment(column))
+            if change.comment:
+                self.set_column_comment(column)
+            else:
+                self.drop_column_comment(column)
         if change.new_column_name:
             self.execute(
                 ColumnName(table_name, column_name, schema, new_name=change.new_column_name)
