@@ -50,7 +50,8 @@ def compare_columns(
                 ("add_column", schema, tname, column),
                 key,
             )
-    for name, column in conn_columns.items():
+    # dropped last-first, so the downgrade adds them back in their original order
+    for name, column in reversed(conn_columns.items()):
         if name not in metadata_columns:
             add = ops.AddColumnOp(tname, plain_column(column), schema=schema)
             changes.add(

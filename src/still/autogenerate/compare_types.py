@@ -47,7 +47,8 @@ def type_ddl(type_: Any, dialect: Dialect) -> str:
         compiled = type_.compile(dialect=dialect)
     except Exception:  # a type the dialect cannot compile: compare by class name
         return type(type_).__name__.upper()
-    return normalise(compiled, dialect.name)
+    name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+    return normalise(compiled, name)
 
 
 def normalise(ddl: str, dialect_name: str) -> str:
@@ -61,7 +62,7 @@ def normalise(ddl: str, dialect_name: str) -> str:
         # display widths (INTEGER(11)) mean nothing; TINYINT(1) is MySQL's BOOLEAN
         if text in ("TINYINT(1)", "BOOL", "BOOLEAN"):
             return "BOOLEAN"
-        text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\(\d+\)", r"\1", text)
+        text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT|YEAR)\(\d+\)", r"\1", text)
         if dialect_name == "mariadb" and text == "JSON":
             return "LONGTEXT"  # MariaDB's JSON is an alias of LONGTEXT
     if dialect_name == "postgresql" and re.fullmatch(r"FLOAT(\((\d+)\))?", text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Table
+from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
@@ -129,6 +129,15 @@ def compare_foreign_keys(
         name = name or predicted_name(autogen, metadata_table, fk, taken)
         if name:
             taken.add(name)
+        if autogen.dialect.name in MYSQL and not _has_index_for(conn_table, metadata_table, fk):
+            # the index InnoDB would make, made explicitly so the downgrade drops it again
+            index = ops.CreateIndexOp(
+                name or fk.column_keys[0],
+                metadata_table.name,
+                list(fk.column_keys),
+                schema=metadata_table.schema,
+            )
+            changes.add(Phase.ADD_FOREIGN_KEYS, index, None, key)
         changes.add(Phase.ADD_FOREIGN_KEYS, add_op(fk, metadata_table, name), ("add_fk", fk), key)
 
 
@@ -152,3 +161,17 @@ def _drop_implicit_index(
                 index.name, conn_table.name, conn_table.schema, reverse_of=create
             )
             changes.add(Phase.DROP_FOREIGN_KEYS, drop, None, (conn_table.schema, conn_table.name))
+
+
+def _has_index_for(conn_table: Table, metadata_table: Table, fk: ForeignKeyConstraint) -> bool:
+    """An index (or the primary key) whose leading columns are the foreign key's."""
+    columns = list(fk.column_keys)
+    leading = [list(conn_table.primary_key.columns.keys())]
+    leading += [[c.name for c in ix.columns] for ix in conn_table.indexes]
+    leading += [[c.name for c in ix.columns] for ix in metadata_table.indexes]
+    leading += [
+        [c.name for c in u.columns]
+        for u in metadata_table.constraints
+        if isinstance(u, UniqueConstraint)
+    ]
+    return any(names[: len(columns)] == columns for names in leading)

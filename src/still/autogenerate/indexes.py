@@ -110,10 +110,9 @@ def implicit_foreign_key_index(table: Table, info: dict[str, Any]) -> bool:
         fk_columns = list(fk.column_keys)
         if columns != fk_columns:
             continue
-        name = name_of(fk) or ""
-        generated = not name or re.fullmatch(rf"{re.escape(table.name)}_ibfk_\d+", name)
-        expected = fk_columns[0] if generated else name
-        if info["name"] == expected or re.fullmatch(rf"{re.escape(expected)}_\d+", info["name"]):
+        # named after the constraint, or (a generated constraint name) after its first column
+        names = {fk_columns[0], name_of(fk) or fk_columns[0]}
+        if any(re.fullmatch(rf"{re.escape(n)}(_\d+)?", info["name"]) for n in names):
             return True
     return False
 

@@ -7,6 +7,7 @@ write by hand: ``op.add_column('pets', sa.Column('age', sa.Integer(), nullable=T
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,12 +86,29 @@ def _name(name: Any) -> str:
     return repr(name)
 
 
+def _nested_types(text: str, ctx: RenderContext) -> str:
+    """Types inside a type's repr (``ARRAY(String(length=10))``) get the module prefix too."""
+    import sqlalchemy.types as sa_types
+
+    head, paren, rest = text.partition("(")
+    if not paren:
+        return text
+
+    def prefix(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if isinstance(getattr(sa_types, name, None), type):
+            return f"{ctx.sqlalchemy_module_prefix}{name}("
+        return match.group(0)
+
+    return head + paren + re.sub(r"(?<![\w.'\"])([A-Z]\w*)\(", prefix, rest)
+
+
 def render_type(type_: Any, ctx: RenderContext) -> str:
     custom = ctx.item("type", type_)
     if custom is not None:
         return custom
     module = type(type_).__module__
-    text = repr(type_)
+    text = _nested_types(repr(type_), ctx)
     if module.startswith("sqlalchemy.dialects."):
         dialect = module.split(".")[2]
         ctx.imports.add(f"from sqlalchemy.dialects import {dialect}")
