@@ -13,6 +13,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.sql.schema import DefaultClause
 
@@ -66,11 +67,23 @@ def create_table_op(
     for constraint in sorted(table.constraints, key=_constraint_sort_key):
         if id(constraint) in skip:
             continue
-        if isinstance(constraint, ForeignKeyConstraint) or (
-            isinstance(constraint, (UniqueConstraint, CheckConstraint))
-            and not isinstance(constraint, PrimaryKeyConstraint)
-        ):
-            items.append(constraint._copy())
+        if isinstance(constraint, ForeignKeyConstraint):
+            items.append(constraint._copy())  # by column names: stays detached
+        elif isinstance(constraint, UniqueConstraint):
+            # _copy() would attach the copy to the model's own table (it holds its columns)
+            items.append(
+                UniqueConstraint(
+                    *[c.name for c in constraint.columns],
+                    name=name_of(constraint),
+                    deferrable=constraint.deferrable,
+                    initially=constraint.initially,
+                )
+            )
+        elif isinstance(constraint, CheckConstraint):
+            condition = constraint.sqltext.compile(
+                compile_kwargs={"literal_binds": True, "include_table": False}
+            )
+            items.append(CheckConstraint(text(str(condition)), name=name_of(constraint)))
     kw: dict[str, Any] = dict(table.dialect_kwargs)
     if table.comment:
         kw["comment"] = table.comment
