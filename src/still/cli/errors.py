@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 
+from still.config import write_text
 from still.config.urls import mask_password
 from still.errors import StillError
 
@@ -37,11 +38,19 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
     return f"Database error: {detail}"
 
 
+def _raised_in(exc: BaseException, module: str) -> bool:
+    """True if the innermost frame of ``exc``'s traceback is in ``module``."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__") == module
+
+
 def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
     """Print ``exc`` for the user on stderr; return the exit code."""
     if show_traceback:
         text = "".join(traceback.format_exception(exc))
-        sys.stderr.write(mask_password(text))
+        write_text(sys.stderr, mask_password(text))
     if isinstance(exc, BrokenPipeError):
         # The reader of our output went away (`still upgrade --sql | head`): stop quietly.
         import os
@@ -58,6 +67,13 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
             "No database URL: sqlalchemy.url is not set. Set it in alembic.ini, pass "
             "-x sqlalchemy.url=dialect+driver://user@host/dbname, or set SQLALCHEMY_URL."
         )
+    if isinstance(exc, ValueError) and _raised_in(exc, "sqlalchemy.engine.url"):
+        # SQLAlchemy split a password with a raw '@' or ':' into host and port.
+        exc = StillError(
+            f"The database URL {url or ''} cannot be parsed ({exc}). A password holding @, :, /, "
+            "? , # or % must be percent-encoded (@ as %40, : as %3A, / as %2F, ? as %3F, # as "
+            "%23, % as %25; in alembic.ini every % is then written %%)."
+        )
     if isinstance(exc, StillError):
         message = str(exc)
         code = exc.exit_code
@@ -67,5 +83,5 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
             "Run the command again with --traceback to see where it happened."
         )
         code = 1
-    sys.stderr.write("FAILED: " + mask_password(message) + "\n")
+    write_text(sys.stderr, "FAILED: " + mask_password(message) + "\n")
     return code

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from configparser import ConfigParser
+from configparser import BasicInterpolation, ConfigParser, InterpolationError
 from configparser import Error as ConfigParserError
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from typing import Any, TextIO, overload
 
 from still.config.arguments import parse_x_arguments
-from still.config.urls import URL_OPTION, mask_password, url_override
+from still.config.urls import URL_OPTION, mask_password, remember_secret, url_override
 from still.errors import ConfigError
 
 __all__ = ["Config", "mask_password"]
@@ -30,6 +30,50 @@ __all__ = ["Config", "mask_password"]
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 _LEGACY_VERSION_SPLIT = re.compile(r", *| +")
 _LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
+
+
+class _Interpolation(BasicInterpolation):
+    """``%(name)s`` as ConfigParser does it, but a bad value is a :class:`ConfigError` naming the
+    option, never the value (it may be a URL with a password in it)."""
+
+    def before_get(self, parser: Any, section: str, option: str, value: str, defaults: Any) -> str:
+        try:
+            return super().before_get(parser, section, option, value, defaults)
+        except InterpolationError as exc:
+            raise ConfigError(
+                f"{option} in [{section}] of {_source_of(parser)} cannot be read: "
+                f"{_interpolation_problem(exc)}. In the ini file write %% for a literal % "
+                "(a password with % in it included) and %(name)s only for options that exist "
+                "(%(here)s is the ini file's directory)."
+            ) from None
+
+    def before_set(self, parser: Any, section: str, option: str, value: str) -> str:
+        try:
+            return super().before_set(parser, section, option, value)
+        except ValueError:
+            raise ConfigError(
+                f"The value given for {option} in [{section}] has a % that is neither %% nor "
+                "%(name)s. set_main_option() and set_section_option() take values as the ini "
+                "file writes them: double every % (value.replace('%', '%%'))."
+            ) from None
+
+
+class _ConfigParser(ConfigParser):
+    source: str = "the configuration"
+
+
+def _source_of(parser: Any) -> str:
+    return str(getattr(parser, "source", "the configuration"))
+
+
+def _interpolation_problem(exc: InterpolationError) -> str:
+    kind = type(exc).__name__
+    if kind == "InterpolationMissingOptionError":
+        reference = getattr(exc, "reference", "?")
+        return f"it refers to %({reference})s, which is not an option of that section"
+    if kind == "InterpolationDepthError":
+        return "its %(...)s references nest too deeply (or refer to each other)"
+    return "it has a % that is neither %% nor %(name)s"
 
 
 class Config:
@@ -82,7 +126,7 @@ class Config:
         if getattr(self.cmd_opts, "quiet", False):
             return
         line = (text % arg) if arg else text
-        self.stdout.write(mask_password(line) + "\n")
+        write_text(self.stdout, mask_password(line) + "\n")
         self.stdout.flush()
 
     @cached_property
@@ -91,9 +135,11 @@ class Config:
         path = self._ini_path
         here = path.absolute().parent if path else Path.cwd()
         defaults = dict(self.config_args)
-        defaults["here"] = here.as_posix()
-        parser = ConfigParser(defaults)
+        # A directory name may hold a '%': doubled, so %(here)s gives it back as it is.
+        defaults["here"] = here.as_posix().replace("%", "%%")
+        parser = _ConfigParser(defaults, interpolation=_Interpolation())
         if path is not None:
+            parser.source = str(path)
             if not path.is_file():
                 raise ConfigError(
                     f"No config file {self.config_file_name!r} found (looked in {here}). "
@@ -105,18 +151,37 @@ class Config:
                     parser.read_file(ini, source=str(path))
             except ConfigParserError as exc:
                 raise ConfigError(
-                    f"{path} cannot be read as an ini file: {exc}. Fix the line it names."
-                ) from exc
-        if not parser.has_section(self.config_ini_section):
-            if path is not None and self.config_ini_section != "alembic":
+                    f"{path} cannot be read as an ini file: {mask_password(str(exc))}. "
+                    "Fix the line it names."
+                ) from None
+            except UnicodeDecodeError as exc:
                 raise ConfigError(
-                    f"{path} has no section [{self.config_ini_section}] (chosen with -n/--name); "
+                    f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); save it "
+                    "as UTF-8."
+                ) from None
+            except OSError as exc:
+                raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+        section = self.config_ini_section
+        if not isinstance(section, str) or section == parser.default_section or not section:
+            raise ConfigError(
+                f"{section!r} cannot be the configuration section (-n/--name): name a section "
+                "of the ini file, such as alembic."
+            )
+        if not parser.has_section(section):
+            if path is not None and section != "alembic":
+                raise ConfigError(
+                    f"{path} has no section [{section}] (chosen with -n/--name); "
                     f"the sections it has are: {', '.join(parser.sections()) or 'none'}."
                 )
-            parser.add_section(self.config_ini_section)
+            parser.add_section(section)
         override = url_override(self.x_arguments)
         if override is not None:
-            parser.set(self.config_ini_section, URL_OPTION, override.replace("%", "%%"))
+            parser.set(section, URL_OPTION, override.replace("%", "%%"))
+        try:
+            remember_secret(parser.get(section, URL_OPTION, fallback=None))
+        except ConfigError:
+            # A '%' the ini file did not double: the raw text holds the password as typed.
+            remember_secret(parser.get(section, URL_OPTION, raw=True, fallback=None))
         return parser
 
     @property
@@ -140,8 +205,20 @@ class Config:
             with open(path, "rb") as f:
                 data = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}.") from exc
-        section = data.get("tool", {}).get("alembic", {})
+            raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8."
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+        tool = data.get("tool", {})
+        section = tool.get("alembic", {}) if isinstance(tool, dict) else {}
+        if not isinstance(section, dict):
+            raise ConfigError(
+                f"tool.alembic in {path} is a {type(section).__name__}; it must be a table "
+                "([tool.alembic] followed by key = value lines)."
+            )
         values = {**self.config_args, "here": path.absolute().parent.as_posix()}
         return {key: _interpolate(key, value, values, path) for key, value in section.items()}
 
@@ -231,8 +308,7 @@ class Config:
             sep = self._separator("path_separator", "version_path_separator")
             parts = _LEGACY_VERSION_SPLIT.split(raw) if sep is None else raw.split(sep)
             return [p.strip() for p in parts if p.strip()]
-        value = self.toml_alembic_config.get("version_locations")
-        return list(value) if value else None
+        return self._toml_list("version_locations")
 
     def get_prepend_sys_paths_list(self) -> list[str] | None:
         """``prepend_sys_path``, split as Alembic splits it."""
@@ -241,13 +317,40 @@ class Config:
             sep = self._separator("path_separator")
             parts = _LEGACY_SYS_PATH_SPLIT.split(raw) if sep is None else raw.split(sep)
             return [p.strip() for p in parts if p.strip()]
-        value = self.toml_alembic_config.get("prepend_sys_path")
-        return list(value) if value else None
+        return self._toml_list("prepend_sys_path")
+
+    def _toml_list(self, name: str) -> list[str] | None:
+        value = self.toml_alembic_config.get(name)
+        if not value:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(
+                f"{name} = {value!r} in [tool.alembic] of {self.toml_file_name} must be a list "
+                f'of strings, such as {name} = ["%(here)s/migrations"].'
+            )
+        return list(value)
 
     def masked_url(self) -> str | None:
         """The database URL as it may be shown: password replaced by ``***``."""
         url = self.get_main_option(URL_OPTION)
         return mask_password(url) if url else None
+
+
+# Control characters other than tab and newline: a revision message or an error may carry them
+# (a hostile file could move the cursor or retitle the terminal), so they are shown as escapes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def write_text(stream: TextIO, text: str) -> None:
+    """Write ``text`` for a person to read.  Control characters (but tab and newline) are shown
+    as escapes; what the stream's encoding cannot hold (a lone surrogate from an undecodable
+    command-line byte, say) is written as a backslash escape instead of failing."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
 
 
 def _interpolate(key: str, value: Any, values: Mapping[str, Any], path: Path) -> Any:
@@ -261,7 +364,8 @@ def _interpolate(key: str, value: Any, values: Mapping[str, Any], path: Path) ->
             return {k: _interpolate(key, v, values, path) for k, v in value.items()}
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(
-            f"{key} = {value!r} in [tool.alembic] of {path} cannot be interpolated ({exc}); "
+            f"{key} = {mask_password(repr(value))} in [tool.alembic] of {path} cannot be "
+            f"interpolated ({exc}); "
             "write %% for a literal %, and %(here)s for the directory of pyproject.toml."
         ) from exc
     return value

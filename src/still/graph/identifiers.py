@@ -46,7 +46,7 @@ def _branch_revision(graph: RevisionGraph[Any], label: str, where: str) -> str:
             f"No such branch: {label!r} (in {label}@{where}). `still branches` and "
             "`still heads -v` list the branch labels."
         ) from None
-    rev = graph.lookup(where).revision
+    rev: str = graph.lookup(where).revision
     if rev not in members:
         raise RevisionError(
             f"{where!r} is not a member of branch {label!r} (in {label}@{where}). `still history "
@@ -127,10 +127,18 @@ def _walk(
 def _relative(
     graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...] | None:
-    match = _RELATIVE.match(spec.strip())
+    spec = spec.strip()
+    if spec in graph or graph.by_label(spec) is not None:
+        return None  # a revision id or label such as "release-2" is not a relative step
+    match = _RELATIVE.match(spec)
     if not match:
         return None
-    steps = int(match["steps"]) * (1 if match["sign"] == "+" else -1)
+    try:
+        steps = int(match["steps"]) * (1 if match["sign"] == "+" else -1)
+    except ValueError:  # more digits than Python converts
+        raise RevisionError(
+            f"{spec[:40]!r}... asks for more steps than any project has revisions."
+        ) from None
     base_spec = match["base"]
     if base_spec.endswith("@"):
         # LABEL@+N / LABEL@-N: relative to where the database stands on that branch.

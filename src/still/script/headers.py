@@ -17,12 +17,15 @@ _ASSIGNMENT = re.compile(
     r"^(?P<name>revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=(?P<value>.*)$",
     re.MULTILINE,
 )
+# Blank lines and comments before the docstring: one line per repetition, so the match never
+# backtracks through the ways of splitting blank space into lines (which takes exponential time).
+_LEADING = r"\A\ufeff?(?:[ \t\f]*(?:#[^\n]*)?\n)*[ \t\f]*"
 _DOCSTRING = re.compile(
-    r'\A\ufeff?(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?(?P<q>"""|\'\'\')(?P<doc>.*?)(?P=q)', re.S
+    _LEADING + r'(?P<prefix>[rRuU]?)(?P<q>"""|\'\'\')(?P<doc>(?:[^\\]|\\.)*?)(?P=q)', re.S
 )
 # A docstring in plain quotes, on one line: evaluated, so escapes mean what Python says.
 _SHORT_DOCSTRING = re.compile(
-    r'\A\ufeff?(?:\s*#[^\n]*\n|\s*\n)*\s*(?P<literal>[rRuU]?("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'))'
+    _LEADING + r'(?P<literal>[rRuU]?("(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'))'
 )
 
 
@@ -49,9 +52,20 @@ def _balanced(text: str) -> bool:
     return depth <= 0
 
 
+def _literal(text: str) -> object:
+    # Literal, yet failing: {[1]: 2} (unhashable), nesting too deep for the parser.
+    return ast.literal_eval(text.strip())
+
+
 def _value(source: str, match: re.Match[str]) -> object:
     text = match["value"]
     end = match.end()
+    try:
+        return _literal(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        if _balanced(text):
+            raise UnreadableHeader(match["name"]) from None
+    # The value continues on the next lines: up to where its brackets close.
     while not _balanced(text):
         nl = source.find("\n", end + 1)
         if nl == -1:
@@ -60,8 +74,8 @@ def _value(source: str, match: re.Match[str]) -> object:
         text += source[end:nl]
         end = nl
     try:
-        return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError) as exc:
+        return _literal(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
         raise UnreadableHeader(match["name"]) from exc
 
 
@@ -87,14 +101,20 @@ def read_header(source: str) -> Header:
 
 
 def _docstring(source: str) -> str:
+    """The module's docstring as Python reads it (escapes evaluated), else ``""``."""
     doc = _DOCSTRING.match(source)
     if doc:
-        return doc["doc"]
+        literal = doc["prefix"] + doc["q"] + doc["doc"] + doc["q"]
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return doc["doc"]
+        return value if isinstance(value, str) else doc["doc"]
     short = _SHORT_DOCSTRING.match(source)
     if short:
         try:
             value = ast.literal_eval(short["literal"])
-        except (ValueError, SyntaxError):
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return ""
         return value if isinstance(value, str) else ""
     return ""
