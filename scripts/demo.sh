@@ -286,6 +286,9 @@ tables = [
 ]
 print("tables left:", tables)
 PY
+note "(alembic_version says where the database stands; still_ledger remembers every step)"
+run still log -n 4
+run still verify
 
 # ---------------------------------------------------------------------------------------------
 step "done in ${SECONDS}s: what next"

@@ -89,7 +89,7 @@ class CliProject:
     def tables(self) -> set[str]:
         engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
         try:
-            return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+            return set(sa.inspect(engine).get_table_names()) - {"alembic_version", "still_ledger"}
         finally:
             engine.dispose()
 

@@ -143,7 +143,7 @@ class Project:
         return sa.create_engine(url or self.url, poolclass=sa.pool.NullPool)
 
     def tables(self, url: str | None = None) -> set[str]:
-        return set(sa.inspect(self.engine(url)).get_table_names())
+        return set(sa.inspect(self.engine(url)).get_table_names()) - {"still_ledger"}
 
     def versions(self, url: str | None = None) -> set[str]:
         with self.engine(url).connect() as conn:

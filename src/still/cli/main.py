@@ -238,6 +238,21 @@ def current(ctx: click.Context, verbose: bool) -> None:
 
 
 @cli.command()
+@click.option("-n", "--limit", type=int, help="Only the last N entries.")
+@click.pass_context
+def log(ctx: click.Context, limit: int | None) -> None:
+    """Show the ledger: every migration applied, reverted or stamped (when it is on)."""
+    run(ctx, _command("log"), limit=limit)
+
+
+@cli.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Check applied revisions against their files: missing, edited or skipped ones (exit 1)."""
+    run(ctx, _command("verify"))
+
+
+@cli.command()
 @click.option("-r", "--rev-range", help="Range START:END to show.")
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
 @click.option("-i", "--indicate-current", is_flag=True, help="Mark the database's revision.")

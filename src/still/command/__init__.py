@@ -11,12 +11,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from still.command.audit import log, verify
     from still.command.authoring import merge, revision
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
 
 _WHERE = {
+    "log": "audit",
+    "verify": "audit",
     "branches": "inspect",
     "current": "inspect",
     "edit": "inspect",
@@ -41,11 +44,13 @@ __all__ = [
     "history",
     "init",
     "list_templates",
+    "log",
     "merge",
     "revision",
     "show",
     "stamp",
     "upgrade",
+    "verify",
 ]
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from sqlalchemy.engine import Connection, Dialect
@@ -21,6 +22,7 @@ from still.errors import CommandError, MigrationFailed, StillError
 from still.graph import Step
 from still.operations.base import Operations
 from still.operations.proxy import operations_in_effect
+from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
 from still.runtime.reporting import Reporter, logging_reporter
 from still.runtime.version_table import VersionTable
 
@@ -242,6 +244,10 @@ class MigrationContext:
         """Plan from the current heads, then run each step in order."""
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
+        reader = self.opts.get("still_reader")
+        if reader is not None:
+            reader(self)  # a command that only looks (`still log`, `still verify`)
+            return
         heads = self.get_current_heads()
         self._heads_at_start = heads
         steps = list(self._plan(heads))
@@ -274,20 +280,22 @@ class MigrationContext:
         )
 
     def _option(self, name: str, default: Any) -> Any:
-        """A still option: from context.configure(), else the [alembic] section of the ini."""
+        """A still option: from context.configure(), else the ini's [alembic] section, else
+        pyproject.toml's [tool.alembic]."""
         if name in self.opts:
             return self.opts[name]
         config = self.config
-        value = config.get_main_option(name) if config is not None else None
+        value = config.get_alembic_option(name) if config is not None else None
         if value is None:
             return default
-        if isinstance(default, bool):
+        if isinstance(default, bool) and isinstance(value, str):
             return value.strip().lower() in ("1", "true", "yes", "on")
         return value
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._load_revisions(steps)
         self._ensure_version_table(heads)
+        self._ensure_ledger(heads)
         operations = Operations(self)
         with operations_in_effect(operations):
             completed: list[Step] = []
@@ -315,6 +323,23 @@ class MigrationContext:
         with self.begin_transaction(_per_migration=True):
             self.version_table.create(self.impl)
 
+    @cached_property
+    def ledger(self) -> Ledger | None:
+        """The ledger, where the configuration switches it on (and only online)."""
+        if self.as_sql or self.connection is None or not self._option("ledger", False):
+            return None
+        name = str(self._option("ledger_table", DEFAULT_NAME))
+        return Ledger(name, self.version_table.schema)
+
+    def _ensure_ledger(self, heads: tuple[str, ...]) -> None:
+        if self.ledger is None:
+            return
+        assert self.connection is not None
+        if self.ledger.exists(self.connection):
+            return
+        with self.begin_transaction(_per_migration=True):
+            self.ledger.ensure(self.impl, self.connection, heads)
+
     def _script(self, revision: str) -> Script:
         assert self.script is not None
         return self.script.graph[revision]
@@ -322,6 +347,7 @@ class MigrationContext:
     def _run_step(self, step: Step, completed: list[Step], kw: Mapping[str, Any]) -> None:
         self.impl.start_step()
         started = time.perf_counter()
+        started_at = utc_now()
         script = self._script(step.revision) if step.revision else None
         self.reporter.step_started(step, script)
         if self.as_sql and script is not None:
@@ -331,6 +357,8 @@ class MigrationContext:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
                 fn(**kw)
             self.version_table.write(self.impl, step)
+            if self.ledger is not None:
+                self.ledger.record(self.impl, step, script, started_at)
         except (StillError, BrokenPipeError):
             raise
         except Exception as exc:

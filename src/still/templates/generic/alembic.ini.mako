@@ -27,6 +27,11 @@ path_separator = os
 # The database. -x sqlalchemy.url=... or the SQLALCHEMY_URL environment variable override it.
 sqlalchemy.url = ${example_url}
 
+# still's ledger: a table (still_ledger) recording every migration run, with who, when and a
+# checksum of the file; `still log` shows it and `still verify` checks the files against it.
+# Set to false to keep still's own tables out of the database.
+ledger = true
+
 
 [post_write_hooks]
 # Programs run on each new revision file, e.g. a formatter:

@@ -27,6 +27,11 @@ path_separator = os
 # The databases: a section per name below, each with its own sqlalchemy.url.
 databases = engine1, engine2
 
+# still's ledger: a table (still_ledger) recording every migration run, with who, when and a
+# checksum of the file; `still log` shows it and `still verify` checks the files against it.
+# Set to false to keep still's own tables out of the database.
+ledger = true
+
 [engine1]
 sqlalchemy.url = driver://user:pass@localhost/dbname1
 

@@ -13,3 +13,7 @@ prepend_sys_path = ["."]
 
 # Further directories of revision files.
 # version_locations = ["%(here)s/alembic/versions", "%(here)s/other/versions"]
+
+# still's ledger: a table (still_ledger) recording every migration run, with who, when and a
+# checksum of the file; `still log` shows it and `still verify` checks the files against it.
+ledger = true
