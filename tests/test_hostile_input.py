@@ -323,12 +323,6 @@ def test_script_from_path_reads_or_gives_a_script_error(
     assert isinstance(script.doc, str)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: script/loader.py load_python_file lets any exception but SyntaxError and "
-    "ImportError escape a revision file's import (here ZeroDivisionError) instead of a ScriptError "
-    "naming the file",
-)
 def test_a_revision_file_that_raises_on_import_gives_a_script_error(tmp_path: Path) -> None:
     path = tmp_path / "abc_x.py"
     path.write_text("revision = 'abc' if 1 / 0 else 'x'\ndown_revision = None\n")

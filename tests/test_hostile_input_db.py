@@ -193,12 +193,6 @@ def test_passwords_never_appear_in_any_output(project: Project) -> None:
     assert runs > 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: runtime/migration.py MigrationContext writes the offline comment "
-    "f'-- Running {step.direction} {_arrow(step)}' with the revision id as is: an id with a "
-    "line break ends the comment and the rest of the id becomes a statement of the --sql script",
-)
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_revision_id_with_a_line_break_stays_inside_the_sql_comment(project: Project) -> None:
     project.versions_dir.joinpath("e.py").write_text(

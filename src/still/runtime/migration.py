@@ -351,7 +351,9 @@ class MigrationContext:
         script = self._script(step.revision) if step.revision else None
         self.reporter.step_started(step, script)
         if self.as_sql and script is not None:
-            self.impl.static_output(f"-- Running {step.direction} {_arrow(step)}")
+            # Escaped: a line break in a revision id must not end the SQL comment.
+            comment = _arrow(step).encode("unicode_escape").decode("ascii")
+            self.impl.static_output(f"-- Running {step.direction} {comment}")
         try:
             if script is not None:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()

@@ -22,6 +22,18 @@ if TYPE_CHECKING:
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 
 
+def _positive_int(value: object, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ScriptError(f"{name} = {value!r} must be a positive whole number, e.g. {name} = 40.")
+    return number
+
+
 def _script_location_path(location: str, config_name: str | None) -> Path:
     """``script_location`` as a path; ``package:dir`` names a directory inside a package."""
     package, sep, sub = location.partition(":")
@@ -89,7 +101,7 @@ class ScriptDirectory:
         return cls(
             directory,
             file_template=str(config.get_alembic_option("file_template", DEFAULT_FILE_TEMPLATE)),
-            truncate_slug_length=int(truncate) if truncate else None,
+            truncate_slug_length=_positive_int(truncate, "truncate_slug_length"),
             version_locations=config.get_version_locations_list(),
             sourceless=config.get_alembic_boolean_option("sourceless"),
             output_encoding=str(config.get_alembic_option("output_encoding", "utf-8")),

@@ -15,7 +15,7 @@ from typing import Any
 
 from still.script.headers import Header
 
-_VERSION = 2  # 2: docstrings after a byte order mark, and in plain quotes
+_VERSION = 3  # 2: docstrings after a BOM or in plain quotes; 3: escapes evaluated
 
 
 class HeaderCache:

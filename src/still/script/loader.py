@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from still.compat import alembic_names
-from still.errors import ScriptError
+from still.errors import ScriptError, StillError
 
 _counter = 0
 
@@ -40,5 +40,14 @@ def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
             f"{path} could not be loaded: {exc}. If it imports your models, check "
             "prepend_sys_path in alembic.ini (usually '.') and that you run still from the "
             "project directory."
+        ) from exc
+    except StillError:
+        raise
+    except Exception as exc:
+        if module_name is not None:
+            raise  # env.py: its own errors (a database that cannot be reached...) are reported as such
+        raise ScriptError(
+            f"{path} raised {type(exc).__name__} while being imported: {exc}. Revision files run "
+            "their top-level code when loaded; fix that code (--traceback shows where)."
         ) from exc
     return module
