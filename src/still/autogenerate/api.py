@@ -118,9 +118,21 @@ def render_migration(
         autogen_context=AutogenContext.create(context) if context is not None else None,
         render_as_batch=bool(opts.get("render_as_batch", False)),
     )
-    upgrades = render_ops(script.upgrade_ops.ops, ctx)
-    downgrades = render_ops(script.downgrade_ops.ops, ctx)
+    upgrades = _template_body(render_ops(script.upgrade_ops.ops, ctx))
+    downgrades = _template_body(render_ops(script.downgrade_ops.ops, ctx))
     return RenderedMigration(upgrades, downgrades, set(ctx.imports) | set(script.imports))
+
+
+BEGIN_MARK = "# ### commands written by still autogenerate: review them ###"
+END_MARK = "# ### end of still's commands ###"
+
+
+def _template_body(body: str, indent: str = "    ") -> str:
+    """A body for ``${upgrades}`` in script.py.mako, which stands after four spaces: the first
+    line unindented, the others indented; the operations framed by marker comments."""
+    if body.strip() == "pass":
+        return "pass"
+    return f"{BEGIN_MARK}\n{body}\n{indent}{END_MARK}"
 
 
 def _op_list(op: ops.MigrateOperation) -> list[ops.MigrateOperation]:

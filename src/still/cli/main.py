@@ -163,6 +163,14 @@ def list_templates(ctx: click.Context) -> None:
 @click.option("--version-path", help="Directory to write the file to.")
 @click.option("--rev-id", help="Use this revision id instead of a generated one.")
 @click.option("--depends-on", multiple=True, help="Revisions this one depends on.")
+@click.option(
+    "--renames",
+    type=click.Choice(["ask", "yes", "no"]),
+    default="ask",
+    show_default=True,
+    help="With --autogenerate: a dropped and an added column (or table) of the same shape are "
+    "a rename? ask (on a terminal; elsewhere no, with a warning), yes, or no.",
+)
 @click.pass_context
 def revision(ctx: click.Context, /, **options: Any) -> None:
     """Create a new revision file."""
@@ -235,6 +243,13 @@ def stamp(
 def current(ctx: click.Context, verbose: bool) -> None:
     """Show the revision(s) the database is at."""
     run(ctx, _command("current"), verbose=verbose)
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Exit 1 if autogenerate would write operations (the models and the database differ)."""
+    run(ctx, _command("check"))
 
 
 @cli.command()

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from still.command.audit import log, verify
     from still.command.authoring import merge, revision
+    from still.command.autogenerate import check
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
 
 _WHERE = {
+    "check": "autogenerate",
     "log": "audit",
     "verify": "audit",
     "branches": "inspect",
@@ -37,6 +39,7 @@ _WHERE = {
 
 __all__ = [
     "branches",
+    "check",
     "current",
     "downgrade",
     "edit",

@@ -10,6 +10,7 @@ from still.config import Config
 from still.errors import CommandError, MultipleHeads
 from still.graph import RevisionGraph, as_tuple, resolve_targets
 from still.script import Script, ScriptDirectory
+from still.script.hooks import run_post_write_hooks
 from still.script.writer import check_revision_id, new_revision_id, write_revision
 
 
@@ -24,12 +25,18 @@ def revision(
     version_path: str | None = None,
     rev_id: str | None = None,
     depends_on: str | Sequence[str] | None = None,
-) -> Script:
-    """Create a new revision file on top of ``head``; returns it."""
-    if autogenerate:
+    renames: str = "ask",
+) -> Script | None:
+    """Create a new revision file on top of ``head``; returns it.
+
+    With ``autogenerate``, the operations come from comparing env.py's ``target_metadata`` with
+    the database; ``renames`` (``ask``, ``yes``, ``no``) decides drop-and-add pairs that look like
+    renames.  Returns None when ``process_revision_directives`` removed the revision.
+    """
+    if autogenerate and sql:
         raise CommandError(
-            "revision --autogenerate is not available in this version of still yet; write the "
-            "operations by hand in the new file (`still revision -m MESSAGE`)."
+            "--autogenerate compares the models with a live database; it cannot be combined "
+            "with --sql."
         )
     script = ScriptDirectory.from_config(config)
     graph = script.graph
@@ -47,7 +54,28 @@ def revision(
                 "Pass --splice to do that on purpose, or build on a head."
             )
     template_args: dict[str, Any] = {"config": config}
-    if config.get_alembic_boolean_option("revision_environment"):
+    if autogenerate:
+        from still.command.autogenerate import autogenerate_revision
+
+        requested = {
+            "rev_id": rev_id,
+            "message": message,
+            "head": head,
+            "splice": splice,
+            "branch_label": branch_label,
+            "version_path": version_path,
+            "depends_on": depends_on,
+        }
+        rendered, directive = autogenerate_revision(config, script, parents, requested, renames)
+        if directive is None:
+            config.print_stdout("process_revision_directives removed the revision: no file.")
+            return None
+        template_args.update(rendered)
+        # process_revision_directives may have changed any of these.
+        rev_id = directive.rev_id or rev_id
+        message, version_path = directive.message, directive.version_path
+        branch_label, depends_on = directive.branch_label, directive.depends_on
+    elif config.get_alembic_boolean_option("revision_environment"):
         # revision_environment = true: env.py runs for `revision` too (it may set template_args).
         from still.command.environment import run_env
 
@@ -170,4 +198,5 @@ def _write(
         extra=template_args,
     )
     config.print_stdout(f"Generating {path.absolute()} ... done")
+    run_post_write_hooks(config, path)
     return Script.from_path(path)

@@ -45,7 +45,7 @@ def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
         raise
     except Exception as exc:
         if module_name is not None:
-            raise  # env.py: its own errors (a database that cannot be reached...) are reported as such
+            raise  # env.py: its own errors (an unreachable database...) are reported as such
         raise ScriptError(
             f"{path} raised {type(exc).__name__} while being imported: {exc}. Revision files run "
             "their top-level code when loaded; fix that code (--traceback shows where)."
