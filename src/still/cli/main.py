@@ -68,12 +68,20 @@ def _has_tool_alembic(path: Path) -> bool:
         return False
 
 
-def run(ctx: click.Context, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+def run(
+    ctx: click.Context,
+    fn: Callable[..., Any],
+    *args: Any,
+    setup: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> None:
     """Call a command function with a fresh Config; report errors without a traceback."""
     options: Options = ctx.obj
     config = None
     try:
         config = options.make_config(**{k: v for k, v in kwargs.items() if k not in ("config",)})
+        if setup is not None:
+            setup(config)
         fn(config, *args, **kwargs)
     except (Exception, KeyboardInterrupt) as exc:
         from still.cli.errors import report
@@ -207,10 +215,38 @@ def merge(
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
+@click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
+@click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
 @click.pass_context
-def upgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None, verbose: bool) -> None:
+def upgrade(
+    ctx: click.Context,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    verbose: bool,
+    plan: bool,
+    yes: bool,
+) -> None:
     """Upgrade the database to REVISION (head, an id, +N, ...)."""
-    run(ctx, _command("upgrade"), revision, sql=sql, tag=tag, verbose=verbose)
+    run(
+        ctx,
+        _command("upgrade"),
+        revision,
+        setup=_confirming(yes),
+        sql=sql,
+        tag=tag,
+        verbose=verbose,
+        plan=plan,
+    )
+
+
+def _confirming(yes: bool) -> Callable[[Any], None]:
+    def setup(config: Any) -> None:
+        from still.cli.confirm import install
+
+        install(config, yes)
+
+    return setup
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
@@ -218,10 +254,29 @@ def upgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None, verbo
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
+@click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
+@click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
 @click.pass_context
-def downgrade(ctx: click.Context, revision: str, sql: bool, tag: str | None, verbose: bool) -> None:
+def downgrade(
+    ctx: click.Context,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    verbose: bool,
+    plan: bool,
+    yes: bool,
+) -> None:
     """Downgrade the database to REVISION (-1, an id, base, ...)."""
-    run(ctx, _command("downgrade"), revision, sql=sql, tag=tag, verbose=verbose)
+    run(
+        ctx,
+        _command("downgrade"),
+        revision,
+        setup=_confirming(yes),
+        sql=sql,
+        tag=tag,
+        verbose=verbose,
+        plan=plan,
+    )
 
 
 @cli.command()

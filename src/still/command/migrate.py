@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from still.command.environment import run_env
 from still.config import Config
 from still.errors import CommandError
 from still.graph import (
+    RevisionGraph,
     Step,
     downgrade_plan,
     resolve_downgrade_target,
@@ -51,27 +53,64 @@ def _run_options(
     return {"as_sql": sql, "starting_rev": starting_rev, "destination_rev": destination, "tag": tag}
 
 
+def upgrade_steps(
+    graph: RevisionGraph[Any], destination: str, current: tuple[str, ...]
+) -> list[Step]:
+    """The steps of ``upgrade DESTINATION`` from ``current``."""
+    return upgrade_plan(graph, current, resolve_upgrade_target(graph, destination, current))
+
+
+def downgrade_steps(
+    graph: RevisionGraph[Any], destination: str, current: tuple[str, ...]
+) -> list[Step]:
+    """The steps of ``downgrade DESTINATION`` from ``current``."""
+    label, at, _ = destination.partition("@")
+    targets = resolve_downgrade_target(graph, destination, current)
+    # LABEL@base, or LABEL@-N reaching the branch's base: undo that branch only.
+    within = graph.branch_members(label) if at and not targets else None
+    return downgrade_plan(graph, current, targets, within)
+
+
+def _confirmed(config: Config, script: ScriptDirectory, steps: Sequence[Step]) -> Sequence[Step]:
+    """The CLI's chance to name what loses data and ask before anything runs."""
+    confirm = config.attributes.get("still.confirm")
+    if confirm is not None and steps:
+        confirm(script, steps)
+    return steps
+
+
+def _dry_run(config: Config, revision: str, direction: str) -> None:
+    from still.command.plan import make_plan, print_plan
+
+    print_plan(config, make_plan(config, revision, direction), revision)
+
+
 def upgrade(
     config: Config,
     revision: str,
     sql: bool = False,
     tag: str | None = None,
     verbose: bool = False,
+    plan: bool = False,
 ) -> None:
-    """Upgrade to ``revision`` (``head``, an id, ``+N`` ...)."""
+    """Upgrade to ``revision`` (``head``, an id, ``+N`` ...); with ``plan``, only show what
+    would run."""
+    if plan:
+        return _dry_run(config, revision, "upgrade")
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "upgrade")
     graph = script.graph
 
-    def plan(current: tuple[str, ...]) -> Sequence[Step]:
+    def steps_for(current: tuple[str, ...]) -> Sequence[Step]:
         if start is not None:
             current = resolve_targets(graph, start)
-        targets = resolve_upgrade_target(graph, destination, current)
-        steps = upgrade_plan(graph, current, targets)
-        return _show_plan(config, steps, sql) if verbose else steps
+        steps = upgrade_steps(graph, destination, current)
+        if verbose:
+            _show_plan(config, steps, sql)
+        return steps if sql else _confirmed(config, script, steps)
 
     starting_rev = resolve_targets(graph, start) if start else None
-    run_env(config, script, plan, **_run_options(sql, starting_rev, destination, tag))
+    run_env(config, script, steps_for, **_run_options(sql, starting_rev, destination, tag))
 
 
 def downgrade(
@@ -80,8 +119,12 @@ def downgrade(
     sql: bool = False,
     tag: str | None = None,
     verbose: bool = False,
+    plan: bool = False,
 ) -> None:
-    """Downgrade to ``revision`` (``-1``, an id, ``base`` ...)."""
+    """Downgrade to ``revision`` (``-1``, an id, ``base`` ...); with ``plan``, only show what
+    would run."""
+    if plan:
+        return _dry_run(config, revision, "downgrade")
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "downgrade")
     if sql and start is None:
@@ -92,18 +135,15 @@ def downgrade(
     graph = script.graph
     starting_rev = resolve_targets(graph, start) if start else None
 
-    label, at, _ = destination.partition("@")
-
-    def plan(current: tuple[str, ...]) -> Sequence[Step]:
+    def steps_for(current: tuple[str, ...]) -> Sequence[Step]:
         if starting_rev is not None:
             current = starting_rev
-        targets = resolve_downgrade_target(graph, destination, current)
-        # LABEL@base, or LABEL@-N reaching the branch's base: undo that branch only.
-        within = graph.branch_members(label) if at and not targets else None
-        steps = downgrade_plan(graph, current, targets, within)
-        return _show_plan(config, steps, sql) if verbose else steps
+        steps = downgrade_steps(graph, destination, current)
+        if verbose:
+            _show_plan(config, steps, sql)
+        return steps if sql else _confirmed(config, script, steps)
 
-    run_env(config, script, plan, **_run_options(sql, starting_rev, destination, tag))
+    run_env(config, script, steps_for, **_run_options(sql, starting_rev, destination, tag))
 
 
 def stamp(

@@ -47,6 +47,9 @@ class Operations:
         constraint) is made by rebuilding the table as batch mode does, with a note, unless env.py
         turns that off with ``context.configure(sqlite_rebuild=False)``.
         """
+        listener = self.migration_context.opts.get("still_op_listener")
+        if listener is not None:
+            listener(operation)  # `upgrade --plan` reads the operations as they are made
         if (
             self.impl.dialect.name == "sqlite"
             and self.migration_context.opts.get("sqlite_rebuild", True)
