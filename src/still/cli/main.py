@@ -316,6 +316,15 @@ def log(ctx: click.Context, limit: int | None) -> None:
 
 
 @cli.command()
+@click.option("--applied", is_flag=True, help="You finished the failed migration by hand.")
+@click.option("--undo", is_flag=True, help="Reverse the operations of it that ran.")
+@click.pass_context
+def resolve(ctx: click.Context, applied: bool, undo: bool) -> None:
+    """Show or settle a migration that failed half-way (MySQL/MariaDB commit DDL by itself)."""
+    run(ctx, _command("resolve"), applied=applied, undo=undo)
+
+
+@cli.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Check applied revisions against their files: missing, edited or skipped ones (exit 1)."""

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.project import init, list_templates
+    from still.command.settle import resolve
 
 _WHERE = {
     "check": "autogenerate",
     "log": "audit",
+    "resolve": "settle",
     "verify": "audit",
     "branches": "inspect",
     "current": "inspect",
@@ -49,6 +51,7 @@ __all__ = [
     "list_templates",
     "log",
     "merge",
+    "resolve",
     "revision",
     "show",
     "stamp",

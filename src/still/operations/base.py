@@ -60,8 +60,16 @@ class Operations:
             from still.operations.batch import rebuild_if_needed
 
             if rebuild_if_needed(self, operation):
+                self._done(operation)
                 return None
-        return run(self, operation)
+        result = run(self, operation)
+        self._done(operation)
+        return result
+
+    def _done(self, operation: ops.MigrateOperation) -> None:
+        done = self.migration_context.opts.get("still_op_done")
+        if done is not None:
+            done(operation)  # the runtime counts what ran, for `still resolve`
 
     # -- extending op (Alembic's add-on interface) ------------------------------------------------
 

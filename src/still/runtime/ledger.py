@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.engine import Connection
 
 from still.graph import Step
@@ -38,7 +38,7 @@ class Entry:
 
     id: int
     revision: str
-    direction: str  # upgrade, downgrade, stamp, baseline
+    direction: str  # upgrade, downgrade, stamp, baseline, failed, resolved, undone
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
     duration_ms: int | None
@@ -46,6 +46,7 @@ class Entry:
     user: str | None
     host: str | None
     checksum: str | None
+    detail: str | None = None
 
 
 def checksum(path: Path) -> str:
@@ -88,6 +89,7 @@ class Ledger:
             Column("run_by", String(255)),
             Column("host", String(255)),
             Column("checksum", String(64)),
+            Column("detail", Text),
             schema=schema,
         )
 
@@ -118,6 +120,23 @@ class Ledger:
             revision, direction, digest = ",".join(step.adds) or "<base>", "stamp", None
         self._insert(impl, revision, direction, started, utc_now(), digest)
 
+    def record_failure(
+        self,
+        impl: DefaultImpl,
+        step: Step,
+        script: Script | None,
+        started: datetime.datetime,
+        detail: str,
+    ) -> None:
+        """A migration that failed half-way where DDL commits itself: what of it ran (JSON)."""
+        digest = checksum(script.path) if script is not None else None
+        self._insert(impl, step.revision or "?", "failed", started, utc_now(), digest, detail)
+
+    def record_resolution(self, impl: DefaultImpl, revision: str, how: str) -> None:
+        """``still resolve``: the failed migration finished by hand, or its part undone."""
+        now = utc_now()
+        self._insert(impl, revision, how, now, now, None)
+
     def _insert(
         self,
         impl: DefaultImpl,
@@ -126,6 +145,7 @@ class Ledger:
         started: datetime.datetime,
         finished: datetime.datetime,
         digest: str | None,
+        detail: str | None = None,
     ) -> None:
         duration = int((finished - started).total_seconds() * 1000)
         impl.execute(
@@ -139,6 +159,7 @@ class Ledger:
                 run_by=f"{_user()}"[:255],
                 host=socket.gethostname()[:255],
                 checksum=digest,
+                detail=detail,
             )
         )
 
@@ -160,6 +181,7 @@ class Ledger:
                 user=row.run_by,
                 host=row.host,
                 checksum=row.checksum,
+                detail=row.detail,
             )
             for row in rows
         ]

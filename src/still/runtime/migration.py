@@ -73,6 +73,8 @@ class MigrationContext:
             opts.get("version_table_schema"),
             bool(opts.get("version_table_pk", True)),
         )
+        # The last failed step: (script, start time, operations that ran, their statements).
+        self._failed: tuple[Any, Any, list[Any], list[str]] | None = None
         # Set by begin_transaction() when env.py opened the connection's transaction itself.
         self._user_transaction = False
         self._heads_at_start: tuple[str, ...] = ()
@@ -300,9 +302,31 @@ class MigrationContext:
         with operations_in_effect(operations):
             completed: list[Step] = []
             for step in steps:
-                with self.begin_transaction(_per_migration=True):
-                    self._run_step(step, completed, kw)
+                try:
+                    with self.begin_transaction(_per_migration=True):
+                        self._run_step(step, completed, kw)
+                except MigrationFailed:
+                    self._record_half_applied(step)
+                    raise
                 completed.append(step)
+
+    def _record_half_applied(self, step: Step) -> None:
+        """Where DDL commits itself, a failed migration may have left part of itself behind: the
+        ledger keeps how many of its operations ran, for ``still resolve --undo``."""
+        failed = self._failed
+        if failed is None or self.impl.transactional_ddl or self.ledger is None:
+            return
+        import json
+
+        script, started_at, done, statements = failed
+        if not done:
+            return
+        detail = json.dumps({"completed_operations": len(done), "statements": statements})
+        try:
+            with self.begin_transaction(_per_migration=True):
+                self.ledger.record_failure(self.impl, step, script, started_at, detail)
+        except Exception:  # the report of the failure matters more than this note
+            pass
 
     def _load_revisions(self, steps: Sequence[Step]) -> None:
         """Import every revision the plan runs before the first one runs: a file that does not
@@ -354,6 +378,9 @@ class MigrationContext:
             # Escaped: a line break in a revision id must not end the SQL comment.
             comment = _arrow(step).encode("unicode_escape").decode("ascii")
             self.impl.static_output(f"-- Running {step.direction} {comment}")
+        done: list[Any] = []
+        self.opts["still_op_done"] = done.append
+        self._failed = None
         try:
             if script is not None:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
@@ -364,7 +391,11 @@ class MigrationContext:
         except (StillError, BrokenPipeError):
             raise
         except Exception as exc:
-            raise self._failure(step, script, completed, exc) from exc
+            failure = self._failure(step, script, completed, exc)
+            self._failed = (script, started_at, done, self._committed_statements(exc))
+            raise failure from exc
+        finally:
+            self.opts.pop("still_op_done", None)
         self.reporter.step_finished(step, script, time.perf_counter() - started)
 
     def _failure(
@@ -400,18 +431,31 @@ class MigrationContext:
                     "are as they were before the run."
                 )
         else:
-            executed = self.impl.executed_statements()
-            done = executed[:-1] if statement else executed
-            lines.append(
-                f"{self.dialect.name} commits DDL by itself, so this migration may be "
-                "half-applied. "
-                f"The version table stands at {last or start}."
-            )
-            if done:
-                lines.append("Statements of this migration that ran before the failure:")
+            done = self._committed_statements(exc)
+            database = "MySQL/MariaDB" if self.dialect.name == "mysql" else self.dialect.name
+            if not done:
+                lines.append(
+                    f"No statement of this migration had run before the failing one, so nothing "
+                    f"of it remains ({database} commits DDL by itself). The version table stands "
+                    f"at {last or start}."
+                )
+            else:
+                lines.append(
+                    f"{database} commits DDL by itself, so this migration is half-applied. The "
+                    f"version table stands at {last or start}. Statements of this migration that "
+                    "ran before the failure:"
+                )
                 lines.extend(f"  {' '.join(s.split())}" for s in done)
-            lines.append("Undo them by hand (or finish the migration) before running it again.")
+                lines.append(
+                    "Finish the migration by hand and run `still resolve --applied`, or undo what "
+                    "ran with `still resolve --undo` (its reverse operations; both need the "
+                    "ledger, ledger = true), or undo it by hand; then run it again."
+                )
         return MigrationFailed("\n".join(lines))
+
+    def _committed_statements(self, exc: Exception) -> list[str]:
+        executed = self.impl.executed_statements()
+        return list(executed[:-1] if getattr(exc, "statement", None) else executed)
 
 
 class _EncodedOutput:

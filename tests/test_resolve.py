@@ -1,0 +1,82 @@
+"""A migration that fails half-way on MariaDB, settled with `still resolve`; elsewhere nothing
+is left to resolve."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Project
+
+
+def _half_failing(project: Project) -> None:
+    project.write_revision(
+        "h1",
+        None,
+        "op.create_table('owners', sa.Column('id', sa.Integer, primary_key=True))",
+        "op.drop_table('owners')",
+    )
+    project.write_revision(
+        "h2",
+        "h1",
+        "op.add_column('owners', sa.Column('email', sa.String(100)))\n"
+        "op.create_table('pets', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "op.execute('SELECT * FROM no_such_table_for_resolve')\n"
+        "op.create_index('ix_owners_email', 'owners', ['email'])",
+        "op.drop_index('ix_owners_email', table_name='owners')\n"
+        "op.drop_table('pets')\nop.drop_column('owners', 'email')",
+    )
+
+
+def _columns(project: Project) -> set[str]:
+    return {c["name"] for c in project.inspector().get_columns("owners")}
+
+
+def test_nothing_to_resolve_where_ddl_is_transactional(project: Project) -> None:
+    if project.kind == "mariadb":
+        pytest.skip("MariaDB commits DDL by itself: see the tests below")
+    _half_failing(project)
+    assert project.run("upgrade", "head").exit_code == 1
+    assert project.versions() == {"h1"} or project.versions() is None
+    assert "Nothing to resolve" in project.ok("resolve").stdout
+
+
+@pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
+def test_undo_reverses_what_ran_then_the_migration_runs_again(project: Project) -> None:
+    _half_failing(project)
+    failed = project.run("upgrade", "head")
+    assert failed.exit_code == 1
+    assert "half-applied" in failed.stderr and "still resolve --undo" in failed.stderr
+    assert project.versions() == {"h1"}
+    assert "email" in _columns(project) and "pets" in project.tables()
+
+    shown = project.ok("resolve").stdout
+    assert "h2 failed half-way" in shown and "2 of its operations ran" in shown
+    assert "ADD COLUMN email" in shown
+
+    undone = project.ok("resolve", "--undo").stdout
+    assert "Undid 2 operation(s) of h2" in undone
+    assert "email" not in _columns(project) and "pets" not in project.tables()
+    assert project.versions() == {"h1"}
+    assert "Nothing to resolve" in project.ok("resolve").stdout
+
+    # the migration fixed, it runs from the start
+    path = next(project.versions_dir.glob("h2_*.py"))
+    path.write_text(
+        path.read_text().replace("    op.execute('SELECT * FROM no_such_table_for_resolve')\n", "")
+    )
+    project.ok("upgrade", "head")
+    assert project.versions() == {"h2"} and "email" in _columns(project)
+
+
+@pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
+def test_applied_records_a_migration_finished_by_hand(project: Project) -> None:
+    _half_failing(project)
+    assert project.run("upgrade", "head").exit_code == 1
+    project.execute("CREATE INDEX ix_owners_email ON owners (email)")  # the rest, by hand
+    out = project.ok("resolve", "--applied").stdout
+    assert "h2 is recorded as applied" in out
+    assert project.versions() == {"h2"}
+    directions = [d for (d,) in project.rows("SELECT direction FROM still_ledger ORDER BY id")]
+    assert directions[-3:] == ["failed", "stamp", "resolved"]
+    assert "Nothing to resolve" in project.ok("resolve").stdout
+    assert "verify: the applied revisions match" in project.ok("verify").stdout
