@@ -80,3 +80,19 @@ def test_applied_records_a_migration_finished_by_hand(project: Project) -> None:
     assert directions[-3:] == ["failed", "stamp", "resolved"]
     assert "Nothing to resolve" in project.ok("resolve").stdout
     assert "verify: the applied revisions match" in project.ok("verify").stdout
+
+
+def test_a_retry_that_meets_a_leftover_says_why(project: Project) -> None:
+    _half_failing(project)
+    project.ok("upgrade", "h1")
+    assert project.run("upgrade", "head").exit_code == 1
+    if project.kind != "mariadb":
+        project.execute("ALTER TABLE owners ADD COLUMN email VARCHAR(100)")  # a leftover by hand
+    path = next(project.versions_dir.glob("h2_*.py"))
+    path.write_text(
+        path.read_text().replace("    op.execute('SELECT * FROM no_such_table_for_resolve')\n", "")
+    )
+    retry = project.run("upgrade", "head")
+    assert retry.exit_code == 1
+    assert "already exists: an earlier run of this migration probably failed" in retry.stderr
+    assert "Traceback" not in retry.output

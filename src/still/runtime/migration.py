@@ -8,6 +8,7 @@ the statement, the database's error, and the state the database is left in.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -412,6 +413,14 @@ class MigrationContext:
         if statement:
             lines.append(f"Statement: {' '.join(str(statement).split())}")
         lines.append(f"Error: {type(error).__name__}: {str(error).strip()}")
+        if _ALREADY_THERE.search(str(error)):
+            lines.append(
+                "The object already exists: an earlier run of this migration probably failed "
+                "half-way and left it behind (databases that commit DDL by themselves, such as "
+                "MySQL/MariaDB, keep what ran). `still resolve` shows what the ledger recorded; "
+                "drop the leftover by hand, or record the migration with `still resolve "
+                "--applied` if it is complete."
+            )
         last = ", ".join(completed[-1].adds) if completed else None
         start = ", ".join(self._heads_at_start) or "base (empty)"
         if self._user_transaction:
@@ -456,6 +465,11 @@ class MigrationContext:
     def _committed_statements(self, exc: Exception) -> list[str]:
         executed = self.impl.executed_statements()
         return list(executed[:-1] if getattr(exc, "statement", None) else executed)
+
+
+_ALREADY_THERE = re.compile(
+    r"already exists|Duplicate column name|Duplicate key name|\b(1050|1060|1061)\b", re.I
+)
 
 
 class _EncodedOutput:
