@@ -4,30 +4,92 @@ Existing projects say ``from alembic import op`` and ``from alembic import conte
 loads an env.py or a revision file it puts its own modules in :data:`sys.modules` under Alembic's
 names, and afterwards puts back whatever was there before, so a real Alembic installed beside
 still is never disturbed outside those moments.
+
+Every public Alembic module has a stand-in (:mod:`still.alembic_names`); an Alembic module still
+has no stand-in for raises :class:`ModuleNotSupportedYet` naming it.  A user's own process may
+keep the names in place for longer, explicitly: :mod:`still.alembic_shim`.
+
+This module is the lowest layer: it imports still's modules by name only, when the names are put
+in place.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
 from types import ModuleType
+from typing import Any
+
+_NAMES = "still.alembic_names"
 
 # Alembic's public module name -> the still module that serves it.
 ALEMBIC_MODULES: dict[str, str] = {
-    "alembic": "still",
+    "alembic": _NAMES,
     "alembic.op": "still.op",
     "alembic.context": "still.context",
-    "alembic.config": "still.config",
-    "alembic.command": "still.command",
-    "alembic.operations": "still.operations",
-    "alembic.runtime": "still.runtime",
-    "alembic.runtime.migration": "still.runtime.migration",
-    "alembic.runtime.environment": "still.runtime.environment",
-    "alembic.script": "still.script",
+    "alembic.config": f"{_NAMES}.config",
+    "alembic.command": f"{_NAMES}.command",
+    "alembic.operations": f"{_NAMES}.operations",
+    "alembic.operations.ops": f"{_NAMES}.operations_ops",
+    "alembic.operations.base": f"{_NAMES}.operations",
+    "alembic.runtime": f"{_NAMES}.runtime",
+    "alembic.runtime.migration": f"{_NAMES}.runtime_migration",
+    "alembic.runtime.environment": f"{_NAMES}.runtime_environment",
+    "alembic.migration": f"{_NAMES}.runtime_migration",
+    "alembic.environment": f"{_NAMES}.runtime_environment",
+    "alembic.script": f"{_NAMES}.script",
+    "alembic.script.base": f"{_NAMES}.script",
+    "alembic.script.revision": f"{_NAMES}.script_revision",
+    "alembic.autogenerate": f"{_NAMES}.autogenerate",
+    "alembic.autogenerate.api": f"{_NAMES}.autogenerate",
+    "alembic.autogenerate.compare": f"{_NAMES}.autogenerate",
+    "alembic.autogenerate.render": f"{_NAMES}.autogenerate",
+    "alembic.autogenerate.rewriter": f"{_NAMES}.autogenerate",
+    "alembic.ddl": f"{_NAMES}.ddl",
+    "alembic.ddl.impl": f"{_NAMES}.ddl",
+    "alembic.ddl.postgresql": f"{_NAMES}.ddl",
+    "alembic.ddl.mysql": f"{_NAMES}.ddl",
+    "alembic.ddl.sqlite": f"{_NAMES}.ddl",
+    "alembic.ddl.mssql": f"{_NAMES}.ddl",
+    "alembic.ddl.oracle": f"{_NAMES}.ddl",
+    "alembic.util": f"{_NAMES}.util",
+    "alembic.util.exc": f"{_NAMES}.util",
 }
 
+
+class NotSupportedYet(Exception):
+    """An Alembic name still has no counterpart for yet (the message names it)."""
+
+
+class NameNotSupportedYet(AttributeError, NotSupportedYet):
+    """``alembic.x.name`` (attribute access; ``hasattr`` gives False)."""
+
+
+class ModuleNotSupportedYet(ImportError, NotSupportedYet):
+    """``import alembic.x`` or ``from alembic.x import name``."""
+
+
+class _UnsupportedAlembicModules:
+    """On :data:`sys.meta_path` while the names are in place: an ``alembic.*`` module without a
+    stand-in is an error that names it, never a silent fall-through to a real Alembic."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname == "alembic" or fullname.startswith("alembic."):
+            raise ModuleNotSupportedYet(
+                f"{fullname} is not supported by still yet. still runs Alembic projects "
+                "unchanged through Alembic's public modules; this one has no still counterpart so "
+                "far (see docs/migrating-from-alembic.md).",
+                name=fullname,
+            )
+        return None
+
+
+_finder = _UnsupportedAlembicModules()
 _depth = 0
 _saved: dict[str, ModuleType | None] = {}
 
@@ -36,9 +98,16 @@ def _install() -> None:
     for alias, target in ALEMBIC_MODULES.items():
         _saved[alias] = sys.modules.get(alias)
         sys.modules[alias] = importlib.import_module(target)
+    # Submodules of a real Alembic imported earlier (alembic.util.langhelpers...) must not
+    # shadow the stand-ins' "not supported" answer while the names are still's.
+    for name in [n for n in sys.modules if n.startswith("alembic.") and n not in _saved]:
+        _saved[name] = sys.modules.pop(name)
+    sys.meta_path.insert(0, _finder)
 
 
 def _restore() -> None:
+    while _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
     for alias, previous in _saved.items():
         if previous is None:
             sys.modules.pop(alias, None)
@@ -47,16 +116,44 @@ def _restore() -> None:
     _saved.clear()
 
 
-@contextmanager
-def alembic_names() -> Iterator[None]:
-    """Within this block ``alembic`` and its public submodules are still's."""
+def real_alembic_loaded() -> str | None:
+    """The file of a real Alembic already in :data:`sys.modules` (outside still's names)."""
+    module: Any = sys.modules.get("alembic")
+    if module is None or _depth > 0:
+        return None
+    name = getattr(module, "__name__", "")
+    if name == _NAMES:
+        return None
+    return str(getattr(module, "__file__", None) or name)
+
+
+def enter() -> None:
+    """Put still's modules under Alembic's names (nested calls count; see :func:`leave`)."""
     global _depth
     if _depth == 0:
         _install()
     _depth += 1
+
+
+def leave() -> None:
+    """Undo one :func:`enter`; the last one puts back what was there before."""
+    global _depth
+    if _depth == 0:
+        return
+    _depth -= 1
+    if _depth == 0:
+        _restore()
+
+
+def names_in_place() -> bool:
+    return _depth > 0
+
+
+@contextmanager
+def alembic_names() -> Iterator[None]:
+    """Within this block ``alembic`` and its public submodules are still's."""
+    enter()
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            _restore()
+        leave()

@@ -19,6 +19,7 @@ from still.autogenerate import enums, run  # noqa: F401  (registers implementati
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import compare_columns
 from still.autogenerate.context import AutogenContext, MigrationContext, name_of
+from still.autogenerate.extensions import run_comparators
 from still.autogenerate.foreign_keys import add_op, compare_foreign_keys, drop_op, predicted_name
 from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, new_table_indexes
 from still.autogenerate.reflect import ReflectedSchema, reflect_schema
@@ -238,6 +239,9 @@ def _compare(autogen: AutogenContext) -> Changes:
         create = create_table_op(table, dialect_name, skip_foreign_keys=own_cycles)
         drop = ops.DropTableOp(table.name, schema=table.schema, reverse_of=create)
         changes.add(Phase.DROP_TABLES, drop, ("remove_table", table))
+
+    # extension point (still.autogenerate.extensions): add-ons' comparators.dispatch_for(...)
+    run_comparators(autogen, changes, schemas, model, conn)
 
     changes.facts = {
         "dialect": autogen.dialect,

@@ -42,7 +42,10 @@ class RenderContext:
     def item(self, type_: str, obj: Any) -> str | None:
         if self.render_item is None:
             return None
-        rendered = self.render_item(type_, obj, self.autogen_context)
+        # Alembic's AutogenContext, with the imports the file needs (autogen_context.imports)
+        from still.autogenerate.extensions import HookContext
+
+        rendered = self.render_item(type_, obj, HookContext.of(self.autogen_context, self.imports))
         return rendered if isinstance(rendered, str) else None
 
 
@@ -59,6 +62,12 @@ def renders(op_class: type[ops.MigrateOperation]) -> Callable[[Renderer], Render
 
 
 def render_op(op: ops.MigrateOperation, ctx: RenderContext) -> str:
+    # extension point (still.autogenerate.extensions): add-ons' renderers.dispatch_for(...)
+    from still.autogenerate.extensions import render_custom
+
+    custom = render_custom(op, ctx)
+    if custom is not None:
+        return custom
     for cls in type(op).__mro__:
         renderer = RENDERERS.get(cls)
         if renderer is not None:
