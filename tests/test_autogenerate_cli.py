@@ -501,3 +501,246 @@ def test_rename_refused_or_not_asked(project: Project, renames: tuple[str, ...])
     ) == [("drop_column", "pets"), ("add_column", "pets")]
     project.ok("upgrade", "head")
     assert project.rows("SELECT id, years FROM pets ORDER BY id") == [(1, None), (2, None)]
+
+
+# -- still check --------------------------------------------------------------------------------
+
+
+def test_check(project: Project) -> None:
+    use_models(project, seed_models(age="age"))
+    autogenerate(project, "initial schema")
+    project.ok("upgrade", "head")
+    clean = project.ok("check")
+    assert clean.stdout.strip() == "No new upgrade operations detected."
+
+    use_models(project, seed_models(age="age", index=True, owner_email=False))
+    differ = project.run("check")
+    assert differ.exit_code == 1, str(differ)
+    no_traceback(differ)
+    assert "The models and the database differ:" in differ.stdout
+    assert "add index ix_pet_owner_id on pets" in differ.stdout
+    assert re.search(r"drop column owners\.owner_email\s+LOSES DATA", differ.stdout), str(differ)
+    assert "New upgrade operations detected (2, listed above)" in differ.stderr
+    assert "still revision --autogenerate" in differ.stderr
+    # check writes nothing and changes nothing
+    assert len(revision_files(project)) == 1
+    assert "owner_email" in [c["name"] for c in project.inspector().get_columns("owners")]
+
+    autogenerate(project, "index, no email")
+    # the database is not at head: a clear error, not a list of differences
+    not_at_head = project.run("check")
+    clean_failure(not_at_head, "not at the head", "still upgrade head")
+    assert "differ" not in not_at_head.stdout
+    project.ok("upgrade", "head")
+    project.ok("check")
+    project.ok("downgrade", "base")
+    clean_failure(project.run("check"), "The database is at base", "still upgrade head")
+
+
+def test_autogenerate_needs_the_database_at_head(project: Project) -> None:
+    use_models(project, seed_models(age="age"))
+    autogenerate(project, "initial schema")
+    run = project.run("revision", "--autogenerate", "-m", "again")
+    clean_failure(run, "The database is at base", "still upgrade head")
+    assert len(revision_files(project)) == 1
+
+
+def test_autogenerate_with_sql_is_refused(project: Project) -> None:
+    use_models(project, seed_models(age="age"))
+    run = project.run("revision", "--autogenerate", "--sql", "-m", "x")
+    clean_failure(run, "--sql")
+    assert revision_files(project) == []
+
+
+# -- process_revision_directives ------------------------------------------------------------------
+
+
+def add_to_env(project: Project, code: str, configure: str) -> None:
+    """Define ``code`` in env.py (before the run functions) and pass ``configure`` to the
+    online context.configure()."""
+    text = project.env_py.read_text()
+    marker = "\ndef run_migrations_offline("
+    assert text.count(marker) == 1
+    project.env_py.write_text(text.replace(marker, "\n" + textwrap.dedent(code) + "\n" + marker))
+    project.configure_with(configure)
+
+
+DIRECTIVES_HOOK = """
+from alembic.operations import ops as _ops
+
+
+def rewrite(context, revision, directives):
+    script = directives[0]
+    if script.message == "add age to pets":
+        # the seed's step 14: fill the new column in the same migration
+        script.upgrade_ops.ops.append(_ops.ExecuteSQLOp("UPDATE pets SET age = 0 WHERE age IS NULL"))
+        script.message = "add age to pets, filled"
+    elif script.message == "skip me":
+        directives[:] = []
+"""
+
+
+def test_process_revision_directives(project: Project, another_database: Callable[[], str]) -> None:
+    use_models(project, seed_models())
+    add_to_env(project, DIRECTIVES_HOOK, "process_revision_directives=rewrite")
+    _, initial = autogenerate(project, "initial schema")
+    project.ok("upgrade", "head")
+    project.execute("INSERT INTO pets (id, name) VALUES (1, 'Murka')")
+
+    use_models(project, seed_models(age="age"))
+    _, path = autogenerate(project, "add age to pets")
+    # the message changed: the file name and the docstring say so
+    assert path.name.endswith("_add_age_to_pets_filled.py"), path.name
+    assert path.read_text().startswith('"""add age to pets, filled')
+    assert op_calls(path) == [
+        ("add_column", "pets"),
+        ("execute", "UPDATE pets SET age = 0 WHERE age IS NULL"),
+    ]
+    assert op_calls(path, "downgrade") == [("drop_column", "pets")]
+    project.ok("upgrade", "head")
+    assert project.rows("SELECT name, age FROM pets") == [("Murka", 0)]
+    assert_law(project, another_database)
+
+    # the hook empties the list: no file, and nothing else changes
+    use_models(project, seed_models(age="age", index=True))
+    before = revision_files(project)
+    run = project.ok("revision", "--autogenerate", "-m", "skip me")
+    assert "process_revision_directives removed the revision: no file." in run.stdout
+    assert "Generating" not in run.stdout
+    assert revision_files(project) == before
+    assert project.run("check").exit_code == 1
+
+
+def test_process_revision_directives_that_raises(project: Project) -> None:
+    use_models(project, seed_models())
+    add_to_env(
+        project,
+        "def rewrite(context, revision, directives):\n    raise ValueError('no, not today')\n",
+        "process_revision_directives=rewrite",
+    )
+    run = project.run("revision", "--autogenerate", "-m", "initial schema")
+    assert run.exit_code == 1, str(run)
+    no_traceback(run)
+    assert "no, not today" in run.stderr
+    assert revision_files(project) == []
+
+
+# -- post_write_hooks -----------------------------------------------------------------------------
+
+
+def set_hooks(project: Project, lines: str) -> None:
+    text = project.ini.read_text()
+    assert text.count("[post_write_hooks]\n") == 1
+    project.ini.write_text(
+        text.replace("[post_write_hooks]\n", "[post_write_hooks]\n" + textwrap.dedent(lines))
+    )
+
+
+def executable_script(path: Path, body: str) -> Path:
+    path.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_post_write_hooks(project: Project, tmp_path: Path) -> None:
+    use_models(project, seed_models())
+    stamp = executable_script(
+        tmp_path / "stamp.py",
+        """
+        import sys
+        path, word = sys.argv[1], sys.argv[2]
+        with open(path, "a") as f:
+            f.write(f"# reviewed by {word}\\n")
+        """,
+    )
+    html = tmp_path / "revision.html"
+    ruff = Path(sys.executable).parent / "ruff"
+    set_hooks(
+        project,
+        f"""\
+        hooks = stamp, pygments, ruff_module
+        stamp.type = exec
+        stamp.executable = {stamp}
+        stamp.options = REVISION_SCRIPT_FILENAME "the hook"
+        pygments.type = console_scripts
+        pygments.entrypoint = pygmentize
+        pygments.options = -l python -f html -o {html} REVISION_SCRIPT_FILENAME
+        ruff_module.type = module
+        ruff_module.module = ruff
+        ruff_module.options = format --quiet REVISION_SCRIPT_FILENAME
+        """,
+    )
+    run, path = autogenerate(project, "initial schema")
+    for name in ("stamp", "pygments", "ruff_module"):
+        assert f"Running post write hook {name!r} ..." in run.stdout
+    text = path.read_text()
+    assert text.rstrip().endswith("# reviewed by the hook")  # exec, with its own argument
+    assert "create_table" in html.read_text()  # console_scripts, after the exec hook:
+    assert "reviewed by the hook" in html.read_text()
+    assert 'op.drop_table("owners")' in text  # module: ruff format turned ' into "
+    assert ruff.exists()
+
+    # exec with a program found on PATH: python itself
+    text = re.sub(r"(?s)hooks = stamp.*?(?=\n\n)", "", project.ini.read_text())
+    text = text.replace(
+        "[post_write_hooks]\n",
+        "[post_write_hooks]\nhooks = compile\ncompile.type = exec\n"
+        f"compile.executable = {Path(sys.executable).name}\n"
+        "compile.options = -m py_compile REVISION_SCRIPT_FILENAME\n",
+    )
+    project.ini.write_text(text)
+    project.ok("upgrade", "head")
+    use_models(project, seed_models(age="age"))
+    env = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = project.ok("revision", "--autogenerate", "-m", "add age", env=env)
+    assert "Running post write hook 'compile' ..." in run.stdout
+    assert "Running post write hook 'stamp'" not in run.stdout
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_failing_post_write_hook(project: Project, tmp_path: Path) -> None:
+    use_models(project, seed_models())
+    refuse = executable_script(
+        tmp_path / "refuse.py",
+        """
+        import sys
+        print("line 3: this file is not pretty enough", file=sys.stderr)
+        sys.exit(3)
+        """,
+    )
+    set_hooks(project, f"hooks = refuse\nrefuse.type = exec\nrefuse.executable = {refuse}\n")
+    run = project.run("revision", "--autogenerate", "-m", "initial schema")
+    clean_failure(
+        run,
+        "post_write_hooks: 'refuse' failed",
+        "(exit 3)",
+        "not pretty enough",
+        "The file is written",
+    )
+    (path,) = revision_files(project)
+    assert str(path) in run.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("hooks = x\nx.type = exec\nx.executable = no-such-program-here\n", "is not found on PATH"),
+        ("hooks = x\nx.type = exec\n", "needs x.executable"),
+        (
+            "hooks = x\nx.type = console_scripts\nx.entrypoint = no-such-entry\n",
+            "no installed console script",
+        ),
+        (
+            "hooks = x\nx.type = module\nx.module = no_such_module_here\n",
+            "No module named no_such_module_here",
+        ),
+        ("hooks = x\nx.type = shell\n", "use exec, console_scripts or module"),
+    ],
+)
+def test_misconfigured_post_write_hook(project: Project, lines: str, expected: str) -> None:
+    use_models(project, seed_models())
+    set_hooks(project, lines)
+    run = project.run("revision", "--autogenerate", "-m", "initial schema")
+    clean_failure(run, expected)
