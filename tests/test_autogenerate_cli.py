@@ -12,12 +12,14 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
+import runpy
 import stat
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Project, Run, engine_for, fresh_database, make_project, run_module
+from tests.conftest import Project, Run, engine_for, fresh_database, make_project
 
 # -- the models, as a file env.py loads ---------------------------------------------------------
 
@@ -573,7 +575,8 @@ def rewrite(context, revision, directives):
     script = directives[0]
     if script.message == "add age to pets":
         # the seed's step 14: fill the new column in the same migration
-        script.upgrade_ops.ops.append(_ops.ExecuteSQLOp("UPDATE pets SET age = 0 WHERE age IS NULL"))
+        fill = _ops.ExecuteSQLOp("UPDATE pets SET age = 0 WHERE age IS NULL")
+        script.upgrade_ops.ops.append(fill)
         script.message = "add age to pets, filled"
     elif script.message == "skip me":
         directives[:] = []
@@ -583,7 +586,7 @@ def rewrite(context, revision, directives):
 def test_process_revision_directives(project: Project, another_database: Callable[[], str]) -> None:
     use_models(project, seed_models())
     add_to_env(project, DIRECTIVES_HOOK, "process_revision_directives=rewrite")
-    _, initial = autogenerate(project, "initial schema")
+    autogenerate(project, "initial schema")
     project.ok("upgrade", "head")
     project.execute("INSERT INTO pets (id, name) VALUES (1, 'Murka')")
 
@@ -744,3 +747,178 @@ def test_misconfigured_post_write_hook(project: Project, lines: str, expected: s
     set_hooks(project, lines)
     run = project.run("revision", "--autogenerate", "-m", "initial schema")
     clean_failure(run, expected)
+
+
+# -- the law on random model changes (hypothesis) -----------------------------------------------
+
+TYPES = {"int": "sa.Integer()", "str": "sa.String(30)", "num": "sa.Numeric(8, 2)"}
+
+
+@dataclass(frozen=True)
+class Col:
+    type: str
+    nullable: bool = True
+
+
+@dataclass
+class Spec:
+    """The models: table -> columns (after an ``id`` primary key) and single-column indexes.
+    A table named ``*_child`` has a foreign key ``parent_id`` to ``items``."""
+
+    tables: dict[str, dict[str, Col]]
+    indexes: dict[str, set[str]]
+
+    def copy(self) -> Spec:
+        return Spec(
+            {t: dict(cols) for t, cols in self.tables.items()},
+            {t: set(ix) for t, ix in self.indexes.items()},
+        )
+
+    def source(self) -> str:
+        lines = [
+            "import sqlalchemy as sa",
+            "from sqlalchemy.orm import DeclarativeBase",
+            "",
+            "class Base(DeclarativeBase):",
+            "    pass",
+            "",
+        ]
+        for table, columns in sorted(self.tables.items()):
+            lines.append(f"sa.Table({table!r}, Base.metadata,")
+            lines.append("    sa.Column('id', sa.Integer(), primary_key=True),")
+            if table.endswith("_child"):
+                lines.append("    sa.Column('parent_id', sa.Integer(), sa.ForeignKey('items.id')),")
+            for name, col in columns.items():
+                lines.append(
+                    f"    sa.Column({name!r}, {TYPES[col.type]}, nullable={col.nullable}),"
+                )
+            for column in sorted(self.indexes.get(table, ())):
+                lines.append(f"    sa.Index('ix_{table}_{column}', {column!r}),")
+            lines.append(")")
+        return "\n".join(lines) + "\n"
+
+
+START = Spec({"items": {"a": Col("str"), "b": Col("int", nullable=False)}}, {})
+
+NAMES = st.sampled_from(["c", "d", "e", "f"])
+
+
+@st.composite
+def changes(draw: st.DrawFn, spec: Spec) -> tuple[str, Spec]:
+    """One model change to ``spec``: what it is, and the new models."""
+    new = spec.copy()
+    table = draw(st.sampled_from(sorted(new.tables)))
+    columns = new.tables[table]
+    kinds = ["add_column", "add_table"]
+    if columns:
+        kinds += ["drop_column", "nullability", "add_index"]
+    if new.indexes.get(table):
+        kinds.append("drop_index")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "add_column":
+        name = draw(NAMES.filter(lambda n: n not in columns))
+        columns[name] = Col(draw(st.sampled_from(sorted(TYPES))), draw(st.booleans()))
+        return f"{kind} {table}.{name}", new
+    if kind == "add_table":
+        name = draw(
+            st.sampled_from(["tags", "items_child", "notes_child"]).filter(
+                lambda n: n not in new.tables
+            )
+        )
+        new.tables[name] = {"label": Col("str", draw(st.booleans()))}
+        return f"{kind} {name}", new
+    column = draw(st.sampled_from(sorted(columns)))
+    if kind == "drop_column":
+        del columns[column]
+        new.indexes.get(table, set()).discard(column)
+    elif kind == "nullability":
+        columns[column] = Col(columns[column].type, not columns[column].nullable)
+    elif kind == "add_index":
+        if column in new.indexes.get(table, set()):
+            return "nothing", new
+        new.indexes.setdefault(table, set()).add(column)
+    else:
+        column = draw(st.sampled_from(sorted(new.indexes[table])))
+        new.indexes[table].discard(column)
+    return f"{kind} {table}.{column}", new
+
+
+@st.composite
+def change_sequences(draw: st.DrawFn) -> list[tuple[str, Spec]]:
+    spec, out = START, []
+    for _ in range(draw(st.integers(1, 3))):
+        what, spec = draw(changes(spec))
+        out.append((what, spec))
+    return out
+
+
+@contextmanager
+def working_directory(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def clear(url: str) -> None:
+    """Drop every table of a database (to reuse it for another create_all)."""
+    engine = engine_for(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+
+
+def law_on_random_changes(kind: str, steps: list[tuple[str, Spec]]) -> None:
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        url = stack.enter_context(fresh_database(kind, root))
+        models_url = stack.enter_context(fresh_database(kind, root))
+        stack.enter_context(working_directory(root))
+        project = make_project(root, url)
+        stack.callback(project.dispose)
+        use_models(project, START.source())
+        autogenerate(project, "start")
+        project.ok("upgrade", "head")
+        for number, (what, spec) in enumerate(steps):
+            use_models(project, spec.source())
+            run, path = autogenerate(project, f"step {number}")
+            project.ok("upgrade", "head")
+            assert project.ok("check").stdout.strip() == "No new upgrade operations detected.", what
+            project.ok("downgrade", "-1")
+            if op_calls(path):
+                assert project.run("check").exit_code == 1, what
+            project.ok("upgrade", "head")
+            project.ok("check")
+            clear(models_url)
+            metadata = runpy.run_path(str(root / "models.py"))["Base"].metadata
+            engine = engine_for(models_url)
+            try:
+                metadata.create_all(engine)
+            finally:
+                engine.dispose()
+            after = snapshot(url)
+            expected = snapshot(models_url)
+            if kind == "mariadb":
+                after = without_restored_innodb_index(after)
+                expected = without_restored_innodb_index(expected)
+            assert after == expected, (what, run.stdout, path.read_text())
+
+
+@pytest.mark.parametrize(("kind", "examples"), [("sqlite", 15), ("postgresql", 3), ("mariadb", 3)])
+def test_law_on_random_model_changes(
+    kind: str, examples: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    monkeypatch.delenv("ALEMBIC_CONFIG", raising=False)
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(change_sequences())
+    def law(steps: list[tuple[str, Spec]]) -> None:
+        law_on_random_changes(kind, steps)
+
+    law()
