@@ -15,7 +15,7 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.type_api import to_instance
 
-from still.ddl.elements import AlterTable, column_name, table_name
+from still.ddl.elements import AlterTable, column_name, nstring, string, table_name, tsql_string
 
 
 class RenameTable(AlterTable):
@@ -132,13 +132,17 @@ def _default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
 @compiles(RenameTable, "mssql")
 def _mssql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
     old = table_name(compiler, element.table_name, element.schema)
-    return f"EXEC sp_rename '{old}', {compiler.preparer.quote(element.new_name)}"
+    return f"EXEC sp_rename {string(old)}, {compiler.preparer.quote(element.new_name)}"
 
 
 @compiles(ColumnName, "mssql")
 def _mssql_rename_column(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    old = f"{table_name(compiler, element.table_name, element.schema)}.{element.column_name}"
-    return f"EXEC sp_rename '{old}', {column_name(compiler, element.change['new_name'])}, 'COLUMN'"
+    old = (
+        f"{table_name(compiler, element.table_name, element.schema)}."
+        f"{column_name(compiler, element.column_name)}"
+    )
+    new = column_name(compiler, element.change["new_name"])
+    return f"EXEC sp_rename {string(old)}, {new}, 'COLUMN'"
 
 
 @compiles(ColumnNullable, "mssql")
@@ -172,13 +176,14 @@ def _mssql_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> 
     if default is None:
         # SQL Server names each default constraint: look the name up and drop it.
         table = table_name(compiler, element.table_name, element.schema)
-        column = element.column_name
         return (
             "DECLARE @name NVARCHAR(256); SELECT @name = dc.name FROM sys.default_constraints dc "
             "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
             "AND c.column_id = dc.parent_column_id "
-            f"WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'; "
-            f"IF @name IS NOT NULL EXEC('ALTER TABLE {table} DROP CONSTRAINT ' + QUOTENAME(@name))"
+            f"WHERE dc.parent_object_id = OBJECT_ID({nstring(table)}) "
+            f"AND c.name = {nstring(element.column_name)}; "
+            f"IF @name IS NOT NULL EXEC({tsql_string(f'ALTER TABLE {table} DROP CONSTRAINT ')} "
+            "+ QUOTENAME(@name))"
         )
     return (
         f"{_alter(compiler, element)} ADD DEFAULT {default_sql(compiler, default)} "

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from dataclasses import replace
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, Computed, Constraint, Identity, Index, MetaData, Table
+from sqlalchemy import (
+    Column,
+    Computed,
+    Constraint,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Table,
+    literal_column,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, DropIndex, DropTable
 
-from still.ddl.alter import ColumnDefault, ColumnName, MySQLChangeColumn
+from still.ddl.alter import ColumnDefault, ColumnName, ColumnType, MySQLChangeColumn
 from still.ddl.change import AlterColumn
+from still.ddl.elements import (
+    AddColumn,
+    DDLText,
+    DropColumn,
+    DropNamedConstraint,
+    nstring,
+    tsql_string,
+)
 from still.ddl.generated import (
     ColumnExpression,
     ColumnIdentity,
@@ -17,7 +37,8 @@ from still.ddl.generated import (
     identity_differs,
     refusal,
 )
-from still.ddl.impl import DefaultImpl
+from still.ddl.guards import Description, Guarded
+from still.ddl.impl import DefaultImpl, ExecutableDDL
 from still.errors import StillError
 
 
@@ -393,22 +414,81 @@ class MSSQLImpl(DefaultImpl):
     def emit_begin(self) -> None:
         self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
 
-    def set_table_comment(self, table: Table) -> None:
-        # sp_addextendedproperty needs the schema spelled out; dbo is SQL Server's default.
-        if table.schema is None:
-            table = table.to_metadata(MetaData(), schema="dbo")
-        super().set_table_comment(table)
+    # -- guards: SQL Server 2016+ has DROP ... IF EXISTS, but nothing for CREATE or ADD ----------
 
-    def drop_table_comment(self, table: Table) -> None:
-        if table.schema is None:
-            table = table.to_metadata(MetaData(), schema="dbo")
-        super().drop_table_comment(table)
+    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
+        refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
+        if not if_not_exists:
+            super().create_table(table)
+            return
+        # Comments and indexes only with a table this statement created.
+        statements = self.create_table_ddl(table)
+        self.execute(Guarded("create_table", statements, table.name, table.schema))
 
-    def set_column_comment(self, column: Column[Any]) -> None:
-        super().set_column_comment(_under_dbo(column))
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool = False,
+    ) -> None:
+        if not if_not_exists:
+            super().add_column(table_name, column, schema)
+            return
+        statement = AddColumn(table_name, column, schema)
+        self.execute(Guarded("add_column", [statement], table_name, schema, column.name))
 
-    def drop_column_comment(self, column: Column[Any]) -> None:
-        super().drop_column_comment(_under_dbo(column))
+    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+        if not if_not_exists:
+            super().create_index(index)
+            return
+        table = index.table
+        assert table is not None
+        self.execute(
+            Guarded("create_index", [CreateIndex(index)], table.name, table.schema, index.name)
+        )
+
+    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        table = index.table
+        if table is None or table.name == "_unknown":  # operations' stand-in for "not given"
+            raise StillError(
+                f"SQL Server drops an index by its table: pass table_name= to "
+                f"op.drop_index({str(index.name)!r}, table_name=...)."
+            )
+        super().drop_index(index, if_exists)
+
+    def add_constraint(self, constraint: Constraint) -> None:
+        if isinstance(constraint, ForeignKeyConstraint):
+            refuse_foreign_key_options(self.dialect.name, [constraint])
+        super().add_constraint(constraint)
+
+    # -- comments: the MS_Description extended property, added or updated --------------------------
+
+    def table_comment_ddl(self, table: Table, drop: bool = False) -> ExecutableDDL:
+        return Description(table.name, table.schema, None, None if drop else table.comment)
+
+    def column_comment_ddl(self, column: Column[Any], drop: bool = False) -> ExecutableDDL:
+        table = column.table
+        return Description(table.name, table.schema, column.name, None if drop else column.comment)
+
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        if change.nullable is not None and change.type_ is not None:
+            # ALTER COLUMN restates type and nullability together: a type change alone would
+            # make the column nullable again.
+            self.execute(
+                ColumnType(
+                    table_name,
+                    column_name,
+                    change.schema,
+                    type_=change.type_,
+                    existing_nullable=change.nullable,
+                )
+            )
+            change = replace(change, nullable=None, type_=None, existing_nullable=change.nullable)
+        if change.server_default not in (False, None) and generated_change(change) is None:
+            # ADD DEFAULT fails while the column has a default: drop that one (by its name) first.
+            self.execute(ColumnDefault(table_name, column_name, change.schema, default=None))
+        super().alter_column(table_name, column_name, change)
 
     # SQL Server names the default, check and foreign-key constraints on a column itself; a
     # column cannot be dropped while they exist.  These look their names up and drop them.
@@ -417,20 +497,20 @@ class MSSQLImpl(DefaultImpl):
             "SELECT @name = dc.name FROM sys.default_constraints dc "
             "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
             "AND c.column_id = dc.parent_column_id "
-            "WHERE dc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+            "WHERE dc.parent_object_id = OBJECT_ID({table}) AND c.name = {column}"
         ),
         "mssql_drop_check": (
             "SELECT @name = cc.name FROM sys.check_constraints cc "
             "JOIN sys.columns c ON c.object_id = cc.parent_object_id "
             "AND c.column_id = cc.parent_column_id "
-            "WHERE cc.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+            "WHERE cc.parent_object_id = OBJECT_ID({table}) AND c.name = {column}"
         ),
         "mssql_drop_foreign_key": (
             "SELECT @name = fk.name FROM sys.foreign_keys fk "
             "JOIN sys.foreign_key_columns fkc ON fkc.constraint_object_id = fk.object_id "
             "JOIN sys.columns c ON c.object_id = fkc.parent_object_id "
             "AND c.column_id = fkc.parent_column_id "
-            "WHERE fk.parent_object_id = OBJECT_ID('{table}') AND c.name = '{column}'"
+            "WHERE fk.parent_object_id = OBJECT_ID({table}) AND c.name = {column}"
         ),
     }
 
@@ -442,16 +522,29 @@ class MSSQLImpl(DefaultImpl):
         if_exists: bool = False,
         **dialect_kw: Any,
     ) -> None:
-        table = f"{schema}.{table_name}" if schema else table_name
+        table = self.qualified(table_name, schema)
         for option, lookup in self._CONSTRAINT_LOOKUP.items():
             if dialect_kw.get(option):
+                alter = tsql_string(f"ALTER TABLE {table} DROP CONSTRAINT ")
                 self.execute(
-                    "DECLARE @name NVARCHAR(256); "
-                    + lookup.format(table=table, column=column_name)
-                    + f"; IF @name IS NOT NULL EXEC('ALTER TABLE {table} DROP CONSTRAINT ' "
-                    "+ QUOTENAME(@name))"
+                    DDLText(
+                        "DECLARE @name NVARCHAR(256); "
+                        + lookup.format(table=nstring(table), column=nstring(column_name))
+                        + f"; IF @name IS NOT NULL EXEC({alter} + QUOTENAME(@name))"
+                    )
                 )
         super().drop_column(table_name, column_name, schema, if_exists)
+
+    def offline_value(self, value: datetime.date | datetime.time) -> Any:
+        # '2020-01-02' and '2020-01-02 03:04:05.123456' depend on SET LANGUAGE / DATEFORMAT and
+        # DATETIME refuses more than three fractional digits; ISO 8601 read as DATETIME2 (or
+        # DATETIMEOFFSET) does not, and converts to whatever the column is.
+        if isinstance(value, datetime.datetime):
+            kind = "DATETIMEOFFSET" if value.utcoffset() is not None else "DATETIME2"
+            return literal_column(f"CAST('{value.isoformat()}' AS {kind})")
+        if isinstance(value, datetime.date):
+            return literal_column(f"'{value.strftime('%Y%m%d')}'")
+        return super().offline_value(value)
 
     def static_output(self, text_: str) -> None:
         super().static_output(text_)
@@ -459,17 +552,112 @@ class MSSQLImpl(DefaultImpl):
             super().static_output(self.batch_separator)
 
 
-def _under_dbo(column: Column[Any]) -> Column[Any]:
-    """The column on its table under dbo, as sp_addextendedproperty needs a schema."""
-    table = column.table
-    if table is None or table.schema is not None:
-        return column
-    return table.to_metadata(MetaData(), schema="dbo").c[column.name]
-
-
 class OracleImpl(DefaultImpl):
     __dialect__ = "oracle"
     transactional_ddl = False
+
+    def offline_value(self, value: datetime.date | datetime.time) -> Any:
+        # TO_DATE(..., 'YYYY-MM-DD HH24:MI:SS') cannot read a time zone.
+        if isinstance(value, datetime.datetime) and value.utcoffset() is not None:
+            moment = value.isoformat(sep=" ", timespec="microseconds")
+            stamp = f"{moment[:26]} {moment[26:]}"  # '2020-01-02 03:04:05.000000 +01:00'
+            return literal_column(
+                f"TO_TIMESTAMP_TZ('{stamp}', 'YYYY-MM-DD HH24:MI:SS.FF6 TZH:TZM')"
+            )
+        return super().offline_value(value)
+
+    def terminated(self, rendered: str) -> str:
+        # Plain SQL ends with ';'.  A PL/SQL block (the guards below, or op.execute() of one)
+        # already ends with 'END;': SQL*Plus and SQLcl run it at a '/' line of its own.
+        if rendered.endswith(";"):
+            return rendered + "\n/"
+        return super().terminated(rendered)
+
+    # -- guards: Oracle before 23ai has no IF [NOT] EXISTS; a PL/SQL block ignores the error ------
+
+    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
+        refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
+        if not if_not_exists:
+            super().create_table(table)
+            return
+        # Comments and indexes only with a table this statement created.
+        statements = self.create_table_ddl(table)
+        self.execute(Guarded("create_table", statements, table.name, table.schema))
+
+    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+        statement = DropTable(table)
+        self.execute(
+            Guarded("drop_table", [statement], table.name, table.schema) if if_exists else statement
+        )
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        schema: str | None = None,
+        if_not_exists: bool = False,
+    ) -> None:
+        statement = AddColumn(table_name, column, schema)
+        self.execute(
+            Guarded("add_column", [statement], table_name, schema, column.name)
+            if if_not_exists
+            else statement
+        )
+
+    def drop_column(
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        if_exists: bool = False,
+        **dialect_kw: Any,
+    ) -> None:
+        statement = DropColumn(table_name, column_name, schema)
+        self.execute(
+            Guarded("drop_column", [statement], table_name, schema, column_name)
+            if if_exists
+            else statement
+        )
+
+    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+        statement = CreateIndex(index)
+        table = index.table
+        assert table is not None
+        self.execute(
+            Guarded("create_index", [statement], table.name, table.schema, index.name)
+            if if_not_exists
+            else statement
+        )
+
+    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        statement = DropIndex(index)
+        table = index.table
+        assert table is not None
+        self.execute(
+            Guarded("drop_index", [statement], table.name, table.schema, index.name)
+            if if_exists
+            else statement
+        )
+
+    def drop_constraint(
+        self,
+        name: str | None,
+        table_name: str,
+        kind: str | None,
+        schema: str | None = None,
+        if_exists: bool = False,
+    ) -> None:
+        statement = DropNamedConstraint(name, table_name, kind, schema)
+        self.execute(
+            Guarded("drop_constraint", [statement], table_name, schema, name)
+            if if_exists
+            else statement
+        )
+
+    def add_constraint(self, constraint: Constraint) -> None:
+        if isinstance(constraint, ForeignKeyConstraint):
+            refuse_foreign_key_options(self.dialect.name, [constraint])
+        super().add_constraint(constraint)
 
     def alter_generated(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -487,6 +675,54 @@ class OracleImpl(DefaultImpl):
                 "drop the identity (server_default=None) first, then set the default.",
             )
         self.execute(ColumnIdentity(table_name, column_name, schema, identity=new))
+
+
+# The referential actions each database's grammar has (ON DELETE / ON UPDATE).
+_ACTIONS: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
+    # SQL Server: both, without RESTRICT (NO ACTION is its default and means the same).
+    "mssql": (
+        frozenset({"CASCADE", "SET NULL", "SET DEFAULT", "NO ACTION"}),
+        frozenset({"CASCADE", "SET NULL", "SET DEFAULT", "NO ACTION"}),
+    ),
+    # Oracle: ON DELETE CASCADE | SET NULL only; no ON UPDATE (SQLAlchemy leaves it out, warning).
+    "oracle": (frozenset({"CASCADE", "SET NULL"}), None),
+}
+
+
+def refuse_foreign_key_options(dialect: str, constraints: Any) -> None:
+    """Refuse, before anything runs, foreign-key options the database's grammar lacks.
+
+    SQL Server has no deferrable constraints: dropping DEFERRABLE silently would check each row
+    at once where the migration counted on a check at COMMIT, so the option is refused instead,
+    naming it; a migration that targets several databases passes it only where it applies."""
+    on_delete, on_update = _ACTIONS[dialect]
+    label = {"mssql": "SQL Server", "oracle": "Oracle"}[dialect]
+    for fk in constraints:
+        table = getattr(fk, "parent", None)
+        what = f"foreign key {fk.name or '(unnamed)'}" + (
+            f" of {table.name}" if table is not None else ""
+        )
+        problems = []
+        if dialect == "mssql" and fk.deferrable is not None:
+            problems.append(f"deferrable={fk.deferrable!r}")
+        if dialect == "mssql" and fk.initially is not None:
+            problems.append(f"initially={fk.initially!r}")
+        if fk.match is not None:
+            problems.append(f"match={fk.match!r}")
+        if fk.ondelete is not None and fk.ondelete.upper() not in on_delete:
+            problems.append(f"ondelete={fk.ondelete!r}")
+        if (
+            on_update is not None
+            and fk.onupdate is not None
+            and fk.onupdate.upper() not in on_update
+        ):
+            problems.append(f"onupdate={fk.onupdate!r}")
+        if problems:
+            raise StillError(
+                f"{label} has no {', '.join(problems)} for the {what}. Leave "
+                f"{'these options' if len(problems) > 1 else 'the option'} out for {label} "
+                "(e.g. pass it only when op.get_context().dialect.name says another database)."
+            )
 
 
 IMPLEMENTATIONS: dict[str, type[DefaultImpl]] = {

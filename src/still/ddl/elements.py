@@ -44,6 +44,33 @@ class DropColumn(AlterTable):
         self.if_exists = if_exists
 
 
+class DDLText(ExecutableDDLElement):
+    """SQL text run as it is: unlike ``text()``, colons in it are not bound parameters."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+
+@compiles(DDLText)
+def _ddl_text(element: DDLText, compiler: DDLCompiler, **kw: Any) -> str:
+    return element.sql
+
+
+def nstring(value: str) -> str:
+    """A T-SQL Unicode string literal."""
+    return "N" + string(value)
+
+
+def tsql_string(value: str) -> str:
+    """A T-SQL string literal, Unicode (N'...') where it needs to be."""
+    return string(value) if str(value).isascii() else nstring(value)
+
+
+def string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def table_name(compiler: DDLCompiler, name: str, schema: str | None) -> str:
     quoted = compiler.preparer.quote(name)
     return f"{compiler.preparer.quote_schema(schema)}.{quoted}" if schema else quoted

@@ -8,6 +8,7 @@ revisions or the CLI.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TextIO, cast
 
@@ -21,6 +22,7 @@ from sqlalchemy.schema import (
     DropIndex,
     DropTable,
     DropTableComment,
+    ExecutableDDLElement,
     SetColumnComment,
     SetTableComment,
 )
@@ -42,6 +44,7 @@ from still.ddl.generated import generated_change, refusal
 from still.errors import StillError
 
 Executable = str | ClauseElement
+ExecutableDDL = ExecutableDDLElement
 
 
 class DefaultImpl:
@@ -113,7 +116,7 @@ class DefaultImpl:
                 raise ValueError("Bound parameters cannot be rendered in --sql mode.")
             rendered = self.compile(cast(ClauseElement, construct))
             self.statements.append(rendered)
-            self.static_output(rendered + self.statement_terminator)
+            self.static_output(self.terminated(rendered))
             return None
         assert self.connection is not None
         self._executed.append(construct)
@@ -121,6 +124,12 @@ class DefaultImpl:
         if execution_options:
             conn = conn.execution_options(**execution_options)
         return conn.execute(construct, params) if params else conn.execute(construct)
+
+    def terminated(self, rendered: str) -> str:
+        """A statement as an offline script writes it, with its terminator (once)."""
+        if rendered.endswith(self.statement_terminator):
+            return rendered
+        return rendered + self.statement_terminator
 
     def check_name(self, name: str | None, what: str) -> None:
         """Refuse, before the database is touched, a name longer than this dialect allows."""
@@ -147,16 +156,22 @@ class DefaultImpl:
     # -- schema changes ---------------------------------------------------------------------------
 
     def create_table(self, table: Table, if_not_exists: bool = False) -> None:
-        self.execute(CreateTable(table, if_not_exists=if_not_exists))
+        for statement in self.create_table_ddl(table, if_not_exists):
+            self.execute(statement)
+
+    def create_table_ddl(self, table: Table, if_not_exists: bool = False) -> list[ExecutableDDL]:
+        """CREATE TABLE, then its comments (where they are statements) and its indexes."""
+        statements: list[ExecutableDDL] = [CreateTable(table, if_not_exists=if_not_exists)]
         if self.dialect.supports_comments and not self.dialect.inline_comments:
             # PostgreSQL, Oracle, SQL Server: comments are statements of their own.
             if table.comment is not None:
-                self.set_table_comment(table)
+                statements.append(self.table_comment_ddl(table))
             for column in table.columns:
                 if column.comment is not None:
-                    self.set_column_comment(column)
+                    statements.append(self.column_comment_ddl(column))
         for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
-            self.execute(CreateIndex(index))
+            statements.append(CreateIndex(index))
+        return statements
 
     def drop_table(self, table: Table, if_exists: bool = False) -> None:
         self.execute(DropTable(table, if_exists=if_exists))
@@ -190,16 +205,22 @@ class DefaultImpl:
         self.execute(RenameTable(old, new, schema))
 
     def set_table_comment(self, table: Table) -> None:
-        self.execute(SetTableComment(table))
+        self.execute(self.table_comment_ddl(table))
 
     def drop_table_comment(self, table: Table) -> None:
-        self.execute(DropTableComment(table))
+        self.execute(self.table_comment_ddl(table, drop=True))
 
     def set_column_comment(self, column: Column[Any]) -> None:
-        self.execute(SetColumnComment(column))
+        self.execute(self.column_comment_ddl(column))
 
     def drop_column_comment(self, column: Column[Any]) -> None:
-        self.execute(DropColumnComment(column))
+        self.execute(self.column_comment_ddl(column, drop=True))
+
+    def table_comment_ddl(self, table: Table, drop: bool = False) -> ExecutableDDL:
+        return DropTableComment(table) if drop else SetTableComment(table)
+
+    def column_comment_ddl(self, column: Column[Any], drop: bool = False) -> ExecutableDDL:
+        return DropColumnComment(column) if drop else SetColumnComment(column)
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         """Change a column: nullability, default, type, comment, then the name (in that order)."""
@@ -308,6 +329,11 @@ class DefaultImpl:
     ) -> None:
         self.execute(DropNamedConstraint(name, table_name, kind, schema, if_exists))
 
+    def offline_value(self, value: datetime.date | datetime.time) -> Any:
+        """A date or time in an offline INSERT; where the dialect's own literal is unsafe, SQL
+        that reads the same whatever the session's language or date format."""
+        return literal(value)
+
     def bulk_insert(
         self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True
     ) -> None:
@@ -319,7 +345,9 @@ class DefaultImpl:
                 # A sa.table() column without a type gets one from the value, so it can be
                 # written as a literal.
                 values = {
-                    key: literal(value)
+                    key: self.offline_value(value)
+                    if isinstance(value, (datetime.date, datetime.time))
+                    else literal(value)
                     if key in table.c and isinstance(table.c[key].type, NullType)
                     else value
                     for key, value in row.items()
