@@ -718,10 +718,11 @@ def refuse_foreign_key_options(dialect: str, constraints: Any) -> None:
         ):
             problems.append(f"onupdate={fk.onupdate!r}")
         if problems:
+            them = "them" if len(problems) > 1 else "it"
             raise StillError(
-                f"{label} has no {', '.join(problems)} for the {what}. Leave "
-                f"{'these options' if len(problems) > 1 else 'the option'} out for {label} "
-                "(e.g. pass it only when op.get_context().dialect.name says another database)."
+                f"{label} has no {', '.join(problems)} for the {what}. Leave {them} out for "
+                f"{label}: pass {them} only where op.get_context().dialect.name is another "
+                "database."
             )
 
 
