@@ -4,8 +4,9 @@
 # Installs still into a virtual environment (.venv-demo/ at the repository root, or
 # $STILL_DEMO_VENV) and walks the seed tutorial's workflow on the pet-clinic example
 # (examples/petclinic/) with an embedded SQLite database: init, alembic.ini and env.py edits,
-# three hand-written revisions, upgrade, current, history, heads, an SQL preview, the
-# application's start-up, other databases (-x, SQLALCHEMY_URL, stamp), downgrade.
+# revision --autogenerate for the initial schema, then for `age` and an index added to the Pet
+# model, upgrade, check, current, history, heads, an SQL preview, the application's start-up,
+# other databases (-x, SQLALCHEMY_URL, stamp), downgrade, log and verify.
 #
 # Needs only Python 3.10+, pip and git. Most of the time is pip. Safe to run again: the work
 # directory examples/petclinic/work/ (git-ignored) is deleted and made anew on every run.
@@ -79,9 +80,37 @@ cp -R "$EXAMPLE/models" "$EXAMPLE/main.py" "$WORK/"
 cd "$WORK"
 note "working in examples/petclinic/work/: a copy of the example's models/ and main.py"
 
-# fill SLUG < bodies: write hand-written upgrade()/downgrade() into alembic/versions/*_SLUG.py.
-# (Autogenerate would write them from the models; until still has it, they are written by hand.)
-fill() { python "$EXAMPLE/fill_revision.py" "$1"; }
+# edit FILE OLD NEW [OLD NEW ...]: change the work copy's models as one would in an editor, and
+# show the change as a diff.
+edit() {
+    python - "$@" <<'PY'
+import difflib
+import sys
+from pathlib import Path
+
+path, pairs = Path(sys.argv[1]), sys.argv[2:]
+old = new = path.read_text()
+for before, after in zip(pairs[::2], pairs[1::2]):
+    if new.count(before) != 1:
+        raise SystemExit(f"edit: {before!r} is not in {path} exactly once")
+    new = new.replace(before, after)
+path.write_text(new)
+diff = difflib.unified_diff(old.splitlines(), new.splitlines(), str(path), str(path), n=1, lineterm="")
+print("\n".join(diff))
+PY
+}
+# show SLUG [whole]: print the revision alembic/versions/*_SLUG.py that autogenerate just wrote
+# (from `def upgrade` on, or the whole file).
+show() {
+    local file
+    file=$(ls alembic/versions/*_"$1".py)
+    note "$file, as autogenerate wrote it (review it: autogenerate proposes, you decide):"
+    if [ "${2:-}" = whole ]; then
+        cat "$file"
+    else
+        sed -n '/^def upgrade/,$p' "$file"
+    fi
+}
 
 # ---------------------------------------------------------------------------------------------
 step "1. still is installed"
@@ -136,89 +165,54 @@ print("\n".join(diff))
 PY
 
 # ---------------------------------------------------------------------------------------------
-step "5. the first revision: the initial schema, five tables in dependency order"
-run still revision -m "initial schema"
-fill initial_schema <<'PY'
-def upgrade() -> None:
-    op.create_table(
-        "owners",
-        sa.Column("owner_id", sa.Integer, primary_key=True),
-        sa.Column("owner_name", sa.String(100), nullable=False),
-        sa.Column("owner_email", sa.String(100)),
-    )
-    op.create_table(
-        "species",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(50), nullable=False, unique=True),
-    )
-    op.create_table(
-        "pets",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id")),
-        sa.Column("species_id", sa.Integer, sa.ForeignKey("species.id")),
-        sa.Column("name", sa.String(50), nullable=False),
-    )
-    op.create_table(
-        "manipulations",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("title", sa.String(100), nullable=False),
-        sa.Column("price", sa.Numeric(10, 2)),
-    )
-    op.create_table(
-        "manipulation_facts",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("pet_id", sa.Integer, sa.ForeignKey("pets.id"), nullable=False),
-        sa.Column("manipulation_id", sa.Integer, sa.ForeignKey("manipulations.id"), nullable=False),
-        sa.Column("done_at", sa.DateTime),
-    )
-    op.execute("INSERT INTO species (id, name) VALUES (1, 'cat'), (2, 'dog')")
+step "5. the first revision: autogenerate compares the models with the (empty) database"
+run still revision --autogenerate -m "initial schema"
+show initial_schema whole
 
-
-def downgrade() -> None:
-    op.drop_table("manipulation_facts")
-    op.drop_table("manipulations")
-    op.drop_table("pets")
-    op.drop_table("species")
-    op.drop_table("owners")
-PY
-
-step "6. upgrade the database, and see where it stands"
+step "6. upgrade the database, see where it stands, and check it against the models"
 run still upgrade head
 run still current
-note "the clinic at work: the application stores its first owner and pets"
+run still check
+note "the clinic at work: the application stores its first species, owner and pets"
 python - <<'PY'
 import sqlite3
 
 with sqlite3.connect("petclinic.db") as db:
+    db.execute("INSERT INTO species (id, name) VALUES (1, 'cat'), (2, 'dog')")
     db.execute("INSERT INTO owners (owner_id, owner_name) VALUES (1, 'Anna')")
     db.execute("INSERT INTO pets (owner_id, species_id, name) VALUES (1, 1, 'Murka'), (1, 2, 'Rex')")
     print("pets:", db.execute("SELECT name FROM pets ORDER BY id").fetchall())
 PY
 
 # ---------------------------------------------------------------------------------------------
-step "7. two more revisions: a column with a data migration, and an index"
-run still revision -m "add age to pets"
-fill add_age_to_pets <<'PY'
-def upgrade() -> None:
-    op.add_column("pets", sa.Column("age", sa.Integer, nullable=True))
-    op.execute("UPDATE pets SET age = 0 WHERE age IS NULL")
-
-
-def downgrade() -> None:
-    op.drop_column("pets", "age")
-PY
-run still revision -m "add index on pet owner_id"
-fill add_index_on_pet_owner_id <<'PY'
-def upgrade() -> None:
-    op.create_index("ix_pet_owner_id", "pets", ["owner_id"], unique=False)
-
-
-def downgrade() -> None:
-    op.drop_index("ix_pet_owner_id", table_name="pets")
-PY
+step "7. the models change: Pet gets an age"
+edit models/pets.py \
+    '    name = Column(String(50), nullable=False)
+' \
+    '    name = Column(String(50), nullable=False)
+    age = Column(Integer, nullable=True)
+'
+note "still check sees that the models and the database differ (exit status 1):"
+run still check || true
+run still revision --autogenerate -m "add age to pets"
+show add_age_to_pets
 run still upgrade head
 
-step "8. the database now has the models' schema, and the data migration ran"
+step "8. and an index on pets.owner_id"
+edit models/pets.py \
+    'from sqlalchemy import Column, ForeignKey, Integer, String' \
+    'from sqlalchemy import Column, ForeignKey, Index, Integer, String' \
+    '    __tablename__ = "pets"
+' \
+    '    __tablename__ = "pets"
+    __table_args__ = (Index("ix_pet_owner_id", "owner_id"),)
+'
+run still revision --autogenerate -m "add index on pet owner_id"
+show add_index_on_pet_owner_id
+run still upgrade head
+run still check
+
+step "9. the database now has the models' schema, and the pets are still there"
 python - <<'PY'
 from sqlalchemy import create_engine, inspect, text
 
@@ -243,17 +237,17 @@ with engine.connect() as connection:
     print("pets:", connection.execute(text("SELECT name, age FROM pets ORDER BY id")).all())
 PY
 
-step "9. history and heads"
+step "10. history and heads"
 run still history
 run still heads
 
-step "10. preview the SQL of going back, without touching the database (--sql)"
+step "11. preview the SQL of going back, without touching the database (--sql)"
 run still downgrade --sql head:base
 
-step "11. the application's start-up (main.py): upgrade to head, nothing to do here"
+step "12. the application's start-up (main.py): upgrade to head, nothing to do here"
 run python main.py
 
-step "12. other databases: -x sqlalchemy.url=..., SQLALCHEMY_URL, and stamp for existing tables"
+step "13. other databases: -x sqlalchemy.url=..., SQLALCHEMY_URL, and stamp for existing tables"
 run still -x sqlalchemy.url=sqlite:///test_db.db upgrade head
 run env SQLALCHEMY_URL=sqlite:///test_db.db still current
 note "a database made before migrations were used, by Base.metadata.create_all():"
@@ -269,7 +263,7 @@ run env SQLALCHEMY_URL=sqlite:///existing.db still stamp head
 run env SQLALCHEMY_URL=sqlite:///existing.db still current
 
 # ---------------------------------------------------------------------------------------------
-step "13. downgrade one step, then all the way"
+step "14. downgrade one step, then all the way"
 run still downgrade -1
 run still current
 run still downgrade base
