@@ -221,28 +221,35 @@ class RevisionGraph(Generic[R]):
         Among revisions that are ready at the same time, the order of the files is kept, so the
         result is deterministic.
         """
+        by_id = self._by_id
         wanted = set(ids)
         waiting: dict[str, int] = {}
+        dependants: dict[str, list[str]] = {}
         for rid in wanted:
-            waiting[rid] = sum(
-                1 for p in set(self._parents(self._by_id[rid], include_dependencies)) if p in wanted
+            rev = by_id[rid]
+            parents = (
+                set(self._parents(rev, True))
+                if include_dependencies and rev.dependencies
+                else set(rev.down_revisions)
             )
-        dependants: dict[str, list[str]] = {rid: [] for rid in wanted}
-        for rid in wanted:
-            for p in set(self._parents(self._by_id[rid], include_dependencies)):
+            count = 0
+            for p in parents:
                 if p in wanted:
-                    dependants[p].append(rid)
-        position = {rid: i for i, rid in enumerate(self._by_id)}
+                    count += 1
+                    dependants.setdefault(p, []).append(rid)
+            waiting[rid] = count
+        position = {rid: i for i, rid in enumerate(by_id)}
         ready = [(position[rid], rid) for rid, n in waiting.items() if n == 0]
         heapq.heapify(ready)
         result: list[str] = []
+        append, push, pop = result.append, heapq.heappush, heapq.heappop
         while ready:
-            _, rid = heapq.heappop(ready)
-            result.append(rid)
-            for child in dependants[rid]:
+            _, rid = pop(ready)
+            append(rid)
+            for child in dependants.get(rid, ()):
                 waiting[child] -= 1
                 if waiting[child] == 0:
-                    heapq.heappush(ready, (position[child], child))
+                    push(ready, (position[child], child))
         return result
 
     def _walk_parents(self, rid: str) -> list[str]:

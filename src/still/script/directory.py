@@ -118,7 +118,7 @@ class ScriptDirectory:
     def versions(self) -> str:
         return self.version_locations[0]
 
-    def _candidate_files(self) -> Iterator[Path]:
+    def _candidate_files(self) -> Iterator[str]:
         for location in self.version_locations:
             root = Path(location)
             if not root.is_dir():
@@ -126,15 +126,24 @@ class ScriptDirectory:
                     f"Version location {location!r} is not a directory. Create it (`mkdir -p "
                     f"{location}`) or correct version_locations in the configuration."
                 )
-            names: Iterator[Path] = (
-                root.rglob("*") if self.recursive_version_locations else root.iterdir()
-            )
-            for path in sorted(names):
-                name = path.name
-                if name.startswith((".", "__init__")) or "__pycache__" in path.parts:
-                    continue
-                if path.suffix == ".py" or (self.sourceless and path.suffix == ".pyc"):
-                    yield path
+            if self.recursive_version_locations:
+                for path in sorted(root.rglob("*")):
+                    if "__pycache__" not in path.parts and self._is_candidate(path.name):
+                        yield str(path)
+                continue
+            # One directory: the names, sorted as the paths would sort (same parent), and no Path
+            # built for each file (a project of thousands of revisions notices).
+            if "__pycache__" in root.parts:
+                continue
+            prefix = "" if str(root) == "." else os.path.join(str(root), "")
+            for name in sorted(os.listdir(root), key=os.path.normcase):
+                if self._is_candidate(name):
+                    yield prefix + name
+
+    def _is_candidate(self, name: str) -> bool:
+        if name.startswith((".", "__init__")):
+            return False
+        return name.endswith(".py") or (self.sourceless and name.endswith(".pyc"))
 
     @cached_property
     def graph(self) -> RevisionGraph[Script]:
@@ -144,16 +153,17 @@ class ScriptDirectory:
         problems: list[str] = []
         cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
         for path in self._candidate_files():
-            if path.suffix == ".pyc" and (
-                path.with_suffix(".py").exists() or path.stem in seen_stems
+            stem, suffix = os.path.splitext(os.path.basename(path))
+            if suffix == ".pyc" and (
+                os.path.exists(path[: -len(suffix)] + ".py") or stem in seen_stems
             ):
                 continue
-            seen_stems.add(path.stem)
+            seen_stems.add(stem)
             try:
                 scripts.append(Script.from_path(path, cache))
             except ScriptError as exc:
                 problems.append(str(exc))
-        cache.save({str(s.path) for s in scripts})
+        cache.save({s.filename for s in scripts})
         if problems:
             raise ScriptError("\n".join(problems))
         return RevisionGraph(scripts, describe=lambda s: str(s.path))

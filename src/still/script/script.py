@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -20,28 +21,41 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 class Script(Revision):
     """One revision file in a versions directory."""
 
-    def __init__(self, path: Path, header: Header, module: ModuleType | None = None) -> None:
+    def __init__(self, path: Path | str, header: Header, module: ModuleType | None = None) -> None:
         super().__init__(
             revision=header.revision,
             down_revisions=as_tuple(_names(header.down_revision, path, "down_revision")),
             branch_labels=frozenset(as_tuple(_names(header.branch_labels, path, "branch_labels"))),
             dependencies=as_tuple(_names(header.depends_on, path, "depends_on")),
         )
-        self.path = path
+        # Kept as given: a project of thousands of revisions builds a Path only for the files a
+        # command actually uses.
+        self._path = path
+        self.filename = os.fspath(path)
         self.docstring = header.docstring
         self._module = module
 
+    @property
+    def path(self) -> Path:
+        path = self._path
+        if not isinstance(path, Path):
+            path = self._path = Path(path)
+        return path
+
     @classmethod
-    def from_path(cls, path: Path, cache: HeaderCache | None = None) -> Script:
+    def from_path(cls, path: Path | str, cache: HeaderCache | None = None) -> Script:
         """Read ``path``: from the header cache, statically if its header is plain literals,
         else by importing it."""
         try:
-            stat = path.stat() if cache is not None else None
+            stat = os.stat(path) if cache is not None else None
             if cache is not None and stat is not None:
                 cached = cache.get(path, stat)
                 if cached is not None:
                     return cls(path, cached)
-            source = path.read_text(encoding="utf-8-sig") if path.suffix == ".py" else None
+            source = None
+            if os.path.splitext(os.path.basename(path))[1] == ".py":
+                with open(path, encoding="utf-8-sig") as file:
+                    source = file.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise ScriptError(f"Cannot read revision file {path}: {exc}.") from exc
         if source is not None:
@@ -53,7 +67,7 @@ class Script(Revision):
                 if cache is not None and stat is not None:
                     cache.put(path, stat, header)
                 return cls(path, header)
-        module = load_python_file(path)
+        module = load_python_file(Path(path))
         revision = getattr(module, "revision", None)
         if revision is None:
             raise ScriptError(
@@ -103,10 +117,10 @@ class Script(Revision):
         return _PARAGRAPH_BREAK.split(self.longdoc, maxsplit=1)[0].strip() if self.longdoc else ""
 
     def __str__(self) -> str:
-        return str(self.path)
+        return self.filename
 
 
-def _names(value: object, path: Path, field: str) -> str | tuple[str, ...] | None:
+def _names(value: object, path: Path | str, field: str) -> str | tuple[str, ...] | None:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
