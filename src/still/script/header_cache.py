@@ -34,14 +34,14 @@ class HeaderCache:
     def _stamp(stat: os.stat_result) -> list[int]:
         return [stat.st_size, stat.st_mtime_ns]
 
-    def get(self, file: Path, stat: os.stat_result) -> Header | None:
+    def get(self, file: Path | str, stat: os.stat_result) -> Header | None:
         entry = self.entries.get(str(file))
         if entry is None or entry[0] != self._stamp(stat):
             return None
         revision, down, labels, depends, doc = entry[1]
         return Header(revision, down, labels, depends, doc)
 
-    def put(self, file: Path, stat: os.stat_result, header: Header) -> None:
+    def put(self, file: Path | str, stat: os.stat_result, header: Header) -> None:
         self.entries[str(file)] = [
             self._stamp(stat),
             [
