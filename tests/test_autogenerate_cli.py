@@ -1004,3 +1004,101 @@ def test_differential_against_alembic(project: Project, tmp_path: Path) -> None:
         project.ok("upgrade", "head")
     # every step after the first (once the ledger exists) differs by the ledger, and only so
     assert {(f, *c) for _, f, c in differences} == set(ALEMBIC_ONLY)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_post_write_hook_with_its_own_cwd(project: Project, tmp_path: Path) -> None:
+    """A relative script_location (the seed's `script_location = alembic`) and a hook that runs
+    elsewhere (``cwd``): the hook still gets a file name it can open."""
+    use_models(project, seed_models())
+    text = re.sub(
+        r"^script_location = .*$",
+        "script_location = migrations",
+        project.ini.read_text(),
+        flags=re.M,
+    )
+    project.ini.write_text(text)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    stamp = executable_script(
+        tmp_path / "stamp.py",
+        """
+        import os, sys
+        with open(sys.argv[1], "a") as f:
+            f.write(f"# stamped in {os.path.basename(os.getcwd())}\\n")
+        """,
+    )
+    set_hooks(project, f"hooks = s\ns.type = exec\ns.executable = {stamp}\ns.cwd = {elsewhere}\n")
+    _, path = autogenerate(project, "initial schema")
+    assert path.read_text().endswith("# stamped in elsewhere\n")
+
+
+# -- renames asked on a terminal ----------------------------------------------------------------
+
+
+def run_on_terminal(cwd: Path, args: list[str], answers: dict[str, str]) -> tuple[int, str]:
+    """``python -m still ARGS`` with a pseudo-terminal as stdin and stdout; each time the output
+    ends with a key of ``answers``, its value is typed."""
+    import pty
+    import select
+    import subprocess
+
+    master, slave = pty.openpty()
+    environ = {k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_URL", "ALEMBIC_CONFIG")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "still", *args],
+        cwd=cwd,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**environ, "NO_COLOR": "1"},
+        close_fds=True,
+    )
+    os.close(slave)
+    output, answered = b"", 0
+    try:
+        while True:
+            ready, _, _ = select.select([master], [], [], 60)
+            if not ready:
+                raise AssertionError(f"no output for 60 s: {output.decode(errors='replace')}")
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+            text = output.decode(errors="replace")
+            pending = [q for q in answers if text.count(q) > answered and text.rstrip().endswith(q)]
+            if pending:
+                typed = answers[pending[0]]
+                os.write(master, typed.encode() + (b"" if typed == "\x04" else b"\n"))
+                answered += 1
+    finally:
+        os.close(master)
+    return process.wait(timeout=60), output.decode(errors="replace").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("answer", ["y", "n", "\x04"], ids=["yes", "no", "ctrl-d"])
+def test_rename_asked_on_a_terminal(project: Project, answer: str) -> None:
+    seeded(project)
+    use_models(project, seed_models(age="years"))
+    code, output = run_on_terminal(
+        project.root,
+        ["revision", "--autogenerate", "-m", "rename age"],
+        {"[y/N]": answer},
+    )
+    assert code == 0, output
+    assert "Is column pets.age -> pets.years a rename? [y/N]" in output
+    assert "Traceback" not in output and "Unexpected error" not in output
+    (path,) = [p for p in revision_files(project) if p.name.endswith("_rename_age.py")]
+    if answer == "y":
+        assert op_calls(path) == [("alter_column", "pets")]
+        assert "WARNING" not in output
+    else:
+        assert ("drop_column", "pets") in op_calls(path)
+        assert "WARNING: column pets.age -> pets.years looks like a rename" in output
+    project.ok("upgrade", "head")
+    expected = [(1, 3), (2, 5)] if answer == "y" else [(1, None), (2, None)]
+    assert project.rows("SELECT id, years FROM pets ORDER BY id") == expected

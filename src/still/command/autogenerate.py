@@ -66,7 +66,11 @@ def _decide_renames(
     if renames == "ask" and sys.stdin.isatty() and sys.stdout.isatty():
         accepted = []
         for candidate in candidates:
-            answer = input(f"Is {candidate} a rename? [y/N] ").strip().lower()
+            try:
+                answer = input(f"Is {candidate} a rename? [y/N] ").strip().lower()
+            except EOFError:  # Ctrl-D, or the terminal went away: the default, no
+                config.print_stdout("")
+                answer = ""
             if answer in ("y", "yes"):
                 accepted.append(candidate)
         return accepted

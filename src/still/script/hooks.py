@@ -93,6 +93,9 @@ def _attr_path(attr: str) -> str:
 
 def run_post_write_hooks(config: Config, path: Path) -> None:
     """Run every hook the configuration lists on ``path``, in order."""
+    # Absolute: a hook with its own ``cwd`` must still find the file (``script_location`` is
+    # often relative, e.g. ``alembic``).
+    path = Path(path).absolute()
     options = config.get_section(SECTION) or {}
     names = _names(options.get("hooks", ""))
     for name in names:
