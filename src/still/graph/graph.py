@@ -327,10 +327,24 @@ class RevisionGraph(Generic[R]):
 
     def _check_acyclic(self) -> None:
         # Kahn's algorithm over down_revision and dependencies; what is left over lies on a cycle.
-        order = self.ordered(self._by_id)
-        if len(order) == len(self._by_id):
+        # (Every parent exists: missing ones were reported above.)  No order is needed here, so
+        # no priority queue either.
+        waiting: dict[str, int] = {}
+        dependants: dict[str, list[str]] = {}
+        for rid, rev in self._by_id.items():
+            parents = set(self._parents(rev, True)) if rev.dependencies else set(rev.down_revisions)
+            waiting[rid] = len(parents)
+            for p in parents:
+                dependants.setdefault(p, []).append(rid)
+        ready = [rid for rid, n in waiting.items() if n == 0]
+        while ready:
+            for child in dependants.get(ready.pop(), ()):
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+        stuck = sorted(rid for rid, n in waiting.items() if n > 0)
+        if not stuck:
             return
-        stuck = sorted(set(self._by_id) - set(order))
         described = ", ".join(self.describe(self._by_id[rid]) for rid in stuck[:5])
         raise RevisionError(
             f"The revisions form a cycle: {described}"

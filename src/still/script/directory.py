@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from still.config import Config
 
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+# File names sort as their paths do: case-folded where the platform folds case (Windows).
+_SORT_KEY = None if os.path.normcase("A") == "A" else os.path.normcase
 
 
 def _positive_int(value: object, name: str) -> int | None:
@@ -136,7 +138,7 @@ class ScriptDirectory:
             if "__pycache__" in root.parts:
                 continue
             prefix = "" if str(root) == "." else os.path.join(str(root), "")
-            for name in sorted(os.listdir(root), key=os.path.normcase):
+            for name in sorted(os.listdir(root), key=_SORT_KEY):
                 if self._is_candidate(name):
                     yield prefix + name
 
@@ -153,12 +155,13 @@ class ScriptDirectory:
         problems: list[str] = []
         cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
         for path in self._candidate_files():
-            stem, suffix = os.path.splitext(os.path.basename(path))
-            if suffix == ".pyc" and (
-                os.path.exists(path[: -len(suffix)] + ".py") or stem in seen_stems
-            ):
-                continue
-            seen_stems.add(stem)
+            if self.sourceless:  # only then are there .pyc files, and stems to compare
+                stem, suffix = os.path.splitext(os.path.basename(path))
+                if suffix == ".pyc" and (
+                    os.path.exists(path[: -len(suffix)] + ".py") or stem in seen_stems
+                ):
+                    continue
+                seen_stems.add(stem)
             try:
                 scripts.append(Script.from_path(path, cache))
             except ScriptError as exc:
