@@ -23,6 +23,7 @@ class BenchError(RuntimeError):
 class Sample:
     seconds: float
     peak_kib: int  # the process's maximum resident set size
+    cpu: float = 0.0  # user + system CPU seconds: less disturbed than wall time by a busy machine
     stdout: str = ""
     stderr: str = ""
 
@@ -36,6 +37,10 @@ class Series:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
 
     @property
     def peak_mib(self) -> float:
@@ -62,7 +67,8 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - started
 with open(report, "w") as f:
-    json.dump([seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss], f)
+    json.dump([seconds, os.waitstatus_to_exitcode(status), usage.ru_maxrss,
+               usage.ru_utime + usage.ru_stime], f)
 """
 
 
@@ -87,7 +93,7 @@ def run_process(
             env=env if env is not None else dict(os.environ),
             check=True,
         )
-        seconds, returncode, peak_kib = json.loads(report.read_text())
+        seconds, returncode, peak_kib, cpu = json.loads(report.read_text())
         out.seek(0)
         err.seek(0)
         sample = Sample(
@@ -95,6 +101,7 @@ def run_process(
             int(peak_kib),
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
+            cpu,
         )
     if check and returncode != 0:
         raise BenchError(

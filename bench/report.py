@@ -72,6 +72,16 @@ def _s(series: Series | None) -> str:
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
+def _load(values: list[float]) -> str:
+    if not values:
+        return "unknown"
+    ordered = sorted(values)
+    return (
+        f"min {ordered[0]:.1f}, median {ordered[len(ordered) // 2]:.1f}, max {ordered[-1]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
+
+
 def _met(row: Row) -> str:
     if row.met is None:
         return ""
@@ -80,21 +90,22 @@ def _met(row: Row) -> str:
 
 def results_table(rows: list[Row]) -> list[str]:
     out = [
-        "| work | size | still s | Alembic s | still / Alembic | floor s | still / floor "
-        "| target | met | still MiB | Alembic MiB | memory ratio | rounds |",
-        "|---|---|--:|--:|--:|--:|--:|---|---|--:|--:|--:|--:|",
+        "| work | size | still s | Alembic s | still / Alembic | target | met "
+        "| CPU time ratio | floor s | still / floor | still MiB | Alembic MiB | memory ratio "
+        "| rounds |",
+        "|---|---|--:|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     section = None
     for row in rows:
         if row.section != section:
             section = row.section
-            out.append(f"| **{section}** |||||||||||||")
+            out.append(f"| **{section}** ||||||||||||||")
         floor_ratio = row.floor_ratio
         out.append(
             f"| {row.work} | {row.size} | {_s(row.still)} | {_s(row.alembic)} | "
-            f"{row.ratio:.3f} | {_s(row.floor)} | "
+            f"{row.ratio:.3f} | {row.target.text() if row.target else ''} | {_met(row)} | "
+            f"{row.cpu_ratio:.3f} | {_s(row.floor)} | "
             f"{'' if floor_ratio is None else f'{floor_ratio:.2f}'} | "
-            f"{row.target.text() if row.target else ''} | {_met(row)} | "
             f"{row.still.peak_mib:.0f} | {row.alembic.peak_mib:.0f} | "
             f"{row.memory_ratio:.2f}{'' if row.memory_ratio <= 1 else ' (**> 1**)'} | "
             f"{row.still.rounds} |"
@@ -150,6 +161,11 @@ def write(bench: Bench, path: Path, repo: Path, command: str, minutes: float) ->
         "key, so still's ledger is off; `migration_lock` at its default, on) and one env.py. "
         "Each revision of a chain creates a table (three columns) and an index; the `check` "
         "models have five columns, a unique constraint, an index and a foreign key per table.",
+        "",
+        "The *CPU time ratio* compares user + system CPU seconds of the same processes: it is "
+        "less disturbed when other work shares the machine (the 1-minute load average during "
+        f"this run: {_load(bench.load)}), but leaves out waiting (for the disk, and for the "
+        "PostgreSQL server, which does its work in another process).",
         "",
         f"Full run: {minutes:.1f} minutes. Rounds are fewer at 5,000 (3, and 1 for fresh "
         "upgrades, `downgrade base` and `check`) to keep the run near a quarter of an hour on "

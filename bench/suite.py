@@ -21,7 +21,7 @@ IN_PROCESS = r"""
 import json, resource, sys, time
 import sqlalchemy  # an application that migrates at start-up has imported it already
 tool, ini = sys.argv[1], sys.argv[2]
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 if tool == "still":
     from still import command
     from still.config import Config
@@ -30,12 +30,13 @@ else:
     from alembic.config import Config
 config = Config(ini)
 command.upgrade(config, "head")
-first = time.perf_counter() - started
-started = time.perf_counter()
+first, first_cpu = time.perf_counter() - started, time.process_time() - cpu
+started, cpu = time.perf_counter(), time.process_time()
 command.upgrade(config, "head")
-again = time.perf_counter() - started
+again, again_cpu = time.perf_counter() - started, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"first": first, "again": again, "peak_kib": peak}))
+print(json.dumps({"first": first, "again": again, "peak_kib": peak,
+                  "first_cpu": first_cpu, "again_cpu": again_cpu}))
 """
 
 FLOOR_SQLITE = (
@@ -112,6 +113,10 @@ class Row:
         return self.still.seconds / self.floor.seconds if self.floor else None
 
     @property
+    def cpu_ratio(self) -> float:
+        return self.still.cpu / self.alembic.cpu if self.alembic.cpu else float("nan")
+
+    @property
     def memory_ratio(self) -> float:
         return self.still.peak_mib / self.alembic.peak_mib
 
@@ -161,6 +166,7 @@ class Bench:
     bounds: dict[str, Series] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     postgres_version: str = ""
+    load: list[float] = field(default_factory=list)  # 1-minute load average, per benchmark
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -197,6 +203,7 @@ class Bench:
     ) -> Row:
         """Rounds alternate between the tools, so drift on the machine affects both alike."""
         self.log(f"  {section}: {work}, {_fmt(n)} {unit} ({rounds} round(s))")
+        self.load.append(os.getloadavg()[0])
         series = {tool: Series() for tool in TOOLS}
         if warm_up:
             for tool in TOOLS:
@@ -213,7 +220,7 @@ class Bench:
         self.rows.append(row)
         self.log(
             f"    still {row.still.seconds:.3f} s, Alembic {row.alembic.seconds:.3f} s, "
-            f"ratio {row.ratio:.3f}"
+            f"ratio {row.ratio:.3f} (CPU time {row.cpu_ratio:.3f})"
         )
         return row
 
@@ -467,8 +474,16 @@ class Bench:
         def in_process(tool: str) -> Sample:
             sample = self.python(IN_PROCESS, project.root, tool, str(project.ini))
             result = json.loads(sample.stdout.strip().splitlines()[-1])
-            again[tool].samples.append(Sample(result["again"], result["peak_kib"]))
-            return Sample(result["first"], result["peak_kib"], sample.stdout, sample.stderr)
+            again[tool].samples.append(
+                Sample(result["again"], result["peak_kib"], cpu=result["again_cpu"])
+            )
+            return Sample(
+                result["first"],
+                result["peak_kib"],
+                sample.stdout,
+                sample.stderr,
+                result["first_cpu"],
+            )
 
         row = self.compare(
             section,
