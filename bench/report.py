@@ -49,6 +49,9 @@ def versions(bench: Bench, repo: Path) -> dict[str, str]:
         [PYTHON, "-c", VERSIONS], env=bench.env(), capture_output=True, text=True, check=True
     )
     found: dict[str, str] = json.loads(done.stdout)
+    if bench.still_src != (repo / "src").resolve():
+        found["still"] += f" (source: {bench.still_src})"
+        return _with_postgres(bench, found)
     try:
         commit = subprocess.run(
             ["git", "describe", "--always", "--dirty"],
@@ -60,6 +63,10 @@ def versions(bench: Bench, repo: Path) -> dict[str, str]:
         found["still"] += f" (git {commit})"
     except (OSError, subprocess.CalledProcessError):
         pass
+    return _with_postgres(bench, found)
+
+
+def _with_postgres(bench: Bench, found: dict[str, str]) -> dict[str, str]:
     if bench.postgres_version:
         found["PostgreSQL server"] = bench.postgres_version
     return found

@@ -78,6 +78,34 @@ BOUNDS = {
     ),
 }
 
+# SQLAlchemy alone building and compiling what a chain of N revisions runs (offline, SQLite):
+# what a tool that builds SQLAlchemy schema objects per operation cannot go below.
+COMPILE_ONLY = """
+import sys
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+dialect = sqlite.dialect(paramstyle="named")
+version = sa.table("alembic_version", sa.column("version_num", sa.String(32)))
+previous = None
+for i in range(1, int(sys.argv[1]) + 1):
+    name = f"t{i:05d}"
+    table = sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    str(CreateTable(table).compile(dialect=dialect))
+    str(CreateIndex(sa.Index(f"ix_{name}_name", table.c.name)).compile(dialect=dialect))
+    statement = version.update().values(version_num=name).where(version.c.version_num == previous)
+    str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    previous = name
+"""
+
 _HEX = re.compile(r"\b[0-9a-f]{12}\b")
 _HISTORY = re.compile(r"^(.*?) -> ([0-9a-f]{12})", re.M)
 
@@ -144,7 +172,7 @@ class Sizes:
             return 1 if slow else 3
         if n >= 1000:
             return 3 if slow else 5
-        return 5 if slow else 7
+        return 3 if slow else 5
 
 
 FULL = Sizes(linear=(100, 1000, 5000), branchy=(2000, 200), models=(100, 1000, 5000), postgres=1000)
@@ -577,6 +605,16 @@ class Bench:
                     self.bounds[label] = Series(
                         [self.python(code, project.root) for _ in range(self.sizes.rounds(0))]
                     )
+            label = (
+                f"`import sqlalchemy`, then build and compile the DDL and version-table UPDATEs "
+                f"of {_fmt(n)} revisions (SQLite, no tool, no database)"
+            )
+            self.bounds[label] = Series(
+                [
+                    self.python(COMPILE_ONLY, project.root, str(n))
+                    for _ in range(self.sizes.rounds(n, slow=True))
+                ]
+            )
         self._at_head(
             section,
             project,
