@@ -247,28 +247,6 @@ def models_schema(project: Project, another: Callable[[], str]) -> dict[str, Any
     return snapshot(url)
 
 
-def without_restored_innodb_index(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema without a plain index named after a foreign-key column that another index
-    on the same columns makes redundant: see test_mariadb_downgrade_upgrade_of_an_index_on_a_fk
-    (a known bug, reported there)."""
-    out = {}
-    for table, info in schema.items():
-        fk_columns = {cols for cols, _, _ in info["fks"]}
-        indexes = info["indexes"]
-        kept = [
-            (name, cols, unique)
-            for name, cols, unique in indexes
-            if not (
-                cols in fk_columns
-                and name == "_".join(cols)
-                and not unique
-                and any(other != name and c == cols for other, c, _ in indexes)
-            )
-        ]
-        out[table] = {**info, "indexes": kept}
-    return out
-
-
 def assert_law(project: Project, another: Callable[[], str]) -> None:
     """The schema is the models'; check is clean; downgrade -1 and upgrade head work, and the
     schema is the models' again."""
@@ -279,13 +257,7 @@ def assert_law(project: Project, another: Callable[[], str]) -> None:
     project.ok("downgrade", "-1")
     project.ok("upgrade", "head")
     project.ok("check")
-    after = snapshot(project.url)
-    if project.kind == "mariadb":
-        after, expected = (
-            without_restored_innodb_index(after),
-            without_restored_innodb_index(expected),
-        )
-    assert after == expected
+    assert snapshot(project.url) == expected
 
 
 def clean_failure(run: Run, *expected: str, code: int = 1) -> None:
@@ -361,13 +333,6 @@ def test_seed_step_by_step(project: Project, another_database: Callable[[], str]
 
 
 @pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: on MariaDB/MySQL, downgrading op.create_index on a foreign-key column restores "
-    "InnoDB's index with an explicit ADD INDEX (ddl MySQLImpl.drop_index); InnoDB then no longer "
-    "drops it by itself, so the next upgrade leaves two indexes on pets.owner_id "
-    "(ix_pet_owner_id and owner_id) where the models have one, and `check` does not see it",
-)
 def test_mariadb_downgrade_upgrade_of_an_index_on_a_fk(
     project: Project, another_database: Callable[[], str]
 ) -> None:
@@ -913,9 +878,6 @@ def law_on_random_changes(kind: str, steps: list[tuple[str, Spec]]) -> None:
                 engine.dispose()
             after = snapshot(url)
             expected = snapshot(models_url)
-            if kind == "mariadb":
-                after = without_restored_innodb_index(after)
-                expected = without_restored_innodb_index(expected)
             assert after == expected, (what, run.stdout, path.read_text())
 
 

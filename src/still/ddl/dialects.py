@@ -346,25 +346,25 @@ class MySQLImpl(DefaultImpl):
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         # InnoDB drops its own index for a foreign key once another index can serve it, and then
-        # refuses to drop that other index (error 1553).  Put back the index InnoDB would have made,
-        # in the same statement, so the downgrade leaves the schema as it was before the upgrade.
-        replacement = None if self.as_sql else self._foreign_key_index_to_restore(index)
-        if replacement is None:
+        # refuses to drop that other index (error 1553).  Drop the foreign key with the index and
+        # add it again: InnoDB then makes its own index as it did when the table was created (an
+        # explicit ADD INDEX would not do: InnoDB keeps explicit indexes when a new one arrives,
+        # so the next upgrade would leave two).
+        fk = None if self.as_sql else self._foreign_key_index_to_restore(index)
+        if fk is None:
             super().drop_index(index, if_exists)
             return
-        name, columns = replacement
         quote = self.dialect.identifier_preparer.quote
         table = index.table
         assert table is not None
-        target = (
-            quote(table.name) if not table.schema else f"{quote(table.schema)}.{quote(table.name)}"
-        )
+        target = _qualified(quote, table.name, table.schema)
         self.execute(
-            f"ALTER TABLE {target} DROP INDEX {quote(str(index.name))}, "
-            f"ADD INDEX {quote(name)} ({', '.join(quote(c) for c in columns)})"
+            f"ALTER TABLE {target} DROP FOREIGN KEY {quote(fk['name'])}, "
+            f"DROP INDEX {quote(str(index.name))}"
         )
+        self.execute(f"ALTER TABLE {target} ADD {_foreign_key_clause(quote, table.name, fk)}")
 
-    def _foreign_key_index_to_restore(self, index: Index) -> tuple[str, list[str]] | None:
+    def _foreign_key_index_to_restore(self, index: Index) -> dict[str, Any] | None:
         from sqlalchemy import inspect
 
         table = index.table
@@ -396,10 +396,35 @@ class MySQLImpl(DefaultImpl):
                 continue
             if any(other[: len(columns)] == columns for other in others):
                 continue
-            name = fk.get("name") or ""
-            generated = re.fullmatch(rf"{re.escape(table.name)}_ibfk_\d+", name)
-            return (columns[0] if generated or not name else name), columns
+            if fk.get("name"):
+                return dict(fk)
         return None
+
+
+def _qualified(quote: Any, name: str, schema: str | None) -> str:
+    return quote(name) if not schema else f"{quote(schema)}.{quote(name)}"
+
+
+def _foreign_key_clause(quote: Any, table: str, fk: dict[str, Any]) -> str:
+    """A reflected foreign key as ADD ... text, named as InnoDB would name it again: a generated
+    name (``t_ibfk_N``) is left to InnoDB and its index named after the first column; a chosen
+    name is kept (and names the index, as it did)."""
+    name = fk["name"]
+    columns = ", ".join(quote(c) for c in fk["constrained_columns"])
+    referred = ", ".join(quote(c) for c in fk["referred_columns"])
+    if re.fullmatch(rf"{re.escape(table)}_ibfk_\d+", name):
+        head = f"FOREIGN KEY {quote(fk['constrained_columns'][0])} ({columns})"
+    else:
+        head = f"CONSTRAINT {quote(name)} FOREIGN KEY ({columns})"
+    clause = (
+        f"{head} REFERENCES {_qualified(quote, fk['referred_table'], fk.get('referred_schema'))}"
+        f" ({referred})"
+    )
+    options = fk.get("options") or {}
+    for key, words in (("ondelete", "ON DELETE"), ("onupdate", "ON UPDATE")):
+        if options.get(key):
+            clause += f" {words} {options[key]}"
+    return clause
 
 
 class MariaDBImpl(MySQLImpl):
