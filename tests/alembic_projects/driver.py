@@ -1,0 +1,156 @@
+"""Run a fixture project's command sequence in one process, under real Alembic or under still.
+
+``python driver.py alembic|still STEPS_JSON OUT_JSON`` in the project directory.  Each step is a
+command line as the ``alembic`` program takes it (run through ``alembic.config.main``) or, when it
+starts with ``api``, a call ``alembic.command.NAME(config, *args)`` whose ``config.attributes``
+holds an open connection (the cookbook recipe env.py takes it from).  Under ``still`` the alembic
+names are still's (``still.alembic_shim.install()``), so the same code drives both tools.
+
+After each step: the exit code, what the step printed on stdout (file descriptor 1, so output
+written by any means is caught), the version rows and the reflected schema.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from configparser import ConfigParser
+from typing import Any
+
+# Steps that never change the database: the snapshot before them stands.
+READ_ONLY = {"current", "heads", "history", "branches", "show", "check", "revision", "merge"}
+
+
+def command_name(step: list[str]) -> str:
+    if step[0] == "api":
+        return step[1]
+    words = iter(step)
+    for word in words:
+        if word in ("-x", "-c", "--config", "-n", "--name"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def snapshot(engine: Any) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    inspector = sa.inspect(engine)
+    tables = sorted(set(inspector.get_table_names()) - {"still_ledger", "alembic_version"})
+    versions = None
+    if inspector.has_table("alembic_version"):
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+            versions = sorted(rows.scalars())
+    schema: dict[str, Any] = {}
+    if tables:
+        columns = inspector.get_multi_columns(filter_names=tables)
+        pks = inspector.get_multi_pk_constraint(filter_names=tables)
+        fks = inspector.get_multi_foreign_keys(filter_names=tables)
+        indexes = inspector.get_multi_indexes(filter_names=tables)
+        for key in sorted(columns, key=lambda k: k[1]):
+            schema[key[1]] = {
+                "columns": [[c["name"], str(c["type"]), c["nullable"]] for c in columns[key]],
+                "pk": pks[key]["constrained_columns"],
+                "fks": sorted(
+                    [f["constrained_columns"], f["referred_table"], f["referred_columns"]]
+                    for f in fks[key]
+                ),
+                "indexes": sorted(
+                    [i["name"] or "", i["column_names"], bool(i["unique"])] for i in indexes[key]
+                ),
+            }
+    return {"versions": versions, "schema": schema, "views": sorted(inspector.get_view_names())}
+
+
+def run_step(step: list[str], url: str) -> int:
+    if step[0] == "api":
+        import sqlalchemy as sa
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config("alembic.ini")
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                getattr(command, step[1])(config, *step[2:])
+        except Exception as exc:
+            print(f"ERROR {type(exc).__name__}", file=sys.stderr)
+            return 1
+        finally:
+            engine.dispose()
+        return 0
+    from alembic.config import main
+
+    try:
+        main(argv=step, prog="alembic")
+    except SystemExit as exc:
+        code = exc.code
+        return 0 if code in (None, 0) else 1
+    return 0
+
+
+def captured(step: list[str], url: str) -> tuple[int, str, str]:
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        try:
+            code = run_step(step, url)
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+        out.seek(0)
+        err.seek(0)
+        return code, out.read(), err.read()
+
+
+def main() -> None:
+    tool, steps_file, out_file = sys.argv[1:4]
+    if tool == "still":
+        import still.alembic_shim
+
+        still.alembic_shim.install()
+    sys.path.insert(0, os.getcwd())
+    ini = ConfigParser()
+    ini.read("alembic.ini")
+    url = ini.get("alembic", "sqlalchemy.url").replace("%%", "%")
+    with open(steps_file) as f:
+        steps = json.load(f)
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    results: list[dict[str, Any]] = []
+    state = snapshot(engine)
+    for step in steps:
+        started = time.monotonic()
+        code, stdout, stderr = captured(step, url)
+        seconds = round(time.monotonic() - started, 2)
+        results.append(
+            {"step": step, "code": code, "stdout": stdout, "stderr": stderr, "seconds": seconds}
+        )
+        if command_name(step) not in READ_ONLY and "--sql" not in step:
+            state = snapshot(engine)
+        results[-1].update(state)
+    engine.dispose()
+    with open(out_file, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
