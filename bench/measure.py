@@ -97,11 +97,11 @@ def run_process(
         out.seek(0)
         err.seek(0)
         sample = Sample(
-            seconds,
-            int(peak_kib),
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            cpu,
+            seconds=seconds,
+            peak_kib=int(peak_kib),
+            cpu=cpu,
+            stdout=out.read().decode("utf-8", "replace"),
+            stderr=err.read().decode("utf-8", "replace"),
         )
     if check and returncode != 0:
         raise BenchError(

@@ -506,11 +506,11 @@ class Bench:
                 Sample(result["again"], result["peak_kib"], cpu=result["again_cpu"])
             )
             return Sample(
-                result["first"],
-                result["peak_kib"],
-                sample.stdout,
-                sample.stderr,
-                result["first_cpu"],
+                seconds=result["first"],
+                peak_kib=result["peak_kib"],
+                cpu=result["first_cpu"],
+                stdout=sample.stdout,
+                stderr=sample.stderr,
             )
 
         row = self.compare(
