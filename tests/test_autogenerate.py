@@ -128,6 +128,13 @@ def db(db_url: str) -> Any:
     database.dispose()
 
 
+def body(text: str) -> str:
+    """A rendered template body without the review markers, one operation per line."""
+    return "\n".join(
+        line.strip() for line in text.splitlines() if not line.strip().startswith("# ###")
+    ).strip()
+
+
 def kinds(diffs: list[Any]) -> list[str]:
     return [d[0][0] if isinstance(d, list) else d[0] for d in diffs]
 
@@ -147,15 +154,15 @@ def test_petclinic_step_by_step(db: Db, petclinic_models: PetClinic) -> None:
     with_age = petclinic_models.metadata(age=True)
     script, diffs = db.law(initial, with_age)
     assert kinds(diffs) == ["add_column"]
-    assert api.render_migration(script).upgrades.strip() == (
+    assert body(api.render_migration(script).upgrades) == (
         "op.add_column('pets', sa.Column('age', sa.Integer(), nullable=True))"
     )
-    assert api.render_migration(script).downgrades.strip() == "op.drop_column('pets', 'age')"
+    assert body(api.render_migration(script).downgrades) == "op.drop_column('pets', 'age')"
 
     with_index = petclinic_models.metadata(age=True, index=True)
     script, diffs = db.law(with_age, with_index)
     assert kinds(diffs) == ["add_index"]
-    assert api.render_migration(script).upgrades.strip() == (
+    assert body(api.render_migration(script).upgrades) == (
         "op.create_index('ix_pet_owner_id', 'pets', ['owner_id'], unique=False)"
     )
     # and dropping the index again (on MariaDB, InnoDB's own index for the foreign key comes back
