@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from still.command.autogenerate import check
     from still.command.inspect import branches, current, edit, heads, history, show
     from still.command.migrate import downgrade, stamp, upgrade
+    from still.command.picture import graph
     from still.command.project import init, list_templates
     from still.command.settle import resolve
 
@@ -30,6 +31,7 @@ _WHERE = {
     "heads": "inspect",
     "history": "inspect",
     "show": "inspect",
+    "graph": "picture",
     "downgrade": "migrate",
     "stamp": "migrate",
     "upgrade": "migrate",
@@ -45,6 +47,7 @@ __all__ = [
     "current",
     "downgrade",
     "edit",
+    "graph",
     "heads",
     "history",
     "init",
