@@ -1,0 +1,244 @@
+"""still's pytest plugin: tests for a project's migrations, and fixtures for tests that need a
+migrated database.
+
+Loaded by pytest (``-p still.pytest_plugin``, or the ``pytest11`` entry point once still is
+installed with it).  It adds its tests only when asked: ``pytest --still-migrations``, or
+``still_migrations = true`` in the pytest configuration.  Then four tests run against the test
+database (``--still-url``, ``still_url`` or ``SQLALCHEMY_URL``; never the URL of alembic.ini by
+itself):
+
+``test_still_single_head``           the graph has one head (or ``--still-heads N``)
+``test_still_stairway``              every revision upgrades, downgrades and upgrades again, one
+                                     step at a time, and the downgrade gives back the schema
+``test_still_up_down_up``            upgrade heads, downgrade base, upgrade heads: same schema
+``test_still_models_match_database`` after upgrade heads, autogenerate finds nothing to write
+
+Fixtures: ``still_url``, ``still_config``, ``still_migrations`` (a
+:class:`still.testing.Migrations`) and ``migrated_database`` (an Engine on the test database at
+head).  The plugin imports nothing
+heavy until one of them is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from _pytest._code.code import TerminalRepr
+
+    from still.config import Config
+    from still.testing import Migrations
+
+# name of the test -> name of the check in still.testing.Migrations; the database ones need the URL
+TESTS = {
+    "test_still_single_head": "check_heads",
+    "test_still_stairway": "check_stairway",
+    "test_still_up_down_up": "check_up_down_up",
+    "test_still_models_match_database": "check_models_match",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("still", "still: migration tests")
+    group.addoption(
+        "--still-migrations",
+        action="store_true",
+        default=None,
+        help="Add still's migration tests (stairway, single head, up-down-up, models match).",
+    )
+    group.addoption(
+        "--still-config",
+        metavar="PATH",
+        help="The project's alembic.ini (or pyproject.toml); default: still_config, else "
+        "alembic.ini in the rootdir.",
+    )
+    group.addoption(
+        "--still-url",
+        metavar="URL",
+        help="The test database the migration tests upgrade and downgrade (default: still_url, "
+        "else SQLALCHEMY_URL).",
+    )
+    group.addoption(
+        "--still-heads",
+        type=int,
+        metavar="N",
+        help="The number of heads the project declares (default: still_heads, else 1).",
+    )
+    parser.addini("still_migrations", "Add still's migration tests.", type="bool", default=False)
+    parser.addini("still_config", "The project's alembic.ini, relative to the rootdir.")
+    parser.addini("still_url", "The URL of the test database for the migration tests.")
+    parser.addini("still_heads", "The number of heads the project declares.", default="1")
+    parser.addini("still_section", "The ini section of the configuration.", default="alembic")
+
+
+@dataclass(frozen=True)
+class Settings:
+    enabled: bool
+    config_file: Path
+    url: str | None
+    heads: int
+    section: str
+
+    def migrations(self) -> Migrations:
+        from still.testing import Migrations
+
+        return Migrations(self.config_file, self.require_url(), self.section)
+
+    def require_url(self) -> str:
+        if not self.url:
+            raise _failure(
+                "No test database: give its URL with --still-url URL, still_url in the pytest "
+                "configuration, or the SQLALCHEMY_URL environment variable. still does not use "
+                "the sqlalchemy.url of the project's configuration by itself: these tests "
+                "upgrade and downgrade the database, and downgrading drops tables."
+            )
+        if self.url.startswith("sqlite") and (
+            self.url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:")
+            or ":memory:" in self.url
+            or "mode=memory" in self.url
+        ):
+            raise _failure(
+                f"{self.url} is an in-memory SQLite database, which lives only as long as one "
+                "connection; migrations open several. Use a file: sqlite:///test.db."
+            )
+        return self.url
+
+
+def _failure(message: str) -> Exception:
+    from still.testing import MigrationTestFailure
+
+    return MigrationTestFailure(message)
+
+
+def settings_of(config: pytest.Config) -> Settings:
+    option = config.getoption("still_migrations")
+    enabled = bool(option) if option is not None else bool(config.getini("still_migrations"))
+    path_option = config.getoption("still_config")
+    if path_option:
+        config_file = Path(path_option).absolute()
+    else:
+        configured = str(config.getini("still_config") or "") or "alembic.ini"
+        config_file = config.rootpath / configured
+    url = (
+        config.getoption("still_url")
+        or str(config.getini("still_url") or "")
+        or os.environ.get("SQLALCHEMY_URL")
+        or None
+    )
+    heads_option = config.getoption("still_heads")
+    heads = heads_option if heads_option is not None else int(config.getini("still_heads"))
+    section = str(config.getini("still_section") or "alembic")
+    return Settings(enabled, config_file, url, heads, section)
+
+
+class MigrationTests(pytest.File):
+    """The project's configuration file, as the collector of still's migration tests."""
+
+    settings: Settings
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for name in TESTS:
+            yield MigrationTest.from_parent(self, name=name)
+
+
+class MigrationTest(pytest.Item):
+    """One of still's checks, run as a test."""
+
+    parent: MigrationTests
+
+    def runtest(self) -> None:
+        settings = self.parent.settings
+        if self.name == "test_still_single_head":
+            from still.testing import Migrations
+
+            Migrations(settings.config_file, settings.url, settings.section).check_heads(
+                settings.heads
+            )
+            return
+        from still.testing import database_lock
+
+        migrations = settings.migrations()
+        with database_lock(migrations.url):
+            getattr(migrations, TESTS[self.name])()
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str | TerminalRepr:
+        from still.testing import MigrationTestFailure
+
+        if isinstance(excinfo.value, MigrationTestFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[os.PathLike[str] | str, int | None, str]:
+        return self.path, None, f"still: {self.name}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # tryfirst: before -k and -m deselect, so they apply to these tests too.
+    settings = settings_of(config)
+    if not settings.enabled:
+        return
+    collector = MigrationTests.from_parent(session, path=settings.config_file)
+    collector.settings = settings
+    items[:0] = list(collector.collect())
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def still_settings(pytestconfig: pytest.Config) -> Settings:
+    """The plugin's settings: configuration file, test database URL, declared heads."""
+    return settings_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def still_url(still_settings: Settings) -> str:
+    """The URL of the test database (--still-url, still_url or SQLALCHEMY_URL)."""
+    return still_settings.require_url()
+
+
+@pytest.fixture
+def still_config(still_settings: Settings, still_url: str) -> Config:
+    """A still Config of the project, pointed at the test database (as ``-x sqlalchemy.url``)."""
+    return still_settings.migrations().config()
+
+
+@pytest.fixture
+def still_migrations(still_settings: Settings, still_url: str) -> Iterator[Migrations]:
+    """The project's migrations on the test database (a :class:`still.testing.Migrations`:
+    ``upgrade``, ``downgrade``, ``step``, ``current``, ``schema`` and the checks), held for this
+    test alone when tests run in parallel."""
+    from still.testing import database_lock
+
+    migrations = still_settings.migrations()
+    with database_lock(still_url):
+        yield migrations
+
+
+@pytest.fixture
+def migrated_database(still_migrations: Migrations) -> Iterator[sa.Engine]:
+    """An Engine on the test database, upgraded to head; downgraded to base afterwards."""
+    import sqlalchemy as sa
+
+    still_migrations.to_base()
+    still_migrations.upgrade("heads")
+    engine = sa.create_engine(still_migrations.url, poolclass=sa.pool.NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        still_migrations.to_base()
