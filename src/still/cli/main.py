@@ -217,6 +217,7 @@ def merge(
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
 @click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
 @click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
+@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
 @click.pass_context
 def upgrade(
     ctx: click.Context,
@@ -226,6 +227,7 @@ def upgrade(
     verbose: bool,
     plan: bool,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Upgrade the database to REVISION (head, an id, +N, ...)."""
     run(
@@ -237,6 +239,7 @@ def upgrade(
         tag=tag,
         verbose=verbose,
         plan=plan,
+        as_json=as_json,
     )
 
 
@@ -256,6 +259,7 @@ def _confirming(yes: bool) -> Callable[[Any], None]:
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
 @click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
 @click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
+@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
 @click.pass_context
 def downgrade(
     ctx: click.Context,
@@ -265,6 +269,7 @@ def downgrade(
     verbose: bool,
     plan: bool,
     yes: bool,
+    as_json: bool,
 ) -> None:
     """Downgrade the database to REVISION (-1, an id, base, ...)."""
     run(
@@ -276,6 +281,7 @@ def downgrade(
         tag=tag,
         verbose=verbose,
         plan=plan,
+        as_json=as_json,
     )
 
 
@@ -294,25 +300,28 @@ def stamp(
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def current(ctx: click.Context, verbose: bool) -> None:
+def current(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Show the revision(s) the database is at."""
-    run(ctx, _command("current"), verbose=verbose)
+    run(ctx, _command("current"), verbose=verbose, as_json=as_json)
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, as_json: bool) -> None:
     """Exit 1 if autogenerate would write operations (the models and the database differ)."""
-    run(ctx, _command("check"))
+    run(ctx, _command("check"), as_json=as_json)
 
 
 @cli.command()
 @click.option("-n", "--limit", type=int, help="Only the last N entries.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def log(ctx: click.Context, limit: int | None) -> None:
+def log(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """Show the ledger: every migration applied, reverted or stamped (when it is on)."""
-    run(ctx, _command("log"), limit=limit)
+    run(ctx, _command("log"), limit=limit, as_json=as_json)
 
 
 @cli.command()
@@ -325,19 +334,21 @@ def resolve(ctx: click.Context, applied: bool, undo: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def verify(ctx: click.Context) -> None:
+def verify(ctx: click.Context, as_json: bool) -> None:
     """Check applied revisions against their files: missing, edited or skipped ones (exit 1)."""
-    run(ctx, _command("verify"))
+    run(ctx, _command("verify"), as_json=as_json)
 
 
 @cli.command()
 @click.option("-r", "--rev-range", help="Range START:END to show.")
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
 @click.option("-i", "--indicate-current", is_flag=True, help="Mark the database's revision.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
 def history(
-    ctx: click.Context, rev_range: str | None, verbose: bool, indicate_current: bool
+    ctx: click.Context, rev_range: str | None, verbose: bool, indicate_current: bool, as_json: bool
 ) -> None:
     """List the revisions, newest first."""
     run(
@@ -346,32 +357,42 @@ def history(
         rev_range=rev_range,
         verbose=verbose,
         indicate_current=indicate_current,
+        as_json=as_json,
     )
 
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each head.")
 @click.option("--resolve-dependencies", is_flag=True, help="Treat dependencies as down revisions.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def heads(ctx: click.Context, verbose: bool, resolve_dependencies: bool) -> None:
+def heads(ctx: click.Context, verbose: bool, resolve_dependencies: bool, as_json: bool) -> None:
     """Show the newest revision of every branch."""
-    run(ctx, _command("heads"), verbose=verbose, resolve_dependencies=resolve_dependencies)
+    run(
+        ctx,
+        _command("heads"),
+        verbose=verbose,
+        resolve_dependencies=resolve_dependencies,
+        as_json=as_json,
+    )
 
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each branch point.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def branches(ctx: click.Context, verbose: bool) -> None:
+def branches(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Show the branch points."""
-    run(ctx, _command("branches"), verbose=verbose)
+    run(ctx, _command("branches"), verbose=verbose, as_json=as_json)
 
 
 @cli.command()
 @click.argument("revision")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
-def show(ctx: click.Context, revision: str) -> None:
+def show(ctx: click.Context, revision: str, as_json: bool) -> None:
     """Show one revision in full."""
-    run(ctx, _command("show"), revision)
+    run(ctx, _command("show"), revision, as_json=as_json)
 
 
 @cli.command()

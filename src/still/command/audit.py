@@ -57,10 +57,24 @@ def _look(config: Config, script: ScriptDirectory) -> _Seen:
     return seen
 
 
-def log(config: Config, limit: int | None = None) -> None:
+def log(config: Config, limit: int | None = None, as_json: bool = False) -> None:
     """Print the ledger, newest last."""
     script = ScriptDirectory.from_config(config)
     seen = _look(config, script)
+    if as_json:
+        from dataclasses import asdict
+
+        from still.command.as_json import emit
+
+        entries = seen.entries[-limit:] if limit else seen.entries
+        emit(
+            config,
+            "log",
+            ledger=seen.ledger_name,
+            enabled=seen.ledger_on,
+            entries=[asdict(entry) for entry in entries],
+        )
+        return
     if not seen.entries:
         hint = (
             "it is empty"
@@ -131,11 +145,27 @@ def find_drift(
     return drift
 
 
-def verify(config: Config) -> Drift:
+def verify(config: Config, as_json: bool = False) -> Drift:
     """Check the database's history against the revision files; DriftDetected if they differ."""
     script = ScriptDirectory.from_config(config)
     seen = _look(config, script)
     drift = find_drift(script.graph, seen.heads, seen.entries)
+    if as_json:
+        from still.command.as_json import emit
+
+        emit(
+            config,
+            "verify",
+            clean=drift.clean,
+            ledger_entries=len(seen.entries),
+            missing=drift.missing,
+            changed=[{"revision": r, "path": p} for r, p in drift.changed],
+            skipped=drift.skipped,
+            pending=drift.pending,
+        )
+        if not drift.clean:
+            raise DriftDetected("The database's history differs from the revision files.")
+        return drift
     lines: list[str] = []
     for rid in drift.missing:
         lines.append(f"missing: {rid} was applied, but no revision file declares it any more")

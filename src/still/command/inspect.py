@@ -79,7 +79,12 @@ def verbose_entry(graph: RevisionGraph[Script], rev: Script, current: Sequence[s
     return "\n".join(lines) + "\n"
 
 
-def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = False) -> None:
+def heads(
+    config: Config,
+    verbose: bool = False,
+    resolve_dependencies: bool = False,
+    as_json: bool = False,
+) -> None:
     """Print the newest revision of every branch."""
     graph = ScriptDirectory.from_config(config).graph
     shown = graph.heads
@@ -87,6 +92,11 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
         # Dependencies count as down revisions: a head something depends on is not a head.
         needed = {dep for rev in graph for dep in graph.parents(rev.revision)}
         shown = tuple(rid for rid in shown if rid not in needed)
+    if as_json:
+        from still.command.as_json import emit, revision_record
+
+        emit(config, "heads", heads=[revision_record(graph, graph[rid]) for rid in shown])
+        return
     for rid in shown:
         rev = graph[rid]
         config.print_stdout(
@@ -94,9 +104,19 @@ def heads(config: Config, verbose: bool = False, resolve_dependencies: bool = Fa
         )
 
 
-def branches(config: Config, verbose: bool = False) -> None:
+def branches(config: Config, verbose: bool = False, as_json: bool = False) -> None:
     """Print every branch point and the revisions it splits into."""
     graph = ScriptDirectory.from_config(config).graph
+    if as_json:
+        from still.command.as_json import emit, revision_record
+
+        points = [
+            {"branch_point": revision_record(graph, rev), "children": list(rev.children)}
+            for rev in graph.newest_first()
+            if rev.is_branch_point
+        ]
+        emit(config, "branches", branch_points=points)
+        return
     for rev in graph.newest_first():
         if rev.is_branch_point:
             config.print_stdout(verbose_entry(graph, rev) if verbose else short_entry(graph, rev))
@@ -114,6 +134,7 @@ def history(
     rev_range: str | None = None,
     verbose: bool = False,
     indicate_current: bool = False,
+    as_json: bool = False,
 ) -> None:
     """Print the revisions, newest first (``-r START:END`` limits the range)."""
     script = ScriptDirectory.from_config(config)
@@ -135,17 +156,29 @@ def history(
         upper = graph.ancestors(upper_ids, False)
         lower = graph.descendants(lower_ids) if lower_ids else set(upper)
         selected = list(upper & lower)
+    if as_json:
+        from still.command.as_json import emit, revision_record
+
+        records = [revision_record(graph, rev, current) for rev in graph.newest_first(selected)]
+        emit(config, "history", revisions=records)
+        return
     for rev in graph.newest_first(selected):
         config.print_stdout(
             verbose_entry(graph, rev, current) if verbose else log_entry(graph, rev, current)
         )
 
 
-def show(config: Config, revision: str) -> None:
+def show(config: Config, revision: str, as_json: bool = False) -> None:
     """Print one revision in full."""
     from still.graph import resolve_targets
 
     graph = ScriptDirectory.from_config(config).graph
+    if as_json:
+        from still.command.as_json import emit, revision_record
+
+        found = resolve_targets(graph, revision)
+        emit(config, "show", revisions=[revision_record(graph, graph[r], full=True) for r in found])
+        return
     for rid in resolve_targets(graph, revision):
         config.print_stdout(verbose_entry(graph, graph[rid]))
 
@@ -163,12 +196,12 @@ def _current_heads(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
     return tuple(found)
 
 
-def current(config: Config, verbose: bool = False) -> None:
+def current(config: Config, verbose: bool = False, as_json: bool = False) -> None:
     """Print the revision(s) the database is at."""
     script = ScriptDirectory.from_config(config)
     graph = script.graph
     heads_now = _current_heads(config, script)
-    if verbose:
+    if verbose and not as_json:
         config.print_stdout(f"Current revision(s) for {config.masked_url() or 'the database'}:")
     missing = [rid for rid in heads_now if rid not in graph]
     # Every applied revision that no applied revision builds on: the recorded heads, and the
@@ -179,6 +212,18 @@ def current(config: Config, verbose: bool = False) -> None:
         for rev in graph
         if rev.revision in applied and not any(c in applied for c in rev.children)
     ]
+    if as_json:
+        from still.command.as_json import emit, revision_record
+
+        emit(
+            config,
+            "current",
+            database=config.masked_url(),
+            recorded=list(heads_now),
+            current=[revision_record(graph, graph[rid], heads_now) for rid in shown],
+            missing=missing,
+        )
+        return
     for rid in [*shown, *missing]:
         if rid in graph:
             rev = graph[rid]

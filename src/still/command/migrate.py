@@ -79,10 +79,10 @@ def _confirmed(config: Config, script: ScriptDirectory, steps: Sequence[Step]) -
     return steps
 
 
-def _dry_run(config: Config, revision: str, direction: str) -> None:
-    from still.command.plan import make_plan, print_plan
+def _dry_run(config: Config, revision: str, direction: str, as_json: bool = False) -> None:
+    from still.command.plan import emit_plan, make_plan, print_plan
 
-    print_plan(config, make_plan(config, revision, direction), revision)
+    (emit_plan if as_json else print_plan)(config, make_plan(config, revision, direction), revision)
 
 
 def upgrade(
@@ -92,11 +92,12 @@ def upgrade(
     tag: str | None = None,
     verbose: bool = False,
     plan: bool = False,
+    as_json: bool = False,
 ) -> None:
     """Upgrade to ``revision`` (``head``, an id, ``+N`` ...); with ``plan``, only show what
-    would run."""
+    would run (``as_json``: as JSON)."""
     if plan:
-        return _dry_run(config, revision, "upgrade")
+        return _dry_run(config, revision, "upgrade", as_json)
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "upgrade")
     graph = script.graph
@@ -120,11 +121,12 @@ def downgrade(
     tag: str | None = None,
     verbose: bool = False,
     plan: bool = False,
+    as_json: bool = False,
 ) -> None:
     """Downgrade to ``revision`` (``-1``, an id, ``base`` ...); with ``plan``, only show what
-    would run."""
+    would run (``as_json``: as JSON)."""
     if plan:
-        return _dry_run(config, revision, "downgrade")
+        return _dry_run(config, revision, "downgrade", as_json)
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "downgrade")
     if sql and start is None:

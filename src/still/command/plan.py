@@ -187,6 +187,22 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
     return Plan(tuple(heads), recorder.steps)
 
 
+def emit_plan(config: Config, plan: Plan, target: str) -> None:
+    from dataclasses import asdict
+
+    from still.command.as_json import emit
+
+    emit(
+        config,
+        "plan",
+        database=config.masked_url(),
+        start=list(plan.start),
+        target=target,
+        steps=[asdict(step) for step in plan.steps],
+        data_loss=len(plan.data_loss),
+    )
+
+
 def print_plan(config: Config, plan: Plan, target: str) -> None:
     where = config.masked_url() or "the database"
     start = ", ".join(plan.start) or "base"

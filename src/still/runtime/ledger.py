@@ -93,12 +93,20 @@ class Ledger:
             schema=schema,
         )
 
+    def _columns(self, connection: Connection) -> set[str]:
+        return {c["name"] for c in inspect(connection).get_columns(self.name, schema=self.schema)}
+
     def exists(self, connection: Connection) -> bool:
         return inspect(connection).has_table(self.name, schema=self.schema)
 
     def ensure(self, impl: DefaultImpl, connection: Connection, heads: Sequence[str]) -> None:
-        """Create the table if it is missing; a database not at base gets a baseline row."""
+        """Create the table if it is missing; a database not at base gets a baseline row.  A
+        ledger made by an earlier still gets the columns it lacks."""
         if self.exists(connection):
+            present = self._columns(connection)
+            for column in self.table.columns:
+                if column.name not in present and column.nullable:
+                    impl.add_column(self.name, column.copy(), schema=self.schema)
             return
         impl.create_table(self.table)
         if heads:
@@ -168,7 +176,9 @@ class Ledger:
         if not self.exists(connection):
             return []
         c = self.table.c
-        rows = connection.execute(select(self.table).order_by(c.id)).all()
+        present = self._columns(connection)
+        columns = [column for column in self.table.columns if column.name in present]
+        rows = connection.execute(select(*columns).order_by(c.id)).all()
         return [
             Entry(
                 id=row.id,
@@ -181,7 +191,7 @@ class Ledger:
                 user=row.run_by,
                 host=row.host,
                 checksum=row.checksum,
-                detail=row.detail,
+                detail=getattr(row, "detail", None),
             )
             for row in rows
         ]

@@ -360,8 +360,6 @@ class MigrationContext:
         if self.ledger is None:
             return
         assert self.connection is not None
-        if self.ledger.exists(self.connection):
-            return
         with self.begin_transaction(_per_migration=True):
             self.ledger.ensure(self.impl, self.connection, heads)
 
