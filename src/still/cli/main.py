@@ -97,6 +97,12 @@ def run(
         ctx.exit(report(exc, options.traceback, url))
 
 
+def _complete_revision(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from still.cli.completion import revision_candidates
+
+    return revision_candidates(ctx, param, incomplete)
+
+
 def _command(name: str) -> Callable[..., Any]:
     from still import command
 
@@ -187,7 +193,7 @@ def revision(ctx: click.Context, /, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("revisions", nargs=-1, required=True)
+@click.argument("revisions", nargs=-1, required=True, shell_complete=_complete_revision)
 @click.option("-m", "--message", help="What the merge is for.")
 @click.option("--branch-label", help="Label for the merged branch.")
 @click.option("--rev-id", help="Use this revision id instead of a generated one.")
@@ -211,7 +217,7 @@ def merge(
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("revision", default="head")
+@click.argument("revision", default="head", shell_complete=_complete_revision)
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
@@ -253,7 +259,7 @@ def _confirming(yes: bool) -> Callable[[Any], None]:
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("revision")
+@click.argument("revision", shell_complete=_complete_revision)
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
 @click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
@@ -286,7 +292,7 @@ def downgrade(
 
 
 @cli.command()
-@click.argument("revisions", nargs=-1, required=True)
+@click.argument("revisions", nargs=-1, required=True, shell_complete=_complete_revision)
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
 @click.option("--purge", is_flag=True, help="Empty the version table first.")
@@ -387,7 +393,7 @@ def branches(ctx: click.Context, verbose: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("revision")
+@click.argument("revision", shell_complete=_complete_revision)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
 @click.pass_context
 def show(ctx: click.Context, revision: str, as_json: bool) -> None:
@@ -396,11 +402,49 @@ def show(ctx: click.Context, revision: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("revision")
+@click.argument("revision", shell_complete=_complete_revision)
 @click.pass_context
 def edit(ctx: click.Context, revision: str) -> None:
     """Open a revision file in $EDITOR."""
     run(ctx, _command("edit"), revision)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["mermaid", "dot", "svg", "png", "pdf"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid, dot and svg are written by still; png and pdf are drawn by Graphviz's dot.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option(
+    "--no-collapse", is_flag=True, help="Draw every revision, even in long straight runs."
+)
+@click.option("--no-current", is_flag=True, help="Do not ask the database where it stands.")
+@click.pass_context
+def graph(
+    ctx: click.Context, format_: str, output: str | None, no_collapse: bool, no_current: bool
+) -> None:
+    """Draw the revision graph: branches, merges, labels, dependencies, heads, the database."""
+    run(
+        ctx,
+        _command("graph"),
+        format=format_,
+        output=output,
+        collapse=not no_collapse,
+        show_current=not no_current,
+    )
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script; e.g. in ~/.bashrc: eval "$(still completion bash)"."""
+    from still.cli.completion import completion_script
+
+    click.echo(completion_script(shell))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -406,14 +406,14 @@ def _qualified(quote: Any, name: str, schema: str | None) -> str:
 
 
 def _foreign_key_clause(quote: Any, table: str, fk: dict[str, Any]) -> str:
-    """A reflected foreign key as ADD ... text, named as InnoDB would name it again: a generated
-    name (``t_ibfk_N``) is left to InnoDB and its index named after the first column; a chosen
-    name is kept (and names the index, as it did)."""
+    """A reflected foreign key as ADD ... text, named as InnoDB names it: a generated name
+    (``t_ibfk_N``) is left to InnoDB, which gives it back and names the index after the first
+    column, as at CREATE TABLE; a chosen name is kept (and names the index, as it did)."""
     name = fk["name"]
     columns = ", ".join(quote(c) for c in fk["constrained_columns"])
     referred = ", ".join(quote(c) for c in fk["referred_columns"])
     if re.fullmatch(rf"{re.escape(table)}_ibfk_\d+", name):
-        head = f"FOREIGN KEY {quote(fk['constrained_columns'][0])} ({columns})"
+        head = f"FOREIGN KEY ({columns})"  # InnoDB names it t_ibfk_N and its index after the column
     else:
         head = f"CONSTRAINT {quote(name)} FOREIGN KEY ({columns})"
     clause = (
