@@ -10,6 +10,11 @@ __getattr__, __dir__ = stand_in(
     {
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
+        # Alembic's constructors for hand-built operations (operations/alembic_ops.py)
+        "CreatePrimaryKeyOp": "still.operations.ops:CreatePrimaryKeyOp",
+        "CreateUniqueConstraintOp": "still.operations.ops:CreateUniqueConstraintOp",
+        "CreateCheckConstraintOp": "still.operations.ops:CreateCheckConstraintOp",
+        "CreateForeignKeyOp": "still.operations.ops:CreateForeignKeyOp",
     },
     names_of="still.operations.ops",
 )

@@ -38,7 +38,7 @@ from still.ddl.generated import (
     refusal,
 )
 from still.ddl.guards import Description, Guarded
-from still.ddl.impl import DefaultImpl, ExecutableDDL
+from still.ddl.impl import REGISTRY, DefaultImpl, ExecutableDDL
 from still.errors import StillError
 
 
@@ -751,12 +751,9 @@ def refuse_foreign_key_options(dialect: str, constraints: Any) -> None:
             )
 
 
-IMPLEMENTATIONS: dict[str, type[DefaultImpl]] = {
-    cls.__dialect__: cls
-    for cls in (PostgresqlImpl, SQLiteImpl, MySQLImpl, MariaDBImpl, MSSQLImpl, OracleImpl)
-}
+IMPLEMENTATIONS = REGISTRY  # filled by DefaultImpl.__init_subclass__
 
 
 def impl_for(dialect_name: str) -> type[DefaultImpl]:
     """The implementation class for a dialect name; the generic one for unknown dialects."""
-    return IMPLEMENTATIONS.get(dialect_name, DefaultImpl)
+    return REGISTRY.get(dialect_name, DefaultImpl)

@@ -47,10 +47,22 @@ Executable = str | ClauseElement
 ExecutableDDL = ExecutableDDLElement
 
 
+# Every subclass that names a dialect (``__dialect__ = "postgresql"``), still's own and a user's
+# (as Alembic documents, for third-party dialects or tweaks), is the implementation of that
+# dialect; the one defined last wins.
+REGISTRY: dict[str, type[DefaultImpl]] = {}
+
+
 class DefaultImpl:
     """Issues DDL for one dialect, to a live connection or to an output buffer (``--sql``)."""
 
     __dialect__: ClassVar[str] = "default"
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "__dialect__" in cls.__dict__:
+            REGISTRY[cls.__dialect__] = cls
+
     transactional_ddl: bool = False
     statement_terminator: ClassVar[str] = ";"
     # The longest name the database accepts, where SQLAlchemy's dialect says otherwise.

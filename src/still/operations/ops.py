@@ -380,3 +380,13 @@ class MigrationScript(MigrateOperation):
     version_path: str | None = None
     depends_on: Any = None
     info: dict[str, Any] = field(default_factory=dict)
+
+
+# Alembic's names and constructors for hand-built operations (imported last: they extend the
+# classes above).
+from still.operations.alembic_ops import (  # noqa: E402, F401
+    CreateCheckConstraintOp,
+    CreateForeignKeyOp,
+    CreatePrimaryKeyOp,
+    CreateUniqueConstraintOp,
+)

@@ -28,3 +28,8 @@ def current_operations() -> Operations:
             "downgrade() of a revision file, when still runs it."
         )
     return _current[-1]
+
+
+def in_migration() -> bool:
+    """True while a migration runs (``op.*`` has Operations to act on)."""
+    return bool(_current)

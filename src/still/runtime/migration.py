@@ -76,6 +76,7 @@ class MigrationContext:
         )
         # The last failed step: (script, start time, operations that ran, their statements).
         self._failed: tuple[Any, Any, list[Any], list[str]] | None = None
+        self._heads_now: tuple[str, ...] = ()
         # Set by begin_transaction() when env.py opened the connection's transaction itself.
         self._user_transaction = False
         self._heads_at_start: tuple[str, ...] = ()
@@ -296,6 +297,7 @@ class MigrationContext:
         return value
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
+        self._heads_now = heads
         self._load_revisions(steps)
         self._ensure_version_table(heads)
         self._ensure_ledger(heads)
@@ -387,6 +389,7 @@ class MigrationContext:
             self.version_table.write(self.impl, step)
             if self.ledger is not None:
                 self.ledger.record(self.impl, step, script, started_at)
+            self._version_applied(step, script, kw)
         except (StillError, BrokenPipeError):
             raise
         except Exception as exc:
@@ -396,6 +399,34 @@ class MigrationContext:
         finally:
             self.opts.pop("still_op_done", None)
         self.reporter.step_finished(step, script, time.perf_counter() - started)
+
+    def _version_applied(self, step: Step, script: Script | None, kw: Mapping[str, Any]) -> None:
+        """``configure(on_version_apply=...)``: Alembic's callback after each step."""
+        callbacks = self.opts.get("on_version_apply")
+        if not callbacks:
+            return
+        from still.alembic_names.runtime_migration import MigrationInfo
+
+        if step.revision is not None and script is not None:
+            up: Sequence[str] = (step.revision,)
+            down: Sequence[str] = tuple(script.down_revisions)
+        else:
+            up, down = (step.adds, step.removes) if step.is_upgrade else (step.removes, step.adds)
+        info = MigrationInfo(
+            self.script.graph if self.script is not None else {},
+            step.is_upgrade,
+            step.revision is None,
+            up,
+            down,
+        )
+        heads = self._heads_after(step)
+        for callback in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+            callback(ctx=self, step=info, heads=heads, run_args=dict(kw))
+
+    def _heads_after(self, step: Step) -> set[str]:
+        heads = set(self._heads_now) - set(step.removes) | set(step.adds)
+        self._heads_now = tuple(heads)
+        return heads
 
     def _failure(
         self, step: Step, script: Script | None, completed: list[Step], exc: Exception
