@@ -371,9 +371,26 @@ def history(
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each head.")
 @click.option("--resolve-dependencies", is_flag=True, help="Treat dependencies as down revisions.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@click.option(
+    "--check",
+    "check_count",
+    is_flag=True,
+    help="Exit 1 if there are more heads than expected_heads (default 1): for CI and pre-commit.",
+)
+@click.option("--expected", type=int, help="With --check: how many heads are fine.")
 @click.pass_context
-def heads(ctx: click.Context, verbose: bool, resolve_dependencies: bool, as_json: bool) -> None:
+def heads(
+    ctx: click.Context,
+    verbose: bool,
+    resolve_dependencies: bool,
+    as_json: bool,
+    check_count: bool,
+    expected: int | None,
+) -> None:
     """Show the newest revision of every branch."""
+    if check_count:
+        run(ctx, _command("check_heads"), expected=expected)
+        return
     run(
         ctx,
         _command("heads"),
@@ -407,6 +424,17 @@ def show(ctx: click.Context, revision: str, as_json: bool) -> None:
 def edit(ctx: click.Context, revision: str) -> None:
     """Open a revision file in $EDITOR."""
     run(ctx, _command("edit"), revision)
+
+
+@cli.command()
+@click.argument("revision", shell_complete=_complete_revision)
+@click.option(
+    "--onto", required=True, shell_complete=_complete_revision, help="The head to build on."
+)
+@click.pass_context
+def rebase(ctx: click.Context, revision: str, onto: str) -> None:
+    """Move the branch ending at REVISION on top of --onto (when no database applied it)."""
+    run(ctx, _command("rebase"), revision, onto)
 
 
 @cli.command()

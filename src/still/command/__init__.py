@@ -18,11 +18,14 @@ if TYPE_CHECKING:
     from still.command.migrate import downgrade, stamp, upgrade
     from still.command.picture import graph
     from still.command.project import init, list_templates
+    from still.command.reparent import check_heads, rebase
     from still.command.settle import resolve
 
 _WHERE = {
     "check": "autogenerate",
     "log": "audit",
+    "check_heads": "reparent",
+    "rebase": "reparent",
     "resolve": "settle",
     "verify": "audit",
     "branches": "inspect",
@@ -44,6 +47,7 @@ _WHERE = {
 __all__ = [
     "branches",
     "check",
+    "check_heads",
     "current",
     "downgrade",
     "edit",
@@ -54,6 +58,7 @@ __all__ = [
     "list_templates",
     "log",
     "merge",
+    "rebase",
     "resolve",
     "revision",
     "show",
