@@ -38,7 +38,12 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
             return
         import click
 
-        click.echo("This run loses data:\n" + "\n".join(found), err=True)
+        from still.cli.terminal import wants_terminal_output
+
+        header = "This run loses data:"
+        if wants_terminal_output():
+            header = click.style(header, fg="red", bold=True)
+        click.echo(header + "\n" + "\n".join(found), err=True)
         if yes:
             return
         if sys.stdin.isatty() and sys.stderr.isatty():

@@ -32,7 +32,7 @@ class Options:
 
     def make_config(self, **cmd_opts: Any) -> Any:
         from still.config import Config, cmd_options
-        from still.runtime.reporting import SilentReporter, StreamReporter
+        from still.runtime.reporting import SilentReporter
 
         ini = self.config or os.environ.get("ALEMBIC_CONFIG") or "alembic.ini"
         toml = Path("pyproject.toml")
@@ -57,7 +57,9 @@ class Options:
         if self.quiet:
             config.attributes["still.reporter"] = SilentReporter()
         elif not cmd_opts.get("sql", False):
-            config.attributes["still.reporter"] = StreamReporter()
+            from still.cli.terminal import reporter
+
+            config.attributes["still.reporter"] = reporter()
         return config
 
 

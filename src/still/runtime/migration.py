@@ -298,6 +298,19 @@ class MigrationContext:
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._heads_now = heads
+        plan_started = getattr(self.reporter, "plan_started", None)
+        if plan_started is not None:
+            plan_started(steps)  # a terminal shows a progress bar for long runs
+        try:
+            self._run_planned(heads, steps, kw)
+        finally:
+            finish = getattr(self.reporter, "finish", None)
+            if finish is not None:
+                finish()
+
+    def _run_planned(
+        self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]
+    ) -> None:
         self._load_revisions(steps)
         self._ensure_version_table(heads)
         self._ensure_ledger(heads)
