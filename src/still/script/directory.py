@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -150,6 +151,19 @@ class ScriptDirectory:
     @cached_property
     def graph(self) -> RevisionGraph[Script]:
         """Every revision of the project; headers read statically, modules not imported."""
+        # Thousands of small objects in a row would set off the cyclic garbage collector again
+        # and again, and each full pass walks every object the process has (all of SQLAlchemy,
+        # in an application): a third of the time at 5,000 revisions.  Nothing here makes cycles
+        # that need it; it runs as before once the graph is built.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_graph()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build_graph(self) -> RevisionGraph[Script]:
         scripts = []
         seen_stems: set[str] = set()
         problems: list[str] = []
