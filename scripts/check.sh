@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the development environment from nothing and run every check:
-# ruff (lint + format), mypy (strict), import-linter (layers), pytest on SQLite, PostgreSQL, MariaDB.
+# ruff (lint + format), mypy (strict), import-linter (layers), pytest on SQLite, PostgreSQL, MariaDB
+# (which also builds the documentation site with `mkdocs build --strict`: tests/test_docs.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[test]"
+"$VENV/bin/python" -m pip install --quiet -e ".[test,docs]"
 
 bash scripts/start-databases.sh
 

@@ -71,3 +71,45 @@ def test_rebase_refuses_what_a_database_applied(project: Project) -> None:
     project.ok("rebase", "ann1", "--onto", "bob2")
     project.ok("upgrade", "head")
     assert project.versions() == {"ann1"}
+
+
+def test_depends_on_a_branch_head_is_written_as_its_revision(project: Project) -> None:
+    _parallel(project)
+    project.ok(
+        "revision",
+        "-m",
+        "audit",
+        "--head",
+        "base1",
+        "--splice",
+        "--branch-label",
+        "audit",
+        "--rev-id",
+        "aud1",
+    )
+    project.ok(
+        "revision",
+        "-m",
+        "needs audit",
+        "--head",
+        "bob2",
+        "--depends-on",
+        "audit@head",
+        "--rev-id",
+        "dep1",
+    )
+    text = next(project.versions_dir.glob("dep1_*.py")).read_text()
+    assert "depends_on: Union[str, Sequence[str], None] = 'aud1'" in text
+    project.ok(
+        "revision",
+        "-m",
+        "needs label",
+        "--head",
+        "ann1",
+        "--depends-on",
+        "audit",
+        "--rev-id",
+        "dep2",
+    )
+    assert "= 'audit'" in next(project.versions_dir.glob("dep2_*.py")).read_text()
+    assert project.ok("heads").exit_code == 0

@@ -90,7 +90,7 @@ def revision(
         message,
         parents,
         as_tuple(branch_label),
-        as_tuple(depends_on),
+        _dependencies(graph, as_tuple(depends_on)),
         template_args,
     )
 
@@ -160,6 +160,16 @@ def _directory_for(
         for parent in parents:
             return script.graph[parent].path.parent
     return Path(script.versions)
+
+
+def _dependencies(graph: RevisionGraph[Script], specs: tuple[str, ...]) -> tuple[str, ...]:
+    """``--depends-on`` values as a revision file keeps them: a bare branch label stays a label,
+    anything else (an id prefix, ``LABEL@head``, ``head``) becomes the revision id it names."""
+    found: list[str] = []
+    for spec in specs:
+        names = (spec,) if graph.by_label(spec) is not None else resolve_targets(graph, spec)
+        found.extend(name for name in names if name not in found)
+    return tuple(found)
 
 
 def _new_id(graph: RevisionGraph[Script], rev_id: str | None) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from still.command.environment import run_env
 from still.config import Config
+from still.errors import StillError
 from still.graph import Step
 from still.operations import ops
 from still.script import Script, ScriptDirectory
@@ -57,6 +60,7 @@ class PlannedStep:
 class Plan:
     start: tuple[str, ...]
     steps: list[PlannedStep] = field(default_factory=list)
+    stopped: str | None = None  # why the preview could not go on
 
     @property
     def data_loss(self) -> list[PlannedOperation]:
@@ -167,24 +171,62 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
     saved_buffer, saved_reporter = config.output_buffer, config.attributes.get("still.reporter")
     config.output_buffer = buffer
     config.attributes["still.reporter"] = recorder
+    stopped = None
+    reader = _reflection_engine(config)
     try:
-        run_env(
-            config,
-            script,
-            lambda current: planner(script.graph, revision, current),
-            as_sql=True,
-            starting_rev=heads,
-            destination_rev=revision,
-            still_op_listener=recorder.operation,
-        )
+        with _connected(reader) as connection:
+            run_env(
+                config,
+                script,
+                lambda current: planner(script.graph, revision, current),
+                as_sql=True,
+                starting_rev=heads,
+                destination_rev=revision,
+                still_op_listener=recorder.operation,
+                still_reflection_bind=connection,
+            )
+    except StillError as exc:
+        # e.g. a batch on a table an earlier migration of the plan creates: the live database
+        # cannot describe it yet.  What was planned so far is shown, and why it stops.
+        stopped = str(exc).splitlines()[0]
     finally:
+        if reader is not None:
+            reader.dispose()
         config.output_buffer = saved_buffer
         if saved_reporter is None:
             config.attributes.pop("still.reporter", None)
         else:
             config.attributes["still.reporter"] = saved_reporter
     recorder._flush()
-    return Plan(tuple(heads), recorder.steps)
+    return Plan(tuple(heads), recorder.steps, stopped)
+
+
+@contextmanager
+def _connected(engine: Any) -> Iterator[Any]:
+    """A connection for reading table definitions, or None when there is none to be had (an
+    async driver, a database that cannot be reached: batch previews then need copy_from)."""
+    try:
+        connection = engine.connect() if engine is not None else None
+    except Exception:
+        connection = None
+    try:
+        yield connection
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+def _reflection_engine(config: Config) -> Any:
+    """An engine on the configured database, for batch operations to read table definitions."""
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        return None
+    from sqlalchemy import create_engine, pool
+
+    try:
+        return create_engine(url, poolclass=pool.NullPool)
+    except Exception:  # an async driver or an unusual URL: batch previews need copy_from then
+        return None
 
 
 def emit_plan(config: Config, plan: Plan, target: str) -> None:
@@ -200,6 +242,7 @@ def emit_plan(config: Config, plan: Plan, target: str) -> None:
         target=target,
         steps=[asdict(step) for step in plan.steps],
         data_loss=len(plan.data_loss),
+        stopped=plan.stopped,
     )
 
 
@@ -226,6 +269,8 @@ def print_plan(config: Config, plan: Plan, target: str) -> None:
                 config.print_stdout(f"    {statement}")
         for statement in step.statements:
             config.print_stdout(f"  (version table) {statement}")
+    if plan.stopped:
+        config.print_stdout(f"\nThe preview stops here: {plan.stopped}")
     losses = plan.data_loss
     config.print_stdout(
         f"\n{len(losses)} operation(s) lose data."

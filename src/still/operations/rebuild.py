@@ -79,7 +79,10 @@ class TableRebuild:
     ) -> TableRebuild:
         if copy_from is not None:
             return cls._from_table(copy_from)
-        bind = operations.get_bind()
+        # `upgrade --plan` runs offline but lends the live database for reading table definitions.
+        bind = operations.get_bind() or operations.migration_context.opts.get(
+            "still_reflection_bind"
+        )
         if bind is None:
             raise CommandError(
                 f"batch_alter_table({name!r}) must rebuild the table, which needs its definition: "
