@@ -204,16 +204,35 @@ class RevisionGraph(Generic[R]):
         depends_on)."""
         if ancestor == of:
             return False
+        parents = list(self._parents(self._by_id[of], include_dependencies))
+        floor = self._generation.get(ancestor)
+        if floor is None:
+            return False  # not a revision of this graph: below nothing
+        # Only a revision of a later generation can have ``ancestor`` below it, so the search
+        # never goes further down than ``ancestor`` itself: proving that a recent revision is
+        # *not* below costs the distance to it, not the whole history.
+        generation = self._generation
         seen: set[str] = set()
-        stack = list(self._parents(self._by_id[of], include_dependencies))
+        stack = parents
         while stack:
             rid = stack.pop()
             if rid == ancestor:
                 return True
             if rid not in seen:
                 seen.add(rid)
-                stack.extend(self._parents(self._by_id[rid], include_dependencies))
+                if generation[rid] > floor:
+                    stack.extend(self._parents(self._by_id[rid], include_dependencies))
         return False
+
+    @cached_property
+    def _generation(self) -> dict[str, int]:
+        """Each revision's longest distance from a base, over down_revision and depends_on: a
+        revision below another always has a smaller number."""
+        found: dict[str, int] = {}
+        for rid in self.ordered(self._by_id):
+            parents = self._parents(self._by_id[rid], True)
+            found[rid] = 1 + max((found[p] for p in parents), default=-1)
+        return found
 
     def ordered(self, ids: Iterable[str], include_dependencies: bool = True) -> list[str]:
         """``ids`` in an order where every revision comes after its parents (and dependencies).
