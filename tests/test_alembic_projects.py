@@ -11,6 +11,13 @@ schema and the views.  This test compares them, and the files ``revision --autog
 
 Adding a project is adding a directory: nothing here names one.  Every deliberate difference
 between the tools is one entry of :data:`DIFFERENCES`, with its reason.
+
+In ``commands.txt`` a line starting ``alembic:`` or ``still:`` is run by that tool in both runs
+(switching tools mid-way: e.g. ``alembic: upgrade r2`` then ``upgrade head`` has still continue
+from what Alembic left in the still run).  ``kinds.txt`` restricts the database kinds.  Every
+``sqlalchemy.url`` line of the project's alembic.ini (any section: the multidb layout has one per
+database) gets its own fresh database of the kind; a placeholder URL naming an async driver
+(``sqlite+aiosqlite://``) gets the kind's async driver (aiosqlite, asyncpg, aiomysql).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DATABASE_KINDS, fresh_database, set_ini_url
+from tests.conftest import DATABASE_KINDS, fresh_database
 
 pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
 
@@ -43,6 +50,31 @@ REPO = Path(__file__).parent.parent
 def read_steps(project: Path) -> list[list[str]]:
     lines = (project / "commands.txt").read_text().splitlines()
     return [shlex.split(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "mysql+pymysql": "mysql+aiomysql",
+}
+ASYNC_PLACEHOLDER = re.compile(r"^sqlalchemy\.url\s*=\s*\w+\+(aiosqlite|asyncpg|aiomysql)", re.M)
+
+
+def point_at_fresh_databases(ini: Path, kind: str, directory: Path, stack: ExitStack) -> None:
+    """Every ``sqlalchemy.url`` line of ``ini`` set to a new database of ``kind``."""
+    text = ini.read_text()
+    wants_async = ASYNC_PLACEHOLDER.search(text) is not None
+
+    def fresh(_: re.Match[str]) -> str:
+        url = stack.enter_context(fresh_database(kind, directory))
+        if wants_async:
+            driver, _, rest = url.partition("://")
+            url = f"{ASYNC_DRIVERS[driver]}://{rest}"
+        return f"sqlalchemy.url = {url.replace('%', '%%')}"
+
+    new, count = re.subn(r"^sqlalchemy\.url\s*=.*$", fresh, text, flags=re.M)
+    assert count >= 1, f"no sqlalchemy.url line in {ini}"
+    ini.write_text(new)
 
 
 def kinds_of(project: Path) -> tuple[str, ...]:
@@ -195,13 +227,14 @@ class _DefaultsLeftOut(ast.NodeTransformer):
 
 
 def bodies(path: Path) -> dict[str, str]:
-    """upgrade() and downgrade() of a revision file, as syntax trees (comments do not count;
-    ``schema=None`` left out, see :class:`_DefaultsLeftOut`)."""
+    """upgrade() and downgrade() (and the multidb layout's upgrade_NAME()...) of a revision file,
+    as syntax trees (comments do not count; ``schema=None`` left out, see
+    :class:`_DefaultsLeftOut`)."""
     tree = _DefaultsLeftOut().visit(ast.parse(path.read_text()))
     return {
         node.name: ast.dump(ast.Module(body=node.body, type_ignores=[]))
         for node in tree.body
-        if isinstance(node, ast.FunctionDef) and node.name in ("upgrade", "downgrade")
+        if isinstance(node, ast.FunctionDef) and node.name.startswith(("upgrade", "downgrade"))
     }
 
 
@@ -223,8 +256,7 @@ def test_project_runs_the_same_under_both_tools(name: str, kind: str, tmp_path: 
         for tool, root in roots.items():
             shutil.copytree(source, root, ignore=shutil.ignore_patterns("__pycache__", "*.txt"))
             (tmp_path / f"{tool}_db").mkdir()
-            url = databases.enter_context(fresh_database(kind, tmp_path / f"{tool}_db"))
-            set_ini_url(root / "alembic.ini", url)
+            point_at_fresh_databases(root / "alembic.ini", kind, tmp_path / f"{tool}_db", databases)
         results = run_tools(roots, steps)
 
     theirs, ours = results["alembic"], results["still"]

@@ -4,10 +4,14 @@
 command line as the ``alembic`` program takes it (run through ``alembic.config.main``) or, when it
 starts with ``api``, a call ``alembic.command.NAME(config, *args)`` whose ``config.attributes``
 holds an open connection (the cookbook recipe env.py takes it from).  Under ``still`` the alembic
-names are still's (``still.alembic_shim.install()``), so the same code drives both tools.
+names are still's (``still.alembic_shim.install()``), so the same code drives both tools.  A step
+whose first word is ``alembic:`` or ``still:`` is run by that tool whatever the driver's (in a
+child driver process on the same copy and database): switching tools mid-way.
 
 After each step: the exit code, what the step printed on stdout (file descriptor 1, so output
-written by any means is caught), the version rows and the reflected schema.
+written by any means is caught), the version rows and the reflected schema, of every database the
+ini names (``sqlalchemy.url`` of any section; keyed by section when there are several).  Async
+driver URLs are inspected through the synchronous driver of the same kind.
 """
 
 from __future__ import annotations
@@ -35,6 +39,59 @@ def command_name(step: list[str]) -> str:
         elif not word.startswith("-"):
             return word
     return ""
+
+
+TOOLS = ("alembic:", "still:")
+
+SYNC_DRIVERS = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg"}
+SYNC_DRIVERS["mysql+aiomysql"] = "mysql+pymysql"
+
+
+def database_urls() -> dict[str, str]:
+    """``sqlalchemy.url`` of every section of alembic.ini, by section name."""
+    ini = ConfigParser(interpolation=None)
+    ini.read("alembic.ini")
+    return {
+        section: ini.get(section, "sqlalchemy.url").replace("%%", "%")
+        for section in ini.sections()
+        if ini.has_option(section, "sqlalchemy.url")
+    }
+
+
+def sync_url(url: str) -> str:
+    driver, _, rest = url.partition("://")
+    return f"{SYNC_DRIVERS.get(driver, driver)}://{rest}"
+
+
+def snapshot_all(engines: dict[str, Any]) -> dict[str, Any]:
+    states = {name: snapshot(engine) for name, engine in engines.items()}
+    if len(states) == 1:
+        return next(iter(states.values()))
+    return {
+        key: {name: state[key] for name, state in states.items()}
+        for key in ("versions", "schema", "views")
+    }
+
+
+def in_other_tool(tool: str, step: list[str]) -> tuple[int, str, str]:
+    """One step run by ``tool`` in a child driver (same directory, same database)."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as scratch:
+        steps_file = os.path.join(scratch, "steps.json")
+        out_file = os.path.join(scratch, "results.json")
+        with open(steps_file, "w") as f:
+            json.dump([step], f)
+        child = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), tool, steps_file, out_file],
+            capture_output=True,
+            text=True,
+        )
+        if child.returncode != 0:
+            return 1, "", f"child driver failed\n{child.stdout}\n{child.stderr}"
+        with open(out_file) as f:
+            result = json.load(f)[0]
+    return result["code"], result["stdout"], result["stderr"]
 
 
 def snapshot(engine: Any) -> dict[str, Any]:
@@ -127,27 +184,33 @@ def main() -> None:
 
         still.alembic_shim.install()
     sys.path.insert(0, os.getcwd())
-    ini = ConfigParser()
-    ini.read("alembic.ini")
-    url = ini.get("alembic", "sqlalchemy.url").replace("%%", "%")
+    urls = database_urls()
+    url = next(iter(urls.values()))
     with open(steps_file) as f:
         steps = json.load(f)
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
+    engines = {name: sa.create_engine(sync_url(u)) for name, u in urls.items()}
     results: list[dict[str, Any]] = []
-    state = snapshot(engine)
-    for step in steps:
+    state = snapshot_all(engines)
+    for given in steps:
         started = time.monotonic()
-        code, stdout, stderr = captured(step, url)
+        by, step = (given[0][:-1], given[1:]) if given[0] in TOOLS else (tool, given)
+        if by == tool:
+            code, stdout, stderr = captured(step, url)
+        else:
+            for engine in engines.values():
+                engine.dispose()
+            code, stdout, stderr = in_other_tool(by, step)
         seconds = round(time.monotonic() - started, 2)
         results.append(
-            {"step": step, "code": code, "stdout": stdout, "stderr": stderr, "seconds": seconds}
+            {"step": given, "code": code, "stdout": stdout, "stderr": stderr, "seconds": seconds}
         )
         if command_name(step) not in READ_ONLY and "--sql" not in step:
-            state = snapshot(engine)
+            state = snapshot_all(engines)
         results[-1].update(state)
-    engine.dispose()
+    for engine in engines.values():
+        engine.dispose()
     with open(out_file, "w") as f:
         json.dump(results, f, indent=1)
 
