@@ -3,8 +3,8 @@
 bodies of a revision file.
 
 The comparison reflects each schema once (:mod:`.reflect`), then compares enum types, tables,
-columns, indexes and unique constraints, and foreign keys (one module each); :mod:`.changes` puts
-the operations in an order whose exact reverse is the downgrade.
+columns, indexes and unique constraints, check constraints, and foreign keys (one module each);
+:mod:`.changes` puts the operations in an order whose exact reverse is the downgrade.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import MetaData, Table
 
 from still.autogenerate import enums, run  # noqa: F401  (registers implementations)
 from still.autogenerate.changes import Changes, Phase
+from still.autogenerate.checks import compare_checks
 from still.autogenerate.columns import compare_columns
 from still.autogenerate.context import AutogenContext, MigrationContext, name_of
 from still.autogenerate.extensions import run_comparators
@@ -228,6 +229,7 @@ def _compare(autogen: AutogenContext) -> Changes:
     for k in sorted(kept, key=lambda k: changes.table_order.get(k, 0)):
         compare_columns(autogen, changes, conn[k], model[k])
         compare_indexes(autogen, changes, conn[k], model[k])
+        compare_checks(autogen, changes, conn[k], model[k])
         compare_foreign_keys(autogen, changes, conn[k], model[k])
 
     dropping, drop_cycles = foreign_key_order(removed)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     ForeignKeyConstraint,
@@ -67,6 +68,7 @@ def reflect_schema(inspector: Inspector, schema: str | None, names: list[str]) -
     indexes = _multi(inspector, "get_multi_indexes", schema, names)
     uniques = _multi(inspector, "get_multi_unique_constraints", schema, names)
     comments = _multi(inspector, "get_multi_table_comment", schema, names)
+    checks = _multi(inspector, "get_multi_check_constraints", schema, names)
     metadata = MetaData()
     for name in names:
         key = (schema, name)
@@ -87,6 +89,10 @@ def reflect_schema(inspector: Inspector, schema: str | None, names: list[str]) -
             table.append_constraint(unique)
         for info in indexes.get(key, []):
             _index(table, info)
+        for info in checks.get(key, []):
+            check = CheckConstraint(text(info["sqltext"]), name=info.get("name"))
+            check.info[REFLECTED] = info
+            table.append_constraint(check)
         result.tables[name] = table
     return result
 
