@@ -12,9 +12,8 @@ import re
 import subprocess
 import sys
 import textwrap
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +21,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tests.databases import fresh_database
+
 DATABASE_KINDS = ("sqlite", "postgresql", "mariadb")
 
-POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/{name}"
 
 # An ini URL nothing answers at: a test that relies on -x or SQLALCHEMY_URL fails loudly if
 # still falls back to it.
@@ -34,13 +32,6 @@ UNREACHABLE_URL = "postgresql+psycopg://nobody:pw@127.0.0.1:1/nowhere"
 
 
 # -- databases ----------------------------------------------------------------------------------
-
-
-def _unavailable(kind: str, error: BaseException) -> None:
-    message = f"{kind} server not reachable: {error}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def kind_of(url: str) -> str:
@@ -52,52 +43,6 @@ def kind_of(url: str) -> str:
     if url.startswith("mysql"):
         return "mariadb"
     raise ValueError(url)
-
-
-@contextmanager
-def fresh_database(kind: str, directory: Path) -> Iterator[str]:
-    """A new, empty database of ``kind``; dropped afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / f'still_t_{uuid.uuid4().hex[:8]}.db'}"
-        return
-    name = f"still_t_{uuid.uuid4().hex[:8]}"
-    if kind == "postgresql":
-        import psycopg
-
-        try:
-            admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
-        except psycopg.OperationalError as exc:
-            _unavailable(kind, exc)
-        try:
-            admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                yield POSTGRES_URL.format(name=name)
-            finally:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            admin.close()
-        return
-    if kind == "mariadb":
-        import pymysql
-
-        try:
-            admin = pymysql.connect(
-                host="127.0.0.1", port=3306, user="root", autocommit=True, connect_timeout=5
-            )
-        except pymysql.err.OperationalError as exc:
-            _unavailable(kind, exc)
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute(f"CREATE DATABASE `{name}`")
-            try:
-                yield MARIADB_URL.format(name=name)
-            finally:
-                with admin.cursor() as cursor:
-                    cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        finally:
-            admin.close()
-        return
-    raise ValueError(kind)
 
 
 @pytest.fixture(params=DATABASE_KINDS, ids=DATABASE_KINDS)

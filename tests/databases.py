@@ -39,7 +39,9 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         import psycopg
 
         try:
-            admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=test")
+            admin = psycopg.connect(
+                "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
+            )
         except psycopg.OperationalError as exc:
             _unavailable(kind, exc)
         admin.autocommit = True
@@ -55,7 +57,9 @@ def fresh_database(kind: str, directory: Path) -> Iterator[str]:
         import pymysql
 
         try:
-            admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
+            admin = pymysql.connect(
+                host="127.0.0.1", port=3306, user="root", autocommit=True, connect_timeout=5
+            )
         except pymysql.err.OperationalError as exc:
             _unavailable(kind, exc)
         try:

@@ -21,6 +21,7 @@ from tests.conftest import (
     INDEX_UPGRADE,
     INITIAL_DOWNGRADE,
     INITIAL_UPGRADE,
+    SEED_ENV_PY,
     PetClinic,
     Project,
     Run,
@@ -158,55 +159,21 @@ def test_still_builds_the_schema_alembic_builds(
 
 # -- the seed tutorial's env.py, models and all --------------------------------------------------
 
-SEED_ENV_PY_WITH_MODELS = """\
-from logging.config import fileConfig
-from sqlalchemy import engine_from_config, pool
-from alembic import context
-
-# Импортируем Base и модели
-from models.base import Base
-from models.owners import Owner
-from models.pets import Pet
-from models.species import Species
-from models.manipulations import Manipulation
-from models.manipulation_facts import ManipulationFact
-
-config = context.config
-fileConfig(config.config_file_name)
-
-# Указываем metadata для автогенерации миграций
-target_metadata = Base.metadata
-
-def run_migrations_offline():
-    url = config.get_main_option("sqlalchemy.url")
-    context.configure(
-        url=url,
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-def run_migrations_online():
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-"""
+# The seed's env.py (step 4), with its model imports and comments.
+SEED_ENV_PY_WITH_MODELS = SEED_ENV_PY.replace(
+    "config = context.config\n",
+    "# Импортируем Base и модели\n"
+    "from models.base import Base\n"
+    "from models.owners import Owner\n"
+    "from models.pets import Pet\n"
+    "from models.species import Species\n"
+    "from models.manipulations import Manipulation\n"
+    "from models.manipulation_facts import ManipulationFact\n\n"
+    "config = context.config\n",
+).replace(
+    "target_metadata = None\n",
+    "# Указываем metadata для автогенерации миграций\ntarget_metadata = Base.metadata\n",
+)
 
 MODELS = {
     "__init__.py": "",

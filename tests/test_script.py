@@ -189,7 +189,7 @@ def test_script_from_path_reads_statically(tmp_path: Path) -> None:
     assert script.longdoc.startswith("add age column to pets\n\nRevision ID: abc123")
     assert script.path == path and str(script) == str(path)
     # The module runs only when asked for (and its error names the file).
-    with pytest.raises(ScriptError, match="abc123_add_age.py raised RuntimeError.*imported!"):
+    with pytest.raises(ScriptError, match=r"abc123_add_age\.py raised RuntimeError.*imported!"):
         script.module  # noqa: B018
 
 

@@ -14,49 +14,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from still.cli.main import cli
+from tests.conftest import SEED_ENV_PY
 from tests.databases import WITH_PSYCOPG2, fresh_database
 from tests.projects import set_url
-
-SEED_ENV_PY = """
-from logging.config import fileConfig
-from sqlalchemy import engine_from_config, pool
-from alembic import context
-
-config = context.config
-fileConfig(config.config_file_name)
-
-target_metadata = None
-
-def run_migrations_offline():
-    url = config.get_main_option("sqlalchemy.url")
-    context.configure(
-        url=url,
-        target_metadata=target_metadata,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-def run_migrations_online():
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-"""
 
 INITIAL_UPGRADE = """
     op.create_table(
