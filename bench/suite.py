@@ -667,7 +667,7 @@ class Bench:
             self.sizes.rounds(n, slow=n >= 5000),
             verify=verify,
             target=target,
-            warm_up=not self.sizes.quick,
+            warm_up=not self.sizes.quick and n < 5000,
         )
 
     def postgres(self, n: int) -> None:
