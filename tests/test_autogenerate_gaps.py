@@ -12,7 +12,14 @@ import sqlalchemy as sa
 
 from still.autogenerate import api
 from still.autogenerate.summary import summarize
-from tests.test_autogenerate import Db, body, db, kinds  # noqa: F401  (the db fixture)
+from tests.test_autogenerate import Db, body, kinds
+
+
+@pytest.fixture
+def db(db_url: str) -> Any:
+    database = Db(db_url)
+    yield database
+    database.dispose()
 
 
 def _stock(*checks: sa.CheckConstraint) -> sa.MetaData:
@@ -45,3 +52,54 @@ def test_check_constraints(db: Db) -> None:
     if db.kind == "postgresql":  # an unnamed one added, dropped again by the name PostgreSQL gives
         script, _ = db.law(_stock(), _stock(sa.CheckConstraint("qty >= 0")))
         assert "'stock_qty_check'" in body(api.render_migration(script).downgrades)
+
+
+def _sums(expression: str | None, identity: sa.Identity | None = None) -> sa.MetaData:
+    metadata = sa.MetaData()
+    id_args = [identity] if identity is not None else []
+    columns = [
+        sa.Column("id", sa.Integer, *id_args, primary_key=True),
+        sa.Column("qty", sa.Integer),
+    ]
+    if expression:
+        columns.append(sa.Column("twice", sa.Integer, sa.Computed(expression)))
+    sa.Table("sums", metadata, *columns)
+    return metadata
+
+
+def test_computed_columns(db: Db) -> None:
+    script, _ = db.law(sa.MetaData(), _sums("qty * 2"))
+    assert "sa.Computed('qty * 2')" in body(api.render_migration(script).upgrades)
+    _, diffs = db.law(_sums(None), _sums("qty * 2"))  # a computed column added and dropped
+    assert kinds(diffs) == ["add_column"]
+    changed = db.produce(_sums("qty * 3"))
+    if db.kind in ("mysql", "mariadb"):
+        _, diffs = db.law(_sums("qty * 2"), _sums("qty * 3"))
+        assert kinds(diffs) == ["modify_default"]
+    else:  # SQLite, PostgreSQL before 17: a warning, no operation
+        assert changed.upgrade_ops.ops == []
+        assert "is not migrated" in summarize(changed).cautions[0]
+
+
+def test_identity_columns(db: Db) -> None:
+    if db.kind != "postgresql":
+        pytest.skip("identity columns: PostgreSQL (SQLite and MariaDB have none)")
+    script, _ = db.law(sa.MetaData(), _sums(None, sa.Identity(start=10)))
+    assert "sa.Identity(start=10)" in body(api.render_migration(script).upgrades)
+    script, diffs = db.law(
+        _sums(None, sa.Identity(start=10)), _sums(None, sa.Identity(start=10, increment=5))
+    )
+    assert kinds(diffs) == ["modify_default"]
+    assert "server_default=sa.Identity(start=10, increment=5)" in body(
+        api.render_migration(script).upgrades
+    )
+
+
+def test_python_side_default_is_a_note(db: Db) -> None:
+    before = _stock()
+    after = _stock()
+    after.tables["stock"].c.qty.default = sa.ColumnDefault(3)
+    db.law(sa.MetaData(), before)
+    script = db.produce(after)
+    assert script.upgrade_ops.ops == []
+    assert "qty has a Python-side default" in summarize(script).notes[0]

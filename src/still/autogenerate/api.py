@@ -252,5 +252,7 @@ def _compare(autogen: AutogenContext) -> Changes:
         "created_tables": len(created),
         "dropped_tables": len(removed),
         "metadata_given": bool(autogen.metadata),
+        "notes": list(changes.notes),
+        "cautions": list(changes.cautions),
     }
     return changes

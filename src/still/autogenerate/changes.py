@@ -55,6 +55,8 @@ class Changes:
     items: list[Change] = field(default_factory=list)
     table_order: dict[tuple[str | None, str], int] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # worth knowing; nothing to migrate
+    cautions: list[str] = field(default_factory=list)  # differences no operation here can make
 
     def add(
         self,

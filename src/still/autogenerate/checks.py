@@ -18,29 +18,8 @@ from sqlalchemy import CheckConstraint, Table
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
 from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.sql_text import normalise_sql
 from still.operations import ops
-
-_CAST = re.compile(
-    r"::\s*(\"[^\"]+\"|[a-z_]\w*( varying| precision| with(out)? time zone)?)"
-    r"(\s*\(\s*\d+(\s*,\s*\d+)?\s*\))?(\[\])*"
-)
-_LITERAL = re.compile(r"('(?:[^']|'')*')")
-
-
-def _plain(part: str) -> str:
-    """A stretch of SQL outside string literals: lower case, no identifier quotes, no casts."""
-    return _CAST.sub("", re.sub(r"[\"`]", "", part.lower()))
-
-
-def normalise_sql(text: str) -> str:
-    """SQL text as comparable as it gets: case outside literals, identifier quotes, PostgreSQL's
-    casts and ``= ANY (ARRAY[...])``, parentheses and whitespace all gone."""
-    parts = _LITERAL.split(text.strip())
-    value = "".join(p if p.startswith("'") else _plain(p) for p in parts)
-    value = re.sub(r"=\s*any\s*\(\s*array\s*\[", " in (", value).replace("]", ")")
-    value = re.sub(r"\s+", " ", value)
-    value = re.sub(r"\s*([=<>!,+\-*/()])\s*", r"\1", value)
-    return value.replace("(", "").replace(")", "").replace("<>", "!=").strip()
 
 
 def _sql_of(constraint: CheckConstraint, dialect: Any) -> str:
@@ -60,7 +39,7 @@ def _checks(table: Table) -> list[CheckConstraint]:
 def _implicit(constraint: CheckConstraint, table: Table) -> bool:
     """MariaDB's own check behind a JSON column: ``json_valid(col)``, named after the column."""
     text = normalise_sql(str(constraint.sqltext))
-    return bool(re.fullmatch(r"json_valid\w+", text)) and name_of(constraint) in table.c
+    return bool(re.fullmatch(r"json_valid\w+", text)) and (name_of(constraint) or "") in table.c
 
 
 def predicted_name(dialect: Any, table: Table, sql: str, taken: set[str]) -> str | None:

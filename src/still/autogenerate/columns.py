@@ -13,6 +13,7 @@ from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.compare_types import types_differ
 from still.autogenerate.context import AutogenContext
 from still.autogenerate.defaults import defaults_differ
+from still.autogenerate.generated import can_alter, describe, generated_change
 from still.autogenerate.tables import plain_column
 from still.operations import ops
 
@@ -60,9 +61,23 @@ def compare_columns(
                 ("remove_column", schema, tname, column),
                 key,
             )
+    python_defaults = []
     for name, column in metadata_columns.items():
         if name in conn_columns:
             _alter(autogen, changes, conn_columns[name], column, schema, tname)
+            if column.default is not None and column.server_default is None:
+                python_defaults.append(name)
+    if python_defaults:
+        changes.notes.append(
+            f"{tname}: {', '.join(python_defaults)} "
+            + (
+                "has a Python-side default"
+                if len(python_defaults) == 1
+                else "have Python-side defaults"
+            )
+            + " (default=): not part of the schema, so a change to it needs no migration "
+            "(server_default= puts a default in the database)"
+        )
     _table_comment(autogen, changes, conn_table, metadata_table)
 
 
@@ -140,6 +155,18 @@ def _alter(
                 new_default,
             )
         )
+    generated = generated_change(conn, metadata, autogen.dialect)
+    if generated is not None:
+        new, old = generated
+        why = can_alter(autogen.dialect, new, old)
+        if why is None:
+            op.server_default, op.existing_server_default = new, old
+            diffs.append(("modify_default", schema, tname, conn.name, others(), old, new))
+        else:
+            changes.cautions.append(
+                f"{tname}.{conn.name}: {describe(new, old)} is not migrated: {why} "
+                "(add a new column, copy the values, drop the old one)"
+            )
     if autogen.dialect.supports_comments and (conn.comment or None) != (metadata.comment or None):
         op.comment = metadata.comment or None
         diffs.append(

@@ -4,7 +4,9 @@ Both types are compiled for the connection's dialect and normalised (synonyms su
 DECIMAL, MySQL display widths, PostgreSQL's ``WITHOUT TIME ZONE``), so the same type declared two
 ways is not a change.  ``compare_type`` may be ``False`` (off), ``True`` (this comparison) or a
 callable ``(context, inspected_column, metadata_column, inspected_type, metadata_type)`` returning
-True (different), False (same) or None (use this comparison).
+True (different), False (same) or None (use this comparison).  Then a model type's own
+``compare_against_backend(dialect, conn_type)`` (a TypeDecorator's or UserDefinedType's method)
+decides the same way: True means *the same*, False different, None this comparison.
 """
 
 from __future__ import annotations
@@ -91,9 +93,14 @@ def types_differ(
         )
         if answer is not None:
             return bool(answer)
+    dialect = autogen.dialect
+    own = getattr(metadata_type, "compare_against_backend", None)
+    if callable(own):
+        same = own(dialect, conn_type)
+        if same is not None:
+            return not same
     if isinstance(conn_type, sqltypes.NullType) or isinstance(metadata_type, sqltypes.NullType):
         return False  # the database's type is unknown to SQLAlchemy, or the model gave none
-    dialect = autogen.dialect
     return type_ddl(conn_type, dialect) != type_ddl(metadata_type, dialect)
 
 

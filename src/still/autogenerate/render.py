@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Computed,
     ForeignKeyConstraint,
+    Identity,
     PrimaryKeyConstraint,
     UniqueConstraint,
 )
@@ -130,10 +132,29 @@ def render_type(type_: Any, ctx: RenderContext) -> str:
     return f"{module}.{text}"
 
 
+def render_generated(value: Computed | Identity, ctx: RenderContext) -> str:
+    """``sa.Computed('expr', persisted=...)`` or ``sa.Identity(...)`` with the options set."""
+    sa = ctx.sqlalchemy_module_prefix
+    if isinstance(value, Computed):
+        sql = str(
+            value.sqltext.compile(compile_kwargs={"literal_binds": True, "include_table": False})
+        )
+        persisted = f", persisted={value.persisted!r}" if value.persisted is not None else ""
+        return f"{sa}Computed({sql!r}{persisted})"
+    options = [f"always={value.always!r}"] if value.always else []
+    for option in ("on_null", "start", "increment", "minvalue", "maxvalue", "cache", "cycle"):
+        setting = getattr(value, option, None)
+        if setting is not None:
+            options.append(f"{option}={setting!r}")
+    return f"{sa}Identity({', '.join(options)})"
+
+
 def render_default(default: Any, ctx: RenderContext) -> str:
     custom = ctx.item("server_default", default)
     if custom is not None:
         return custom
+    if isinstance(default, (Computed, Identity)):
+        return render_generated(default, ctx)
     if isinstance(default, DefaultClause):
         default = default.arg
     if isinstance(default, TextClause):
@@ -145,10 +166,13 @@ def render_default(default: Any, ctx: RenderContext) -> str:
 
 def render_column(column: Column[Any], ctx: RenderContext) -> str:
     args = [repr(column.name), render_type(column.type, ctx)]
+    generated = column.computed or column.identity
+    if generated is not None:
+        args.append(render_generated(generated, ctx))
     if column.autoincrement is not True and column.autoincrement != "auto":
         args.append(f"autoincrement={column.autoincrement!r}")
     args.append(f"nullable={column.nullable!r}")
-    if column.server_default is not None:
+    if column.server_default is not None and generated is None:
         args.append(f"server_default={render_default(column.server_default, ctx)}")
     if column.comment:
         args.append(f"comment={column.comment!r}")

@@ -26,6 +26,8 @@ class Finding:
 class Summary:
     findings: list[Finding] = field(default_factory=list)
     diagnosis: str | None = None  # set when the models were probably not imported
+    notes: list[str] = field(default_factory=list)  # worth knowing; nothing to migrate
+    cautions: list[str] = field(default_factory=list)  # differences left out of the operations
 
     @property
     def is_empty(self) -> bool:
@@ -52,6 +54,8 @@ class Summary:
             if finding.warning:
                 line += f"  [{finding.warning}]"
             out.append(line)
+        out += [f"warning: {text}" for text in self.cautions]
+        out += [f"note: {text}" for text in self.notes]
         if self.diagnosis:
             out.append(self.diagnosis)
         return out
@@ -149,6 +153,8 @@ def summarize(script: ops.MigrationScript) -> Summary:
     summary = Summary([describe(op, dialect) for op in walk(script.upgrade_ops.ops)])
     if not facts:
         return summary
+    summary.notes = list(facts.get("notes", []))
+    summary.cautions = list(facts.get("cautions", []))
     if facts.get("model_tables", 0) == 0:
         summary.diagnosis = (
             "target_metadata has no tables: env.py probably does not import the model modules "
