@@ -218,37 +218,30 @@ def merge(
     )
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("revision", default="head", shell_complete=_complete_revision)
-@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
-@click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
-@click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
-@click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
-@click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
-@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
-@click.pass_context
-def upgrade(
-    ctx: click.Context,
-    revision: str,
-    sql: bool,
-    tag: str | None,
-    verbose: bool,
-    plan: bool,
-    yes: bool,
-    as_json: bool,
-) -> None:
-    """Upgrade the database to REVISION (head, an id, +N, ...)."""
-    run(
-        ctx,
-        _command("upgrade"),
-        revision,
-        setup=_confirming(yes),
-        sql=sql,
-        tag=tag,
-        verbose=verbose,
-        plan=plan,
-        as_json=as_json,
-    )
+def _migrate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options `upgrade` and `downgrade` share."""
+    for option in reversed(
+        (
+            click.option("--sql", is_flag=True, help="Print the SQL instead of running it."),
+            click.option("--tag", help="A tag for env.py (context.get_tag_argument)."),
+            click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it."),
+            click.option(
+                "--plan", is_flag=True, help="Show the operations and statements; run nothing."
+            ),
+            click.option(
+                "-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking."
+            ),
+            click.option(
+                "--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON."
+            ),
+        )
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _migrate(ctx: click.Context, name: str, revision: str, yes: bool, **options: Any) -> None:
+    run(ctx, _command(name), revision, setup=_confirming(yes), **options)
 
 
 def _confirming(yes: bool) -> Callable[[Any], None]:
@@ -261,36 +254,21 @@ def _confirming(yes: bool) -> Callable[[Any], None]:
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("revision", shell_complete=_complete_revision)
-@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
-@click.option("--tag", help="A tag for env.py (context.get_tag_argument).")
-@click.option("-v", "--verbose", is_flag=True, help="Print the plan before running it.")
-@click.option("--plan", is_flag=True, help="Show the operations and statements; run nothing.")
-@click.option("-y", "--yes", is_flag=True, help="Confirm a run that loses data without asking.")
-@click.option("--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON.")
+@click.argument("revision", default="head", shell_complete=_complete_revision)
+@_migrate_options
 @click.pass_context
-def downgrade(
-    ctx: click.Context,
-    revision: str,
-    sql: bool,
-    tag: str | None,
-    verbose: bool,
-    plan: bool,
-    yes: bool,
-    as_json: bool,
-) -> None:
+def upgrade(ctx: click.Context, /, revision: str, yes: bool, **options: Any) -> None:
+    """Upgrade the database to REVISION (head, an id, +N, ...)."""
+    _migrate(ctx, "upgrade", revision, yes, **options)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("revision", shell_complete=_complete_revision)
+@_migrate_options
+@click.pass_context
+def downgrade(ctx: click.Context, /, revision: str, yes: bool, **options: Any) -> None:
     """Downgrade the database to REVISION (-1, an id, base, ...)."""
-    run(
-        ctx,
-        _command("downgrade"),
-        revision,
-        setup=_confirming(yes),
-        sql=sql,
-        tag=tag,
-        verbose=verbose,
-        plan=plan,
-        as_json=as_json,
-    )
+    _migrate(ctx, "downgrade", revision, yes, **options)
 
 
 @cli.command()
@@ -457,7 +435,7 @@ def rebase(ctx: click.Context, revision: str, onto: str) -> None:
 def graph(
     ctx: click.Context, format_: str, output: str | None, no_collapse: bool, no_current: bool
 ) -> None:
-    """Draw the revision graph: branches, merges, labels, dependencies, heads, the database."""
+    """Draw the revision graph: branches, merges, labels, where the database is."""
     run(
         ctx,
         _command("graph"),
@@ -471,7 +449,7 @@ def graph(
 @cli.command()
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> None:
-    """Print the shell completion script; e.g. in ~/.bashrc: eval "$(still completion bash)"."""
+    """Print a shell completion script: eval "$(still completion bash)"."""
     from still.cli.completion import completion_script
 
     click.echo(completion_script(shell))
