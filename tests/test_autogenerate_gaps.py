@@ -103,3 +103,73 @@ def test_python_side_default_is_a_note(db: Db) -> None:
     script = db.produce(after)
     assert script.upgrade_ops.ops == []
     assert "qty has a Python-side default" in summarize(script).notes[0]
+
+
+MODELS_MODULE = """
+import sqlalchemy as sa
+
+
+class Tag(sa.types.TypeDecorator):
+    impl = sa.String
+    cache_ok = True
+
+    def compare_against_backend(self, dialect, conn_type):
+        return ANSWER
+"""
+
+
+def _tagged(tag_type: Any) -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "tagged",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("tag", tag_type),
+    )
+    return metadata
+
+
+def test_custom_types_render_and_compare_against_backend(
+    db: Db, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_text(MODELS_MODULE.replace("ANSWER", "None"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(__import__("sys").modules, "models", raising=False)
+    import models  # type: ignore[import-not-found]
+
+    script, _ = db.law(sa.MetaData(), _tagged(models.Tag(10)))
+    rendered = api.render_migration(script)
+    assert "sa.Column('tag', models.Tag(length=10)" in rendered.upgrades
+    assert "import models" in rendered.imports
+    prefixed = api.render_migration(script, user_module_prefix="mytypes.")
+    assert "mytypes.Tag(length=10)" in prefixed.upgrades and "import models" not in prefixed.imports
+    # None: still's own comparison finds the longer type; True: the type says it is the same
+    assert kinds(db.compare(_tagged(models.Tag(20)))) == ["modify_type"]
+    models.Tag.compare_against_backend = lambda self, dialect, conn_type: True
+    assert db.compare(_tagged(models.Tag(20))) == []
+    models.Tag.compare_against_backend = lambda self, dialect, conn_type: False
+    assert kinds(db.compare(_tagged(models.Tag(10)))) == ["modify_type"]
+
+
+def test_postgresql_dialect_types_render_with_their_import(db: Db) -> None:
+    if db.kind != "postgresql":
+        pytest.skip("JSONB, ARRAY and UUID of sqlalchemy.dialects.postgresql")
+    from sqlalchemy.dialects import postgresql
+
+    metadata = sa.MetaData()
+    sa.Table(
+        "docs",
+        metadata,
+        sa.Column("id", postgresql.UUID, primary_key=True),
+        sa.Column("data", postgresql.JSONB),
+        sa.Column("tags", postgresql.ARRAY(sa.String(10))),
+    )
+    script, _ = db.law(sa.MetaData(), metadata)
+    rendered = api.render_migration(script)
+    assert "from sqlalchemy.dialects import postgresql" in rendered.imports
+    for text in (
+        "sa.UUID()",  # postgresql.UUID is sqlalchemy.UUID
+        "postgresql.JSONB(astext_type=sa.Text())",
+        "postgresql.ARRAY(sa.String(length=10))",
+    ):
+        assert text in rendered.upgrades
