@@ -173,3 +173,39 @@ def test_postgresql_dialect_types_render_with_their_import(db: Db) -> None:
         "postgresql.ARRAY(sa.String(length=10))",
     ):
         assert text in rendered.upgrades
+
+
+def _people_indexes(variant: int) -> sa.MetaData:
+    metadata = sa.MetaData()
+    people = sa.Table(
+        "people",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("email", sa.String(50)),
+        sa.Column("status", sa.String(10)),
+        sa.Column("active", sa.Boolean),
+    )
+    sa.Index("ix_email_lower", sa.func.lower(people.c.email), unique=True)
+    sa.Index(
+        "ix_active_status",
+        people.c.status,
+        postgresql_where=sa.and_(people.c.active == sa.true(), people.c.status.in_(["a", "b"])),
+    )
+    if variant:
+        sa.Index("ix_email_trim", sa.func.lower(sa.func.trim(people.c.email)), people.c.status)
+        closed = "closed" if variant == 1 else "gone"
+        sa.Index("ix_open", people.c.id, postgresql_where=people.c.status != closed)
+    return metadata
+
+
+def test_expression_and_partial_indexes_compare_clean(db: Db) -> None:
+    if db.kind != "postgresql":
+        pytest.skip(
+            "expression and partial indexes: PostgreSQL (MariaDB has neither; SQLAlchemy does "
+            "not reflect SQLite's expression indexes)"
+        )
+    db.law(sa.MetaData(), _people_indexes(0))
+    _, diffs = db.law(_people_indexes(0), _people_indexes(1))
+    assert sorted(kinds(diffs)) == ["add_index", "add_index"]
+    _, diffs = db.law(_people_indexes(1), _people_indexes(2))  # another condition: a change
+    assert sorted(kinds(diffs)) == ["add_index", "remove_index"]

@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Index, Table, UniqueConstraint
+from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
@@ -56,7 +57,11 @@ def _element(element: Any, dialect: Dialect) -> str:
     if isinstance(element, str):
         return element
     try:
-        text = str(element.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        text = str(
+            element.compile(
+                dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+            )
+        )
     except Exception:
         text = str(element)
     return "expr:" + _norm_expr(text)
@@ -175,9 +180,24 @@ def _same_shape(model: Entry, conn: Entry) -> bool:
     )
 
 
-def index_op(index: Index, table: Table) -> ops.CreateIndexOp:
-    columns = [e.name if isinstance(e, Column) else e for e in index.expressions]
-    kw = {k: v for k, v in index.dialect_kwargs.items() if v is not None and v != []}
+def _as_text(element: Any, dialect: Dialect | None) -> Any:
+    """A model's expression as SQL text, values inlined and columns unqualified, so the operation
+    runs and renders the same (``lower(email)``, ``status IN ('a', 'b')``)."""
+    if not isinstance(element, ClauseElement) or isinstance(element, (Column, TextClause)):
+        return element
+    compiled = element.compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+    )
+    return text(str(compiled))
+
+
+def index_op(index: Index, table: Table, dialect: Dialect | None = None) -> ops.CreateIndexOp:
+    columns = [e.name if isinstance(e, Column) else _as_text(e, dialect) for e in index.expressions]
+    kw = {
+        k: _as_text(v, dialect)
+        for k, v in index.dialect_kwargs.items()
+        if v is not None and v != []
+    }
     return ops.CreateIndexOp(
         index.name,
         table.name,
@@ -207,7 +227,7 @@ def add_ops(
     autogen: AutogenContext, entry: Entry, table: Table, taken: set[str]
 ) -> tuple[ops.MigrateOperation, tuple[Any, ...]]:
     if entry.kind == "index":
-        return index_op(entry.obj, table), ("add_index", entry.obj)
+        return index_op(entry.obj, table, autogen.dialect), ("add_index", entry.obj)
     columns = list(entry.elements)
     name = entry.name or predicted_unique_name(autogen.dialect, table, columns, taken)
     if name:
@@ -228,6 +248,21 @@ def drop_ops(entry: Entry, table: Table) -> tuple[ops.MigrateOperation, tuple[An
         "remove_constraint",
         entry.obj,
     )
+
+
+def _same_to_the_database(
+    autogen: AutogenContext, conn_table: Table, model: Entry, conn: Entry
+) -> bool:
+    """PostgreSQL: an expression or partial index the text comparison finds changed, asked of
+    the database itself (:mod:`.canonical_index`)."""
+    if autogen.dialect.name != "postgresql" or model.kind != "index" or conn.kind != "index":
+        return False
+    if model.where is None and not any(e.startswith("expr:") for e in model.elements):
+        return False
+    from still.autogenerate.canonical_index import same_index
+
+    op = index_op(model.obj, conn_table, autogen.dialect)
+    return same_index(autogen, conn_table, str(conn.name), op)
 
 
 def compare_indexes(
@@ -263,7 +298,9 @@ def compare_indexes(
             to_add.append(entry)
             continue
         matched.add(id(found))
-        if not _same_shape(entry, found):
+        if not _same_shape(entry, found) and not _same_to_the_database(
+            autogen, conn_table, entry, found
+        ):
             to_drop.append(found)
             to_add.append(entry)
     to_drop[:0] = [c for c in conn if id(c) not in matched]
@@ -279,7 +316,8 @@ def new_table_indexes(autogen: AutogenContext, changes: Changes, table: Table) -
     key = (table.schema, table.name)
     for index in sorted(table.indexes, key=lambda ix: str(ix.name or "")):
         if autogen.include_object(index, index.name, "index", False, None):
-            changes.add(Phase.CREATE_TABLES, index_op(index, table), ("add_index", index), key)
+            op = index_op(index, table, autogen.dialect)
+            changes.add(Phase.CREATE_TABLES, op, ("add_index", index), key)
 
 
 def dropped_table_indexes(autogen: AutogenContext, changes: Changes, table: Table) -> None:

@@ -153,7 +153,14 @@ def _index(table: Table, info: dict[str, Any]) -> None:
             elements.append(table.c[column])
         else:
             elements.append(text(expression or str(column)))
-    index = Index(info["name"], *elements, unique=bool(info.get("unique")), _table=table)
+    # the database's own options (a partial index's condition, INCLUDE, the method), so an index
+    # dropped by the upgrade comes back whole in the downgrade
+    options = {
+        key: text(value) if key.endswith("_where") else value
+        for key, value in (info.get("dialect_options") or {}).items()
+        if value not in (None, [], ())
+    }
+    index = Index(info["name"], *elements, unique=bool(info.get("unique")), _table=table, **options)
     index.info[REFLECTED] = info
 
 
