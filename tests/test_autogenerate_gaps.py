@@ -209,3 +209,30 @@ def test_expression_and_partial_indexes_compare_clean(db: Db) -> None:
     assert sorted(kinds(diffs)) == ["add_index", "add_index"]
     _, diffs = db.law(_people_indexes(1), _people_indexes(2))  # another condition: a change
     assert sorted(kinds(diffs)) == ["add_index", "remove_index"]
+
+
+def _moods(*values: str) -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "diary",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("mood", sa.Enum(*values, name="mood"), server_default="ok"),
+    )
+    return metadata
+
+
+def test_enum_swap_under_a_server_default(db: Db) -> None:
+    if db.kind != "postgresql":
+        pytest.skip("native enum types are PostgreSQL's")
+    db.law(sa.MetaData(), _moods("sad", "ok", "happy"))
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO diary (id) VALUES (1)"))
+    script, diffs = db.law(_moods("sad", "ok", "happy"), _moods("ok", "sad"))
+    assert kinds(diffs) == ["modify_enum"]
+    upgrades = body(api.render_migration(script).upgrades)
+    assert upgrades.index("DROP DEFAULT") < upgrades.index("RENAME TO")
+    assert upgrades.index("DROP TYPE") < upgrades.index("SET DEFAULT 'ok'::mood")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO diary (id) VALUES (2)"))
+        assert conn.execute(sa.text("SELECT count(*) FROM diary WHERE mood = 'ok'")).scalar() == 2

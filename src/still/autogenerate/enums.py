@@ -3,7 +3,9 @@ goes, and given new values with ``ALTER TYPE ... ADD VALUE`` (never by rewriting
 
 A removal or reordering of values swaps the type: the old one is renamed, the new one created,
 each column converted (``USING col::text::type``), the old one dropped; rows holding a removed
-value make that conversion fail, so such a change counts as one that loses data.
+value make that conversion fail, so such a change counts as one that loses data.  A column whose
+server default uses the type has the default dropped before the swap and set again after it
+(:class:`SwapEnumOp` carries those defaults).
 
 The operations (``CreateEnumOp``, ``DropEnumOp``, ``AlterEnumOp``) render as ``op.execute`` of
 the statements below, so a revision file needs nothing beyond ``op``; running the objects directly
@@ -12,7 +14,8 @@ goes through the implementations registered here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Enum, Table
@@ -46,6 +49,28 @@ def appended_only(old: list[str], new: list[str]) -> bool:
     return all(any(v == w for w in it) for v in old)
 
 
+@dataclass
+class SwapEnumOp(ops.AlterEnumOp):
+    """An ``AlterEnumOp`` that knows the server defaults of the columns using the type, as the
+    database writes them (``'ok'::mood``): dropped before a swap, set again after it."""
+
+    defaults: Mapping[tuple[str | None, str, str], str] = field(default_factory=dict)
+
+    def reverse(self) -> SwapEnumOp:
+        return SwapEnumOp(
+            self.name,
+            self.existing_values,
+            self.values,
+            self.schema,
+            list(self.columns),
+            dict(self.defaults),
+        )
+
+
+def _column_sql(schema: str | None, table: str, column: str) -> str:
+    return f"ALTER TABLE {_qualified(table, schema)} ALTER COLUMN {_PREPARER.quote(column)}"
+
+
 def enum_statements(op: ops.MigrateOperation) -> list[str]:
     if isinstance(op, ops.CreateEnumOp):
         return [f"CREATE TYPE {_qualified(op.name, op.schema)} AS ENUM ({_values(op.values)})"]
@@ -70,16 +95,21 @@ def enum_statements(op: ops.MigrateOperation) -> list[str]:
             present.insert(present.index(after) + 1 if after else 0, value)
         return statements
     old_name = f"{op.name}_old"
-    statements = [
+    defaults = dict(getattr(op, "defaults", {}))
+    statements = [f"{_column_sql(*key)} DROP DEFAULT" for key in op.columns if key in defaults]
+    statements += [
         f"ALTER TYPE {target} RENAME TO {_PREPARER.quote(old_name)}",
         f"CREATE TYPE {target} AS ENUM ({_values(new)})",
     ]
     for schema, table, column in op.columns:
         statements.append(
-            f"ALTER TABLE {_qualified(table, schema)} ALTER COLUMN {_PREPARER.quote(column)} "
+            f"{_column_sql(schema, table, column)} "
             f"TYPE {target} USING {_PREPARER.quote(column)}::text::{target}"
         )
     statements.append(f"DROP TYPE {_qualified(old_name, op.schema)}")
+    statements += [
+        f"{_column_sql(*key)} SET DEFAULT {defaults[key]}" for key in op.columns if key in defaults
+    ]
     return statements
 
 
@@ -88,7 +118,7 @@ def _run(operations: Any, op: ops.MigrateOperation) -> None:
         operations.impl.execute(statement)
 
 
-for _op_class in (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp):
+for _op_class in (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp, SwapEnumOp):
     Operations.implementation_for(_op_class)(_run)
 
 
@@ -119,6 +149,7 @@ def compare_enums(
                 model.setdefault((found.schema, found.name), found)  # type: ignore[arg-type]
     # enums the compared tables use now, and the columns using each
     users: dict[tuple[str | None, str], list[tuple[str | None, str, str]]] = {}
+    defaults: dict[tuple[str | None, str, str], str] = {}
     for schema, snapshot in reflected.items():
         for table in snapshot.tables.values():
             for column in table.columns:
@@ -132,6 +163,9 @@ def compare_enums(
                     users.setdefault((enum_schema, found.name), []).append(
                         (schema, table.name, column.name)
                     )
+                    default = column.server_default
+                    if default is not None and hasattr(default, "arg"):
+                        defaults[(schema, table.name, column.name)] = str(default.arg.text)
     existing: dict[tuple[str | None, str], list[str]] = {}
     for schema, snapshot in reflected.items():
         for name, labels in snapshot.enums.items():
@@ -144,7 +178,14 @@ def compare_enums(
         elif existing[key] != values:
             changes.add(
                 Phase.ENUMS,
-                ops.AlterEnumOp(name, values, existing[key], schema, users.get(key, [])),
+                SwapEnumOp(
+                    name,
+                    values,
+                    existing[key],
+                    schema,
+                    users.get(key, []),
+                    {c: defaults[c] for c in users.get(key, []) if c in defaults},
+                ),
                 ("modify_enum", schema, name, existing[key], values),
             )
     for key in sorted(users, key=lambda k: (k[0] or "", k[1])):
