@@ -236,3 +236,47 @@ def test_enum_swap_under_a_server_default(db: Db) -> None:
     with db.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO diary (id) VALUES (2)"))
         assert conn.execute(sa.text("SELECT count(*) FROM diary WHERE mood = 'ok'")).scalar() == 2
+
+
+def _two_schemas(variant: int) -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table("local", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    columns = [sa.Column("id", sa.Integer, primary_key=True)]
+    if variant:
+        columns.append(sa.Column("note", sa.String(20)))
+    sa.Table(
+        "remote",
+        metadata,
+        *columns,
+        sa.Column("local_id", sa.ForeignKey("local.id")),
+        schema="other",
+    )
+    if variant == 2:
+        sa.Table("extra", metadata, sa.Column("id", sa.Integer, primary_key=True), schema="other")
+    return metadata
+
+
+def test_include_schemas_with_two_schemas(db: Db) -> None:
+    if db.kind != "postgresql":
+        pytest.skip("schemas within one database: PostgreSQL (a MariaDB schema is a database)")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA other"))
+        conn.execute(sa.text("CREATE SCHEMA versions"))
+        conn.execute(sa.text("CREATE TABLE versions.alembic_version (version_num VARCHAR(32))"))
+    schemas = Db(db.url, include_schemas=True, version_table_schema="versions")
+    try:
+        _, diffs = schemas.law(sa.MetaData(), _two_schemas(0))
+        assert sorted(d[1].fullname for d in diffs) == ["local", "other.remote"]
+        _, diffs = schemas.law(_two_schemas(0), _two_schemas(1))
+        assert diffs[0][0] == "add_column" and diffs[0][1] == "other"
+        script, diffs = schemas.law(_two_schemas(1), _two_schemas(2))
+        assert [(d[0], d[1].fullname) for d in diffs] == [("add_table", "other.extra")]
+        assert "schema='other'" in body(api.render_migration(script).upgrades)
+        # a table in a schema the models do not name is proposed for dropping
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("CREATE SCHEMA stray"))
+            conn.execute(sa.text("CREATE TABLE stray.leftover (id INTEGER)"))
+        diffs = schemas.compare(_two_schemas(2))
+        assert [(d[0], d[1].fullname) for d in diffs] == [("remove_table", "stray.leftover")]
+    finally:
+        schemas.dispose()
