@@ -155,7 +155,7 @@ def _index(table: Table, info: dict[str, Any]) -> None:
             elements.append(text(expression or str(column)))
     # the database's own options (a partial index's condition, INCLUDE, the method), so an index
     # dropped by the upgrade comes back whole in the downgrade
-    options = {
+    options: dict[str, Any] = {
         key: text(value) if key.endswith("_where") else value
         for key, value in (info.get("dialect_options") or {}).items()
         if value not in (None, [], ())
