@@ -43,8 +43,13 @@ def _implicit(constraint: CheckConstraint, table: Table) -> bool:
 
 
 def predicted_name(dialect: Any, table: Table, sql: str, taken: set[str]) -> str | None:
-    """The name PostgreSQL gives an unnamed check constraint: ``<table>_<column>_check`` when it
-    uses one column, ``<table>_check`` otherwise, with a number when that one is taken."""
+    """The name the database gives an unnamed check constraint: PostgreSQL's
+    ``<table>_<column>_check`` (one column) or ``<table>_check``, numbered when taken; MariaDB's
+    ``CONSTRAINT_<n>`` and MySQL's ``<table>_chk_<n>``, one past the highest taken."""
+    if dialect.name == "mysql":
+        prefix = "CONSTRAINT_" if getattr(dialect, "is_mariadb", False) else f"{table.name}_chk_"
+        numbers = [int(n[len(prefix) :]) for n in taken if re.fullmatch(rf"{prefix}\d+", n)]
+        return f"{prefix}{max(numbers, default=0) + 1}"
     if dialect.name != "postgresql":
         return None
     words = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'(?:[^']|'')*'", "", sql)))
