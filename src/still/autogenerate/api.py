@@ -43,12 +43,13 @@ def compare_metadata(
 
     ``("add_table", Table)``, ``("remove_table", Table)``, ``("add_column", schema, table,
     Column)``, ``("remove_column", ...)``, ``("add_index", Index)``, ``("remove_index", Index)``,
-    ``("add_constraint", UniqueConstraint)``, ``("remove_constraint", ...)``, ``("add_fk",
-    ForeignKeyConstraint)``, ``("remove_fk", ...)``, ``("add_table_comment", Table, old)``,
-    ``("remove_table_comment", Table)``; a list of ``("modify_nullable" | "modify_type" |
+    ``("add_constraint", UniqueConstraint | CheckConstraint)``, ``("remove_constraint", ...)``,
+    ``("add_fk", ForeignKeyConstraint)``, ``("remove_fk", ...)``, ``("add_table_comment", Table,
+    old)``, ``("remove_table_comment", Table)``; a list of ``("modify_nullable" | "modify_type" |
     "modify_default" | "modify_comment", schema, table, column, existing, old, new)`` per changed
-    column; and, on PostgreSQL, ``("add_enum", Enum)``, ``("modify_enum", schema, name, old,
-    new)``, ``("remove_enum", schema, name, values)``.
+    column (``modify_default`` also for a changed ``Computed`` / ``Identity``); and, on
+    PostgreSQL, ``("add_enum", Enum)``, ``("modify_enum", schema, name, old, new)``,
+    ``("remove_enum", schema, name, values)``.
     """
     return _compare(AutogenContext.create(context, metadata)).diffs()
 
