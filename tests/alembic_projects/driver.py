@@ -100,10 +100,15 @@ def snapshot(engine: Any) -> dict[str, Any]:
     inspector = sa.inspect(engine)
     tables = sorted(set(inspector.get_table_names()) - {"still_ledger", "alembic_version"})
     versions = None
-    if inspector.has_table("alembic_version"):
-        with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT version_num FROM alembic_version"))
-            versions = sorted(rows.scalars())
+    # the version table, in the default schema or another (version_table_schema)
+    where = [None, *sorted(set(inspector.get_schema_names()) - {inspector.default_schema_name})]
+    for schema_name in where:
+        if inspector.has_table("alembic_version", schema=schema_name):
+            table = f"{schema_name}.alembic_version" if schema_name else "alembic_version"
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text(f"SELECT version_num FROM {table}"))
+                versions = sorted(rows.scalars())
+            break
     schema: dict[str, Any] = {}
     if tables:
         columns = inspector.get_multi_columns(filter_names=tables)
