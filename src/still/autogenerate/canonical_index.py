@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.sql.elements import TextClause
 
 from still.autogenerate.context import AutogenContext
@@ -24,8 +24,9 @@ PROBE_INDEX = "still_index_probe_ix"
 
 
 def _definition(bind: Any, qualified: str) -> str | None:
-    row = bind.exec_driver_sql(
-        "SELECT pg_get_indexdef(to_regclass(%(name)s))", {"name": qualified}
+    # bound by SQLAlchemy, not the driver (asyncpg does not take %(name)s)
+    row = bind.execute(
+        text("SELECT pg_get_indexdef(to_regclass(:name))"), {"name": qualified}
     ).scalar()
     if not row:
         return None
