@@ -253,35 +253,8 @@ def written_revisions(root: Path, before: set[str]) -> dict[str, dict[str, str]]
 
 
 # still bugs a project runs into, by (project, kind): strict xfails until fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("async_layout", "postgresql"): (
-        "src/still/autogenerate/reflect.py _extension_owned runs exec_driver_sql with a "
-        "pyformat placeholder %(schema)s: asyncpg (paramstyle numeric_dollar) rejects it "
-        "('syntax error at or near \"%\"'), so `revision --autogenerate` fails on "
-        "postgresql+asyncpg; sa.text(':schema') would work on every driver"
-    ),
-    ("multidb_layout", "sqlite"): (
-        "src/still/runtime/migration.py MigrationContext._migration_lock passes "
-        "owns_transaction=not self._user_transaction; when env.py began the transaction itself "
-        "(connection.begin() before configure(), run_migrations() without "
-        "context.begin_transaction(), as the multidb template does) still takes it for its own, "
-        "and locking.migration_lock ends it: env.py's commit() then raises 'This transaction is "
-        "inactive'; step 1 (upgrade) fails where Alembic succeeds (migration_lock = false: works)"
-    ),
-    ("multidb_layout", "mariadb"): (
-        "src/still/runtime/migration.py MigrationContext._migration_lock passes "
-        "owns_transaction=not self._user_transaction; when env.py began the transaction itself "
-        "(connection.begin() before configure(), run_migrations() without "
-        "context.begin_transaction(), as the multidb template does) still takes it for its own, "
-        "and locking.migration_lock ends it: env.py's commit() then raises 'This transaction is "
-        "inactive'; step 1 (upgrade) fails where Alembic succeeds (migration_lock = false: works)"
-    ),
-    ("multidb_layout", "postgresql"): (
-        "src/still/command/inspect.py current() prints one database's revision once where Alembic "
-        "prints each database's (env.py runs run_migrations once per database): step 2 "
-        "`current` says m1 where Alembic says m1 twice"
-    ),
-}
+# (project, database kind) -> a still bug that makes the case fail: a strict xfail until fixed.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _case(name: str, kind: str) -> Any:

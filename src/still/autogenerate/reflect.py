@@ -167,10 +167,13 @@ def _index(table: Table, info: dict[str, Any]) -> None:
 def _extension_owned(inspector: Inspector, schema: str | None) -> set[str]:
     """Tables created by an extension (PostGIS's spatial_ref_sys ...): never ours to drop."""
     bind: Any = inspector.bind
-    rows = bind.exec_driver_sql(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e' "
-        "WHERE c.relkind IN ('r', 'p') AND n.nspname = %(schema)s",
+    # Bound by SQLAlchemy, not the driver: asyncpg does not take psycopg's %(name)s.
+    rows = bind.execute(
+        text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e' "
+            "WHERE c.relkind IN ('r', 'p') AND n.nspname = :schema"
+        ),
         {"schema": schema or inspector.default_schema_name},
     )
     return {row[0] for row in rows}

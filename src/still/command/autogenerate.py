@@ -138,16 +138,18 @@ def autogenerate_revision(
         if hook is not None:
             hook(context, tuple(heads), directives)
         if not directives:
-            outcome["directive"] = None
+            outcome.setdefault("directive", None)
             return
         final = directives[0]
         rendered = render_migration(final, context)
         outcome["directive"] = final
-        outcome["args"] = {
-            "upgrades": rendered.upgrades,
-            "downgrades": rendered.downgrades,
-            "imports": rendered.imports_text,
-        }
+        # env.py may run the comparison once per database (the multidb template), each run
+        # naming the template variables its bodies go to.
+        args = outcome.setdefault("args", {})
+        args[context.opts.get("upgrade_token") or "upgrades"] = rendered.upgrades
+        args[context.opts.get("downgrade_token") or "downgrades"] = rendered.downgrades
+        imports = set(str(args.get("imports") or "").splitlines()) | set(rendered.imports)
+        args["imports"] = "\n".join(sorted(line for line in imports if line))
 
     environment = run_env(config, script, lambda heads: [], still_reader=reader)
     args = dict(outcome.get("args") or {})
@@ -179,9 +181,12 @@ def check(config: Config, as_json: bool = False) -> None:
         found.append(summarize(_compare(context)))
 
     run_env(config, script, lambda heads: [], still_reader=reader)
-    summary = found[0] if found else None
-    if summary is None:
+    if not found:
         raise CommandError("env.py never called context.run_migrations(); nothing was compared.")
+    summary = found[0]
+    for more in found[1:]:  # one comparison per database (multidb): all of them count
+        summary.findings.extend(more.findings)
+        summary.diagnosis = summary.diagnosis or more.diagnosis
     if as_json:
         from still.command.as_json import emit
 

@@ -183,24 +183,49 @@ def show(config: Config, revision: str, as_json: bool = False) -> None:
         config.print_stdout(verbose_entry(graph, graph[rid]))
 
 
-def _current_heads(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
+def _heads_by_run(config: Config, script: ScriptDirectory) -> list[tuple[str, ...]]:
+    """What each database env.py runs on records (one entry per run_migrations() call: several
+    with the multidb template)."""
     from still.command.environment import run_env
 
-    found: list[str] = []
+    runs: list[tuple[str, ...]] = []
 
     def plan(current: tuple[str, ...]) -> Sequence[Step]:
-        found.extend(current)
+        runs.append(tuple(current))
         return []
 
     run_env(config, script, plan)
+    return runs
+
+
+def _current_heads(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
+    found: list[str] = []
+    for run in _heads_by_run(config, script):
+        found.extend(rid for rid in run if rid not in found)
     return tuple(found)
 
 
 def current(config: Config, verbose: bool = False, as_json: bool = False) -> None:
     """Print the revision(s) the database is at."""
     script = ScriptDirectory.from_config(config)
+    runs = _heads_by_run(config, script)
+    if len(runs) > 1 and not as_json:
+        # One database after another (multidb): each says where it stands, as Alembic prints.
+        for heads_of_run in runs:
+            _print_current(config, script, heads_of_run, verbose)
+        return
+    heads_now = tuple(dict.fromkeys(rid for run in runs for rid in run))
+    _print_current(config, script, heads_now, verbose, as_json)
+
+
+def _print_current(
+    config: Config,
+    script: ScriptDirectory,
+    heads_now: tuple[str, ...],
+    verbose: bool,
+    as_json: bool = False,
+) -> None:
     graph = script.graph
-    heads_now = _current_heads(config, script)
     if verbose and not as_json:
         config.print_stdout(f"Current revision(s) for {config.masked_url() or 'the database'}:")
     missing = [rid for rid in heads_now if rid not in graph]

@@ -79,6 +79,8 @@ class MigrationContext:
         self._heads_now: tuple[str, ...] = ()
         # Set by begin_transaction() when env.py opened the connection's transaction itself.
         self._user_transaction = False
+        # How many of still's own transaction blocks are open around the current code.
+        self._ours = 0
         self._heads_at_start: tuple[str, ...] = ()
 
     @classmethod
@@ -185,6 +187,7 @@ class MigrationContext:
         connection = self.connection
         assert connection is not None
         self.impl.begin(connection)
+        self._ours += 1
         # The transaction open at the end is the one to finish: an autocommit_block() inside
         # commits the first and begins another.
         try:
@@ -198,16 +201,21 @@ class MigrationContext:
             current = connection.get_transaction()
             if current is not None and current.is_active:
                 current.commit()
+        finally:
+            self._ours -= 1
 
     @contextmanager
     def _commit_at_end(self) -> Iterator[None]:
         assert self.connection is not None
+        self._ours += 1
         try:
             yield
         except BaseException:
             if self.connection.in_transaction():
                 self.connection.rollback()
             raise
+        finally:
+            self._ours -= 1
         if self.connection.in_transaction():
             self.connection.commit()
 
@@ -252,6 +260,15 @@ class MigrationContext:
         if reader is not None:
             reader(self)  # a command that only looks (`still log`, `still verify`)
             return
+        if (
+            not self.as_sql
+            and self.connection is not None
+            and self.connection.in_transaction()
+            and not self._ours
+        ):
+            # env.py began the transaction itself without context.begin_transaction() (the
+            # multidb template does): it is theirs to commit, never still's.
+            self._user_transaction = True
         heads = self.get_current_heads()
         self._heads_at_start = heads
         steps = list(self._plan(heads))
