@@ -9,8 +9,10 @@ still's) and records after each step the exit code, stdout, the version rows, th
 schema and the views.  This test compares them, and the files ``revision --autogenerate`` wrote
 (as Python syntax trees).
 
-Adding a project is adding a directory: nothing here names one.  Every deliberate difference
-between the tools is one entry of :data:`DIFFERENCES`, with its reason.
+Adding a project is adding a directory: nothing here names one.  Projects kept elsewhere (an
+application's own migrations, checked out locally) join with ``STILL_ALEMBIC_PROJECTS=dir:dir``.
+Every deliberate difference between the tools is one entry of :data:`DIFFERENCES`, with its
+reason.
 
 In ``commands.txt`` a line starting ``alembic:`` or ``still:`` is run by that tool in both runs
 (switching tools mid-way: e.g. ``alembic: upgrade r2`` then ``upgrade head`` has still continue
@@ -43,7 +45,17 @@ pytest.importorskip("alembic.command", reason="the real Alembic is not installed
 
 HERE = Path(__file__).parent / "alembic_projects"
 DRIVER = HERE / "driver.py"
-PROJECTS = sorted(p.name for p in HERE.iterdir() if (p / "commands.txt").is_file())
+# Projects of your own (an application's migration directory with a commands.txt beside its
+# alembic.ini) join the suite through STILL_ALEMBIC_PROJECTS=/path/one:/path/two — e.g. the
+# migrations of an open-source application checked out locally, which this repository does not
+# vendor.
+EXTRA = [Path(p) for p in os.environ.get("STILL_ALEMBIC_PROJECTS", "").split(os.pathsep) if p]
+SOURCES = {
+    p.name: p
+    for p in [*sorted(HERE.iterdir()), *EXTRA]
+    if p.is_dir() and (p / "commands.txt").is_file()
+}
+PROJECTS = sorted(SOURCES)
 REPO = Path(__file__).parent.parent
 
 
@@ -265,10 +277,10 @@ def _case(name: str, kind: str) -> Any:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [_case(name, kind) for name in PROJECTS for kind in kinds_of(HERE / name)],
+    [_case(name, kind) for name in PROJECTS for kind in kinds_of(SOURCES[name])],
 )
 def test_project_runs_the_same_under_both_tools(name: str, kind: str, tmp_path: Path) -> None:
-    source = HERE / name
+    source = SOURCES[name]
     steps = read_steps(source)
     original = {p.name for p in (source / "migrations" / "versions").glob("*.py")}
     roots = {tool: tmp_path / tool for tool in ("alembic", "still")}
