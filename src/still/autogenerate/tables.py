@@ -113,25 +113,37 @@ def foreign_key_order(
     }
     ordered: list[Table] = []
     cycles: list[ForeignKeyConstraint] = []
-    broken: set[int] = set()
-
-    def blockers(table: Table) -> list[ForeignKeyConstraint]:
-        key = (table.schema, table.name)
-        return [
+    # Each table's foreign keys to other tables of the set, worked out once; a counter of those
+    # not yet created, and for each table the keys that wait for it (Kahn's algorithm, in rounds
+    # so that each round keeps the alphabetical order).
+    waiting: dict[tuple[str | None, str], int] = {}
+    dependants: dict[tuple[str | None, str], list[tuple[tuple[str | None, str], Any]]] = {}
+    blocking: dict[tuple[str | None, str], list[ForeignKeyConstraint]] = {}
+    for key, table in remaining.items():
+        keys = [
             fk
             for fk in table.foreign_key_constraints
-            if id(fk) not in broken and referent(fk) in remaining and referent(fk) != key
+            if referent(fk) in remaining and referent(fk) != key
         ]
+        blocking[key] = keys
+        waiting[key] = len(keys)
+        for fk in keys:
+            dependants.setdefault(referent(fk), []).append((key, fk))
+    broken: set[int] = set()
 
     while remaining:
-        ready = [t for t in remaining.values() if not blockers(t)]
+        ready = [key for key in remaining if waiting[key] == 0]
         if not ready:  # a cycle: its first table is created without the foreign keys that block it
-            first = next(iter(remaining.values()))
-            for fk in blockers(first):
-                broken.add(id(fk))
-                cycles.append(fk)
+            first = next(iter(remaining))
+            for fk in blocking[first]:
+                if id(fk) not in broken and referent(fk) in remaining:
+                    broken.add(id(fk))
+                    cycles.append(fk)
+            waiting[first] = 0
             ready = [first]
-        for table in ready:
-            ordered.append(table)
-            del remaining[(table.schema, table.name)]
+        for key in ready:
+            ordered.append(remaining.pop(key))
+            for dependant, fk in dependants.get(key, ()):
+                if id(fk) not in broken and dependant in remaining:
+                    waiting[dependant] -= 1
     return ordered, cycles
