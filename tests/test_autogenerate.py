@@ -42,8 +42,9 @@ class Db:
             return api.produce_migrations(self.context(conn), metadata)
 
     def run_rendered(self, script: ops.MigrationScript, direction: str = "upgrade") -> str:
-        """Render the script as a revision file would hold it and run one side of it."""
-        with self.engine.begin() as conn:
+        """Render the script as a revision file would hold it and run one side of it (committed
+        at the end, as a run is; an autocommit_block() inside commits on its own)."""
+        with self.engine.connect() as conn:
             ctx = self.context(conn)
             rendered = api.render_migration(script, ctx)
             body = rendered.upgrades if direction == "upgrade" else rendered.downgrades
@@ -58,6 +59,8 @@ class Db:
             namespace: dict[str, Any] = {"op": Operations(ctx)}
             exec(compile(source, f"<{direction}>", "exec"), namespace)
             namespace[direction]()
+            if conn.in_transaction():
+                conn.commit()
         return body
 
     def run_ops(self, operations: ops.UpgradeOps | ops.DowngradeOps) -> None:
@@ -546,6 +549,7 @@ def test_postgresql_enums(db: Db) -> None:
     assert kinds(diffs) == ["modify_enum"]
     upgrades = api.render_migration(script).upgrades
     assert "ADD VALUE 'meh' AFTER 'sad'" in upgrades and "ADD VALUE 'happy' AFTER 'ok'" in upgrades
+    assert "with op.get_context().autocommit_block():" in upgrades  # committed before use
     assert "RENAME" not in upgrades  # appending never rewrites the table
     assert not summarize(script).data_loss
     with db.engine.begin() as conn:

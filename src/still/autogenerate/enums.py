@@ -113,7 +113,16 @@ def enum_statements(op: ops.MigrateOperation) -> list[str]:
     return statements
 
 
+def adds_values_only(op: ops.MigrateOperation) -> bool:
+    """An enum change made of ``ADD VALUE`` statements, which run outside the transaction."""
+    return isinstance(op, ops.AlterEnumOp) and appended_only(
+        list(op.existing_values), list(op.values)
+    )
+
+
 def _run(operations: Any, op: ops.MigrateOperation) -> None:
+    # Run as given (PostgreSQL 12+ accepts ADD VALUE inside a transaction); the rendered
+    # migration wraps ADD VALUE in autocommit_block(), so a later statement may use the value.
     for statement in enum_statements(op):
         operations.impl.execute(statement)
 

@@ -471,9 +471,15 @@ def _op_list(op: ops.UpgradeOps | ops.DowngradeOps, ctx: RenderContext) -> str:
 
 
 def _render_enum(op: ops.MigrateOperation, ctx: RenderContext) -> str:
-    from still.autogenerate.enums import enum_statements
+    from still.autogenerate.enums import adds_values_only, enum_statements
 
-    return "\n".join(_call(ctx, "execute", repr(sql)) for sql in enum_statements(op))
+    calls = [_call(ctx, "execute", repr(sql)) for sql in enum_statements(op)]
+    if adds_values_only(op):
+        # PostgreSQL lets a value added by ALTER TYPE ... ADD VALUE be used only once that
+        # statement is committed (and before version 12, not inside a transaction at all).
+        block = f"with {ctx.alembic_module_prefix}get_context().autocommit_block():"
+        return "\n".join([block, *(f"    {call}" for call in calls)])
+    return "\n".join(calls)
 
 
 for _enum_op in (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp):
