@@ -609,11 +609,21 @@ class OracleImpl(DefaultImpl):
         statements = self.create_table_ddl(table)
         self.execute(Guarded("create_table", statements, table.name, table.schema))
 
+    def _guarded(
+        self,
+        guard: bool,
+        kind: str,
+        statement: Any,
+        table: str,
+        schema: str | None,
+        name: Any = None,
+    ) -> None:
+        """``statement``, or with ``guard`` the PL/SQL block that ignores its "already there" /
+        "not there" error."""
+        self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
+
     def drop_table(self, table: Table, if_exists: bool = False) -> None:
-        statement = DropTable(table)
-        self.execute(
-            Guarded("drop_table", [statement], table.name, table.schema) if if_exists else statement
-        )
+        self._guarded(if_exists, "drop_table", DropTable(table), table.name, table.schema)
 
     def add_column(
         self,
@@ -623,11 +633,7 @@ class OracleImpl(DefaultImpl):
         if_not_exists: bool = False,
     ) -> None:
         statement = AddColumn(table_name, column, schema)
-        self.execute(
-            Guarded("add_column", [statement], table_name, schema, column.name)
-            if if_not_exists
-            else statement
-        )
+        self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
 
     def drop_column(
         self,
@@ -638,31 +644,21 @@ class OracleImpl(DefaultImpl):
         **dialect_kw: Any,
     ) -> None:
         statement = DropColumn(table_name, column_name, schema)
-        self.execute(
-            Guarded("drop_column", [statement], table_name, schema, column_name)
-            if if_exists
-            else statement
-        )
+        self._guarded(if_exists, "drop_column", statement, table_name, schema, column_name)
 
     def create_index(self, index: Index, if_not_exists: bool = False) -> None:
-        statement = CreateIndex(index)
         table = index.table
         assert table is not None
-        self.execute(
-            Guarded("create_index", [statement], table.name, table.schema, index.name)
-            if if_not_exists
-            else statement
+        statement = CreateIndex(index)
+        self._guarded(
+            if_not_exists, "create_index", statement, table.name, table.schema, index.name
         )
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
-        statement = DropIndex(index)
         table = index.table
         assert table is not None
-        self.execute(
-            Guarded("drop_index", [statement], table.name, table.schema, index.name)
-            if if_exists
-            else statement
-        )
+        statement = DropIndex(index)
+        self._guarded(if_exists, "drop_index", statement, table.name, table.schema, index.name)
 
     def drop_constraint(
         self,
@@ -673,11 +669,7 @@ class OracleImpl(DefaultImpl):
         if_exists: bool = False,
     ) -> None:
         statement = DropNamedConstraint(name, table_name, kind, schema)
-        self.execute(
-            Guarded("drop_constraint", [statement], table_name, schema, name)
-            if if_exists
-            else statement
-        )
+        self._guarded(if_exists, "drop_constraint", statement, table_name, schema, name)
 
     def add_constraint(self, constraint: Constraint) -> None:
         if isinstance(constraint, ForeignKeyConstraint):
