@@ -99,6 +99,12 @@ def run(
         ctx.exit(report(exc, options.traceback, url))
 
 
+# The state commands' --json (shapes in docs/json.md).
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md)."
+)
+
+
 def _complete_revision(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     from still.cli.completion import revision_candidates
 
@@ -286,7 +292,7 @@ def stamp(
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def current(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Show the revision(s) the database is at."""
@@ -294,7 +300,7 @@ def current(ctx: click.Context, verbose: bool, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """Exit 1 if autogenerate would write operations (the models and the database differ)."""
@@ -303,7 +309,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("-n", "--limit", type=int, help="Only the last N entries.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def log(ctx: click.Context, limit: int | None, as_json: bool) -> None:
     """Show the ledger: every migration applied, reverted or stamped (when it is on)."""
@@ -320,7 +326,7 @@ def resolve(ctx: click.Context, applied: bool, undo: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool) -> None:
     """Check applied revisions against their files: missing, edited or skipped ones (exit 1)."""
@@ -331,7 +337,7 @@ def verify(ctx: click.Context, as_json: bool) -> None:
 @click.option("-r", "--rev-range", help="Range START:END to show.")
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
 @click.option("-i", "--indicate-current", is_flag=True, help="Mark the database's revision.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def history(
     ctx: click.Context, rev_range: str | None, verbose: bool, indicate_current: bool, as_json: bool
@@ -350,7 +356,7 @@ def history(
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each head.")
 @click.option("--resolve-dependencies", is_flag=True, help="Treat dependencies as down revisions.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.option(
     "--check",
     "check_count",
@@ -382,7 +388,7 @@ def heads(
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each branch point.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def branches(ctx: click.Context, verbose: bool, as_json: bool) -> None:
     """Show the branch points."""
@@ -391,7 +397,7 @@ def branches(ctx: click.Context, verbose: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("revision", shell_complete=_complete_revision)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (docs/json.md).")
+@json_option
 @click.pass_context
 def show(ctx: click.Context, revision: str, as_json: bool) -> None:
     """Show one revision in full."""
