@@ -171,9 +171,10 @@ def render_column(column: Column[Any], ctx: RenderContext) -> str:
         args.append(render_generated(generated, ctx))
     if column.autoincrement is not True and column.autoincrement != "auto":
         args.append(f"autoincrement={column.autoincrement!r}")
-    args.append(f"nullable={column.nullable!r}")
+    # server_default before nullable, in the order Alembic writes them (files stay comparable).
     if column.server_default is not None and generated is None:
         args.append(f"server_default={render_default(column.server_default, ctx)}")
+    args.append(f"nullable={column.nullable!r}")
     if column.comment:
         args.append(f"comment={column.comment!r}")
     return f"{ctx.sqlalchemy_module_prefix}Column({', '.join(args)})"
