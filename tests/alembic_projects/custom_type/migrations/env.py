@@ -28,6 +28,13 @@ def compare_own_types(context, inspected_column, metadata_column, inspected_type
     return None if same is None else not same
 
 
+# `-x compare=tool` leaves type comparison to the tool
+if context.get_x_argument(as_dictionary=True).get("compare") == "tool":
+    compare_types = True
+else:
+    compare_types = compare_own_types
+
+
 def include_name(name, type_, parent_names):
     """On SQLite a sequence is a one-row table (sequence_ops.py): not the application's."""
     return not (type_ == "table" and sequence_ops.is_sequence_table(name))
@@ -40,7 +47,7 @@ def run_migrations_offline() -> None:
         url=url,
         target_metadata=target_metadata,
         literal_binds=True,
-        compare_type=compare_own_types,
+        compare_type=compare_types,
         include_name=include_name,
         dialect_opts={"paramstyle": "named"},
     )
@@ -61,7 +68,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            compare_type=compare_own_types,
+            compare_type=compare_types,
             include_name=include_name,
         )
 
