@@ -15,6 +15,9 @@ __getattr__, __dir__ = stand_in(
         "CreateUniqueConstraintOp": "still.operations.ops:CreateUniqueConstraintOp",
         "CreateCheckConstraintOp": "still.operations.ops:CreateCheckConstraintOp",
         "CreateForeignKeyOp": "still.operations.ops:CreateForeignKeyOp",
+        # base classes add-ons subclass (still's operations count as their instances)
+        "AlterTableOp": "still.operations.alembic_ops:AlterTableOp",
+        "OpContainer": "still.operations.alembic_ops:OpContainer",
     },
     names_of="still.operations.ops",
 )
