@@ -115,7 +115,7 @@ def test_a_missing_name_is_named_and_not_supported_yet(sqlite_project: Project) 
         with pytest.raises(ImportError, match=r"alembic\.ddl\.base is not supported by still yet"):
             import alembic.ddl.base
         with pytest.raises(compat.NotSupportedYet):
-            from alembic.operations import AbstractOperations  # noqa: F401
+            from alembic.operations import NoSuchOperations  # noqa: F401
 
     project = sqlite_project
     project.env_py.write_text(

@@ -174,9 +174,8 @@ DIFFERENCES: list[tuple[str, Rule, str]] = [
     ),
     (
         "`revision` prints a summary of what autogenerate found (data loss marked) where Alembic "
-        "prints 'Generating PATH ... done'; the files written are compared instead, keyword "
-        "arguments in any order: NOT YET DECIDED (reported), still renders "
-        "sa.Column(..., nullable=False, server_default='0'), Alembic server_default first",
+        "prints 'Generating PATH ... done'; the files written are compared instead (keyword "
+        "arguments in any order, though still now writes them in Alembic's order)",
         lambda project, step: "revision" in step,
         "ignore",
     ),

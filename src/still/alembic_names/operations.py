@@ -12,6 +12,7 @@ __getattr__, __dir__ = stand_in(
     {
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
+        "AbstractOperations": "still.operations.alembic_ops:AbstractOperations",
         "MigrateOperation": "still.operations.ops:MigrateOperation",
         "MigrationScript": "still.operations.ops:MigrationScript",
         "ops": "still.alembic_names.operations_ops",
