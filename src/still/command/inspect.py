@@ -162,10 +162,10 @@ def history(
         records = [revision_record(graph, rev, current) for rev in graph.newest_first(selected)]
         emit(config, "history", revisions=records)
         return
-    for rev in graph.newest_first(selected):
-        config.print_stdout(
-            verbose_entry(graph, rev, current) if verbose else log_entry(graph, rev, current)
-        )
+    entry = verbose_entry if verbose else log_entry
+    lines = [entry(graph, rev, current) for rev in graph.newest_first(selected)]
+    if lines:  # one write (and one password mask) for the whole history, not one per revision
+        config.print_stdout("\n".join(lines))
 
 
 def show(config: Config, revision: str, as_json: bool = False) -> None:
