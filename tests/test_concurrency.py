@@ -179,3 +179,16 @@ def test_waiting_for_the_lock_runs_out_with_a_clear_message(project: Project) ->
     assert "Traceback" not in result.output
     assert project.versions() == {"c2"}
     assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2"]
+
+
+def test_the_sqlite_lock_leaves_the_connections_busy_timeout_alone(tmp_path: Path) -> None:
+    from still.runtime.locking import migration_lock
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'busy.db'}", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA busy_timeout = 1234")
+        conn.begin()
+        with migration_lock(conn, "still:alembic_version", 30, True, True):
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
+        conn.rollback()
+    engine.dispose()

@@ -139,6 +139,8 @@ def _sqlite(connection: Connection, timeout: float) -> None:
     if transaction is not None:
         transaction.rollback()
     connection.begin()
+    # The wait is ours; the connection (maybe the application's own) keeps its busy timeout.
+    previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
     connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -151,6 +153,8 @@ def _sqlite(connection: Connection, timeout: float) -> None:
                 "in the [alembic] section of the configuration."
             ) from exc
         raise
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")
 
 
 def _release(connection: Connection, statement: object, params: dict[str, object]) -> None:
