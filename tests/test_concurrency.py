@@ -186,8 +186,7 @@ def test_the_sqlite_lock_leaves_the_connections_busy_timeout_alone(tmp_path: Pat
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'busy.db'}", poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA busy_timeout = 1234")
-        conn.begin()
+        conn.exec_driver_sql("PRAGMA busy_timeout = 1234")  # (autobegins, as a version read does)
         with migration_lock(conn, "still:alembic_version", 30, True, True):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
         conn.rollback()
