@@ -126,9 +126,7 @@ class DefaultImpl:
         if self.as_sql:
             if params:
                 raise ValueError("Bound parameters cannot be rendered in --sql mode.")
-            rendered = self.compile(cast(ClauseElement, construct))
-            self.statements.append(rendered)
-            self.static_output(self.terminated(rendered))
+            self.emit_rendered(self.compile(cast(ClauseElement, construct)))
             return None
         assert self.connection is not None
         self._executed.append(construct)
@@ -136,6 +134,11 @@ class DefaultImpl:
         if execution_options:
             conn = conn.execution_options(**execution_options)
         return conn.execute(construct, params) if params else conn.execute(construct)
+
+    def emit_rendered(self, rendered: str) -> None:
+        """Write a statement already compiled for this dialect to the offline script."""
+        self.statements.append(rendered)
+        self.static_output(self.terminated(rendered))
 
     def terminated(self, rendered: str) -> str:
         """A statement as an offline script writes it, with its terminator (once)."""

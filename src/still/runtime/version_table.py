@@ -6,6 +6,8 @@ Kept exactly as Alembic keeps it: one ``version_num VARCHAR(32)`` column, primar
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, select
 from sqlalchemy.engine import Connection
 
@@ -13,11 +15,16 @@ from still.ddl import DefaultImpl
 from still.errors import CommandError
 from still.graph import Step
 
+# Stand-ins for revision ids in the --sql statement templates: no revision id looks like these.
+_OLD = "still_old_revision_stand_in"
+_NEW = "still_new_revision_stand_in"
+
 
 class VersionTable:
     def __init__(self, name: str = "alembic_version", schema: str | None = None, pk: bool = True):
         self.name = name
         self.schema = schema
+        self._templates: dict[tuple[int, str], str] = {}
         self.table = Table(
             name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
         )
@@ -40,17 +47,49 @@ class VersionTable:
     def write(self, impl: DefaultImpl, step: Step) -> None:
         """Record a step as Alembic does: DELETE the heads that go, UPDATE the last of them to
         the last new head, INSERT the other new heads."""
-        column = self.table.c.version_num
         removes, adds = list(step.removes), list(step.adds)
         updated = (removes.pop(), adds.pop()) if removes and adds else None
         for old in removes:
-            self._expect_one(impl.execute(self.table.delete().where(column == old)), old, impl)
+            self._expect_one(self._run(impl, "delete", old, None), old, impl)
         if updated is not None:
             old, new = updated
-            statement = self.table.update().where(column == old).values(version_num=new)
-            self._expect_one(impl.execute(statement), old, impl)
+            self._expect_one(self._run(impl, "update", old, new), old, impl)
         for new in adds:
-            impl.execute(self.table.insert().values(version_num=new))
+            self._run(impl, "insert", None, new)
+
+    def _statement(self, kind: str, old: str | None, new: str | None) -> Any:
+        column = self.table.c.version_num
+        if kind == "delete":
+            return self.table.delete().where(column == old)
+        if kind == "update":
+            return self.table.update().where(column == old).values(version_num=new)
+        return self.table.insert().values(version_num=new)
+
+    def _run(self, impl: DefaultImpl, kind: str, old: str | None, new: str | None) -> Any:
+        if not impl.as_sql:
+            return impl.execute(self._statement(kind, old, new))
+        # --sql: each statement shape is compiled once per run, with stand-ins for the ids that
+        # are then replaced by the ids as the dialect writes string literals (the same text
+        # SQLAlchemy would give; thousands of steps no longer compile thousands of statements).
+        key = (id(impl.dialect), kind)
+        template = self._templates.get(key)
+        if template is None:
+            template = impl.compile(self._statement(kind, _OLD, _NEW))
+            self._templates[key] = template
+        # The compiler's own literal rendering (MySQL's escapes backslashes there, not in the type).
+        compiler = impl.dialect.statement_compiler(impl.dialect, None)
+        type_ = self.table.c.version_num.type
+
+        def literal(value: str) -> str:
+            return str(compiler.render_literal_value(value, type_))
+
+        rendered = template
+        if old is not None:
+            rendered = rendered.replace(literal(_OLD), literal(old))
+        if new is not None:
+            rendered = rendered.replace(literal(_NEW), literal(new))
+        impl.emit_rendered(rendered)
+        return None
 
     def _expect_one(self, result: object, revision: str, impl: DefaultImpl) -> None:
         if impl.as_sql or result is None:
