@@ -431,15 +431,22 @@ class MariaDBImpl(MySQLImpl):
     __dialect__ = "mariadb"
 
 
-class MSSQLImpl(DefaultImpl):
-    __dialect__ = "mssql"
-    transactional_ddl = True
-    batch_separator: ClassVar[str] = "GO"
+class GuardedDDLImpl(DefaultImpl):
+    """A database without ``IF NOT EXISTS`` (SQL Server, Oracle before 23ai): each guarded
+    statement is wrapped in the dialect's :class:`Guarded` block instead."""
 
-    def emit_begin(self) -> None:
-        self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
-
-    # -- guards: SQL Server 2016+ has DROP ... IF EXISTS, but nothing for CREATE or ADD ----------
+    def _guarded(
+        self,
+        guard: bool,
+        kind: str,
+        statement: Any,
+        table: str,
+        schema: str | None,
+        name: Any = None,
+    ) -> None:
+        """``statement``, or with ``guard`` the block that skips it when the object is already
+        there (or, for drops, not there)."""
+        self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
 
     def create_table(self, table: Table, if_not_exists: bool = False) -> None:
         refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
@@ -457,21 +464,27 @@ class MSSQLImpl(DefaultImpl):
         schema: str | None = None,
         if_not_exists: bool = False,
     ) -> None:
-        if not if_not_exists:
-            super().add_column(table_name, column, schema)
-            return
         statement = AddColumn(table_name, column, schema)
-        self.execute(Guarded("add_column", [statement], table_name, schema, column.name))
+        self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
 
     def create_index(self, index: Index, if_not_exists: bool = False) -> None:
-        if not if_not_exists:
-            super().create_index(index)
-            return
         table = index.table
         assert table is not None
-        self.execute(
-            Guarded("create_index", [CreateIndex(index)], table.name, table.schema, index.name)
+        statement = CreateIndex(index)
+        self._guarded(
+            if_not_exists, "create_index", statement, table.name, table.schema, index.name
         )
+
+
+class MSSQLImpl(GuardedDDLImpl):
+    __dialect__ = "mssql"
+    transactional_ddl = True
+    batch_separator: ClassVar[str] = "GO"
+
+    def emit_begin(self) -> None:
+        self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
+
+    # -- guards: CREATE and ADD are guarded (GuardedDDLImpl); SQL Server 2016+ has DROP IF EXISTS
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         table = index.table
@@ -577,7 +590,7 @@ class MSSQLImpl(DefaultImpl):
             super().static_output(self.batch_separator)
 
 
-class OracleImpl(DefaultImpl):
+class OracleImpl(GuardedDDLImpl):
     __dialect__ = "oracle"
     transactional_ddl = False
 
@@ -598,42 +611,10 @@ class OracleImpl(DefaultImpl):
             return rendered + "\n/"
         return super().terminated(rendered)
 
-    # -- guards: Oracle before 23ai has no IF [NOT] EXISTS; a PL/SQL block ignores the error ------
-
-    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
-        refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
-        if not if_not_exists:
-            super().create_table(table)
-            return
-        # Comments and indexes only with a table this statement created.
-        statements = self.create_table_ddl(table)
-        self.execute(Guarded("create_table", statements, table.name, table.schema))
-
-    def _guarded(
-        self,
-        guard: bool,
-        kind: str,
-        statement: Any,
-        table: str,
-        schema: str | None,
-        name: Any = None,
-    ) -> None:
-        """``statement``, or with ``guard`` the PL/SQL block that ignores its "already there" /
-        "not there" error."""
-        self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
+    # -- guards: before 23ai no IF [NOT] EXISTS at all; drops are guarded too (PL/SQL blocks) ----
 
     def drop_table(self, table: Table, if_exists: bool = False) -> None:
         self._guarded(if_exists, "drop_table", DropTable(table), table.name, table.schema)
-
-    def add_column(
-        self,
-        table_name: str,
-        column: Column[Any],
-        schema: str | None = None,
-        if_not_exists: bool = False,
-    ) -> None:
-        statement = AddColumn(table_name, column, schema)
-        self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
 
     def drop_column(
         self,
@@ -645,14 +626,6 @@ class OracleImpl(DefaultImpl):
     ) -> None:
         statement = DropColumn(table_name, column_name, schema)
         self._guarded(if_exists, "drop_column", statement, table_name, schema, column_name)
-
-    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
-        table = index.table
-        assert table is not None
-        statement = CreateIndex(index)
-        self._guarded(
-            if_not_exists, "create_index", statement, table.name, table.schema, index.name
-        )
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         table = index.table
