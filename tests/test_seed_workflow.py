@@ -7,6 +7,7 @@ Each step runs the real command line in this process (click's runner) in a proje
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,62 +15,23 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from still.cli.main import cli
+from tests import conftest
 from tests.conftest import SEED_ENV_PY
 from tests.databases import WITH_PSYCOPG2, fresh_database
 from tests.projects import set_url
 
-INITIAL_UPGRADE = """
-    op.create_table(
-        "owners",
-        sa.Column("owner_id", sa.Integer, primary_key=True),
-        sa.Column("owner_name", sa.String(100), nullable=False),
-        sa.Column("owner_email", sa.String(100)),
+# The seed's revision bodies (tests/conftest.py), indented for a revision file's functions.
+INITIAL_UPGRADE, INITIAL_DOWNGRADE, AGE_UPGRADE, AGE_DOWNGRADE, INDEX_UPGRADE, INDEX_DOWNGRADE = (
+    textwrap.indent(body, "    ")
+    for body in (
+        conftest.INITIAL_UPGRADE,
+        conftest.INITIAL_DOWNGRADE,
+        conftest.AGE_UPGRADE,
+        conftest.AGE_DOWNGRADE,
+        conftest.INDEX_UPGRADE,
+        conftest.INDEX_DOWNGRADE,
     )
-    op.create_table(
-        "species",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(50), nullable=False),
-    )
-    op.create_table(
-        "pets",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owners.owner_id")),
-        sa.Column("species_id", sa.Integer, sa.ForeignKey("species.id")),
-        sa.Column("name", sa.String(50), nullable=False),
-    )
-    op.create_table(
-        "manipulations",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("title", sa.String(100), nullable=False),
-    )
-    op.create_table(
-        "manipulation_facts",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("pet_id", sa.Integer, sa.ForeignKey("pets.id"), nullable=False),
-        sa.Column("manipulation_id", sa.Integer, sa.ForeignKey("manipulations.id")),
-        sa.Column("done_at", sa.DateTime),
-    )
-"""
-INITIAL_DOWNGRADE = """
-    op.drop_table("manipulation_facts")
-    op.drop_table("manipulations")
-    op.drop_table("pets")
-    op.drop_table("species")
-    op.drop_table("owners")
-"""
-AGE_UPGRADE = """
-    op.add_column("pets", sa.Column("age", sa.Integer, nullable=True))
-    op.execute("UPDATE pets SET age = 0 WHERE age IS NULL")
-"""
-AGE_DOWNGRADE = """
-    op.drop_column("pets", "age")
-"""
-INDEX_UPGRADE = """
-    op.create_index("ix_pet_owner_id", "pets", ["owner_id"], unique=False)
-"""
-INDEX_DOWNGRADE = """
-    op.drop_index("ix_pet_owner_id", table_name="pets")
-"""
+)
 SEED_TABLES = {"owners", "species", "pets", "manipulations", "manipulation_facts"}
 
 
