@@ -26,6 +26,7 @@ from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, n
 from still.autogenerate.reflect import ReflectedSchema, reflect_schema
 from still.autogenerate.render import RenderContext, render_ops
 from still.autogenerate.tables import create_table_op, foreign_key_order
+from still.gc_pause import paused_gc
 from still.operations import ops
 
 # Schemas the databases keep for themselves; never compared with include_schemas=True.
@@ -180,6 +181,12 @@ def _reflect(
 
 
 def _compare(autogen: AutogenContext) -> Changes:
+    # a schema's worth of objects reflected and compared: collector paused (see still.gc_pause)
+    with paused_gc():
+        return _compare_schemas(autogen)
+
+
+def _compare_schemas(autogen: AutogenContext) -> Changes:
     default = autogen.inspector.default_schema_name
     all_model = autogen.tables()
     schemas = _schemas(autogen, all_model)

@@ -27,6 +27,8 @@ from sqlalchemy import (
     text,
 )
 
+from still.autogenerate.sqlite_prefetch import prefetched
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Inspector
 
@@ -62,13 +64,14 @@ def reflect_schema(inspector: Inspector, schema: str | None, names: list[str]) -
         result.extension_owned = _extension_owned(inspector, schema)
     if not names:
         return result
-    columns = _multi(inspector, "get_multi_columns", schema, names)
-    pks = _multi(inspector, "get_multi_pk_constraint", schema, names)
-    fks = _multi(inspector, "get_multi_foreign_keys", schema, names)
-    indexes = _multi(inspector, "get_multi_indexes", schema, names)
-    uniques = _multi(inspector, "get_multi_unique_constraints", schema, names)
-    comments = _multi(inspector, "get_multi_table_comment", schema, names)
-    checks = _multi(inspector, "get_multi_check_constraints", schema, names)
+    with prefetched(inspector, schema):
+        columns = _multi(inspector, "get_multi_columns", schema, names)
+        pks = _multi(inspector, "get_multi_pk_constraint", schema, names)
+        fks = _multi(inspector, "get_multi_foreign_keys", schema, names)
+        indexes = _multi(inspector, "get_multi_indexes", schema, names)
+        uniques = _multi(inspector, "get_multi_unique_constraints", schema, names)
+        comments = _multi(inspector, "get_multi_table_comment", schema, names)
+        checks = _multi(inspector, "get_multi_check_constraints", schema, names)
     metadata = MetaData()
     for name in names:
         key = (schema, name)

@@ -120,30 +120,38 @@ def foreign_key_order(
     dependants: dict[tuple[str | None, str], list[tuple[tuple[str | None, str], Any]]] = {}
     blocking: dict[tuple[str | None, str], list[ForeignKeyConstraint]] = {}
     for key, table in remaining.items():
-        keys = [
+        inside = [
             fk
             for fk in table.foreign_key_constraints
             if referent(fk) in remaining and referent(fk) != key
         ]
-        blocking[key] = keys
-        waiting[key] = len(keys)
-        for fk in keys:
+        blocking[key] = inside
+        waiting[key] = len(inside)
+        for fk in inside:
             dependants.setdefault(referent(fk), []).append((key, fk))
     broken: set[int] = set()
-
+    keys = list(remaining)  # alphabetical
+    position = {key: i for i, key in enumerate(keys)}
+    ready = [key for key in keys if waiting[key] == 0]
+    cursor = 0  # keys[:cursor] are all created
     while remaining:
-        ready = [key for key in remaining if waiting[key] == 0]
         if not ready:  # a cycle: its first table is created without the foreign keys that block it
-            first = next(iter(remaining))
+            while keys[cursor] not in remaining:
+                cursor += 1
+            first = keys[cursor]
             for fk in blocking[first]:
                 if id(fk) not in broken and referent(fk) in remaining:
                     broken.add(id(fk))
                     cycles.append(fk)
             waiting[first] = 0
             ready = [first]
+        freed: list[tuple[str | None, str]] = []
         for key in ready:
             ordered.append(remaining.pop(key))
             for dependant, fk in dependants.get(key, ()):
                 if id(fk) not in broken and dependant in remaining:
                     waiting[dependant] -= 1
+                    if waiting[dependant] == 0:
+                        freed.append(dependant)
+        ready = sorted(freed, key=position.__getitem__)
     return ordered, cycles
