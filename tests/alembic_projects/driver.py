@@ -101,7 +101,9 @@ def snapshot(engine: Any) -> dict[str, Any]:
     tables = sorted(set(inspector.get_table_names()) - {"still_ledger", "alembic_version"})
     versions = None
     # the version table, in the default schema or another (version_table_schema)
-    where = [None, *sorted(set(inspector.get_schema_names()) - {inspector.default_schema_name})]
+    system = {"information_schema", "performance_schema", "mysql", "sys", "pg_catalog"}
+    others = set(inspector.get_schema_names()) - {inspector.default_schema_name} - system
+    where = [None, *sorted(others)]
     for schema_name in where:
         if inspector.has_table("alembic_version", schema=schema_name):
             table = f"{schema_name}.alembic_version" if schema_name else "alembic_version"
