@@ -41,6 +41,7 @@ from still.ddl.alter import (
 from still.ddl.change import AlterColumn
 from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
 from still.ddl.generated import generated_change, refusal
+from still.ddl.pipeline import StatementPipeline
 from still.errors import StillError
 
 Executable = str | ClauseElement
@@ -89,6 +90,8 @@ class DefaultImpl:
         # offline; online the constructs, compiled only if a failure needs to show them.
         self.statements: list[str] = []
         self._executed: list[Any] = []
+        # set by the runtime for a run on psycopg: DDL is sent without waiting (ddl.pipeline)
+        self.pipeline: StatementPipeline | None = None
 
     # -- executing --------------------------------------------------------------------------------
 
@@ -130,6 +133,14 @@ class DefaultImpl:
             return None
         assert self.connection is not None
         self._executed.append(construct)
+        if (
+            self.pipeline is not None
+            and not params
+            and not execution_options
+            and isinstance(construct, ExecutableDDLElement)
+        ):
+            self.pipeline.execute(construct)  # DDL returns no rows
+            return None
         conn = self.connection
         if execution_options:
             conn = conn.execution_options(**execution_options)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 from sqlalchemy.engine import Connection, Dialect
 
 from still.ddl import DefaultImpl, impl_for
+from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
 from still.graph import Step
 from still.operations.base import Operations
@@ -332,16 +333,49 @@ class MigrationContext:
         self._ensure_version_table(heads)
         self._ensure_ledger(heads)
         operations = Operations(self)
-        with operations_in_effect(operations):
-            completed: list[Step] = []
-            for step in steps:
-                try:
-                    with self.begin_transaction(_per_migration=True):
-                        self._run_step(step, completed, kw)
-                except MigrationFailed:
-                    self._record_half_applied(step)
-                    raise
-                completed.append(step)
+        self.impl.pipeline = self._pipeline()
+        try:
+            with operations_in_effect(operations):
+                completed: list[Step] = []
+                for step in steps:
+                    try:
+                        with self.begin_transaction(_per_migration=True):
+                            self._run_step(step, completed, kw)
+                    except MigrationFailed:
+                        self._record_half_applied(step)
+                        raise
+                    completed.append(step)
+                self._flush_pipeline(completed)  # before the run's transaction commits
+        finally:
+            if self.impl.pipeline is not None:
+                self.impl.pipeline.close()
+                self.impl.pipeline = None
+
+    def _pipeline(self) -> StatementPipeline | None:
+        """PostgreSQL through psycopg: DDL sent without waiting (see still.ddl.pipeline)."""
+        if (
+            self.as_sql
+            or self.connection is None
+            or not self._option("postgresql_pipeline", True)
+            or not StatementPipeline.supported(self.connection)
+        ):
+            return None
+        return StatementPipeline(self.connection)
+
+    def _flush_pipeline(self, completed: list[Step]) -> None:
+        """Wait for the statements sent; a failure among them is reported as its step's."""
+        if self.impl.pipeline is None:
+            return
+        try:
+            self.impl.pipeline.flush()
+        except PipelineFailure as exc:
+            raise self._pipelined_failure(exc, completed) from exc.orig
+
+    def _pipelined_failure(self, exc: PipelineFailure, completed: list[Step]) -> MigrationFailed:
+        step: Step = exc.step
+        before = completed[: completed.index(step)] if step in completed else list(completed)
+        script = self._script(step.revision) if step.revision else None
+        return self._failure(step, script, before, exc)
 
     def _record_half_applied(self, step: Step) -> None:
         """Where DDL commits itself, a failed migration may have left part of itself behind: the
@@ -412,6 +446,9 @@ class MigrationContext:
         done: list[Any] = []
         self.opts["still_op_done"] = done.append
         self._failed = None
+        pipeline = self.impl.pipeline
+        if pipeline is not None:
+            pipeline.step = step
         try:
             if script is not None:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
@@ -420,15 +457,34 @@ class MigrationContext:
             if self.ledger is not None:
                 self.ledger.record(self.impl, step, script, started_at)
             self._version_applied(step, script, kw)
+            if pipeline is not None and self._per_migration:
+                pipeline.flush()  # this step's transaction commits next
         except (StillError, BrokenPipeError):
             raise
         except Exception as exc:
+            earlier = self._earlier_failure(exc)
+            if earlier is not None:  # a statement sent before this one failed first
+                raise self._pipelined_failure(earlier, completed) from earlier.orig
             failure = self._failure(step, script, completed, exc)
             self._failed = (script, started_at, done, self._committed_statements(exc))
             raise failure from exc
         finally:
             self.opts.pop("still_op_done", None)
         self.reporter.step_finished(step, script, time.perf_counter() - started)
+
+    def _earlier_failure(self, exc: Exception) -> PipelineFailure | None:
+        """The failure of a statement still in the pipeline, which came before ``exc``."""
+        if isinstance(exc, PipelineFailure):
+            return exc
+        if self.impl.pipeline is None:
+            return None
+        try:
+            self.impl.pipeline.flush()
+        except PipelineFailure as earlier:
+            return earlier
+        except Exception:  # the error at hand is the one to report
+            pass
+        return None
 
     def _version_applied(self, step: Step, script: Script | None, kw: Mapping[str, Any]) -> None:
         """``configure(on_version_apply=...)``: Alembic's callback after each step."""

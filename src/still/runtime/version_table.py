@@ -50,12 +50,20 @@ class VersionTable:
         removes, adds = list(step.removes), list(step.adds)
         updated = (removes.pop(), adds.pop()) if removes and adds else None
         for old in removes:
-            self._expect_one(self._run(impl, "delete", old, None), old, impl)
+            self._run(impl, "delete", old, None, expect_one=True)
         if updated is not None:
             old, new = updated
-            self._expect_one(self._run(impl, "update", old, new), old, impl)
+            self._run(impl, "update", old, new, expect_one=True)
         for new in adds:
             self._run(impl, "insert", None, new)
+
+    def _one_row(self, rowcount: int, revision: str) -> None:
+        if rowcount != 1:
+            raise CommandError(
+                f"The version table {self.name} no longer holds revision {revision!r}: another "
+                "process changed it during this run. Run `still current` to see where the "
+                "database stands, then try again."
+            )
 
     def _statement(self, kind: str, old: str | None, new: str | None) -> Any:
         column = self.table.c.version_num
@@ -65,9 +73,26 @@ class VersionTable:
             return self.table.update().where(column == old).values(version_num=new)
         return self.table.insert().values(version_num=new)
 
-    def _run(self, impl: DefaultImpl, kind: str, old: str | None, new: str | None) -> Any:
+    def _run(
+        self,
+        impl: DefaultImpl,
+        kind: str,
+        old: str | None,
+        new: str | None,
+        expect_one: bool = False,
+    ) -> None:
         if not impl.as_sql:
-            return impl.execute(self._statement(kind, old, new))
+            statement = self._statement(kind, old, new)
+
+            def check(rowcount: int) -> None:  # a DELETE / UPDATE of a head touches one row
+                if expect_one:
+                    self._one_row(rowcount, str(old))
+
+            if impl.pipeline is not None:  # the row count is known once the pipeline is read
+                impl.pipeline.execute(statement, check)
+            else:
+                check(getattr(impl.execute(statement), "rowcount", 1))
+            return
         # --sql: each statement shape is compiled once per run, with stand-ins for the ids that
         # are then replaced by the ids as the dialect writes string literals (the same text
         # SQLAlchemy would give; thousands of steps no longer compile thousands of statements).
@@ -89,15 +114,3 @@ class VersionTable:
         if new is not None:
             rendered = rendered.replace(literal(_NEW), literal(new))
         impl.emit_rendered(rendered)
-        return None
-
-    def _expect_one(self, result: object, revision: str, impl: DefaultImpl) -> None:
-        if impl.as_sql or result is None:
-            return
-        rowcount = getattr(result, "rowcount", 1)
-        if rowcount != 1:
-            raise CommandError(
-                f"The version table {self.name} no longer holds revision {revision!r}: another "
-                "process changed it during this run. Run `still current` to see where the "
-                "database stands, then try again."
-            )
