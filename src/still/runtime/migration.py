@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
 from sqlalchemy.engine import Connection, Dialect
 
+from still.compat import alembic_names
 from still.ddl import DefaultImpl, impl_for
 from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
@@ -398,10 +399,11 @@ class MigrationContext:
     def _load_revisions(self, steps: Sequence[Step]) -> None:
         """Import every revision the plan runs before the first one runs: a file that does not
         compile or import stops the command while the database is still untouched."""
-        for step in steps:
-            if step.revision:
-                script = self._script(step.revision)
-                script.upgrade_function() if step.is_upgrade else script.downgrade_function()
+        with alembic_names():  # once for all of them (each load would install it again)
+            for step in steps:
+                if step.revision:
+                    script = self._script(step.revision)
+                    script.upgrade_function() if step.is_upgrade else script.downgrade_function()
 
     def _ensure_version_table(self, heads: tuple[str, ...]) -> None:
         if self.as_sql:

@@ -25,6 +25,9 @@ class VersionTable:
         self.name = name
         self.schema = schema
         self._templates: dict[tuple[int, str], str] = {}
+        self._compilers: dict[
+            int, Any
+        ] = {}  # per dialect (each holds its dialect: ids stay unique)
         self.table = Table(
             name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
         )
@@ -102,7 +105,11 @@ class VersionTable:
             template = impl.compile(self._statement(kind, _OLD, _NEW))
             self._templates[key] = template
         # The compiler's own literal rendering (MySQL's escapes backslashes there, not in the type).
-        compiler = impl.dialect.statement_compiler(impl.dialect, None)
+        compiler = self._compilers.get(id(impl.dialect))
+        if compiler is None:
+            compiler = self._compilers[id(impl.dialect)] = impl.dialect.statement_compiler(
+                impl.dialect, None
+            )
         type_ = self.table.c.version_num.type
 
         def literal(value: str) -> str:
