@@ -24,16 +24,18 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
     """The hook the migrate commands call with the plan's steps, before anything runs."""
 
     def confirm(script: Any, steps: Sequence[Any]) -> None:
-        from still.script.scan import destructive_calls
+        from still.script.scan import ScanCache, destructive_calls
 
+        cache = ScanCache(script.dir / "__pycache__" / "still-scan.json")
         found: list[str] = []
         for step in steps:
             if not step.revision:
                 continue
             revision = script.graph[step.revision]
             function = "upgrade" if step.is_upgrade else "downgrade"
-            for line, text in destructive_calls(revision.path, function):
+            for line, text in destructive_calls(revision.path, function, cache):
                 found.append(f"  {step.revision} ({revision.path.name}, line {line}): {text}")
+        cache.save()
         if not found:
             return
         import click

@@ -22,6 +22,7 @@ from still.compat import alembic_names
 from still.ddl import DefaultImpl, impl_for
 from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
+from still.gc_pause import frozen_gc
 from still.graph import Step
 from still.operations.base import Operations
 from still.operations.proxy import operations_in_effect
@@ -331,6 +332,10 @@ class MigrationContext:
         self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]
     ) -> None:
         self._load_revisions(steps)
+        with frozen_gc():
+            self._run_loaded(heads, steps, kw)
+
+    def _run_loaded(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._ensure_version_table(heads)
         self._ensure_ledger(heads)
         operations = Operations(self)

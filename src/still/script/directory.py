@@ -121,7 +121,8 @@ class ScriptDirectory:
     def versions(self) -> str:
         return self.version_locations[0]
 
-    def _candidate_files(self) -> Iterator[str]:
+    def _candidate_files(self) -> Iterator[tuple[str, os.stat_result | None]]:
+        """Each revision file, with its stat when it was cheap to take here (None: take it)."""
         for location in self.version_locations:
             root = Path(location)
             if not root.is_dir():
@@ -132,16 +133,15 @@ class ScriptDirectory:
             if self.recursive_version_locations:
                 for path in sorted(root.rglob("*")):
                     if "__pycache__" not in path.parts and self._is_candidate(path.name):
-                        yield str(path)
+                        yield str(path), None
                 continue
             # One directory: the names, sorted as the paths would sort (same parent), and no Path
             # built for each file (a project of thousands of revisions notices).
             if "__pycache__" in root.parts:
                 continue
             prefix = "" if str(root) == "." else os.path.join(str(root), "")
-            for name in sorted(os.listdir(root), key=_SORT_KEY):
-                if self._is_candidate(name):
-                    yield prefix + name
+            names = [n for n in sorted(os.listdir(root), key=_SORT_KEY) if self._is_candidate(n)]
+            yield from _with_stats(root, prefix, names)
 
     def _is_candidate(self, name: str) -> bool:
         if name.startswith((".", "__init__")):
@@ -160,7 +160,7 @@ class ScriptDirectory:
         seen_stems: set[str] = set()
         problems: list[str] = []
         cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
-        for path in self._candidate_files():
+        for path, stat in self._candidate_files():
             if self.sourceless:  # only then are there .pyc files, and stems to compare
                 stem, suffix = os.path.splitext(os.path.basename(path))
                 if suffix == ".pyc" and (
@@ -169,7 +169,7 @@ class ScriptDirectory:
                     continue
                 seen_stems.add(stem)
             try:
-                scripts.append(Script.from_path(path, cache))
+                scripts.append(Script.from_path(path, cache, stat))
             except ScriptError as exc:
                 problems.append(str(exc))
         cache.save({s.filename for s in scripts})
@@ -231,3 +231,29 @@ class ScriptDirectory:
 
     def revision_template_args(self) -> dict[str, Any]:
         return {}
+
+
+def _with_stats(
+    root: Path, prefix: str, names: list[str]
+) -> Iterator[tuple[str, os.stat_result | None]]:
+    """The files of one directory with their stats, taken relative to the open directory where
+    the system allows it (half the time of a stat by path, for thousands of files)."""
+    if os.stat not in os.supports_dir_fd:
+        for name in names:
+            yield prefix + name, None
+        return
+    try:
+        fd = os.open(root, os.O_RDONLY)
+    except OSError:
+        for name in names:
+            yield prefix + name, None
+        return
+    try:
+        for name in names:
+            try:
+                stat: os.stat_result | None = os.stat(name, dir_fd=fd)
+            except OSError:
+                stat = None  # Script.from_path reports it
+            yield prefix + name, stat
+    finally:
+        os.close(fd)

@@ -43,11 +43,14 @@ class Script(Revision):
         return path
 
     @classmethod
-    def from_path(cls, path: Path | str, cache: HeaderCache | None = None) -> Script:
+    def from_path(
+        cls, path: Path | str, cache: HeaderCache | None = None, stat: os.stat_result | None = None
+    ) -> Script:
         """Read ``path``: from the header cache, statically if its header is plain literals,
-        else by importing it."""
+        else by importing it.  ``stat``: the file's, if the caller has it."""
         try:
-            stat = os.stat(path) if cache is not None else None
+            if stat is None and cache is not None:
+                stat = os.stat(path)
             if cache is not None and stat is not None:
                 cached = cache.get(path, stat)
                 if cached is not None:
