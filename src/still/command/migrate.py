@@ -100,18 +100,29 @@ def upgrade(
         return _dry_run(config, revision, "upgrade", as_json)
     script = ScriptDirectory.from_config(config)
     start, destination = _split_range(revision, sql, "upgrade")
-    graph = script.graph
 
     def steps_for(current: tuple[str, ...]) -> Sequence[Step]:
-        if start is not None:
-            current = resolve_targets(graph, start)
-        steps = upgrade_steps(graph, destination, current)
+        if start is None and current and _at(script, destination, current):
+            steps: Sequence[Step] = []  # already there: no graph needed (application start-up)
+        else:
+            graph = script.graph
+            if start is not None:
+                current = resolve_targets(graph, start)
+            steps = upgrade_steps(graph, destination, current)
         if verbose:
             _show_plan(config, steps, sql)
         return steps if sql else _confirmed(config, script, steps)
 
-    starting_rev = resolve_targets(graph, start) if start else None
+    starting_rev = resolve_targets(script.graph, start) if start else None
     run_env(config, script, steps_for, **_run_options(sql, starting_rev, destination, tag))
+
+
+def _at(script: ScriptDirectory, destination: str, current: tuple[str, ...]) -> bool:
+    """Whether a database at ``current`` is already at ``head`` / ``heads``."""
+    if destination not in ("head", "heads"):
+        return False
+    heads = script.known_heads()
+    return set(current) == set(heads) and (destination == "heads" or len(heads) == 1)
 
 
 def downgrade(

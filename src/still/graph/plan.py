@@ -95,6 +95,8 @@ def upgrade_plan(
 ) -> list[Step]:
     """The steps that take a database at ``current`` up to ``targets``."""
     check_current(graph, current)
+    if set(targets) <= set(current):
+        return []  # already there (an application's start-up): no ancestry to walk
     applied = graph.ancestors(current)
     todo = graph.ancestors(targets) - applied
     heads = list(current)

@@ -24,8 +24,6 @@ from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
 from still.gc_pause import frozen_gc
 from still.graph import Step
-from still.operations.base import Operations
-from still.operations.proxy import operations_in_effect
 from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
 from still.runtime.reporting import Reporter, logging_reporter
 from still.runtime.version_table import VersionTable
@@ -338,6 +336,10 @@ class MigrationContext:
     def _run_loaded(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._ensure_version_table(heads)
         self._ensure_ledger(heads)
+        # imported when there is work: an application at head never needs the operations
+        from still.operations.base import Operations
+        from still.operations.proxy import operations_in_effect
+
         operations = Operations(self)
         self.impl.pipeline = self._pipeline()
         try:

@@ -14,6 +14,7 @@ from still.errors import ScriptError
 from still.gc_pause import paused_gc
 from still.graph import RevisionGraph
 from still.script.header_cache import HeaderCache
+from still.script.heads_cache import HeadsCache, files_digest
 from still.script.loader import load_python_file
 from still.script.script import Script
 
@@ -151,16 +152,42 @@ class ScriptDirectory:
     @cached_property
     def graph(self) -> RevisionGraph[Script]:
         """Every revision of the project; headers read statically, modules not imported."""
+        return self._graph_of(list(self._candidate_files()))
+
+    def known_heads(self) -> tuple[str, ...]:
+        """The heads: from the heads cache when no revision file changed since the graph was
+        last built (no header read, no graph), else from the graph."""
+        if "graph" in self.__dict__:
+            return self.graph.heads
+        files = list(self._candidate_files())
+        digest = _digest(files)
+        if digest is not None:
+            heads = HeadsCache(self._heads_cache_path).read(digest)
+            if heads is not None:
+                return heads
+        graph = self.__dict__["graph"] = self._graph_of(files)
+        return graph.heads
+
+    @property
+    def _heads_cache_path(self) -> Path:
+        return self.dir / "__pycache__" / "still-heads.json"
+
+    def _graph_of(self, files: list[tuple[str, os.stat_result | None]]) -> RevisionGraph[Script]:
         # collector paused: it took a third of the time at 5,000 revisions (see still.gc_pause)
         with paused_gc():
-            return self._build_graph()
+            graph = self._build_graph(files)
+        digest = _digest(files)
+        # headers a module import gave (computed at import time) are never taken as settled
+        if digest is not None and all(s._module is None for s in graph):
+            HeadsCache(self._heads_cache_path).write(digest, graph.heads)
+        return graph
 
-    def _build_graph(self) -> RevisionGraph[Script]:
+    def _build_graph(self, files: list[tuple[str, os.stat_result | None]]) -> RevisionGraph[Script]:
         scripts = []
         seen_stems: set[str] = set()
         problems: list[str] = []
         cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
-        for path, stat in self._candidate_files():
+        for path, stat in files:
             if self.sourceless:  # only then are there .pyc files, and stems to compare
                 stem, suffix = os.path.splitext(os.path.basename(path))
                 if suffix == ".pyc" and (
@@ -231,6 +258,13 @@ class ScriptDirectory:
 
     def revision_template_args(self) -> dict[str, Any]:
         return {}
+
+
+def _digest(files: list[tuple[str, os.stat_result | None]]) -> str | None:
+    """The heads cache's digest of ``files``; None when a stat is missing (recursive locations)."""
+    if any(stat is None for _, stat in files):
+        return None
+    return files_digest(files)  # type: ignore[arg-type]
 
 
 def _with_stats(
