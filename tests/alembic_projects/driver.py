@@ -100,9 +100,13 @@ def snapshot(engine: Any) -> dict[str, Any]:
     inspector = sa.inspect(engine)
     tables = sorted(set(inspector.get_table_names()) - {"still_ledger", "alembic_version"})
     versions = None
-    # the version table, in the default schema or another (version_table_schema)
-    system = {"information_schema", "performance_schema", "mysql", "sys", "pg_catalog"}
-    others = set(inspector.get_schema_names()) - {inspector.default_schema_name} - system
+    # the version table, in the default schema or another (version_table_schema): PostgreSQL
+    # only, where schemas live inside the test's database (a MariaDB "schema" is another
+    # database on the server, such as a concurrent test's)
+    others: set[str] = set()
+    if engine.dialect.name == "postgresql":
+        others = set(inspector.get_schema_names()) - {inspector.default_schema_name}
+        others -= {"information_schema", "pg_catalog", "pg_toast"}
     where = [None, *sorted(others)]
     for schema_name in where:
         if inspector.has_table("alembic_version", schema=schema_name):
