@@ -12,6 +12,7 @@ decides the same way: True means *the same*, False different, None this comparis
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types as sqltypes
@@ -53,6 +54,7 @@ def type_ddl(type_: Any, dialect: Dialect) -> str:
     return normalise(compiled, name)
 
 
+@lru_cache(maxsize=4096)  # a schema spells the same few types thousands of times
 def normalise(ddl: str, dialect_name: str) -> str:
     text = re.sub(r"\s+", " ", ddl.strip()).upper()
     text = re.sub(r"\s*\(\s*", "(", text)
