@@ -86,7 +86,16 @@ def heads(
     as_json: bool = False,
 ) -> None:
     """Print the newest revision of every branch."""
-    graph = ScriptDirectory.from_config(config).graph
+    script = ScriptDirectory.from_config(config)
+    # a function of the revision files alone: kept with their digest (see script.digest_cache)
+    name = "heads" + (" -v" if verbose else "") + (" --resolve" if resolve_dependencies else "")
+    if not as_json:
+        known = script.known_output(name)
+        if known is not None:
+            if known:
+                config.print_stdout(known)
+            return
+    graph = script.graph
     shown = graph.heads
     if resolve_dependencies:
         # Dependencies count as down revisions: a head something depends on is not a head.
@@ -97,11 +106,13 @@ def heads(
 
         emit(config, "heads", heads=[revision_record(graph, graph[rid]) for rid in shown])
         return
-    for rid in shown:
-        rev = graph[rid]
-        config.print_stdout(
-            verbose_entry(graph, rev) if verbose else short_entry(graph, rev, tree=False)
-        )
+    text = "\n".join(
+        verbose_entry(graph, graph[rid]) if verbose else short_entry(graph, graph[rid], tree=False)
+        for rid in shown
+    )
+    if text:
+        config.print_stdout(text)
+    script.remember_output(name, text)
 
 
 def branches(config: Config, verbose: bool = False, as_json: bool = False) -> None:
@@ -138,6 +149,14 @@ def history(
 ) -> None:
     """Print the revisions, newest first (``-r START:END`` limits the range)."""
     script = ScriptDirectory.from_config(config)
+    # The whole history is a function of the revision files alone: kept with their digest.
+    plain = f"history{' -v' if verbose else ''}" if not (rev_range or indicate_current) else None
+    if plain is not None and not as_json:
+        known = script.known_output(plain)
+        if known is not None:
+            if known:
+                config.print_stdout(known)
+            return
     graph = script.graph
     start, sep, end = (rev_range or "").partition(":")
     if rev_range and not sep:
@@ -164,8 +183,11 @@ def history(
         return
     entry = verbose_entry if verbose else log_entry
     lines = [entry(graph, rev, current) for rev in graph.newest_first(selected)]
-    if lines:  # one write (and one password mask) for the whole history, not one per revision
-        config.print_stdout("\n".join(lines))
+    text = "\n".join(lines)
+    if text:  # one write (and one password mask) for the whole history, not one per revision
+        config.print_stdout(text)
+    if plain is not None:
+        script.remember_output(plain, text)
 
 
 def show(config: Config, revision: str, as_json: bool = False) -> None:
@@ -225,9 +247,16 @@ def _print_current(
     verbose: bool,
     as_json: bool = False,
 ) -> None:
-    graph = script.graph
     if verbose and not as_json:
         config.print_stdout(f"Current revision(s) for {config.masked_url() or 'the database'}:")
+    # The usual answer, a database at every head, is a function of the revision files alone.
+    at_heads = not (verbose or as_json) and set(heads_now) == set(script.known_heads())
+    if at_heads:
+        known = script.known_output("current at heads")
+        if known is not None:
+            config.print_stdout(known)
+            return
+    graph = script.graph
     missing = [rid for rid in heads_now if rid not in graph]
     # Every applied revision that no applied revision builds on: the recorded heads, and the
     # dependencies they imply that head a branch of their own.
@@ -249,14 +278,19 @@ def _print_current(
             missing=missing,
         )
         return
+    lines = []
     for rid in [*shown, *missing]:
         if rid in graph:
             rev = graph[rid]
-            config.print_stdout(
+            lines.append(
                 verbose_entry(graph, rev) if verbose else short_entry(graph, rev, labels=False)
             )
         else:
-            config.print_stdout(f"{rid} (not found in this project's revision files)")
+            lines.append(f"{rid} (not found in this project's revision files)")
+    for line in lines:
+        config.print_stdout(line)
+    if at_heads and lines and not missing:
+        script.remember_output("current at heads", "\n".join(lines))
 
 
 def edit(config: Config, revision: str) -> None:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from still.errors import ScriptError
 from still.gc_pause import paused_gc
 from still.graph import RevisionGraph
+from still.script.digest_cache import DigestCache, files_digest
 from still.script.header_cache import HeaderCache
-from still.script.heads_cache import HeadsCache, files_digest
 from still.script.loader import load_python_file
 from still.script.script import Script
 
@@ -152,34 +152,58 @@ class ScriptDirectory:
     @cached_property
     def graph(self) -> RevisionGraph[Script]:
         """Every revision of the project; headers read statically, modules not imported."""
-        return self._graph_of(list(self._candidate_files()))
+        return self._graph_of()
 
     def known_heads(self) -> tuple[str, ...]:
-        """The heads: from the heads cache when no revision file changed since the graph was
+        """The heads: from the digest cache when no revision file changed since the graph was
         last built (no header read, no graph), else from the graph."""
-        if "graph" in self.__dict__:
-            return self.graph.heads
-        files = list(self._candidate_files())
-        digest = _digest(files)
-        if digest is not None:
-            heads = HeadsCache(self._heads_cache_path).read(digest)
-            if heads is not None:
-                return heads
-        graph = self.__dict__["graph"] = self._graph_of(files)
-        return graph.heads
+        if "graph" not in self.__dict__:
+            digest = self._digest()
+            if digest is not None:
+                heads = DigestCache(self._digest_cache_path).heads(digest)
+                if heads is not None:
+                    return heads
+        return self.graph.heads
+
+    def known_output(self, name: str) -> str | None:
+        """A command's output remembered for exactly the present revision files, else None."""
+        digest = self._digest()
+        return None if digest is None else DigestCache(self._digest_cache_path).output(digest, name)
+
+    def remember_output(self, name: str, text: str) -> None:
+        """Keep a command's output (a pure function of the revision files) for next time."""
+        digest = self._digest()
+        if digest is not None and self._settled:
+            DigestCache(self._digest_cache_path).write_output(digest, name, text)
 
     @property
-    def _heads_cache_path(self) -> Path:
-        return self.dir / "__pycache__" / "still-heads.json"
+    def _digest_cache_path(self) -> Path:
+        return self.dir / "__pycache__" / "still-graph.json"
 
-    def _graph_of(self, files: list[tuple[str, os.stat_result | None]]) -> RevisionGraph[Script]:
+    def _digest(self) -> str | None:
+        """The digest of the revision files (taken once); None when it cannot be had."""
+        if "_files" not in self.__dict__:
+            self._files = list(self._candidate_files())
+        if "_files_digest" not in self.__dict__:
+            self._files_digest = _digest(self._files)
+        return self._files_digest
+
+    @property
+    def _settled(self) -> bool:
+        """Whether the graph came from headers read statically (an import-time header is never
+        taken as settled), so facts about it may be kept."""
+        return all(s._module is None for s in self.graph)
+
+    def _graph_of(self) -> RevisionGraph[Script]:
+        if "_files" not in self.__dict__:
+            self._files = list(self._candidate_files())
         # collector paused: it took a third of the time at 5,000 revisions (see still.gc_pause)
         with paused_gc():
-            graph = self._build_graph(files)
-        digest = _digest(files)
-        # headers a module import gave (computed at import time) are never taken as settled
-        if digest is not None and all(s._module is None for s in graph):
-            HeadsCache(self._heads_cache_path).write(digest, graph.heads)
+            graph = self._build_graph(self._files)
+        self.__dict__["graph"] = graph
+        digest = self._digest()
+        if digest is not None and self._settled:
+            DigestCache(self._digest_cache_path).write_heads(digest, graph.heads)
         return graph
 
     def _build_graph(self, files: list[tuple[str, os.stat_result | None]]) -> RevisionGraph[Script]:
@@ -261,7 +285,7 @@ class ScriptDirectory:
 
 
 def _digest(files: list[tuple[str, os.stat_result | None]]) -> str | None:
-    """The heads cache's digest of ``files``; None when a stat is missing (recursive locations)."""
+    """The digest cache's key for ``files``; None when a stat is missing (recursive locations)."""
     if any(stat is None for _, stat in files):
         return None
     return files_digest(files)  # type: ignore[arg-type]
