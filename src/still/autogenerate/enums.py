@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Enum, Table
-from sqlalchemy.dialects import postgresql
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.context import AutogenContext
@@ -27,12 +27,18 @@ from still.autogenerate.reflect import ReflectedSchema
 from still.operations import ops
 from still.operations.base import Operations
 
-_PREPARER = postgresql.dialect().identifier_preparer  # type: ignore[no-untyped-call]
+
+@cache
+def _preparer() -> Any:
+    """PostgreSQL's quoting (its dialect imported only when an enum needs it)."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect().identifier_preparer  # type: ignore[no-untyped-call]
 
 
 def _qualified(name: str, schema: str | None) -> str:
-    quoted = _PREPARER.quote(name)
-    return f"{_PREPARER.quote_schema(schema)}.{quoted}" if schema else quoted
+    quoted = _preparer().quote(name)
+    return f"{_preparer().quote_schema(schema)}.{quoted}" if schema else quoted
 
 
 def _literal(value: str) -> str:
@@ -68,7 +74,7 @@ class SwapEnumOp(ops.AlterEnumOp):
 
 
 def _column_sql(schema: str | None, table: str, column: str) -> str:
-    return f"ALTER TABLE {_qualified(table, schema)} ALTER COLUMN {_PREPARER.quote(column)}"
+    return f"ALTER TABLE {_qualified(table, schema)} ALTER COLUMN {_preparer().quote(column)}"
 
 
 def enum_statements(op: ops.MigrateOperation) -> list[str]:
@@ -98,13 +104,13 @@ def enum_statements(op: ops.MigrateOperation) -> list[str]:
     defaults = dict(getattr(op, "defaults", {}))
     statements = [f"{_column_sql(*key)} DROP DEFAULT" for key in op.columns if key in defaults]
     statements += [
-        f"ALTER TYPE {target} RENAME TO {_PREPARER.quote(old_name)}",
+        f"ALTER TYPE {target} RENAME TO {_preparer().quote(old_name)}",
         f"CREATE TYPE {target} AS ENUM ({_values(new)})",
     ]
     for schema, table, column in op.columns:
         statements.append(
             f"{_column_sql(schema, table, column)} "
-            f"TYPE {target} USING {_PREPARER.quote(column)}::text::{target}"
+            f"TYPE {target} USING {_preparer().quote(column)}::text::{target}"
         )
     statements.append(f"DROP TYPE {_qualified(old_name, op.schema)}")
     statements += [
