@@ -65,8 +65,9 @@ def test_headers_known_only_by_import_are_never_cached(project: Path) -> None:
 
 def test_a_broken_cache_is_ignored(project: Path) -> None:
     _directory(project).graph  # noqa: B018 - writes the cache
-    cache = project / "migrations" / "__pycache__" / "still-graph.json"
-    cache.write_text("{broken")
+    cache = project / "migrations" / "__pycache__" / "still-graph" / "heads"
+    assert cache.read_text().endswith("\nb")
+    cache.write_bytes(b"\xff\xfe broken")
     directory = _directory(project)
     assert directory.known_heads() == ("b",) and "graph" in directory.__dict__
 

@@ -4,7 +4,7 @@ An application that migrates at start-up asks, nearly always, "is the database a
 and a team runs ``still history`` far more often than it adds a revision.  When no revision file
 was added, removed or changed since the graph was last built (the digest covers every file's
 path, size and modification time, and how still reads them), the heads and the plain ``history``
-output need no header read and no graph: ``<script_location>/__pycache__/still-graph.json``.
+output need no header read and no graph: ``<script_location>/__pycache__/still-graph/``.
 Anything else builds the graph as usual, which writes the file again.  ``STILL_NO_CACHE=1`` turns
 writing it off.
 """
@@ -12,11 +12,9 @@ writing it off.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from still.script.header_cache import HeaderCache
 
@@ -31,56 +29,48 @@ def files_digest(files: Sequence[tuple[str, os.stat_result]]) -> str:
 
 
 class DigestCache:
-    """``{"digest": ..., "heads": [...], "outputs": {name: text}}`` for one set of files."""
+    """One small file per fact in ``directory``, each starting with the digest it is valid for:
+    ``heads`` (the heads, one per line) and one file per command output."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
 
-    def _load(self, digest: str) -> dict[str, Any] | None:
+    def _read(self, name: str, digest: str) -> str | None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            stored, _, text = (self.directory / name).read_text(encoding="utf-8").partition("\n")
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("digest") != digest:
-            return None
-        return data
+        return text if stored == digest else None
 
     def heads(self, digest: str) -> tuple[str, ...] | None:
         """The heads stored for exactly these files, else None."""
-        data = self._load(digest)
-        heads = data.get("heads") if data else None
-        return tuple(str(h) for h in heads) if isinstance(heads, list) else None
+        text = self._read("heads", digest)
+        return None if text is None else tuple(h for h in text.split("\n") if h)
 
     def output(self, digest: str, name: str) -> str | None:
         """A command's output stored for exactly these files, else None."""
-        data = self._load(digest)
-        outputs = data.get("outputs") if data else None
-        text = outputs.get(name) if isinstance(outputs, dict) else None
-        return text if isinstance(text, str) else None
+        return self._read(_file_name(name), digest)
 
     def write_heads(self, digest: str, heads: Sequence[str]) -> None:
-        """A graph built: its heads (outputs kept only if they are of the same files)."""
-        known = self._load(digest)
-        if known is not None and known.get("heads") == list(heads):
-            return
-        self._write({"digest": digest, "heads": list(heads), "outputs": {}})
+        if self.heads(digest) != tuple(heads):
+            self._write("heads", digest, "\n".join(heads))
 
     def write_output(self, digest: str, name: str, text: str) -> None:
-        data = self._load(digest)
-        if data is None:
-            return  # the files changed since the graph was built: keep nothing
-        outputs = data.setdefault("outputs", {})
-        if isinstance(outputs, dict):
-            outputs[name] = text
-            self._write(data)
+        self._write(_file_name(name), digest, text)
 
-    def _write(self, data: dict[str, Any]) -> None:
+    def _write(self, name: str, digest: str, text: str) -> None:
         if os.environ.get("STILL_NO_CACHE"):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(temporary, self.path)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            target = self.directory / name
+            temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
+            temporary.write_text(f"{digest}\n{text}", encoding="utf-8")
+            os.replace(temporary, target)
         except OSError:
             pass  # a read-only checkout: the graph answers every time
+
+
+def _file_name(output: str) -> str:
+    """``history -v`` -> ``output-history_-v``."""
+    return "output-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in output)

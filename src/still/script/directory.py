@@ -178,7 +178,7 @@ class ScriptDirectory:
 
     @property
     def _digest_cache_path(self) -> Path:
-        return self.dir / "__pycache__" / "still-graph.json"
+        return self.dir / "__pycache__" / "still-graph"
 
     def _digest(self) -> str | None:
         """The digest of the revision files (taken once); None when it cannot be had."""
@@ -307,11 +307,17 @@ def _with_stats(
             yield prefix + name, None
         return
     try:
-        for name in names:
-            try:
-                stat: os.stat_result | None = os.stat(name, dir_fd=fd)
-            except OSError:
-                stat = None  # Script.from_path reports it
-            yield prefix + name, stat
+        stat = os.stat
+        found: list[tuple[str, os.stat_result | None]]
+        try:  # one tight loop: thousands of files
+            found = [(prefix + name, stat(name, dir_fd=fd)) for name in names]
+        except OSError:  # a file went away meanwhile: Script.from_path reports it
+            found = []
+            for name in names:
+                try:
+                    found.append((prefix + name, stat(name, dir_fd=fd)))
+                except OSError:
+                    found.append((prefix + name, None))
     finally:
         os.close(fd)
+    yield from found
