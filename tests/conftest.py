@@ -555,3 +555,15 @@ class PetClinic:
 @pytest.fixture
 def petclinic_models() -> PetClinic:
     return PetClinic()
+
+
+@pytest.fixture
+def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``still init migrations`` with revisions a <- b (plain headers), caches allowed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STILL_NO_CACHE", raising=False)
+    assert CliRunner().invoke(_cli(), ["init", "migrations"]).exit_code == 0
+    versions = tmp_path / "migrations" / "versions"
+    (versions / "a.py").write_text("revision = 'a'\ndown_revision = None\n")
+    (versions / "b.py").write_text("revision = 'b'\ndown_revision = 'a'\n")
+    return tmp_path

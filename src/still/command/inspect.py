@@ -79,6 +79,16 @@ def verbose_entry(graph: RevisionGraph[Script], rev: Script, current: Sequence[s
     return "\n".join(lines) + "\n"
 
 
+def _printed_from_cache(config: Config, script: ScriptDirectory, name: str) -> bool:
+    """Print the output ``name`` kept for the present revision files; False when there is none."""
+    known = script.known_output(name)
+    if known is None:
+        return False
+    if known:
+        config.print_stdout(known)
+    return True
+
+
 def heads(
     config: Config,
     verbose: bool = False,
@@ -89,12 +99,8 @@ def heads(
     script = ScriptDirectory.from_config(config)
     # a function of the revision files alone: kept with their digest (see script.digest_cache)
     name = "heads" + (" -v" if verbose else "") + (" --resolve" if resolve_dependencies else "")
-    if not as_json:
-        known = script.known_output(name)
-        if known is not None:
-            if known:
-                config.print_stdout(known)
-            return
+    if not as_json and _printed_from_cache(config, script, name):
+        return
     graph = script.graph
     shown = graph.heads
     if resolve_dependencies:
@@ -151,12 +157,8 @@ def history(
     script = ScriptDirectory.from_config(config)
     # The whole history is a function of the revision files alone: kept with their digest.
     plain = f"history{' -v' if verbose else ''}" if not (rev_range or indicate_current) else None
-    if plain is not None and not as_json:
-        known = script.known_output(plain)
-        if known is not None:
-            if known:
-                config.print_stdout(known)
-            return
+    if plain is not None and not as_json and _printed_from_cache(config, script, plain):
+        return
     graph = script.graph
     start, sep, end = (rev_range or "").partition(":")
     if rev_range and not sep:
