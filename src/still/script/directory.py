@@ -158,7 +158,7 @@ class ScriptDirectory:
         """The heads: from the digest cache when no revision file changed since the graph was
         last built (no header read, no graph), else from the graph."""
         if "graph" not in self.__dict__:
-            digest = self._digest()
+            digest = self._files_digest
             if digest is not None:
                 heads = DigestCache(self._digest_cache_path).heads(digest)
                 if heads is not None:
@@ -167,12 +167,12 @@ class ScriptDirectory:
 
     def known_output(self, name: str) -> str | None:
         """A command's output remembered for exactly the present revision files, else None."""
-        digest = self._digest()
+        digest = self._files_digest
         return None if digest is None else DigestCache(self._digest_cache_path).output(digest, name)
 
     def remember_output(self, name: str, text: str) -> None:
         """Keep a command's output (a pure function of the revision files) for next time."""
-        digest = self._digest()
+        digest = self._files_digest
         if digest is not None and self._settled:
             DigestCache(self._digest_cache_path).write_output(digest, name, text)
 
@@ -180,13 +180,15 @@ class ScriptDirectory:
     def _digest_cache_path(self) -> Path:
         return self.dir / "__pycache__" / "still-graph"
 
-    def _digest(self) -> str | None:
-        """The digest of the revision files (taken once); None when it cannot be had."""
-        if "_files" not in self.__dict__:
-            self._files = list(self._candidate_files())
-        if "_files_digest" not in self.__dict__:
-            self._files_digest = _digest(self._files)
-        return self._files_digest
+    @cached_property
+    def _revision_files(self) -> list[tuple[str, os.stat_result | None]]:
+        """The revision files with their stats, listed once per command."""
+        return list(self._candidate_files())
+
+    @cached_property
+    def _files_digest(self) -> str | None:
+        """The digest of the revision files; None when it cannot be had."""
+        return _digest(self._revision_files)
 
     @property
     def _settled(self) -> bool:
@@ -195,13 +197,11 @@ class ScriptDirectory:
         return all(s._module is None for s in self.graph)
 
     def _graph_of(self) -> RevisionGraph[Script]:
-        if "_files" not in self.__dict__:
-            self._files = list(self._candidate_files())
         # collector paused: it took a third of the time at 5,000 revisions (see still.gc_pause)
         with paused_gc():
-            graph = self._build_graph(self._files)
-        self.__dict__["graph"] = graph
-        digest = self._digest()
+            graph = self._build_graph(self._revision_files)
+        self.__dict__["graph"] = graph  # _settled reads it
+        digest = self._files_digest
         if digest is not None and self._settled:
             DigestCache(self._digest_cache_path).write_heads(digest, graph.heads)
         return graph
