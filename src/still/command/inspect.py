@@ -253,11 +253,8 @@ def _print_current(
         config.print_stdout(f"Current revision(s) for {config.masked_url() or 'the database'}:")
     # The usual answer, a database at every head, is a function of the revision files alone.
     at_heads = not (verbose or as_json) and set(heads_now) == set(script.known_heads())
-    if at_heads:
-        known = script.known_output("current at heads")
-        if known is not None:
-            config.print_stdout(known)
-            return
+    if at_heads and _printed_from_cache(config, script, "current at heads"):
+        return
     graph = script.graph
     missing = [rid for rid in heads_now if rid not in graph]
     # Every applied revision that no applied revision builds on: the recorded heads, and the
