@@ -642,3 +642,14 @@ def test_mask_password_hides_remembered_pieces() -> None:
     remember_secret("postgresql://u:Pw1x@Pw2y:Pw3z@127.0.0.1/db")
     text = mask_password("invalid literal for int() with base 10: 'Pw3z@127.0.0.1'")
     assert "Pw3z" not in text
+
+
+def test_cli_revision_refuses_a_message_that_is_not_utf8(cli_project: Path) -> None:
+    """A Latin-1 terminal sends ``caf\\xe9``; Python keeps the byte as a lone surrogate.  still
+    refuses it up front (no file), so no later command can be broken by a file still wrote."""
+    result = cli_run("revision", "-m", "caf\udce9")
+    assert result.exit_code == 1
+    assert "the byte 0xe9 at position 3 is not UTF-8" in result.stderr
+    assert version_files(cli_project) == set()
+    history = cli_run("history")
+    assert history.exit_code == 0, history.stderr

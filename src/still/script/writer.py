@@ -55,6 +55,26 @@ def check_branch_label(label: str) -> None:
         )
 
 
+def check_message(message: str) -> None:
+    """Refuse a message that is not text: a lone surrogate is a byte the terminal sent in another
+    encoding than UTF-8 (Python keeps such bytes of ``argv`` as U+DC80..U+DCFF).  A file holding
+    it would be valid Python, but no UTF-8 output (``history``, the digest cache) could show it."""
+    for position, ch in enumerate(message):
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            what = (
+                f"the byte 0x{code - 0xDC00:02x}"
+                if 0xDC80 <= code <= 0xDCFF
+                else f"the lone surrogate U+{code:04X}"
+            )
+            raise CommandError(
+                f"The message {message!r} is not valid text: {what} at position {position} is "
+                "not UTF-8 (the terminal or shell sent it in another encoding). Write the message "
+                "in UTF-8 (e.g. with LANG=C.UTF-8), or leave that character out; nothing was "
+                "written."
+            )
+
+
 def slugify(message: str | None, truncate: int) -> str:
     """``"Add age to pets!"`` -> ``"add_age_to_pets"``, cut at a word boundary if too long."""
     slug = "_".join(_WORD.findall(message or "")).lower()
@@ -279,6 +299,8 @@ def write_revision(
     check_revision_id(rev_id)
     for label in branch_labels:
         check_branch_label(label)
+    if message is not None:
+        check_message(message)
     created = creation_time(timezone_name)
     try:
         codecs.lookup(encoding)
