@@ -38,6 +38,12 @@ class AutogenContext:
     metadata: Sequence[MetaData] = ()
     opts: Mapping[str, Any] = field(default_factory=dict)
     _inspector: Inspector | None = None
+    # Set while a comparison runs: the context registered comparators receive (Alembic's
+    # AutogenContext), still's own findings, and the result once every comparator has run.
+    hooks: Any = None
+    changes: Any = None
+    outcome: Any = None
+    column_hooks: bool = False  # registered "column" comparators exist for this dialect
 
     @classmethod
     def create(

@@ -41,13 +41,19 @@ class RenderContext:
     render_as_batch: bool = False
     batch: bool = False  # inside ``with op.batch_alter_table(...) as batch_op:``
 
+    def hook(self) -> Any:
+        """Alembic's AutogenContext for render functions, sharing the imports the file needs
+        (``autogen_context.imports``) and the rendering options (``autogen_context.opts``)."""
+        from still.autogenerate.extensions import AutogenContext
+
+        context = AutogenContext.of(self.autogen_context, self.imports)
+        context.render_context = self
+        return context
+
     def item(self, type_: str, obj: Any) -> str | None:
         if self.render_item is None:
             return None
-        # Alembic's AutogenContext, with the imports the file needs (autogen_context.imports)
-        from still.autogenerate.extensions import HookContext
-
-        rendered = self.render_item(type_, obj, HookContext.of(self.autogen_context, self.imports))
+        rendered = self.render_item(type_, obj, self.hook())
         return rendered if isinstance(rendered, str) else None
 
 
