@@ -21,7 +21,13 @@ from still.autogenerate.checks import compare_checks
 from still.autogenerate.columns import compare_columns
 from still.autogenerate.context import AutogenContext, MigrationContext, name_of
 from still.autogenerate.enums import settle_enum_types
-from still.autogenerate.extensions import HookContext, has_level, iter_ops, table_level
+from still.autogenerate.extensions import (
+    HookContext,
+    has_level,
+    iter_ops,
+    own_comparators,
+    table_level,
+)
 from still.autogenerate.foreign_keys import add_op, compare_foreign_keys, drop_op, predicted_name
 from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, new_table_indexes
 from still.autogenerate.logs import log_detected
@@ -66,7 +72,7 @@ def produce_migrations(
     outcome = _compare(AutogenContext.create(context, metadata))
     upgrade = outcome.upgrade_ops
     script = ops.MigrationScript(None, upgrade, upgrade.reverse())
-    script.info[INFO_KEY] = outcome.facts
+    script.info[INFO_KEY] = {**outcome.facts, "diffs": outcome.diffs}
     return script
 
 
@@ -243,6 +249,10 @@ def _produce_net_changes(autogen_context: HookContext, upgrade_ops: ops.UpgradeO
     log_detected(autogen, [own[id(op)] for op in iter_ops(upgrade_ops.ops) if id(op) in own])
     facts = dict(changes.facts)
     facts["extension_ops"] = sum(1 for op in iter_ops(upgrade_ops.ops) if id(op) not in own)
+    facts["extension_comparators"] = sum(
+        len(autogen_context.comparators.functions(target, dialect))
+        for target in ("schema", "table", "column")
+    ) - len(own_comparators().functions("schema"))
     autogen.outcome = Outcome(upgrade_ops, diffs, facts)
 
 

@@ -100,7 +100,7 @@ class AutogenContext:
         self.imports: set[str] = set()
         self.comparators: Comparators = comparators.branch()
         if autogenerate:
-            self.comparators.populate_with(_own_comparators())
+            self.comparators.populate_with(own_comparators())
         self._has_batch = False
         self.render_context: Any = None  # set while rendering: still's RenderContext
 
@@ -258,11 +258,11 @@ class Comparators:
 
 
 # Add-ons register here (``alembic.autogenerate.comparators``); every comparison starts from a
-# branch of it with still's own comparison added (see :func:`_own_comparators`).
+# branch of it with still's own comparison added (see :func:`own_comparators`).
 comparators = Comparators()
 
 
-def _own_comparators() -> Comparators:
+def own_comparators() -> Comparators:
     from still.autogenerate.api import compare_tables
 
     own = Comparators()

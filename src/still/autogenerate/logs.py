@@ -28,13 +28,33 @@ def _schema_of(table: Any, default: str | None) -> str | None:
     return None if schema == default else schema
 
 
-def _column_names(obj: Any) -> list[str]:
+def _column_names(obj: Any) -> tuple[str, ...]:
     """What Alembic prints for an index's or unique constraint's columns."""
     names = []
     for element in getattr(obj, "expressions", None) or list(obj.columns):
         name = getattr(element, "name", None)
         names.append(name if isinstance(name, str) else str(element))
-    return names
+    return tuple(names)
+
+
+def _changed(old: Any, new: Any, dialect_name: str) -> str:
+    """Why an index (or unique constraint) of the same name differs, as Alembic words it."""
+    reasons = []
+    if bool(getattr(old, "unique", False)) != bool(getattr(new, "unique", False)):
+        reasons.append(f"unique={bool(old.unique)} to unique={bool(new.unique)}")
+    before, after = _column_names(old), _column_names(new)
+    if dialect_name == "postgresql" and hasattr(new, "expressions"):
+        if len(before) != len(after):
+            reasons.append(f"expression number {len(before)} to {len(after)}")
+        else:
+            reasons += [
+                f"expression #{i} {b!r} to {a!r}"
+                for i, (b, a) in enumerate(zip(before, after, strict=True), 1)
+                if b != a
+            ]
+    elif before != after:
+        reasons.append(f"expression {before} to {after}")
+    return ", ".join(reasons)
 
 
 def _foreign_key(verb: str, fk: Any, default: str | None) -> None:
@@ -74,8 +94,23 @@ def log_detected(autogen: Any, changes: Iterable[Any]) -> None:
         return
     default = autogen.inspector.default_schema_name
     impl = getattr(autogen.migration_context, "impl", None)
+    changes = list(changes)
+    changed = _changed_pairs(changes)
     for change in changes:
         diff = change.diff
+        if id(change) in changed:
+            old, new = changed.pop(id(change))
+            what = "index" if diff[0].endswith("index") else "unique constraint"
+            constraints_log.info(
+                "Detected changed %s %r on %r: %s",
+                what,
+                old.name,
+                old.table.name,
+                _changed(old, new, autogen.dialect.name),
+            )
+            continue
+        if id(change) in _SKIP:
+            continue
         if isinstance(diff, list):
             for one in diff:
                 if isinstance(one, tuple) and len(one) == 7:
@@ -106,6 +141,33 @@ def log_detected(autogen: Any, changes: Iterable[Any]) -> None:
             _constraint(kind, diff[1])
         elif kind in ("add_fk", "remove_fk"):
             _foreign_key("added" if kind == "add_fk" else "removed", diff[1], default)
+
+
+_SKIP: set[int] = set()
+
+
+def _changed_pairs(changes: list[Any]) -> dict[int, tuple[Any, Any]]:
+    """A removed and an added index (or unique constraint) of the same name on the same table:
+    one change, as Alembic reports it.  Keyed by the removal; the addition is not reported."""
+    _SKIP.clear()
+    removed: dict[tuple[str, str, str], Any] = {}
+    for change in changes:
+        diff = change.diff
+        if isinstance(diff, tuple) and diff and diff[0] in ("remove_index", "remove_constraint"):
+            obj = diff[1]
+            if obj.name and obj.table is not None:
+                removed[(diff[0].split("_")[1], obj.table.name, obj.name)] = change
+    pairs: dict[int, tuple[Any, Any]] = {}
+    for change in changes:
+        diff = change.diff
+        if isinstance(diff, tuple) and diff and diff[0] in ("add_index", "add_constraint"):
+            obj = diff[1]
+            table = obj.table.name if obj.table is not None else None
+            gone = removed.get((diff[0].split("_")[1], table, obj.name))
+            if gone is not None and type(gone.diff[1]) is type(obj):
+                pairs[id(gone)] = (gone.diff[1], obj)
+                _SKIP.add(id(change))
+    return pairs
 
 
 def _constraint(kind: str, constraint: Any) -> None:
