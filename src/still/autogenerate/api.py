@@ -395,8 +395,8 @@ def _table_hooks(
     table_ops = ops.ModifyTableOps(name, [change.op for change in mine], schema=schema)
     table_level(autogen.hooks, table_ops, schema, name, conn_table, metadata_table)
     kept = {id(op) for op in table_ops.ops}
-    if len(kept) < len(mine):
-        gone = {id(change.op) for change in mine} - kept
+    gone = {id(change.op) for change in mine} - kept
+    if gone:
         changes.items = [change for change in changes.items if id(change.op) not in gone]
     known = {id(change.op) for change in mine}
     for op in table_ops.ops:
