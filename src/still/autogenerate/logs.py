@@ -150,7 +150,7 @@ def _changed_pairs(changes: list[Any]) -> dict[int, tuple[Any, Any]]:
     """A removed and an added index (or unique constraint) of the same name on the same table:
     one change, as Alembic reports it.  Keyed by the removal; the addition is not reported."""
     _SKIP.clear()
-    removed: dict[tuple[str, str, str], Any] = {}
+    removed: dict[tuple[Any, ...], Any] = {}
     for change in changes:
         diff = change.diff
         if isinstance(diff, tuple) and diff and diff[0] in ("remove_index", "remove_constraint"):
