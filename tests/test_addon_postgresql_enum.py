@@ -31,12 +31,13 @@ sa.Table(
     "pets", target_metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.Enum({values}, name="petkind"), server_default={default}),
+    sa.Column("size", {size}),
 )
 """
 
 
-def models(*values: str, default: str = "cat") -> str:
-    return MODELS.format(values=", ".join(map(repr, values)), default=repr(default))
+def models(*values: str, default: str = "cat", size: str = "sa.String(10)") -> str:
+    return MODELS.format(values=", ".join(map(repr, values)), default=repr(default), size=size)
 
 
 pytestmark = pytest.mark.slow
@@ -147,3 +148,10 @@ def test_enum_values_added_renamed_removed_reordered(twin: Twin) -> None:
     assert labels == ["doggo", "cat"]
     assert rows == [(1, "cat"), (2, "doggo")]
     assert default is not None and "cat" in default
+
+    # a text column becomes an enum: the add-on adds postgresql_using to still's alter_column
+    size = "sa.Enum('small', 'big', name='petsize')"
+    twin.models(models("doggo", "cat", size=size))
+    converted = step(twin, "e6")
+    (alter,) = [s for s in converted["upgrade"] if s.startswith("op.alter_column")]
+    assert "postgresql_using='size::petsize'" in alter

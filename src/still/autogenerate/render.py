@@ -319,26 +319,35 @@ def _drop_column(op: ops.DropColumnOp, ctx: RenderContext) -> str:
 
 @renders(ops.AlterColumnOp)
 def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
+    # the keywords in the order Alembic writes them, so the two tools' files compare equal
     args = [_table(op.table_name, ctx), repr(op.column_name)]
-    if op.type_ is not None:
-        args.append(f"type_={render_type(op.type_, ctx)}")
     if op.existing_type is not None:
         args.append(f"existing_type={render_type(op.existing_type, ctx)}")
-    if op.nullable is not None:
-        args.append(f"nullable={op.nullable!r}")
-    if op.existing_nullable is not None:
-        args.append(f"existing_nullable={op.existing_nullable!r}")
     if op.server_default is not False:
         value = "None" if op.server_default is None else render_default(op.server_default, ctx)
         args.append(f"server_default={value}")
     if op.new_column_name:
         args.append(f"new_column_name={op.new_column_name!r}")
+    if op.type_ is not None:
+        args.append(f"type_={render_type(op.type_, ctx)}")
+    if op.nullable is not None:
+        args.append(f"nullable={op.nullable!r}")
     if op.comment is not False:
         args.append(f"comment={op.comment!r}")
-    if op.existing_server_default not in (None, False):
-        args.append(f"existing_server_default={render_default(op.existing_server_default, ctx)}")
-    if op.existing_comment is not None and op.comment is False:
+    if op.existing_comment is not None:
         args.append(f"existing_comment={op.existing_comment!r}")
+    if op.nullable is None and op.existing_nullable is not None:
+        args.append(f"existing_nullable={op.existing_nullable!r}")
+    autoincrement = op.autoincrement if op.autoincrement is not None else op.kw.get("autoincrement")
+    if autoincrement is not None:
+        args.append(f"autoincrement={autoincrement!r}")
+    # (an Identity / Computed change needs the old one: still alters it in place)
+    generated = isinstance(op.existing_server_default, (Computed, Identity))
+    if (op.server_default is False or generated) and op.existing_server_default not in (
+        None,
+        False,
+    ):
+        args.append(f"existing_server_default={render_default(op.existing_server_default, ctx)}")
     args.append(_schema(op.schema, ctx))
     return _call(ctx, "alter_column", *args)
 
