@@ -19,7 +19,12 @@ from still.autogenerate import enums, run  # noqa: F401  (registers implementati
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.checks import compare_checks
 from still.autogenerate.columns import compare_columns
-from still.autogenerate.context import AutogenContext, MigrationContext, name_of
+from still.autogenerate.context import (
+    AutogenContext,
+    MigrationContext,
+    name_of,
+    overriding_impl,
+)
 from still.autogenerate.enums import settle_enum_types
 from still.autogenerate.extensions import (
     HookContext,
@@ -184,7 +189,10 @@ def _reflect(
             if not autogen.is_own_table(name, schema)
             and autogen.include_name(name, "table", {"schema_name": schema})
         ]
-        reflected[schema] = reflect_schema(inspector, schema, names)
+        hook = overriding_impl(autogen, "autogen_column_reflect")
+        reflected[schema] = reflect_schema(
+            inspector, schema, names, hook.autogen_column_reflect if hook is not None else None
+        )
     return reflected
 
 

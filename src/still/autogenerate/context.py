@@ -139,6 +139,15 @@ class AutogenContext:
         return self.include_object(obj, name, type_, reflected, compare_to)
 
 
+def overriding_impl(autogen: AutogenContext, method: str) -> Any:
+    """The migration context's DDL implementation when its class overrides ``method`` of
+    DefaultImpl (a project's or an add-on's subclass, as Alembic documents), else None."""
+    from still.ddl.impl import overridden
+
+    impl = getattr(autogen.migration_context, "impl", None)
+    return impl if impl is not None and overridden(impl, method) else None
+
+
 def name_of(obj: Any) -> str | None:
     """An index's or constraint's name, None when it has none (SQLAlchemy's _NONE_NAME too)."""
     name = getattr(obj, "name", None)

@@ -124,6 +124,14 @@ def render_type(type_: Any, ctx: RenderContext) -> str:
     custom = ctx.item("type", type_)
     if custom is not None:
         return custom
+    if ctx.autogen_context is not None:
+        from still.autogenerate.context import overriding_impl
+
+        impl = overriding_impl(ctx.autogen_context, "render_type")
+        if impl is not None:
+            rendered = impl.render_type(type_, ctx.hook())
+            if rendered is not False:
+                return str(rendered)
     module = type(type_).__module__
     text = _nested_types(repr(type_), ctx)
     if module.startswith("sqlalchemy.dialects."):

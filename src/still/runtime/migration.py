@@ -255,6 +255,7 @@ class MigrationContext:
 
     def run_migrations(self, **kw: Any) -> None:
         """Plan from the current heads, then run each step in order."""
+        self.impl.start_migrations()  # a DefaultImpl subclass's per-run state (Alembic's hook)
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
         reader = self.opts.get("still_reader")
