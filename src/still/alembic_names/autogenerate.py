@@ -29,6 +29,17 @@ __getattr__, __dir__ = stand_in(
         "_render_cmd_body": f"{_A}.alembic_render:_render_cmd_body",
         "_render_python_into_templatevars": f"{_A}.alembic_render:_render_python_into_templatevars",
         "_render_migration_diffs": f"{_A}.alembic_render:_render_migration_diffs",
+        **{
+            name: f"{_A}.alembic_render:{name}"
+            for name in (
+                "_add_table",
+                "_drop_table",
+                "_add_column",
+                "_drop_column",
+                "_add_index",
+                "_drop_index",
+            )
+        },
         # alembic.autogenerate.compare
         "PriorityDispatchResult": f"{_A}.extensions:PriorityDispatchResult",
         "DispatchPriority": f"{_A}.extensions:DispatchPriority",

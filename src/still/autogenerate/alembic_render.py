@@ -104,3 +104,34 @@ def _render_migration_diffs(context: Any, template_args: dict[str, Any]) -> None
     _produce_net_changes(autogen_context, upgrade_ops)
     script = ops.MigrationScript(None, upgrade_ops, upgrade_ops.reverse())
     _render_python_into_templatevars(autogen_context, script, template_args)
+
+
+def _renderer_of(op_class: type[Any]) -> Any:
+    from still.autogenerate.render import RENDERERS
+
+    return RENDERERS[op_class]
+
+
+def _add_table(autogen_context: AutogenContext, op: ops.CreateTableOp) -> str:
+    """``op.create_table(...)`` for ``op`` (add-ons rename the call for their own operation)."""
+    return str(_renderer_of(ops.CreateTableOp)(op, _context(autogen_context)))
+
+
+def _drop_table(autogen_context: AutogenContext, op: ops.DropTableOp) -> str:
+    return str(_renderer_of(ops.DropTableOp)(op, _context(autogen_context)))
+
+
+def _add_column(autogen_context: AutogenContext, op: ops.AddColumnOp) -> str:
+    return str(_renderer_of(ops.AddColumnOp)(op, _context(autogen_context)))
+
+
+def _drop_column(autogen_context: AutogenContext, op: ops.DropColumnOp) -> str:
+    return str(_renderer_of(ops.DropColumnOp)(op, _context(autogen_context)))
+
+
+def _add_index(autogen_context: AutogenContext, op: ops.CreateIndexOp) -> str:
+    return str(_renderer_of(ops.CreateIndexOp)(op, _context(autogen_context)))
+
+
+def _drop_index(autogen_context: AutogenContext, op: ops.DropIndexOp) -> str:
+    return str(_renderer_of(ops.DropIndexOp)(op, _context(autogen_context)))
