@@ -19,10 +19,23 @@ from still.autogenerate import enums, run  # noqa: F401  (registers implementati
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.checks import compare_checks
 from still.autogenerate.columns import compare_columns
-from still.autogenerate.context import AutogenContext, MigrationContext, name_of
-from still.autogenerate.extensions import run_comparators
+from still.autogenerate.context import (
+    AutogenContext,
+    MigrationContext,
+    name_of,
+    overriding_impl,
+)
+from still.autogenerate.enums import settle_enum_types
+from still.autogenerate.extensions import (
+    HookContext,
+    has_level,
+    iter_ops,
+    own_comparators,
+    table_level,
+)
 from still.autogenerate.foreign_keys import add_op, compare_foreign_keys, drop_op, predicted_name
 from still.autogenerate.indexes import compare_indexes, dropped_table_indexes, new_table_indexes
+from still.autogenerate.logs import log_detected
 from still.autogenerate.reflect import ReflectedSchema, reflect_schema
 from still.autogenerate.render import RenderContext, render_ops
 from still.autogenerate.tables import create_table_op, foreign_key_order
@@ -50,9 +63,10 @@ def compare_metadata(
     "modify_default" | "modify_comment", schema, table, column, existing, old, new)`` per changed
     column (``modify_default`` also for a changed ``Computed`` / ``Identity``); and, on
     PostgreSQL, ``("add_enum", Enum)``, ``("modify_enum", schema, name, old, new)``,
-    ``("remove_enum", schema, name, values)``.
+    ``("remove_enum", schema, name, values)``.  What registered comparators (add-ons) add is
+    reported by its ``to_diff_tuple()``.
     """
-    return _compare(AutogenContext.create(context, metadata)).diffs()
+    return _compare(AutogenContext.create(context, metadata)).diffs
 
 
 def produce_migrations(
@@ -60,11 +74,10 @@ def produce_migrations(
 ) -> ops.MigrationScript:
     """A ``MigrationScript`` whose ``upgrade_ops`` bring the database to ``metadata`` (default:
     the context's ``target_metadata``) and whose ``downgrade_ops`` are their exact reverse."""
-    autogen = AutogenContext.create(context, metadata)
-    changes = _compare(autogen)
-    upgrade = changes.upgrade_ops()
+    outcome = _compare(AutogenContext.create(context, metadata))
+    upgrade = outcome.upgrade_ops
     script = ops.MigrationScript(None, upgrade, upgrade.reverse())
-    script.info[INFO_KEY] = changes.facts
+    script.info[INFO_KEY] = {**outcome.facts, "diffs": outcome.diffs}
     return script
 
 
@@ -176,14 +189,116 @@ def _reflect(
             if not autogen.is_own_table(name, schema)
             and autogen.include_name(name, "table", {"schema_name": schema})
         ]
-        reflected[schema] = reflect_schema(inspector, schema, names)
+        hook = overriding_impl(autogen, "autogen_column_reflect")
+        reflected[schema] = reflect_schema(
+            inspector, schema, names, hook.autogen_column_reflect if hook is not None else None
+        )
     return reflected
 
 
-def _compare(autogen: AutogenContext) -> Changes:
+@dataclass
+class Outcome:
+    """One comparison's result: the operations, their diffs (Alembic's form) and the facts the
+    summary reads."""
+
+    upgrade_ops: ops.UpgradeOps
+    diffs: list[Any]
+    facts: dict[str, Any]
+
+
+def _compare(autogen: AutogenContext) -> Outcome:
     # a schema's worth of objects reflected and compared: collector paused (see still.gc_pause)
+    context = HookContext.of(autogen)
+    upgrade_ops = ops.UpgradeOps([])
     with paused_gc():
-        return _compare_schemas(autogen)
+        _produce_net_changes(context, upgrade_ops)
+    return autogen.outcome or Outcome(upgrade_ops, _foreign_diffs(upgrade_ops.ops), {})
+
+
+def _alembic_schemas(context: HookContext) -> set[str | None]:
+    """The schemas Alembic hands "schema" comparators: the default one (None), and with
+    ``include_schemas`` every other schema the database has; ``include_name`` filters them."""
+    inspector = context.inspector
+    schemas: set[str | None] = {None}
+    if context.opts.get("include_schemas"):
+        default = inspector.default_schema_name
+        schemas |= {
+            s for s in inspector.get_schema_names() if s not in (default, "information_schema")
+        }
+    return {s for s in schemas if context.run_name_filters(s, "schema", {})}
+
+
+def _produce_net_changes(autogen_context: HookContext, upgrade_ops: ops.UpgradeOps) -> None:
+    """Fill ``upgrade_ops`` with the differences: every registered "schema" comparator, still's
+    own among them (Alembic's function of the same name)."""
+    if not isinstance(autogen_context, HookContext):  # Alembic's callers pass a MigrationContext
+        autogen_context = HookContext(autogen_context)
+    autogen = autogen_context.comparison
+    autogen.outcome = None
+    dialect = autogen_context.dialect.name
+    autogen_context.comparators.dispatch("schema", qualifier=dialect)(
+        autogen_context, upgrade_ops, _alembic_schemas(autogen_context)
+    )
+    changes = autogen.changes
+    if changes is None:  # still's comparison did not run (an add-on stopped it)
+        return
+    own = {id(change.op): change for change in changes.items}
+    settle_enum_types(autogen, upgrade_ops, own)
+    diffs: list[Any] = []
+    for op in iter_ops(upgrade_ops.ops):
+        change = own.get(id(op))
+        if change is not None and change.diff is not None:
+            if isinstance(change.diff, list) and isinstance(op, ops.AlterColumnOp):
+                diffs.append(_alembic_alter_diff(change.diff))
+            else:
+                diffs.append(change.diff)
+        elif change is None:
+            diffs.extend(_foreign_diffs([op]))
+    log_detected(autogen, [own[id(op)] for op in iter_ops(upgrade_ops.ops) if id(op) in own])
+    facts = dict(changes.facts)
+    facts["extension_ops"] = sum(1 for op in iter_ops(upgrade_ops.ops) if id(op) not in own)
+    facts["extension_comparators"] = sum(
+        len(autogen_context.comparators.functions(target, dialect))
+        for target in ("schema", "table", "column")
+    ) - len(own_comparators().functions("schema"))
+    autogen.outcome = Outcome(upgrade_ops, diffs, facts)
+
+
+def _alembic_alter_diff(diffs: list[Any]) -> list[Any]:
+    """Alembic reports ``existing_server_default`` False for a column without a default on either
+    side (still's operation keeps None: no default)."""
+    out = []
+    for diff in diffs:
+        kind, schema, table, column, existing, *rest = diff
+        if existing.get("existing_server_default", False) is None:
+            existing = {**existing, "existing_server_default": False}
+        out.append((kind, schema, table, column, existing, *rest))
+    return out
+
+
+def _foreign_diffs(operations: list[ops.MigrateOperation]) -> list[Any]:
+    """The diff tuples of operations still did not make (an add-on's ``to_diff_tuple()``)."""
+    found: list[Any] = []
+    for op in iter_ops(operations):
+        to_diff = getattr(op, "to_diff_tuple", None)
+        if callable(to_diff):
+            diff = to_diff()
+            if diff is not None:
+                found.append(diff)
+    return found
+
+
+def compare_tables(
+    autogen_context: HookContext, upgrade_ops: ops.UpgradeOps, schemas: set[str | None]
+) -> None:
+    """still's own comparison, as the "schema" comparator Alembic calls its tables comparator:
+    its operations join ``upgrade_ops`` in their order (one whose exact reverse is the
+    downgrade); table and column comparators run inside it."""
+    autogen = autogen_context.comparison
+    autogen.hooks = autogen_context
+    changes = _compare_schemas(autogen)
+    autogen.changes = changes
+    upgrade_ops.ops.extend(changes.upgrade_ops().ops)
 
 
 def _compare_schemas(autogen: AutogenContext) -> Changes:
@@ -217,6 +332,8 @@ def _compare_schemas(autogen: AutogenContext) -> Changes:
     created = [model[k] for k in model if k not in conn]
     kept = [k for k in model if k in conn]
     removed = [conn[k] for k in conn if k not in model and k not in protected]
+    table_hooks = autogen.hooks is not None and has_level(autogen.hooks, "table")
+    autogen.column_hooks = autogen.hooks is not None and has_level(autogen.hooks, "column")
 
     order, _ = foreign_key_order(list(model.values()))
     changes.table_order = {key_of(t): i + 1 for i, t in enumerate(order)}
@@ -233,12 +350,17 @@ def _compare_schemas(autogen: AutogenContext) -> Changes:
         table = fk.table
         fk_name = name_of(fk) or predicted_name(autogen, table, fk, set())
         changes.add(Phase.ADD_FOREIGN_KEYS, add_op(fk, table, fk_name), None, key_of(table))
+    if table_hooks:
+        for table in creation:
+            _table_hooks(autogen, changes, key_of(table), None, table)
 
     for k in sorted(kept, key=lambda k: changes.table_order.get(k, 0)):
         compare_columns(autogen, changes, conn[k], model[k])
         compare_indexes(autogen, changes, conn[k], model[k])
         compare_checks(autogen, changes, conn[k], model[k])
         compare_foreign_keys(autogen, changes, conn[k], model[k])
+        if table_hooks:
+            _table_hooks(autogen, changes, k, conn[k], model[k])
 
     dropping, drop_cycles = foreign_key_order(removed)
     for fk in drop_cycles:
@@ -248,10 +370,9 @@ def _compare_schemas(autogen: AutogenContext) -> Changes:
         own_cycles = [fk for fk in drop_cycles if fk.table is table]
         create = create_table_op(table, dialect_name, skip_foreign_keys=own_cycles)
         drop = ops.DropTableOp(table.name, schema=table.schema, reverse_of=create)
+        if table_hooks:
+            _table_hooks(autogen, changes, key_of(table), table, None)
         changes.add(Phase.DROP_TABLES, drop, ("remove_table", table))
-
-    # extension point (still.autogenerate.extensions): add-ons' comparators.dispatch_for(...)
-    run_comparators(autogen, changes, schemas, model, conn)
 
     changes.facts = {
         "dialect": autogen.dialect,
@@ -264,3 +385,28 @@ def _compare_schemas(autogen: AutogenContext) -> Changes:
         "cautions": list(changes.cautions),
     }
     return changes
+
+
+def _table_hooks(
+    autogen: AutogenContext,
+    changes: Changes,
+    key: tuple[str | None, str],
+    conn_table: Table | None,
+    metadata_table: Table | None,
+) -> None:
+    """The registered "table" comparators on one table: they get a ``ModifyTableOps`` holding
+    still's operations on the table; what they append joins the table's block, what they take
+    out is left out, and what they change in place stays changed."""
+    assert autogen.hooks is not None
+    schema, name = key
+    mine = [change for change in changes.items if change.table == key]
+    table_ops = ops.ModifyTableOps(name, [change.op for change in mine], schema=schema)
+    table_level(autogen.hooks, table_ops, schema, name, conn_table, metadata_table)
+    kept = {id(op) for op in table_ops.ops}
+    gone = {id(change.op) for change in mine} - kept
+    if gone:
+        changes.items = [change for change in changes.items if id(change.op) not in gone]
+    known = {id(change.op) for change in mine}
+    for op in table_ops.ops:
+        if id(op) not in known:
+            changes.add(Phase.TABLE_EXTRAS, op, None, key)

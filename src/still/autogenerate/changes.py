@@ -3,9 +3,9 @@ in order: one list of operations whose reverse is the downgrade.
 
 Phases, in upgrade order: enum types; foreign keys dropped; tables created (foreign-key order);
 per table: indexes and unique constraints dropped, columns dropped, added, altered, indexes and
-unique constraints added; foreign keys added; tables dropped (reverse foreign-key order); enum
-types dropped.  Every phase only depends on the ones before it, so the reverse order (the
-downgrade) is valid too.
+unique constraints added, then what add-ons' table comparators add; foreign keys added; tables
+dropped (reverse foreign-key order); enum types dropped.  Every phase only depends on the ones
+before it, so the reverse order (the downgrade) is valid too.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ class Phase(IntEnum):
     ADD_COLUMNS = 5
     ALTER_COLUMNS = 6
     ADD_INDEXES = 7
-    ADD_FOREIGN_KEYS = 8
-    DROP_TABLES = 9
-    DROP_ENUMS = 10
+    TABLE_EXTRAS = 8  # what registered "table" comparators added to the table's operations
+    ADD_FOREIGN_KEYS = 9
+    DROP_TABLES = 10
+    DROP_ENUMS = 11
 
 
 # Phases whose operations are grouped per table in one block.
@@ -38,6 +39,7 @@ _TABLE_BLOCK = {
     Phase.ADD_COLUMNS,
     Phase.ALTER_COLUMNS,
     Phase.ADD_INDEXES,
+    Phase.TABLE_EXTRAS,
 }
 
 

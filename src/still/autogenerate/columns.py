@@ -13,6 +13,7 @@ from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.compare_types import types_differ
 from still.autogenerate.context import AutogenContext
 from still.autogenerate.defaults import defaults_differ
+from still.autogenerate.extensions import alter_has_changes, column_level
 from still.autogenerate.generated import can_alter, describe, generated_change
 from still.autogenerate.tables import plain_column
 from still.operations import ops
@@ -180,8 +181,36 @@ def _alter(
                 metadata.comment,
             )
         )
+    if autogen.column_hooks:
+        # registered "column" comparators see (and may change) the operation still built
+        column_level(autogen.hooks, op, schema, tname, conn.name, conn, metadata)
+        if alter_has_changes(op) and (not diffs or _changed_by_hooks(op, diffs)):
+            changes.add(Phase.ALTER_COLUMNS, op, op.to_diff_tuple(), (schema, tname))  # type: ignore[attr-defined]
+            return
     if diffs:
         changes.add(Phase.ALTER_COLUMNS, op, diffs, (schema, tname))
+
+
+_DIFF_FIELDS = {
+    "modify_type": "type_",
+    "modify_nullable": "nullable",
+    "modify_default": "server_default",
+    "modify_comment": "comment",
+}
+
+
+def _changed_by_hooks(op: ops.AlterColumnOp, diffs: list[tuple[Any, ...]]) -> bool:
+    """True when the operation no longer says what still's diffs say."""
+    found = {_DIFF_FIELDS[diff[0]]: diff[-1] for diff in diffs if diff[0] in _DIFF_FIELDS}
+    unset = {"type_": None, "nullable": None, "server_default": False, "comment": False}
+    for name, value in unset.items():
+        now = getattr(op, name)
+        if name in found:
+            if now is not found[name] and now != found[name]:
+                return True
+        elif now is not value:
+            return True
+    return bool(op.new_column_name) or any(key.startswith("modify_") for key in op.kw)
 
 
 def _table_comment(

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import types as sqltypes
 
+from still.autogenerate.context import overriding_impl
+
 if TYPE_CHECKING:
     from sqlalchemy import Column
     from sqlalchemy.engine import Dialect
@@ -103,6 +105,9 @@ def types_differ(
             return not same
     if isinstance(conn_type, sqltypes.NullType) or isinstance(metadata_type, sqltypes.NullType):
         return False  # the database's type is unknown to SQLAlchemy, or the model gave none
+    impl = overriding_impl(autogen, "compare_type")
+    if impl is not None:
+        return bool(impl.compare_type(conn_column, metadata_column))
     return type_ddl(conn_type, dialect) != type_ddl(metadata_type, dialect)
 
 

@@ -38,6 +38,12 @@ class AutogenContext:
     metadata: Sequence[MetaData] = ()
     opts: Mapping[str, Any] = field(default_factory=dict)
     _inspector: Inspector | None = None
+    # Set while a comparison runs: the context registered comparators receive (Alembic's
+    # AutogenContext), still's own findings, and the result once every comparator has run.
+    hooks: Any = None
+    changes: Any = None
+    outcome: Any = None
+    column_hooks: bool = False  # registered "column" comparators exist for this dialect
 
     @classmethod
     def create(
@@ -131,6 +137,15 @@ class AutogenContext:
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
         return self.include_object(obj, name, type_, reflected, compare_to)
+
+
+def overriding_impl(autogen: AutogenContext, method: str) -> Any:
+    """The migration context's DDL implementation when its class overrides ``method`` of
+    DefaultImpl (a project's or an add-on's subclass, as Alembic documents), else None."""
+    from still.ddl.impl import overridden
+
+    impl = getattr(autogen.migration_context, "impl", None)
+    return impl if impl is not None and overridden(impl, method) else None
 
 
 def name_of(obj: Any) -> str | None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.sql.schema import DefaultClause
 
+from still.autogenerate.context import overriding_impl
+
 if TYPE_CHECKING:
     from sqlalchemy import Column
     from sqlalchemy.engine import Dialect
@@ -106,6 +108,11 @@ def defaults_differ(
         )
         if answer is not None:
             return bool(answer)
+    impl = overriding_impl(autogen, "compare_server_default")
+    if impl is not None:
+        return bool(
+            impl.compare_server_default(conn_column, metadata_column, metadata_text, conn_text)
+        )
     # PostgreSQL's SERIAL: a default the database made itself
     if (
         metadata_text is None

@@ -14,6 +14,7 @@ goes through the implementations registered here.
 
 from __future__ import annotations
 
+import copy as copy_module
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -148,13 +149,20 @@ def enum_type(type_: Any) -> Enum | None:
     return None
 
 
+def handles_enum_types(autogen: AutogenContext) -> bool:
+    """still creates, changes and drops PostgreSQL enum types itself unless env.py passes
+    ``still_enum_types=False`` to ``context.configure()`` (then it does what Alembic does:
+    nothing of its own; ``op.create_table`` creates a table's types)."""
+    return autogen.opts.get("still_enum_types", True) is not False
+
+
 def compare_enums(
     autogen: AutogenContext,
     changes: Changes,
     model_tables: list[Table],
     reflected: dict[str | None, ReflectedSchema],
 ) -> None:
-    if autogen.dialect.name != "postgresql":
+    if autogen.dialect.name != "postgresql" or not handles_enum_types(autogen):
         return
     model: dict[tuple[str | None, str], Enum] = {}
     for table in model_tables:
@@ -211,3 +219,108 @@ def compare_enums(
                 ops.DropEnumOp(name, schema, existing[key]),
                 ("remove_enum", schema, name, existing[key]),
             )
+
+
+# -- the types in still's operations, and add-ons that handle enum types themselves ---------------
+
+
+def _unmanaged_copy(type_: Any, claimed: set[tuple[str | None, str]], default: str | None) -> Any:
+    """``type_`` with each native enum type still creates by its own operations replaced by a
+    ``postgresql.ENUM`` that is not created or dropped with a table (``create_type=False``), so
+    ``op.create_table`` does not do it a second time.  A type of another class (an add-on's, or
+    the model's own ``postgresql.ENUM(create_type=False)``) is left as it is."""
+    from sqlalchemy import Enum as SAEnum
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.types import ARRAY
+
+    if isinstance(type_, ARRAY):
+        item = _unmanaged_copy(type_.item_type, claimed, default)
+        if item is type_.item_type:
+            return type_
+        copy = copy_module.copy(type_)
+        copy.item_type = item
+        return copy
+    if type(type_) not in (SAEnum, postgresql.ENUM) or not (type_.native_enum and type_.name):
+        return type_
+    if getattr(type_, "create_type", True) is False:
+        return type_
+    if (None if type_.schema in (None, default) else type_.schema, type_.name) in claimed:
+        return type_
+    return postgresql.ENUM(
+        *type_.enums,
+        name=type_.name,
+        schema=type_.schema,
+        inherit_schema=type_.inherit_schema,
+        create_type=False,
+    )
+
+
+def _columns_of(op: Any) -> list[Any]:
+    if isinstance(op, ops.CreateTableOp):
+        return list(op.columns)
+    if isinstance(op, ops.AddColumnOp):
+        return [op.column]
+    if isinstance(op, ops.DropColumnOp) and op.reverse_of is not None:
+        return [op.reverse_of.column]
+    if isinstance(op, ops.DropTableOp) and op.reverse_of is not None:
+        return list(op.reverse_of.columns)
+    return []
+
+
+OWN_ENUM_OPS = (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp)
+
+
+def _claimed_types(
+    operations: Iterable[ops.MigrateOperation], default_schema: str | None
+) -> set[tuple[str | None, str]]:
+    """(schema, name) of the types other comparators' operations name (``name`` / ``schema``,
+    or ``enum_name`` / ``enum_schema``): an add-on handling enum types writes such operations."""
+    from still.autogenerate.extensions import iter_ops
+
+    claimed: set[tuple[str | None, str]] = set()
+    for op in iter_ops(operations):
+        if type(op).__module__.startswith("still."):
+            continue
+        name = getattr(op, "name", None) or getattr(op, "enum_name", None)
+        if not isinstance(name, str):
+            continue
+        schema = getattr(op, "schema", None) or getattr(op, "enum_schema", None)
+        claimed.add((None if schema in (None, default_schema) else schema, name))
+    return claimed
+
+
+def settle_enum_types(
+    autogen: AutogenContext, upgrade_ops: ops.UpgradeOps, own: Mapping[int, Any]
+) -> None:
+    """Once every comparator has run: leave an enum type to the add-on that handles it, and
+    keep ``op.create_table`` from creating the types still creates itself.
+
+    still's operations on a type that another comparator's operation names are taken out (the
+    add-on creates, changes or drops the type its way; doing it twice fails with ``type ...
+    already exists``).  The enum columns of still's operations whose type still creates become
+    ``postgresql.ENUM(..., create_type=False)``.
+    """
+    from still.autogenerate.extensions import iter_ops
+
+    if autogen.dialect.name != "postgresql" or not handles_enum_types(autogen):
+        return
+    default = autogen.inspector.default_schema_name
+    claimed = _claimed_types(upgrade_ops.ops, default)
+    if claimed:
+        leave = {
+            id(op)
+            for op in upgrade_ops.ops
+            if id(op) in own
+            and isinstance(op, OWN_ENUM_OPS)
+            and (None if op.schema in (None, default) else op.schema, op.name) in claimed
+        }
+        if leave:
+            upgrade_ops.ops[:] = [op for op in upgrade_ops.ops if id(op) not in leave]
+    for op in iter_ops(upgrade_ops.ops):
+        if id(op) not in own:
+            continue
+        if isinstance(op, ops.AlterColumnOp) and op.type_ is not None:
+            op.type_ = _unmanaged_copy(op.type_, claimed, default)
+        for column in _columns_of(op):
+            if hasattr(column, "type") and hasattr(column, "name"):
+                column.type = _unmanaged_copy(column.type, claimed, default)

@@ -1,43 +1,84 @@
-"""Autogenerate's extension points, as Alembic documents them for add-ons.
+"""Autogenerate's extension points, with the semantics Alembic documents for add-ons.
 
-``comparators.dispatch_for("schema" | "table" | "column")`` registers a comparison function that
-still's autogenerate calls after its own comparison; what it appends (to the ``UpgradeOps``, the
-table's ``ModifyTableOps`` or the column's ``AlterColumnOp``) joins the result, and the downgrade
-is its reverse.  ``renderers.dispatch_for(OpClass)`` registers how an operation class is written
-into a revision file.  Both receive a :class:`HookContext` (Alembic's ``AutogenContext``).
+``comparators.dispatch_for(target, priority=..., qualifier=dialect, subgroup=...)`` registers a
+comparison function for a *target*: ``"schema"`` functions get ``(autogen_context, upgrade_ops,
+schemas)`` with the ``UpgradeOps`` being built; ``"table"`` functions ``(autogen_context,
+modify_table_ops, schema, table_name, conn_table, metadata_table)``; ``"column"`` functions
+``(autogen_context, alter_column_op, schema, table_name, column_name, conn_column,
+metadata_column)``.  Functions run by priority (FIRST, MEDIUM, LAST), within one priority the
+dialect's own before the ``"default"`` ones, each in registration order; a function returning
+:attr:`PriorityDispatchResult.STOP` ends its subgroup.
+
+still's own comparison is one ``"schema"`` function at MEDIUM priority, registered after the
+add-ons' (Alembic registers its own tables comparator the same way): an add-on at MEDIUM sees an
+empty ``UpgradeOps``, one at LAST sees still's operations and may change them in place (mark an
+enum column ``create_type=False``, put a ``CREATE TYPE`` first).  Table and column functions run
+inside still's comparison, after still has compared that table or column (see
+docs/autogenerate.md).  ``renderers.dispatch_for(OpClass)`` registers how an operation class is
+written into a revision file.  Both receive an :class:`AutogenContext` (Alembic's name).
 """
 
 from __future__ import annotations
 
+import enum
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from still.autogenerate.context import AutogenContext, MigrationContext
-from still.operations import ops
+from still.autogenerate.context import AutogenContext as Comparison
+from still.autogenerate.context import MigrationContext
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
-    from still.autogenerate.changes import Changes
+    from still.operations import ops
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DispatchPriority(IntEnum):
-    """The order comparison functions of one level run in: FIRST before MEDIUM before LAST."""
+    """The order comparison functions of one target run in: FIRST before MEDIUM before LAST."""
 
     FIRST = 50
     MEDIUM = 25
     LAST = 10
 
 
-class HookContext:
+class PriorityDispatchResult(enum.Enum):
+    """What a comparison function may return: STOP ends the functions of its subgroup."""
+
+    CONTINUE = enum.auto()
+    STOP = enum.auto()
+
+
+# The options Alembic's configure() always puts in the context's opts, with its defaults: add-ons
+# read them by key (``autogen_context.opts["include_schemas"]``).
+ALEMBIC_OPTION_DEFAULTS: Mapping[str, Any] = {
+    "include_schemas": False,
+    "include_object": None,
+    "include_name": None,
+    "compare_type": True,
+    "compare_server_default": False,
+    "render_as_batch": False,
+    "render_item": None,
+    "literal_binds": False,
+    "upgrade_token": "upgrades",
+    "downgrade_token": "downgrades",
+    "alembic_module_prefix": "op.",
+    "sqlalchemy_module_prefix": "sa.",
+    "user_module_prefix": None,
+    "process_revision_directives": None,
+    "template_args": None,
+    "target_metadata": None,
+}
+
+
+class AutogenContext:
     """What comparison and render functions receive (Alembic's ``AutogenContext``): the
     connection, dialect, models (``metadata``: the target MetaData, or the list given),
-    ``opts`` (env.py's ``configure()`` options), ``imports`` the rendered file needs, and the
-    filters as functions."""
+    ``opts`` (env.py's ``configure()`` options), ``imports`` the rendered file needs,
+    ``comparators`` (the functions this comparison runs) and the filters as functions."""
 
     def __init__(
         self,
@@ -45,87 +86,121 @@ class HookContext:
         metadata: Any = None,
         opts: Mapping[str, Any] | None = None,
         autogenerate: bool = True,
-        *,
-        imports: set[str] | None = None,
     ) -> None:
-        self._autogen = AutogenContext.create(migration_context, metadata)
+        if autogenerate and migration_context is not None and _offline(migration_context):
+            from still.errors import CommandError
+
+            raise CommandError(
+                "Autogenerate compares the models with a live database, and this context has no "
+                "connection (offline / --sql mode). Run it without --sql."
+            )
+        self._comparison = Comparison.create(migration_context, metadata)
         if opts is not None:
-            self._autogen.opts = {**self._autogen.opts, **opts}
-        self.imports: set[str] = imports if imports is not None else set()
+            self._comparison.opts = {**self._comparison.opts, **opts}
+        self.imports: set[str] = set()
+        self.comparators: Comparators = comparators.branch()
+        if autogenerate:
+            self.comparators.populate_with(own_comparators())
+        self._has_batch = False
+        self.render_context: Any = None  # set while rendering: still's RenderContext
 
     @classmethod
-    def of(cls, autogen: AutogenContext | None, imports: set[str] | None = None) -> HookContext:
-        hook = cls(None, imports=imports)
-        if autogen is not None:
-            hook._autogen = autogen
-        return hook
+    def of(cls, comparison: Comparison | None, imports: set[str] | None = None) -> AutogenContext:
+        """The context for still's own comparison (or rendering) ``comparison``."""
+        context = cls(None, autogenerate=comparison is not None)
+        if comparison is not None:
+            context._comparison = comparison
+        if imports is not None:
+            context.imports = imports
+        return context
+
+    @property
+    def comparison(self) -> Comparison:
+        """still's own view of the same comparison (its reflection cache, its filters)."""
+        return self._comparison
 
     @property
     def migration_context(self) -> MigrationContext | None:
-        return self._autogen.migration_context
+        return self._comparison.migration_context
 
     @property
     def connection(self) -> Any:
-        return self._autogen.connection if self.migration_context is not None else None
+        return self._comparison.connection if self.migration_context is not None else None
+
+    @property
+    def bind(self) -> Any:
+        return self.connection
 
     @property
     def dialect(self) -> Any:
-        return self._autogen.dialect if self.migration_context is not None else None
+        return self._comparison.dialect if self.migration_context is not None else None
 
     @property
     def inspector(self) -> Any:
-        return self._autogen.inspector
+        if self.migration_context is None:
+            raise TypeError("can't return inspector as this AutogenContext has no connection")
+        return self._comparison.inspector
 
     @property
-    def opts(self) -> Mapping[str, Any]:
-        return self._autogen.opts
+    def opts(self) -> dict[str, Any]:
+        given = dict(self._comparison.opts)
+        return {**ALEMBIC_OPTION_DEFAULTS, **{k: v for k, v in given.items()}}
 
     @property
     def metadata(self) -> Any:
-        given = self._autogen.metadata
+        given = self._comparison.metadata
         if not given:
             return None
         return given[0] if len(given) == 1 else list(given)
 
     @property
     def sorted_tables(self) -> list[Table]:
-        return [t for metadata in self._autogen.metadata for t in metadata.sorted_tables]
+        return [t for metadata in self._comparison.metadata for t in metadata.sorted_tables]
 
     @property
     def table_key_to_table(self) -> dict[str, Table]:
-        return {t.key: t for metadata in self._autogen.metadata for t in metadata.tables.values()}
+        found: dict[str, Table] = {}
+        for metadata in self._comparison.metadata:
+            twice = sorted(set(found) & set(metadata.tables))
+            if twice:
+                raise ValueError(
+                    "Duplicate table keys across multiple MetaData objects: "
+                    + ", ".join(f'"{key}"' for key in twice)
+                )
+            found.update(metadata.tables)
+        return found
 
     def run_name_filters(
         self, name: str | None, type_: str, parent_names: Mapping[str, Any]
     ) -> bool:
-        return self._autogen.include_name(name, type_, parent_names)
+        return self._comparison.include_name(name, type_, parent_names)
 
     def run_object_filters(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
-        return self._autogen.include_object(obj, name, type_, reflected, compare_to)
+        return self._comparison.include_object(obj, name, type_, reflected, compare_to)
 
     run_filters = run_object_filters
 
 
+# Before the first renames: older code imports the context under this name.
+HookContext = AutogenContext
+
+
+def _offline(migration_context: Any) -> bool:
+    return bool(getattr(migration_context, "as_sql", False))
+
+
 # -- comparators --------------------------------------------------------------------------------
 
-LEVELS = ("schema", "table", "column")
 
-
-@dataclass
-class _Registered:
-    fn: Callable[..., Any]
-    priority: int
-    qualifier: str
-    order: int
-
-
-@dataclass
 class Comparators:
-    """``comparators.dispatch_for(level, priority=..., qualifier=dialect)``."""
+    """Comparison functions by target, priority and dialect (Alembic's ``PriorityDispatcher``)."""
 
-    _by_level: dict[str, list[_Registered]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._registry: dict[tuple[str, str, int], list[tuple[Callable[..., Any], Any]]] = (
+            defaultdict(list)
+        )
 
     def dispatch_for(
         self,
@@ -135,51 +210,101 @@ class Comparators:
         qualifier: str = "default",
         subgroup: str | None = None,
     ) -> Callable[[F], F]:
-        if target not in LEVELS:
-            raise ValueError(
-                f"comparators.dispatch_for({target!r}): the levels are 'schema', 'table' and "
-                "'column'."
-            )
+        """A decorator registering a function for ``target`` ("schema", "table", "column")."""
 
         def register(fn: F) -> F:
-            registered = self._by_level.setdefault(target, [])
-            registered.append(_Registered(fn, int(priority), qualifier, len(registered)))
+            self._registry[(target, qualifier, int(priority))].append((fn, subgroup))
             return fn
 
         return register
 
-    def for_level(self, level: str, dialect_name: str) -> list[Callable[..., Any]]:
-        found = [
-            r for r in self._by_level.get(level, ()) if r.qualifier in ("default", dialect_name)
+    def dispatch(self, target: str, *, qualifier: str = "default") -> Callable[..., None]:
+        """A function calling every registered function of ``target``, in order."""
+        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
+
+        def run_all(*args: Any, **kw: Any) -> None:
+            results: dict[Any, Any] = {}
+            for priority in DispatchPriority:
+                for name in qualifiers:
+                    for fn, subgroup in list(self._registry.get((target, name, priority), ())):
+                        if results.get(subgroup) is PriorityDispatchResult.STOP:
+                            continue
+                        results[subgroup] = fn(*args, **kw)
+
+        return run_all
+
+    def functions(self, target: str, qualifier: str = "default") -> list[Callable[..., Any]]:
+        """The functions ``dispatch(target)`` would call, in order (for tests and tools)."""
+        qualifiers = [qualifier, "default"] if qualifier != "default" else ["default"]
+        return [
+            fn
+            for priority in DispatchPriority
+            for name in qualifiers
+            for fn, _ in self._registry.get((target, name, priority), ())
         ]
-        return [r.fn for r in sorted(found, key=lambda r: (-r.priority, r.order))]
+
+    def branch(self) -> Comparators:
+        """A copy that can be added to without changing this one."""
+        copy = Comparators()
+        copy.populate_with(self)
+        return copy
+
+    def populate_with(self, other: Comparators) -> None:
+        for key, registered in other._registry.items():
+            self._registry[key].extend(registered)
 
     def __bool__(self) -> bool:
-        return any(self._by_level.values())
+        return any(self._registry.values())
 
 
+# Add-ons register here (``alembic.autogenerate.comparators``); every comparison starts from a
+# branch of it with still's own comparison added (see :func:`own_comparators`).
 comparators = Comparators()
 
 
-def _diff_of(op: ops.MigrateOperation) -> Any:
-    to_diff = getattr(op, "to_diff_tuple", None)
-    return to_diff() if callable(to_diff) else None
+def own_comparators() -> Comparators:
+    from still.autogenerate.api import compare_tables
+
+    own = Comparators()
+    own.dispatch_for("schema", subgroup="tables")(compare_tables)
+    return own
 
 
-# Alembic's names for what a column-level comparator changes -> still's AlterColumnOp fields.
-_MODIFY = {
-    "modify_type": "type_",
-    "modify_nullable": "nullable",
-    "modify_server_default": "server_default",
-    "modify_comment": "comment",
-    "modify_name": "new_column_name",
-}
+def table_level(
+    context: AutogenContext,
+    table_ops: ops.ModifyTableOps,
+    schema: str | None,
+    name: str,
+    conn_table: Table | None,
+    metadata_table: Table | None,
+) -> None:
+    """Run the registered ``"table"`` functions on one table."""
+    context.comparators.dispatch("table", qualifier=context.dialect.name)(
+        context, table_ops, schema, name, conn_table, metadata_table
+    )
 
 
-def _alter_changes(op: ops.AlterColumnOp) -> bool:
-    for alembic_name, ours in _MODIFY.items():
-        if alembic_name in vars(op):
-            setattr(op, ours, vars(op).pop(alembic_name))
+def column_level(
+    context: AutogenContext,
+    alter: ops.AlterColumnOp,
+    schema: str | None,
+    name: str,
+    column_name: str,
+    conn_column: Any,
+    metadata_column: Any,
+) -> None:
+    """Run the registered ``"column"`` functions on one column both sides have."""
+    context.comparators.dispatch("column", qualifier=context.dialect.name)(
+        context, alter, schema, name, column_name, conn_column, metadata_column
+    )
+
+
+def has_level(context: AutogenContext, target: str) -> bool:
+    return bool(context.comparators.functions(target, context.dialect.name))
+
+
+def alter_has_changes(op: ops.AlterColumnOp) -> bool:
+    """Alembic's ``AlterColumnOp.has_changes()``: anything set besides the ``existing_*``."""
     return (
         op.type_ is not None
         or op.nullable is not None
@@ -190,85 +315,14 @@ def _alter_changes(op: ops.AlterColumnOp) -> bool:
     )
 
 
-def run_comparators(
-    autogen: AutogenContext,
-    changes: Changes,
-    schemas: Iterable[str | None],
-    model: Mapping[tuple[str | None, str], Table],
-    conn: Mapping[tuple[str | None, str], Table],
-) -> None:
-    """Call the registered comparison functions, after still's own comparison; what they find
-    joins ``changes`` (schema level: after the tables are created; table and column level: in
-    the table's block)."""
-    if not comparators:
-        return
-    from still.autogenerate.changes import Phase
-
-    dialect = autogen.dialect.name
-    hook = HookContext.of(autogen)
-    upgrade_ops = ops.UpgradeOps([])
-    for fn in comparators.for_level("schema", dialect):
-        fn(hook, upgrade_ops, list(schemas))
-    for op in upgrade_ops.ops:
-        changes.add(Phase.ADD_FOREIGN_KEYS, op, _diff_of(op))
-
-    table_fns = comparators.for_level("table", dialect)
-    column_fns = comparators.for_level("column", dialect)
-    for key in sorted(set(model) | set(conn), key=lambda k: (k[0] or "", k[1])):
-        schema, name = key
-        if table_fns:
-            modify = ops.ModifyTableOps(name, [], schema=schema)
-            for fn in table_fns:
-                fn(hook, modify, schema, name, conn.get(key), model.get(key))
-            for op in modify.ops:
-                changes.add(Phase.ALTER_COLUMNS, op, _diff_of(op), key)
-        if column_fns and key in model and key in conn:
-            _compare_columns(hook, changes, column_fns, key, conn[key], model[key])
-
-
-def _compare_columns(
-    hook: HookContext,
-    changes: Changes,
-    fns: list[Callable[..., Any]],
-    key: tuple[str | None, str],
-    conn_table: Table,
-    metadata_table: Table,
-) -> None:
-    from still.autogenerate.changes import Phase
-
-    schema, name = key
-    found = {
-        change.op.column_name: change.op
-        for change in changes.items
-        if isinstance(change.op, ops.AlterColumnOp) and change.table == key
-    }
-    for column in metadata_table.columns:
-        conn_column = conn_table.c.get(column.name)
-        if conn_column is None:
-            continue
-        existing = found.get(column.name)
-        alter = existing or ops.AlterColumnOp(
-            name,
-            column.name,
-            schema=schema,
-            existing_type=conn_column.type,
-            existing_nullable=conn_column.nullable,
-            existing_server_default=conn_column.server_default,
-            existing_comment=conn_column.comment,
-        )
-        for fn in fns:
-            fn(hook, alter, schema, name, column.name, conn_column, column)
-        if _alter_changes(alter) and existing is None:
-            diff: tuple[Any, ...] = (
-                "modify_type",
-                schema,
-                name,
-                column.name,
-                {},
-                alter.existing_type,
-                alter.type_,
-            )
-            changes.add(Phase.ALTER_COLUMNS, alter, [diff], key)
+def iter_ops(operations: Iterable[ops.MigrateOperation]) -> Iterable[ops.MigrateOperation]:
+    """Every operation, containers (``ModifyTableOps``) opened."""
+    for op in operations:
+        inner = getattr(op, "ops", None)
+        if isinstance(inner, list):
+            yield from iter_ops(inner)
+        else:
+            yield op
 
 
 # -- renderers ----------------------------------------------------------------------------------
@@ -308,6 +362,11 @@ class Renderers:
                 return fn
         return None
 
+    def branch(self) -> Renderers:
+        copy = Renderers()
+        copy._fns.update(self._fns)
+        return copy
+
 
 def _builtin(op_class: type[Any]) -> bool:
     from still.autogenerate.render import RENDERERS
@@ -329,6 +388,6 @@ def render_custom(op: ops.MigrateOperation, ctx: Any) -> str | None:
     fn = renderers.dispatch(op, dialect or "default")
     if fn is None:
         return None
-    rendered = fn(HookContext.of(autogen, ctx.imports), op)
+    rendered = fn(ctx.hook(), op)
     lines = [rendered] if isinstance(rendered, str) else list(rendered)
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
-from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.context import AutogenContext, name_of, overriding_impl
 from still.autogenerate.indexes import MYSQL, implicit_foreign_key_index
 from still.autogenerate.reflect import REFLECTED
 from still.autogenerate.tables import referent
@@ -101,6 +101,12 @@ def compare_foreign_keys(
         for fk in metadata_table.foreign_key_constraints
         if autogen.include_object(fk, name_of(fk), "foreign_key_constraint", False, None)
     ]
+    corrector = overriding_impl(autogen, "correct_for_autogen_foreignkeys")
+    if corrector is not None:
+        conn_fks, model_fks = set(conn), set(model)
+        corrector.correct_for_autogen_foreignkeys(conn_fks, model_fks)
+        conn = [fk for fk in conn if fk in conn_fks]
+        model = [fk for fk in model if fk in model_fks]
     taken = {fk.name for fk in conn if isinstance(fk.name, str)}
     unmatched = list(conn)
     to_add: list[ForeignKeyConstraint] = []

@@ -17,6 +17,7 @@ unnamed ones by signature.  A match whose signature differs is dropped and creat
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,12 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
-from still.autogenerate.context import AutogenContext, name_of
+from still.autogenerate.context import AutogenContext, name_of, overriding_impl
 from still.autogenerate.reflect import REFLECTED
 from still.operations import ops
 
 MYSQL = ("mysql", "mariadb")
+log = logging.getLogger("alembic.autogenerate.compare.constraints")
 
 
 @dataclass
@@ -265,6 +267,39 @@ def _same_to_the_database(
     return same_index(autogen, conn_table, str(conn.name), op)
 
 
+def _corrected(impl: Any, model: list[Entry], conn: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """The entries left after the implementation's ``correct_for_autogen_constraints`` took out
+    what the comparison must not see."""
+    conn_uniques = {e.obj for e in conn if e.kind == "unique"}
+    conn_indexes = {e.obj for e in conn if e.kind == "index"}
+    model_uniques = {e.obj for e in model if e.kind == "unique"}
+    model_indexes = {e.obj for e in model if e.kind == "index"}
+    impl.correct_for_autogen_constraints(conn_uniques, conn_indexes, model_uniques, model_indexes)
+    kept_conn = conn_uniques | conn_indexes
+    kept_model = model_uniques | model_indexes
+    return [e for e in model if e.obj in kept_model], [e for e in conn if e.obj in kept_conn]
+
+
+def _asked_impl(autogen: AutogenContext, model: Entry, conn: Entry) -> bool | None:
+    """An overriding ``compare_indexes`` / ``compare_unique_constraint``'s answer for a pair of
+    the same name: True when they differ; None when no override answers."""
+    if model.kind != conn.kind or not model.name:
+        return None
+    method = "compare_indexes" if model.kind == "index" else "compare_unique_constraint"
+    impl = overriding_impl(autogen, method)
+    if impl is None:
+        return None
+    result = getattr(impl, method)(model.obj, conn.obj)
+    if getattr(result, "is_skip", False):
+        log.info(
+            "Cannot compare %s %r, assuming equal and skipping. %s",
+            "index" if model.kind == "index" else "unique constraint",
+            conn.name,
+            result.message,
+        )
+    return bool(getattr(result, "is_different", False))
+
+
 def compare_indexes(
     autogen: AutogenContext, changes: Changes, conn_table: Table, metadata_table: Table
 ) -> None:
@@ -285,6 +320,9 @@ def compare_indexes(
             e.obj, e.name, "index" if e.kind == "index" else "unique_constraint", True, None
         )
     ]
+    corrector = overriding_impl(autogen, "correct_for_autogen_constraints")
+    if corrector is not None:
+        model, conn = _corrected(corrector, model, conn)
     taken = {e.name for e in conn if e.name}
     matched: set[int] = set()
     to_add: list[Entry] = []
@@ -298,6 +336,12 @@ def compare_indexes(
             to_add.append(entry)
             continue
         matched.add(id(found))
+        asked = _asked_impl(autogen, entry, found)
+        if asked is not None:
+            if asked:
+                to_drop.append(found)
+                to_add.append(entry)
+            continue
         if not _same_shape(entry, found) and not _same_to_the_database(
             autogen, conn_table, entry, found
         ):

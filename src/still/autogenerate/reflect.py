@@ -53,8 +53,15 @@ def _multi(inspector: Inspector, method: str, schema: str | None, names: list[st
         return {}
 
 
-def reflect_schema(inspector: Inspector, schema: str | None, names: list[str]) -> ReflectedSchema:
-    """Reflect the tables ``names`` of ``schema`` in one pass."""
+def reflect_schema(
+    inspector: Inspector,
+    schema: str | None,
+    names: list[str],
+    column_reflect: Callable[[Inspector, Table, dict[str, Any]], None] | None = None,
+) -> ReflectedSchema:
+    """Reflect the tables ``names`` of ``schema`` in one pass; ``column_reflect(inspector,
+    table, column_info)`` may change each column's description first (Alembic's
+    ``autogen_column_reflect`` hook)."""
     result = ReflectedSchema(schema)
     if inspector.dialect.name == "postgresql":
         result.enums = {
@@ -78,6 +85,8 @@ def reflect_schema(inspector: Inspector, schema: str | None, names: list[str]) -
         comment = (comments.get(key) or {}).get("text")
         table = Table(name, metadata, schema=schema, comment=comment)
         for info in columns.get(key, []):
+            if column_reflect is not None:
+                column_reflect(inspector, table, info)
             table.append_column(_column(info, name))
         pk = pks.get(key) or {}
         if pk.get("constrained_columns"):

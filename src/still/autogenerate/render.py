@@ -41,13 +41,19 @@ class RenderContext:
     render_as_batch: bool = False
     batch: bool = False  # inside ``with op.batch_alter_table(...) as batch_op:``
 
+    def hook(self) -> Any:
+        """Alembic's AutogenContext for render functions, sharing the imports the file needs
+        (``autogen_context.imports``) and the rendering options (``autogen_context.opts``)."""
+        from still.autogenerate.extensions import AutogenContext
+
+        context = AutogenContext.of(self.autogen_context, self.imports)
+        context.render_context = self
+        return context
+
     def item(self, type_: str, obj: Any) -> str | None:
         if self.render_item is None:
             return None
-        # Alembic's AutogenContext, with the imports the file needs (autogen_context.imports)
-        from still.autogenerate.extensions import HookContext
-
-        rendered = self.render_item(type_, obj, HookContext.of(self.autogen_context, self.imports))
+        rendered = self.render_item(type_, obj, self.hook())
         return rendered if isinstance(rendered, str) else None
 
 
@@ -118,6 +124,14 @@ def render_type(type_: Any, ctx: RenderContext) -> str:
     custom = ctx.item("type", type_)
     if custom is not None:
         return custom
+    if ctx.autogen_context is not None:
+        from still.autogenerate.context import overriding_impl
+
+        impl = overriding_impl(ctx.autogen_context, "render_type")
+        if impl is not None:
+            rendered = impl.render_type(type_, ctx.hook())
+            if rendered is not False:
+                return str(rendered)
     module = type(type_).__module__
     text = _nested_types(repr(type_), ctx)
     if module.startswith("sqlalchemy.dialects."):
@@ -313,26 +327,35 @@ def _drop_column(op: ops.DropColumnOp, ctx: RenderContext) -> str:
 
 @renders(ops.AlterColumnOp)
 def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
+    # the keywords in the order Alembic writes them, so the two tools' files compare equal
     args = [_table(op.table_name, ctx), repr(op.column_name)]
-    if op.type_ is not None:
-        args.append(f"type_={render_type(op.type_, ctx)}")
     if op.existing_type is not None:
         args.append(f"existing_type={render_type(op.existing_type, ctx)}")
-    if op.nullable is not None:
-        args.append(f"nullable={op.nullable!r}")
-    if op.existing_nullable is not None:
-        args.append(f"existing_nullable={op.existing_nullable!r}")
     if op.server_default is not False:
         value = "None" if op.server_default is None else render_default(op.server_default, ctx)
         args.append(f"server_default={value}")
     if op.new_column_name:
         args.append(f"new_column_name={op.new_column_name!r}")
+    if op.type_ is not None:
+        args.append(f"type_={render_type(op.type_, ctx)}")
+    if op.nullable is not None:
+        args.append(f"nullable={op.nullable!r}")
     if op.comment is not False:
         args.append(f"comment={op.comment!r}")
-    if op.existing_server_default not in (None, False):
-        args.append(f"existing_server_default={render_default(op.existing_server_default, ctx)}")
-    if op.existing_comment is not None and op.comment is False:
+    if op.existing_comment is not None:
         args.append(f"existing_comment={op.existing_comment!r}")
+    if op.nullable is None and op.existing_nullable is not None:
+        args.append(f"existing_nullable={op.existing_nullable!r}")
+    autoincrement = op.autoincrement if op.autoincrement is not None else op.kw.get("autoincrement")
+    if autoincrement is not None:
+        args.append(f"autoincrement={autoincrement!r}")
+    # (an Identity / Computed change needs the old one: still alters it in place)
+    generated = isinstance(op.existing_server_default, (Computed, Identity))
+    if (op.server_default is False or generated) and op.existing_server_default not in (
+        None,
+        False,
+    ):
+        args.append(f"existing_server_default={render_default(op.existing_server_default, ctx)}")
     args.append(_schema(op.schema, ctx))
     return _call(ctx, "alter_column", *args)
 

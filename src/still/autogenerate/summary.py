@@ -121,7 +121,20 @@ def describe(op: Any, dialect: Any) -> Finding:
         )
     if isinstance(op, ops.RenameTableOp):
         return Finding(f"rename table {op.table_name} to {op.new_table_name}", op)
-    return Finding(type(op).__name__, op)
+    return Finding(_foreign(op), op)
+
+
+def _foreign(op: Any) -> str:
+    """An add-on's operation: its class, and what its ``to_diff_tuple()`` says."""
+    to_diff = getattr(op, "to_diff_tuple", None)
+    try:
+        diff = to_diff() if callable(to_diff) else None
+    except Exception:  # an add-on's operation that cannot describe itself
+        diff = None
+    if isinstance(diff, tuple) and diff:
+        detail = ", ".join(str(part) for part in diff[1:3])
+        return f"{type(op).__name__} ({detail})" if detail else type(op).__name__
+    return type(op).__name__
 
 
 def _describe_alter(op: ops.AlterColumnOp, dialect: Any) -> Finding:
@@ -155,7 +168,11 @@ def summarize(script: ops.MigrationScript) -> Summary:
         return summary
     summary.notes = list(facts.get("notes", []))
     summary.cautions = list(facts.get("cautions", []))
-    if facts.get("model_tables", 0) == 0:
+    # An add-on managing views or functions alone has no tables on either side: with
+    # registered comparators and no table in the database, no tables in the models is no sign.
+    extensions = facts.get("extension_ops", 0) or facts.get("extension_comparators", 0)
+    only_extensions = not facts.get("database_tables") and extensions
+    if facts.get("model_tables", 0) == 0 and not only_extensions:
         summary.diagnosis = (
             "target_metadata has no tables: env.py probably does not import the model modules "
             "(import every module that defines a model before target_metadata is used)"

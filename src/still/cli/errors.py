@@ -75,7 +75,7 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
             "%23, % as %25; in alembic.ini every % is then written %%)."
         )
     if isinstance(exc, StillError):
-        message = str(exc)
+        message = exc.user_message
         code = exc.exit_code
     else:
         message = _database_error_message(exc, url) or (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TextIO, cast
+from typing import Any, ClassVar, NamedTuple, TextIO, cast
 
 from sqlalchemy import Column, Constraint, Index, Table, literal, text
 from sqlalchemy.engine import Connection, Dialect
@@ -384,3 +384,117 @@ class DefaultImpl:
         else:
             for row in rows:
                 self.execute(table.insert(), row)
+
+    # -- autogenerate's hooks (Alembic's names and signatures) ------------------------------------
+    #
+    # A project or add-on subclasses an implementation and overrides these, as Alembic
+    # documents; still's autogenerate calls an override where Alembic calls the method.  Where a
+    # method is not overridden still uses its own comparison (finer than these defaults:
+    # normalised types and defaults, expression indexes asked of the database).
+
+    def start_migrations(self) -> None:
+        """Called when a run of migrations starts (``run_migrations()``): per-run state."""
+
+    def compare_type(self, inspector_column: Column[Any], metadata_column: Column[Any]) -> bool:
+        """True when the reflected column's type differs from the model's."""
+        reflected = " ".join(str(inspector_column.type.compile(dialect=self.dialect)).split())
+        model = " ".join(str(metadata_column.type.compile(dialect=self.dialect)).split())
+        return reflected.upper() != model.upper()
+
+    def compare_server_default(
+        self,
+        inspector_column: Column[Any],
+        metadata_column: Column[Any],
+        rendered_metadata_default: str | None,
+        rendered_inspector_default: str | None,
+    ) -> bool:
+        """True when the server defaults differ (each given as the SQL text after DEFAULT)."""
+        return rendered_inspector_default != rendered_metadata_default
+
+    def compare_indexes(self, metadata_index: Index, reflected_index: Index) -> ComparisonResult:
+        """Whether an index of the model and the database's of the same name are the same."""
+        reasons = []
+        if bool(metadata_index.unique) != bool(reflected_index.unique):
+            reasons.append(
+                f"unique={bool(reflected_index.unique)} to unique={bool(metadata_index.unique)}"
+            )
+        before = tuple(str(getattr(e, "name", e)) for e in reflected_index.expressions)
+        after = tuple(str(getattr(e, "name", e)) for e in metadata_index.expressions)
+        if before != after:
+            reasons.append(f"expression {before} to {after}")
+        return ComparisonResult.Different(reasons) if reasons else ComparisonResult.Equal()
+
+    def compare_unique_constraint(
+        self, metadata_constraint: Constraint, reflected_constraint: Constraint
+    ) -> ComparisonResult:
+        """Whether a unique constraint of the model and the database's are the same."""
+        before = tuple(c.name for c in reflected_constraint.columns)  # type: ignore[attr-defined]
+        after = tuple(c.name for c in metadata_constraint.columns)  # type: ignore[attr-defined]
+        if before != after:
+            return ComparisonResult.Different(f"expression {before} to {after}")
+        return ComparisonResult.Equal()
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_uniques: set[Any],
+        conn_indexes: set[Any],
+        metadata_unique_constraints: set[Any],
+        metadata_indexes: set[Any],
+    ) -> None:
+        """Remove from the sets what the comparison must not see (a dialect's own objects)."""
+
+    def correct_for_autogen_foreignkeys(self, conn_fks: set[Any], metadata_fks: set[Any]) -> None:
+        """Remove from the sets the foreign keys the comparison must not see."""
+
+    def autogen_column_reflect(
+        self, inspector: Any, table: Table, column_info: dict[str, Any]
+    ) -> None:
+        """Change a reflected column's description (``column_info``) before it is compared."""
+
+    def render_type(self, type_obj: Any, autogen_context: Any) -> str | bool:
+        """Python source for a type in a revision file, or False for the usual rendering."""
+        return False
+
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
+        """True when a batch of operations needs the table rebuilt (still decides by itself for
+        SQLite; an override that returns True asks for a rebuild)."""
+        return False
+
+
+class ComparisonResult(NamedTuple):
+    """What ``compare_indexes`` / ``compare_unique_constraint`` answer: ``equal``,
+    ``different`` (``message`` says why) or ``skip`` (cannot compare: treated as equal)."""
+
+    status: str
+    message: str
+
+    @property
+    def is_equal(self) -> bool:
+        return self.status == "equal"
+
+    @property
+    def is_different(self) -> bool:
+        return self.status == "different"
+
+    @property
+    def is_skip(self) -> bool:
+        return self.status == "skip"
+
+    @classmethod
+    def Equal(cls) -> ComparisonResult:
+        return cls("equal", "The two constraints are equal")
+
+    @classmethod
+    def Different(cls, reason: str | Sequence[str]) -> ComparisonResult:
+        return cls("different", reason if isinstance(reason, str) else ", ".join(reason))
+
+    @classmethod
+    def Skip(cls, reason: str | Sequence[str]) -> ComparisonResult:
+        return cls("skip", reason if isinstance(reason, str) else ", ".join(reason))
+
+
+def overridden(impl: Any, name: str) -> bool:
+    """True when ``impl``'s class replaces DefaultImpl's method ``name`` (a user's or an
+    add-on's subclass): autogenerate then asks it instead of comparing by itself."""
+    method = getattr(type(impl), name, None)
+    return method is not None and method is not getattr(DefaultImpl, name)

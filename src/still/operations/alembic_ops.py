@@ -74,12 +74,18 @@ AlterColumnOp.__init__ = _alter_init  # type: ignore[method-assign]
 
 
 def _alias(name: str) -> property:
-    return property(lambda self: getattr(self, name))
+    return property(
+        lambda self: getattr(self, name), lambda self, value: setattr(self, name, value)
+    )
 
 
 for _alembic_name, _name in _ALTER_NAMES.items():
-    # Read access under Alembic's names too (comparators and rewriters read op.modify_type).
+    # Alembic's names too: column comparators set op.modify_type, rewriters read it.
     setattr(AlterColumnOp, _alembic_name, _alias(_name))
+
+# Alembic keeps what undoes a drop in ``_reverse``; add-ons read it (the dropped column's type).
+for _drop in (DropTableOp, DropColumnOp, DropIndexOp, DropConstraintOp):
+    setattr(_drop, "_reverse", _alias("reverse_of"))  # noqa: B010
 
 
 class CreatePrimaryKeyOp(AddConstraintOp):

@@ -255,6 +255,7 @@ class MigrationContext:
 
     def run_migrations(self, **kw: Any) -> None:
         """Plan from the current heads, then run each step in order."""
+        self.impl.start_migrations()  # a DefaultImpl subclass's per-run state (Alembic's hook)
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
         reader = self.opts.get("still_reader")
@@ -584,7 +585,19 @@ class MigrationContext:
                     "ran with `still resolve --undo` (its reverse operations; both need the "
                     "ledger, ledger = true), or undo it by hand; then run it again."
                 )
-        return MigrationFailed("\n".join(lines))
+        return MigrationFailed.wrapping("\n".join(lines), self._error_as_raised(exc))
+
+    def _error_as_raised(self, exc: Exception) -> BaseException:
+        """The error a caller of Alembic would catch: SQLAlchemy's class for a database error
+        still's pipeline met (the driver's error, as SQLAlchemy wraps it), else ``exc``."""
+        if isinstance(exc, PipelineFailure):
+            from sqlalchemy.exc import DBAPIError
+
+            dbapi = getattr(self.dialect, "loaded_dbapi", None) or self.dialect.dbapi
+            if dbapi is not None and isinstance(exc.orig, dbapi.Error):
+                return DBAPIError.instance(exc.statement, None, exc.orig, dbapi.Error)
+            return exc.orig
+        return exc
 
     def _committed_statements(self, exc: Exception) -> list[str]:
         executed = self.impl.executed_statements()
