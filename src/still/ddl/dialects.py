@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     Constraint,
@@ -177,6 +178,7 @@ def _literal(value: str) -> str:
 class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     transactional_ddl = True
+    alters_constraints = False
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # SQLite's ALTER TABLE renames columns and nothing else.
@@ -212,11 +214,32 @@ class SQLiteImpl(DefaultImpl):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
         # SQLite's ADD COLUMN has no IF NOT EXISTS: ask the database instead.
         if if_not_exists and column.name in self._column_names(table_name, schema, "if_not_exists"):
             return
-        super().add_column(table_name, column, schema)
+        super().add_column(
+            table_name,
+            column,
+            schema,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
+
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        # SQLite has no ADD CONSTRAINT, but takes a CHECK in ADD COLUMN: the CHECK a type makes
+        # (Boolean, non-native Enum) goes there (Alembic skips it with a warning).
+        table = column.table
+        return super().inline_constraints(column) + sorted(
+            (
+                c
+                for c in table.constraints
+                if isinstance(c, CheckConstraint) and c._type_bound and self.creates(c)
+            ),
+            key=lambda c: c._creation_order,
+        )
 
     def drop_column(
         self,
@@ -344,6 +367,15 @@ class MySQLImpl(DefaultImpl):
     def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
         pass  # MySQL's primary key is always named PRIMARY
 
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        # MariaDB's column definition takes CHECK (...) but not CONSTRAINT name CHECK (...):
+        # a named CHECK on the Column is added after the column (Alembic writes it inline, and
+        # MariaDB rejects the statement).
+        inline = super().inline_constraints(column)
+        if not getattr(self.dialect, "is_mariadb", False):
+            return inline
+        return [c for c in inline if not (isinstance(c, CheckConstraint) and c.name)]
+
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
         # InnoDB drops its own index for a foreign key once another index can serve it, and then
         # refuses to drop that other index (error 1553).  Drop the foreign key with the index and
@@ -463,8 +495,19 @@ class GuardedDDLImpl(DefaultImpl):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
-        statement = AddColumn(table_name, column, schema)
+        # the column's foreign key is added after it: refuse its options before anything runs
+        refuse_foreign_key_options(self.dialect.name, column.table.foreign_key_constraints)
+        statement = AddColumn(
+            table_name,
+            column,
+            schema,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+            constraints=self.inline_constraints(column),
+        )
         self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
 
     def create_index(self, index: Index, if_not_exists: bool = False) -> None:

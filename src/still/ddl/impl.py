@@ -65,6 +65,8 @@ class DefaultImpl:
             REGISTRY[cls.__dialect__] = cls
 
     transactional_ddl: bool = False
+    # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
+    alters_constraints: ClassVar[bool] = True
     statement_terminator: ClassVar[str] = ";"
     # The longest name the database accepts, where SQLAlchemy's dialect says otherwise.
     identifier_limit: ClassVar[int | None] = None
@@ -188,7 +190,7 @@ class DefaultImpl:
     def create_table_ddl(self, table: Table, if_not_exists: bool = False) -> list[ExecutableDDL]:
         """CREATE TABLE, then its comments (where they are statements) and its indexes."""
         statements: list[ExecutableDDL] = [CreateTable(table, if_not_exists=if_not_exists)]
-        if self.dialect.supports_comments and not self.dialect.inline_comments:
+        if self.comments_are_statements:
             # PostgreSQL, Oracle, SQL Server: comments are statements of their own.
             if table.comment is not None:
                 statements.append(self.table_comment_ddl(table))
@@ -199,6 +201,12 @@ class DefaultImpl:
             statements.append(CreateIndex(index))
         return statements
 
+    @property
+    def comments_are_statements(self) -> bool:
+        """PostgreSQL, Oracle, SQL Server: a comment is a statement of its own (MySQL writes it
+        into the column or table definition; SQLite keeps none)."""
+        return bool(self.dialect.supports_comments and not self.dialect.inline_comments)
+
     def drop_table(self, table: Table, if_exists: bool = False) -> None:
         self.execute(DropTable(table, if_exists=if_exists))
 
@@ -208,8 +216,31 @@ class DefaultImpl:
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
-        self.execute(AddColumn(table_name, column, schema, if_not_exists))
+        self.execute(
+            AddColumn(
+                table_name,
+                column,
+                schema,
+                if_not_exists,
+                inline_references,
+                inline_primary_key,
+                self.inline_constraints(column),
+            )
+        )
+
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        """The constraints ADD COLUMN writes inline: those given on the Column itself (a CHECK);
+        the others the column brings (on its table) are added afterwards."""
+        return sorted(column.constraints, key=lambda c: c._creation_order)
+
+    def creates(self, constraint: Constraint) -> bool:
+        """Whether this database gets ``constraint`` at all: a CHECK a type makes (Boolean,
+        non-native Enum) exists only where the type needs it."""
+        rule = constraint._create_rule
+        return rule is None or bool(rule(self))
 
     def drop_column(
         self,

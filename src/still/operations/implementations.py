@@ -6,11 +6,14 @@ writes it out.  ``Operations.implementation_for`` adds entries (custom operation
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from sqlalchemy import Constraint, PrimaryKeyConstraint
 
 from still.ddl import DefaultImpl
 from still.ddl.change import AlterColumn
+from still.ddl.elements import inline_foreign_key
 from still.operations import ops, schema
 
 # A runner takes the Operations (its .impl issues the DDL) and the operation object, as the
@@ -26,6 +29,14 @@ def runs(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
         return fn
 
     return register
+
+
+def naming(operations: Any) -> Mapping[str, Any] | None:
+    """The naming convention of env.py's ``target_metadata`` (a single MetaData), which names
+    the constraints and indexes a migration leaves unnamed, as in Alembic."""
+    target = operations.migration_context.opts.get("target_metadata")
+    convention = getattr(target, "naming_convention", None)
+    return convention if isinstance(convention, Mapping) else None
 
 
 def run(operations: Any, operation: ops.MigrateOperation) -> Any:
@@ -57,10 +68,51 @@ def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
 
 @runs(ops.AddColumnOp)
 def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
+    """ADD the column, then what it carries, as Alembic does: the constraints of the table it is
+    put on (foreign key, unique; the primary key only inline), its indexes, and its comment
+    where comments are statements of their own."""
     impl: DefaultImpl = operations.impl
-    column = schema.column_on_table(op.table_name, op.column, op.schema)
+    column = schema.column_on_table(op.table_name, op.column, op.schema, naming(operations))
     impl.check_name(column.name, "column")
-    impl.add_column(op.table_name, column, op.schema, bool(op.if_not_exists))
+    impl.add_column(
+        op.table_name,
+        column,
+        op.schema,
+        bool(op.if_not_exists),
+        inline_references=bool(op.inline_references),
+        inline_primary_key=bool(op.inline_primary_key),
+    )
+    table = column.table
+    inline = impl.inline_constraints(column)
+    inline_fk = inline_foreign_key(column) if op.inline_references else None
+    carried = {*table.constraints, *column.constraints}
+    for constraint in sorted(carried, key=lambda c: c._creation_order):
+        if (
+            isinstance(constraint, PrimaryKeyConstraint)
+            or constraint is inline_fk
+            or constraint in inline
+            or not impl.creates(constraint)
+        ):
+            continue
+        impl.check_name(constraint.name if isinstance(constraint.name, str) else None, "constraint")
+        if constraint in column.constraints:  # given on the Column: ADD needs it on the table
+            constraint = schema.on_table(constraint, table)
+        _add_carried_constraint(operations, constraint)
+    for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+        impl.check_name(index.name if isinstance(index.name, str) else None, "index")
+        impl.create_index(index)
+    if column.comment is not None and impl.comments_are_statements:
+        impl.set_column_comment(column)
+
+
+def _add_carried_constraint(operations: Any, constraint: Constraint) -> None:
+    """ADD a constraint a new column brought; where ALTER TABLE cannot (SQLite), the way
+    ``create_foreign_key`` / ``create_unique_constraint`` are made there."""
+    impl: DefaultImpl = operations.impl
+    if impl.alters_constraints:
+        impl.add_constraint(constraint)
+        return
+    operations.apply(schema.constraint_op(constraint))
 
 
 @runs(ops.DropColumnOp)
