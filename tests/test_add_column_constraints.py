@@ -123,7 +123,10 @@ def test_naming_convention_of_target_metadata() -> None:
             "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         }
     )
-    code = 'op.add_column("c", sa.Column("pid", sa.Integer, sa.ForeignKey("p.id"), unique=True, index=True))'
+    code = (
+        'op.add_column("c", sa.Column("pid", sa.Integer, sa.ForeignKey("p.id"), unique=True, '
+        "index=True))"
+    )
     ours = offline("still", "postgresql", code, {"target_metadata": metadata})
     theirs = offline("alembic", "postgresql", code, {"target_metadata": metadata})
     assert same_script("postgresql", ours, theirs), (ours.sql, theirs.sql)

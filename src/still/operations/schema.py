@@ -43,10 +43,10 @@ def table(
             continue
         if isinstance(item, Constraint) and item._type_bound:
             continue  # the column's type made it again when the column joined the table
-        parent = getattr(item, "parent", None) if isinstance(item, Constraint) else item.table
-        if parent is not None and parent is not built:
-            item = item._copy(target_table=built)  # type: ignore[call-arg]
-        built.append_constraint(item)  # type: ignore[arg-type]
+        parent = getattr(item, "parent", None) if isinstance(item, Constraint) else None
+        if isinstance(item, Constraint) and parent is not None and parent is not built:
+            item = item._copy(target_table=built)
+        built.append_constraint(item)  # an Index is appended the same way
     for constraint in built.foreign_key_constraints:
         _ensure_referenced_tables(metadata, constraint)
     return built
