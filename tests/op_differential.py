@@ -48,9 +48,15 @@ def _parts(tool: str) -> tuple[Any, Any]:
 
 
 def namespace(op: Any) -> dict[str, Any]:
-    """The names a revision file has (``op``, ``sa``, the dialect type modules)."""
+    """The names a revision file has (``op``, ``sa``, the dialect type modules), and ``ops``:
+    the tool's operation classes (``alembic.operations.ops`` or still's)."""
+    if type(op).__module__.startswith("alembic"):
+        from alembic.operations import ops
+    else:
+        from still.operations import ops  # type: ignore[no-redef]
     return {
         "op": op,
+        "ops": ops,
         "sa": sa,
         "postgresql": postgresql,
         "mysql": mysql,

@@ -480,14 +480,18 @@ class GuardedDDLImpl(DefaultImpl):
         there (or, for drops, not there)."""
         self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
 
-    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
+    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
         refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
         if not if_not_exists:
-            super().create_table(table)
+            super().create_table(table, events=events)
             return
         # Comments and indexes only with a table this statement created.
         statements = self.create_table_ddl(table)
+        if events:
+            self.run_table_event("before_create", table)
         self.execute(Guarded("create_table", statements, table.name, table.schema))
+        if events:
+            self.run_table_event("after_create", table)
 
     def add_column(
         self,
@@ -656,8 +660,12 @@ class OracleImpl(GuardedDDLImpl):
 
     # -- guards: before 23ai no IF [NOT] EXISTS at all; drops are guarded too (PL/SQL blocks) ----
 
-    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
+        if events:
+            self.run_table_event("before_drop", table)
         self._guarded(if_exists, "drop_table", DropTable(table), table.name, table.schema)
+        if events:
+            self.run_table_event("after_drop", table)
 
     def drop_column(
         self,

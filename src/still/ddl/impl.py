@@ -94,6 +94,9 @@ class DefaultImpl:
         self._executed: list[Any] = []
         # set by the runtime for a run on psycopg: DDL is sent without waiting (ddl.pipeline)
         self.pipeline: StatementPipeline | None = None
+        # what table events did in this run (SQLAlchemy's DDL runners keep the named types
+        # they created here: "pg_enum" -> {(schema, name)})
+        self.memo: dict[str, Any] = {}
 
     # -- executing --------------------------------------------------------------------------------
 
@@ -183,13 +186,36 @@ class DefaultImpl:
 
     # -- schema changes ---------------------------------------------------------------------------
 
-    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
-        for statement in self.create_table_ddl(table, if_not_exists):
+    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
+        """CREATE TABLE with its indexes and comments; with ``events``, around it the table's
+        ``before_create`` / ``after_create`` events, as Alembic runs them for ``op.create_table``
+        (a PostgreSQL ENUM column's type is created there)."""
+        first, *rest = self.create_table_ddl(table, if_not_exists)
+        if events:
+            self.run_table_event("before_create", table)
+        self.execute(first)
+        if events:
+            self.run_table_event("after_create", table)
+        for statement in rest:
             self.execute(statement)
 
+    def run_table_event(self, event: str, table: Table) -> None:
+        """Run one of the table's DDL events (``before_create``, ``after_drop``, ...) as
+        SQLAlchemy's ``metadata.create_all`` would, but with every statement a listener issues
+        going through :meth:`execute` (so ``--sql`` writes it), and without asking the database
+        first (``checkfirst=False``, as Alembic).  :attr:`memo` remembers, for the whole run,
+        the types already created, so a type two tables share is created once."""
+        from sqlalchemy.engine.mock import MockConnection
+
+        bind = MockConnection(self.dialect, lambda construct, *args: self.execute(construct))
+        getattr(table.dispatch, event)(table, bind, checkfirst=False, _ddl_runner=self)
+
     def create_table_ddl(self, table: Table, if_not_exists: bool = False) -> list[ExecutableDDL]:
-        """CREATE TABLE, then its comments (where they are statements) and its indexes."""
+        """CREATE TABLE, then its indexes and its comments (where they are statements), in
+        Alembic's order."""
         statements: list[ExecutableDDL] = [CreateTable(table, if_not_exists=if_not_exists)]
+        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+            statements.append(CreateIndex(index))
         if self.comments_are_statements:
             # PostgreSQL, Oracle, SQL Server: comments are statements of their own.
             if table.comment is not None:
@@ -197,8 +223,6 @@ class DefaultImpl:
             for column in table.columns:
                 if column.comment is not None:
                     statements.append(self.column_comment_ddl(column))
-        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
-            statements.append(CreateIndex(index))
         return statements
 
     @property
@@ -207,8 +231,13 @@ class DefaultImpl:
         into the column or table definition; SQLite keeps none)."""
         return bool(self.dialect.supports_comments and not self.dialect.inline_comments)
 
-    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
+        """DROP TABLE; with ``events``, inside the table's ``before_drop`` / ``after_drop``."""
+        if events:
+            self.run_table_event("before_drop", table)
         self.execute(DropTable(table, if_exists=if_exists))
+        if events:
+            self.run_table_event("after_drop", table)
 
     def add_column(
         self,

@@ -50,20 +50,30 @@ def run(operations: Any, operation: ops.MigrateOperation) -> Any:
 @runs(ops.CreateTableOp)
 def _create_table(operations: Any, op: ops.CreateTableOp) -> Any:
     impl: DefaultImpl = operations.impl
-    table = schema.table(op.table_name, *op.columns, schema=op.schema, **op.kw)
+    table = schema.table(
+        op.table_name, *op.columns, schema=op.schema, naming_convention=naming(operations), **op.kw
+    )
     impl.check_name(table.name, "table")
     for column in table.columns:
         impl.check_name(column.name, "column")
     for name in [c.name for c in table.constraints] + [i.name for i in table.indexes]:
         impl.check_name(name if isinstance(name, str) else None, "constraint or index")
-    impl.create_table(table, if_not_exists=bool(op.if_not_exists))
+    impl.create_table(table, if_not_exists=bool(op.if_not_exists), events=True)
     return table
 
 
 @runs(ops.DropTableOp)
 def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
+    """DROP TABLE inside the table's drop events; the table has its columns (and so the events
+    of their types) when the operation knows them: the reverse of a create_table."""
     impl: DefaultImpl = operations.impl
-    impl.drop_table(schema.table(op.table_name, schema=op.schema, **op.kw), bool(op.if_exists))
+    created = op.reverse_of
+    columns = created.columns if created is not None else ()
+    kw = {**(created.kw if created is not None else {}), **op.kw}
+    table = schema.table(
+        op.table_name, *columns, schema=op.schema, naming_convention=naming(operations), **kw
+    )
+    impl.drop_table(table, bool(op.if_exists), events=True)
 
 
 @runs(ops.AddColumnOp)
