@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex, DropTable
+from sqlalchemy.sql.sqltypes import NullType
 
 from still.ddl.alter import ColumnDefault, ColumnName, ColumnType, MySQLChangeColumn
 from still.ddl.change import AlterColumn
@@ -46,6 +48,36 @@ from still.errors import StillError
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl: bool = True
+
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        # The type first (as Alembic orders it): a new default or NOT NULL may need the new type.
+        if change.using is not None and change.type_ is None:
+            raise StillError(
+                f"alter_column({table_name!r}, {column_name!r}, postgresql_using=...) converts "
+                "the column to a new type: pass type_= too."
+            )
+        if change.type_ is not None:
+            self.execute(
+                ColumnType(
+                    table_name,
+                    column_name,
+                    change.schema,
+                    type_=change.type_,
+                    using=change.using,
+                    existing_nullable=change.existing_nullable,
+                )
+            )
+            change = replace(change, type_=None, using=None)
+        super().alter_column(table_name, column_name, change)
+
+    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+        # INCLUDE (...) names columns the index's stub table does not have yet.
+        table = index.table
+        assert table is not None
+        for name in index.kwargs.get("postgresql_include") or ():
+            if isinstance(name, str) and name not in table.c:
+                table.append_column(Column(name, NullType()))
+        super().create_index(index, if_not_exists)
 
     def alter_generated(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -367,6 +399,9 @@ class MySQLImpl(DefaultImpl):
     def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
         pass  # MySQL's primary key is always named PRIMARY
 
+    def drop_type_check(self, check: Constraint) -> None:
+        pass  # as Alembic: a type's CHECK is left to MODIFY, which restates the column
+
     def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
         # MariaDB's column definition takes CHECK (...) but not CONSTRAINT name CHECK (...):
         # a named CHECK on the Column is added after the column (Alembic writes it inline, and
@@ -377,6 +412,11 @@ class MySQLImpl(DefaultImpl):
         return [c for c in inline if not (isinstance(c, CheckConstraint) and c.name)]
 
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        if index.table is None or index.table.name == "_unknown":  # operations' "not given"
+            raise StillError(
+                f"MySQL/MariaDB drop an index by its table: pass table_name= to "
+                f"op.drop_index({str(index.name)!r}, table_name=...)."
+            )
         # InnoDB drops its own index for a foreign key once another index can serve it, and then
         # refuses to drop that other index (error 1553).  Drop the foreign key with the index and
         # add it again: InnoDB then makes its own index as it did when the table was created (an
@@ -570,7 +610,8 @@ class MSSQLImpl(GuardedDDLImpl):
                 )
             )
             change = replace(change, nullable=None, type_=None, existing_nullable=change.nullable)
-        if change.server_default not in (False, None) and generated_change(change) is None:
+        default = change.server_default
+        if default is not False and default is not None and generated_change(change) is None:
             # ADD DEFAULT fails while the column has a default: drop that one (by its name) first.
             self.execute(ColumnDefault(table_name, column_name, change.schema, default=None))
         super().alter_column(table_name, column_name, change)
@@ -620,6 +661,19 @@ class MSSQLImpl(GuardedDDLImpl):
                 )
         super().drop_column(table_name, column_name, schema, if_exists)
 
+    def bulk_insert(
+        self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True
+    ) -> None:
+        if not self.as_sql:
+            super().bulk_insert(table, rows, multiinsert)
+            return
+        # A script cannot know whether the table has an identity column; as Alembic's, it lets
+        # the rows give identity values (which SQL Server otherwise refuses).
+        name = self.dialect.identifier_preparer.format_table(table)
+        self.execute(f"SET IDENTITY_INSERT {name} ON")
+        super().bulk_insert(table, rows, multiinsert)
+        self.execute(f"SET IDENTITY_INSERT {name} OFF")
+
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         # '2020-01-02' and '2020-01-02 03:04:05.123456' depend on SET LANGUAGE / DATEFORMAT and
         # DATETIME refuses more than three fractional digits; ISO 8601 read as DATETIME2 (or
@@ -640,6 +694,7 @@ class MSSQLImpl(GuardedDDLImpl):
 class OracleImpl(GuardedDDLImpl):
     __dialect__ = "oracle"
     transactional_ddl = False
+    no_comment = ""  # COMMENT ON COLUMN ... IS '' (Oracle's IS takes only a string literal)
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         # TO_DATE(..., 'YYYY-MM-DD HH24:MI:SS') cannot read a time zone.

@@ -18,7 +18,6 @@ from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
     CreateTable,
-    DropColumnComment,
     DropIndex,
     DropTable,
     DropTableComment,
@@ -306,7 +305,13 @@ class DefaultImpl:
         return DropTableComment(table) if drop else SetTableComment(table)
 
     def column_comment_ddl(self, column: Column[Any], drop: bool = False) -> ExecutableDDL:
-        return DropColumnComment(column) if drop else SetColumnComment(column)
+        # SQLAlchemy's DropColumnComment leaves the schema out; SET ... IS NULL keeps it.
+        if drop:
+            column.comment = self.no_comment
+        return SetColumnComment(column)
+
+    # What a dropped comment is set to (Oracle takes only a string literal there).
+    no_comment: ClassVar[str | None] = None
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         """Change a column: nullability, default, type, comment, then the name (in that order)."""
@@ -342,7 +347,7 @@ class DefaultImpl:
         if change.comment is not False:
             column = change.column_on_table(table_name, column_name)
             column.comment = change.comment
-            if change.comment:
+            if change.comment is not None:
                 self.set_column_comment(column)
             else:
                 self.drop_column_comment(column)
@@ -414,6 +419,12 @@ class DefaultImpl:
         if_exists: bool = False,
     ) -> None:
         self.execute(DropNamedConstraint(name, table_name, kind, schema, if_exists))
+
+    def drop_type_check(self, check: Constraint) -> None:
+        """Drop the CHECK a column's old type made, before its type changes."""
+        table = check.table
+        name = check.name if isinstance(check.name, str) else None
+        self.drop_constraint(name, table.name, "check", table.schema)
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         """A date or time in an offline INSERT; where the dialect's own literal is unsafe, SQL

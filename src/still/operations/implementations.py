@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Constraint, PrimaryKeyConstraint
+from sqlalchemy import Column, Constraint, PrimaryKeyConstraint
 
 from still.ddl import DefaultImpl
 from still.ddl.change import AlterColumn
@@ -135,7 +135,15 @@ def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
 def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
     impl: DefaultImpl = operations.impl
     impl.check_name(op.index_name, "index")
-    index = schema.index(op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw)
+    index = schema.index(
+        op.index_name,
+        op.table_name,
+        op.columns,
+        op.schema,
+        op.unique,
+        naming_convention=naming(operations),
+        **op.kw,
+    )
     impl.create_index(index, bool(op.if_not_exists))
 
 
@@ -172,6 +180,10 @@ def _drop_table_comment(operations: Any, op: ops.DropTableCommentOp) -> None:
 
 @runs(ops.AlterColumnOp)
 def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
+    """Change a column; with a new type, the CHECK the old type made (a non-native Enum or
+    Boolean with ``create_constraint=True``) is dropped first and the new type's added after,
+    as Alembic does."""
+    impl: DefaultImpl = operations.impl
     change = AlterColumn(
         schema=op.schema,
         nullable=op.nullable,
@@ -186,21 +198,43 @@ def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
         existing_server_default=op.existing_server_default,
         existing_comment=op.existing_comment,
     )
-    operations.impl.check_name(op.new_column_name, "column")
-    operations.impl.alter_column(op.table_name, op.column_name, change)
+    impl.check_name(op.new_column_name, "column")
+    if op.type_ is not None and op.existing_type is not None:
+        for check in _type_checks(operations, op, op.column_name, op.existing_type):
+            impl.drop_type_check(check)
+    impl.alter_column(op.table_name, op.column_name, change)
+    if op.type_ is not None:
+        for check in _type_checks(operations, op, op.column_name, op.type_):
+            _add_carried_constraint(operations, check)
+
+
+def _type_checks(operations: Any, op: ops.AlterColumnOp, name: str, type_: Any) -> list[Any]:
+    """The CHECK constraints a column of ``type_`` gets on this database."""
+    column: Column[Any] = Column(name, type_)
+    table = schema.table(
+        op.table_name, column, schema=op.schema, naming_convention=naming(operations)
+    )
+    return [
+        c
+        for c in sorted(table.constraints, key=lambda c: c._creation_order)
+        if not isinstance(c, PrimaryKeyConstraint) and operations.impl.creates(c)
+    ]
 
 
 @runs(ops.AddConstraintOp)
 def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
-    operations.impl.check_name(op.constraint_name, "constraint")
-    operations.impl.add_constraint(schema.constraint(op))
+    made = schema.constraint(op, naming(operations))
+    operations.impl.check_name(made.name if isinstance(made.name, str) else None, "constraint")
+    operations.impl.add_constraint(made)
 
 
 @runs(ops.DropConstraintOp)
 def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
-    operations.impl.drop_constraint(
-        op.constraint_name, op.table_name, op.type_, op.schema, bool(op.if_exists)
+    # a naming convention with %(constraint_name)s makes the name given part of the real one
+    name = schema.convention_name(
+        op.constraint_name, op.table_name, op.type_, op.schema, naming(operations)
     )
+    operations.impl.drop_constraint(name, op.table_name, op.type_, op.schema, bool(op.if_exists))
 
 
 @runs(ops.BulkInsertOp)

@@ -204,3 +204,24 @@ def on_table(made: Constraint, table_: Table) -> Constraint:
     )
     table_.append_constraint(copy)
     return copy
+
+
+def convention_name(
+    name: str | None,
+    table_name: str,
+    kind: str | None,
+    schema: str | None,
+    naming_convention: Mapping[str, Any] | None,
+) -> str | None:
+    """The name a constraint called ``name`` of ``kind`` has under ``naming_convention`` (the
+    given name itself unless the convention for that kind includes ``%(constraint_name)s``)."""
+    if not naming_convention or not name:
+        return name
+    made: Constraint = {
+        "foreignkey": lambda: ForeignKeyConstraint([], [], name=name),
+        "primary": lambda: PrimaryKeyConstraint(name=name),
+        "unique": lambda: UniqueConstraint(name=name),
+        "check": lambda: CheckConstraint("", name=name),
+    }.get(kind or "", lambda: Constraint(name=name))()
+    table(table_name, schema=schema, naming_convention=naming_convention).append_constraint(made)
+    return str(made.name) if made.name is not None else None
