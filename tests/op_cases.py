@@ -9,6 +9,7 @@ calls that fit them, for a live database.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -78,7 +79,9 @@ def _args(*parts: str) -> str:
 
 
 def _type(draw: Draw, tags: set[str], online: str | None = None) -> tuple[str, str]:
-    """(type source, family): family says what values and defaults suit it."""
+    """(type source, family): family says what values and defaults suit it.  Online, the names
+    a type gives (enum types, CHECK constraints) start with the case's prefix, ``__P__``."""
+    ns = "__P__" if online else ""
     choices: list[tuple[str, str]] = [
         ("sa.Integer", "int"),
         ("sa.BigInteger()", "int"),
@@ -102,19 +105,19 @@ def _type(draw: Draw, tags: set[str], online: str | None = None) -> tuple[str, s
     if online != "mariadb":
         choices.append(("sa.Interval()", "interval"))
     choices += [
-        (f'sa.Enum("x", "y", "z", name="{draw(st.sampled_from(["kind", "mood"]))}")', "enum"),
-        ('sa.Enum("x", "y", name="ck_flag", native_enum=False, create_constraint=True)', "enum"),
-        ('sa.Boolean(create_constraint=True, name="ck_bool")', "bool"),
+        (f'sa.Enum("x", "y", "z", name="{ns}{draw(st.sampled_from(["kind", "mood"]))}")', "enum"),
+        (
+            f'sa.Enum("x", "y", name="{ns}ck_flag", native_enum=False, create_constraint=True)',
+            "enum",
+        ),
+        (f'sa.Boolean(create_constraint=True, name="{ns}ck_bool")', "bool"),
         ('sa.Enum("x", "y", native_enum=False, length=20)', "enum"),
     ]
     if online in (None, "postgresql"):
-        choices += [
-            ("sa.ARRAY(sa.Integer)", "array"),
-            ("postgresql.JSONB()", "json"),
-            ('postgresql.ENUM("x", "y", name="given", create_type=False)', "given_enum"),
-        ]
+        choices += [("sa.ARRAY(sa.Integer)", "array"), ("postgresql.JSONB()", "json")]
     if online is None:
         choices += [
+            ('postgresql.ENUM("x", "y", name="given", create_type=False)', "given_enum"),
             ('sa.String(20, collation="C")', "str"),
             ("mysql.VARCHAR(20, charset='utf8mb4')", "str"),
             ("sa.NVARCHAR(20)", "str"),
@@ -150,23 +153,27 @@ def _default(draw: Draw, family: str) -> str | None:
     return draw(st.sampled_from(options)) if options else None  # type: ignore[return-value]
 
 
-def _fk_options(draw: Draw, tags: set[str]) -> list[str]:
+def _fk_options(draw: Draw, tags: set[str], online: str | None = None) -> list[str]:
+    """ON DELETE / ON UPDATE, DEFERRABLE, INITIALLY, MATCH (online: what the database has)."""
     out = []
     for key, values in (
-        ("ondelete", ["CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "SET DEFAULT"]),
+        (
+            "ondelete",
+            ["CASCADE", "SET NULL", "RESTRICT", "NO ACTION"] + ["SET DEFAULT"] * (not online),
+        ),
         ("onupdate", ["CASCADE", "SET NULL", "RESTRICT"]),
     ):
         if draw(st.booleans()):
             value = draw(st.sampled_from(values))
             out.append(f"{key}={value!r}")
             tags.add(f"fk_{key}_{value.replace(' ', '_').lower()}")
-    if draw(st.integers(0, 3)) == 0:
+    if online in (None, "postgresql") and draw(st.integers(0, 3)) == 0:
         out.append("deferrable=True")
         tags.add("fk_deferrable")
         if draw(st.booleans()):
             out.append('initially="DEFERRED"')
             tags.add("fk_initially")
-    if draw(st.integers(0, 5)) == 0:
+    if online is None and draw(st.integers(0, 5)) == 0:
         out.append('match="FULL"')
         tags.add("fk_match")
     return out
@@ -198,19 +205,26 @@ def column(
 ) -> tuple[str, str]:
     """(``sa.Column(...)`` source, type family)."""
     type_, family = _type(draw, tags, online)
+    ns = "__P__" if online else ""
     args = [repr(name), type_]
-    if draw(st.integers(0, 3)) == 0 and family == "int":
-        fk = _args(f'"{referent}.id"', *_fk_options(draw, tags))
+    # a foreign key on INTEGER columns (MariaDB refuses one between INT and BIGINT)
+    if draw(st.integers(0, 3)) == 0 and type_ == "sa.Integer":
+        fk = _args(f'"{referent}.id"', *_fk_options(draw, tags, online))
         if draw(st.booleans()):
-            fk = _args(fk, f"name={_constraint_name(draw, 'fk', tags)}")
+            fk = _args(fk, f"name={_constraint_name(draw, ns + 'fk', tags)}")
         args.append(f"sa.ForeignKey({fk})")
         tags.add("column_fk")
     if draw(st.integers(0, 4)) == 0:
-        check_name = _constraint_name(draw, "ck", tags)
+        # MariaDB's CREATE TABLE takes no CONSTRAINT name CHECK on a column (neither tool
+        # changes that): only unnamed ones there, except in add_column
+        in_create = online == "mariadb" and name != "added"
+        check_name = "None" if in_create else _constraint_name(draw, f"{ns}ck_{_plain(name)}", tags)
         condition = f"{_quoted(online, name)} IS NOT NULL OR 1 = 1"
         args.append(f'sa.CheckConstraint("{condition}", name={check_name})')
         tags.add("column_check")
-    generated = family == "int" and draw(st.integers(0, 5)) == 0
+    generated = (
+        family == "int" and "sa.ForeignKey" not in str(args) and draw(st.integers(0, 5)) == 0
+    )
     if generated:
         if draw(st.booleans()):
             start = draw(st.integers(1, 10))
@@ -223,7 +237,8 @@ def column(
     kwargs = []
     if draw(st.booleans()):
         kwargs.append(f"nullable={draw(st.booleans())}")
-    if not generated and draw(st.integers(0, 2)) == 0:
+    has_fk = "sa.ForeignKey" in str(args)
+    if not generated and not has_fk and draw(st.integers(0, 2)) == 0:
         default = _default(draw, family)
         if default is not None:
             kwargs.append(f"server_default={default}")
@@ -245,6 +260,11 @@ def column(
         kwargs.append("primary_key=True")
         tags.add("column_pk")
     return f"sa.Column({_args(*args, *kwargs)})", family
+
+
+def _plain(name: str) -> str:
+    """A column name as part of a constraint name."""
+    return name.lower().replace(" ", "_")
 
 
 def _quoted(online: str | None, name: str) -> str:
@@ -573,3 +593,214 @@ _OFFLINE = {
     "bulk_insert": _bulk_insert,
     "execute": _execute,
 }
+
+
+# -- online: a table with rows, then calls that fit it -------------------------------------------
+
+# Two values per type family, for the rows (both are valid foreign keys to the parent's ids).
+VALUES: dict[str, tuple[str, str]] = {
+    "int": ("1", "2"),
+    "num": ("1.5", "2.5"),
+    "str": ("'a'", "'b'"),
+    "text": ("'some text'", "'more'"),
+    "bool": ("True", "False"),
+    "date": ("datetime.date(2024, 1, 1)", "datetime.date(2024, 2, 29)"),
+    "datetime": ("datetime.datetime(2024, 1, 1, 12, 0)", "datetime.datetime(2024, 2, 29, 8, 5)"),
+    "time": ("datetime.time(12, 0)", "datetime.time(8, 5, 1)"),
+    "bin": ("b'a'", "b'b'"),
+    "json": ('{"a": 1}', "[1, 2]"),
+    "uuid": ("uuid.UUID(int=1)", "uuid.UUID(int=2)"),
+    "interval": ("datetime.timedelta(days=1)", "datetime.timedelta(hours=2)"),
+    "enum": ("'x'", "'y'"),
+    "array": ("[1, 2]", "[3]"),
+}
+# What each type family becomes with alter_column(type_=...) (existing rows convert).
+WIDER = {"int": "sa.BigInteger()", "str": "sa.String(400)", "num": "sa.Numeric(14, 4)"}
+
+
+@dataclass
+class OnlineCase(Case):
+    """Steps (each a piece of code run in its own transaction); ``__P__`` in them is replaced by
+    the case's own prefix, so that many cases share one database."""
+
+    steps: list[str] = field(default_factory=list)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        return [step.replace("__P__", prefix) for step in self.steps]
+
+    def __repr__(self) -> str:
+        return f"OnlineCase(tags={sorted(self.tags)}):\n" + "\n# --\n".join(self.steps) + "\n"
+
+
+@st.composite
+def online_case(draw: Draw, kind: str) -> OnlineCase:
+    tags: set[str] = set()
+    parent, table = "__P__p", "__P__t"
+    names = draw(
+        st.lists(
+            st.sampled_from(["a", "b", "amount", "Mixed"]), min_size=1, max_size=3, unique=True
+        )
+    )
+    columns: dict[str, tuple[str, str]] = {}
+    for name in names:
+        source, family = column(draw, name, tags, referent=parent, online=kind)
+        columns[name] = (source, family)
+    setup = [
+        f'op.create_table("{parent}", sa.Column("id", sa.Integer, primary_key=True, '
+        "autoincrement=False))",
+        f'op.bulk_insert(sa.table("{parent}", sa.column("id", sa.Integer)), '
+        '[{"id": 1}, {"id": 2}])',
+        f'op.create_table("{table}", sa.Column("id", sa.Integer, primary_key=True, '
+        f"autoincrement=False), {', '.join(s for s, _ in columns.values())})",
+    ]
+    filled = [
+        n
+        for n, (source, family) in columns.items()
+        if family in VALUES and "Identity" not in source and "Computed" not in source
+    ]
+    typed = ", ".join(f"sa.column({n!r}, {_type_of(columns[n][0])})" for n in filled)
+    rows = [
+        "{"
+        + ", ".join([f'"id": {i + 1}', *(f"{n!r}: {VALUES[columns[n][1]][i]}" for n in filled)])
+        + "}"
+        for i in range(2)
+    ]
+    setup.append(
+        "import datetime, uuid\n"
+        f'op.bulk_insert(sa.table("{table}", sa.column("id", sa.Integer)'
+        f"{', ' + typed if typed else ''}), [{', '.join(rows)}])"
+    )
+    steps = ["\n".join(setup)]
+    for n in range(draw(st.integers(1, 2))):
+        step = _online_op(draw, kind, table, parent, columns, tags)
+        if "rename_table" in step:
+            steps.append(re.sub(r"__P__(ix|uq|ck|fk)\b", rf"__P__\g<1>{n}", step))
+            break  # the table has another name now
+        if "drop_column" in step or "new_column_name" in step:
+            columns = {}  # later steps add or comment, touching no column of the table's
+        steps.append(re.sub(r"__P__(ix|uq|ck|fk)\b", rf"__P__\g<1>{n}", step))
+    return OnlineCase(lines=list(steps), tags=tags, steps=steps)
+
+
+def _type_of(column_source: str) -> str:
+    """The type argument of a ``sa.Column("name", TYPE, ...)`` source (for sa.column())."""
+    depth = 0
+    start = column_source.index(",") + 2
+    for i in range(start, len(column_source)):
+        char = column_source[i]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return column_source[start:i]
+            depth -= 1
+        elif char == "," and depth == 0:
+            return column_source[start:i]
+    raise ValueError(column_source)
+
+
+def _online_op(
+    draw: Draw,
+    kind: str,
+    table: str,
+    parent: str,
+    columns: dict[str, tuple[str, str]],
+    tags: set[str],
+) -> str:
+    plain = [n for n, (s, _) in columns.items() if "Identity" not in s and "Computed" not in s]
+    if kind == "mariadb":  # InnoDB keeps a foreign key's column (and its index) until it goes
+        plain = [n for n in plain if "ForeignKey" not in columns[n][0]]
+    choice = draw(
+        st.sampled_from(
+            [
+                "add_column",
+                "drop_column",
+                "rename_column",
+                "alter_nullable",
+                "alter_default",
+                "alter_type",
+                "alter_comment",
+                "create_index",
+                "unique",
+                "check",
+                "foreign_key",
+                "drop_constraint",
+                "rename_table",
+                "table_comment",
+                "update",
+            ]
+        )
+    )
+    tags.add(f"online_{choice}")
+    column_name = draw(st.sampled_from(plain)) if plain else None
+    family = columns[column_name][1] if column_name else None
+    existing = _type_of(columns[column_name][0]) if column_name else None
+    if choice == "add_column":
+        source, _ = column(draw, "added", tags, referent=parent, online=kind)
+        if "nullable=False" in source and "server_default" not in source:
+            source = source.replace("nullable=False", "nullable=True")
+        return f'op.add_column("{table}", {source})'
+    if column_name is None:
+        return f'op.create_table_comment("{table}", "no columns to change")'
+    quoted = repr(column_name)
+    if choice == "drop_column":
+        return f'op.drop_column("{table}", {quoted})'
+    if choice == "rename_column":
+        return (
+            f'op.alter_column("{table}", {quoted}, new_column_name="renamed", '
+            f"existing_type={existing})"
+        )
+    if choice == "alter_nullable":
+        return f'op.alter_column("{table}", {quoted}, nullable=True, existing_type={existing})'
+    if choice == "alter_default":
+        default = _default(draw, family or "")
+        return (
+            f'op.alter_column("{table}", {quoted}, server_default={default}, '
+            f"existing_type={existing}, existing_nullable=True)"
+        )
+    if choice == "alter_type":
+        wider = WIDER.get(family or "")
+        if wider is None:
+            return f'op.alter_column("{table}", {quoted}, comment="kept", existing_type={existing})'
+        return (
+            f'op.alter_column("{table}", {quoted}, type_={wider}, existing_type={existing}, '
+            "existing_nullable=True)"
+        )
+    if choice == "alter_comment":
+        comment = draw(st.sampled_from(["new", QUOTED, None]))
+        return (
+            f'op.alter_column("{table}", {quoted}, comment={comment!r}, existing_type={existing}, '
+            "existing_nullable=True)"
+        )
+    if choice == "create_index":
+        unique = _maybe(draw, "unique=True", "index_unique", tags)
+        return (
+            f'op.create_index("__P__ix", "{table}", ["id", {quoted}], {unique or "unique=False"})'
+        )
+    if choice == "unique":
+        name = draw(st.sampled_from(['"__P__uq"', "None"]))
+        return f'op.create_unique_constraint({name}, "{table}", ["id", {quoted}])'
+    if choice == "check":
+        return f'op.create_check_constraint("__P__ck", "{table}", "id > 0")'
+    if choice == "foreign_key" and existing == "sa.Integer":
+        options = _args(*_fk_options(draw, tags, kind))
+        return (
+            f'op.create_foreign_key("__P__fk", "{table}", "{parent}", [{quoted}], ["id"]'
+            f"{', ' + options if options else ''})"
+        )
+    if choice == "drop_constraint":
+        named = [
+            (re.search(r"name='(__P__\w+)'", s), s)
+            for s, _ in columns.values()
+            if "name='__P__" in s
+        ]
+        if named and named[0][0]:
+            name = named[0][0].group(1)
+            type_ = "foreignkey" if name.startswith("__P__fk") else "check"
+            return f'op.drop_constraint("{name}", "{table}", type_="{type_}")'
+        return f'op.create_check_constraint("__P__ck2", "{table}", "id < 100")'
+    if choice == "rename_table":
+        return f'op.rename_table("{table}", "__P__renamed")'
+    if choice == "table_comment":
+        return f'op.create_table_comment("{table}", {draw(st.sampled_from(["a table", QUOTED]))!r})'
+    return f'op.execute(sa.table("{table}", sa.column("id")).delete().where(sa.column("id") == 2))'

@@ -93,16 +93,21 @@ def online(
     the code ran, rolled back if it raised)."""
     context_class, operations_class = _parts(tool)
     context = context_class.configure(connection=connection, opts=dict(opts or {}))
-    with connection.begin() as transaction:
-        if connection.dialect.name == "sqlite":
-            # Python's sqlite3 module runs DDL outside transactions unless one was begun
-            # explicitly (still's runtime does this; here both tools get it, so a failed case
-            # leaves nothing behind under either).
-            connection.exec_driver_sql("BEGIN")
-        error = _run(operations_class(context), code)
-        if error is not None:
-            transaction.rollback()
-    return Outcome("", error)
+    transaction = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # Python's sqlite3 module runs DDL outside transactions unless one was begun explicitly
+        # (still's runtime does this; here both tools get it, so a failed case leaves nothing
+        # behind under either).
+        connection.exec_driver_sql("BEGIN")
+    error = _run(operations_class(context), code)
+    if error is not None:
+        transaction.rollback()
+        return Outcome("", error)
+    try:
+        transaction.commit()  # a deferred constraint is checked here
+    except sa.exc.DBAPIError as exc:
+        return Outcome("", f"{type(exc).__name__}: {exc}")
+    return Outcome("", None)
 
 
 def _oracle_terminators(text: str) -> str:
@@ -125,3 +130,66 @@ def same_script(dialect: str, ours: Outcome, theirs: Outcome) -> bool:
     return script_words(dialect, ours, "still") == script_words(dialect, theirs, "alembic") and (
         (ours.error is None) == (theirs.error is None)
     )
+
+
+def snapshot(connection: sa.Connection, prefix: str) -> dict[str, Any]:
+    """What the database holds for the tables (and PostgreSQL enum types) named ``prefix...``:
+    columns, keys and their names, indexes, unique and check constraints, comments, rows."""
+    inspector = sa.inspect(connection)
+    dialect = connection.dialect.name
+    result: dict[str, Any] = {}
+    for table in sorted(t for t in inspector.get_table_names() if t.startswith(prefix)):
+        pk = inspector.get_pk_constraint(table)
+        result[table] = {
+            "columns": [
+                (
+                    c["name"],
+                    str(c["type"]),
+                    c["nullable"],
+                    str(c.get("default")),
+                    c.get("comment"),
+                    repr(c.get("computed")),
+                    repr(c.get("identity")),
+                )
+                for c in inspector.get_columns(table)
+            ],
+            "pk": (pk.get("name"), pk["constrained_columns"]),
+            "fks": sorted(
+                (
+                    str(f.get("name")),
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    tuple(f["referred_columns"]),
+                    repr(sorted((f.get("options") or {}).items())),
+                )
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (str(i["name"]), tuple(map(str, i["column_names"])), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "uniques": sorted(
+                (str(u["name"]), tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+            "checks": sorted(
+                (str(c["name"]), " ".join(str(c["sqltext"]).split()))
+                for c in inspector.get_check_constraints(table)
+            ),
+            "comment": inspector.get_table_comment(table)["text"] if dialect != "sqlite" else None,
+            "rows": sorted(
+                repr(tuple(row))
+                for row in connection.execute(sa.text(f"SELECT * FROM {_quote(connection, table)}"))
+            ),
+        }
+    if dialect == "postgresql":
+        result["enums"] = sorted(
+            (e["name"], tuple(e["labels"]))
+            for e in inspector.get_enums(schema="*")  # type: ignore[attr-defined]
+            if e["name"].startswith(prefix)
+        )
+    return result
+
+
+def _quote(connection: sa.Connection, name: str) -> str:
+    return str(connection.dialect.identifier_preparer.quote(name))
