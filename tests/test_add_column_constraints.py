@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from still import command
 from tests.conftest import kind_of
-from tests.op_differential import offline, same_script
+from tests.op_differential import offline, require_alembic, same_script
 from tests.test_operations import Project
 
-pytest.importorskip("alembic")
+require_alembic()
 
 FEATURES = {
     "foreign_key": 'op.add_column("c", sa.Column("pid", sa.Integer, '
@@ -204,3 +204,40 @@ def test_constraints_exist_and_drop_by_their_database_names(db_url: str, tmp_pat
     if kind != "sqlite":
         assert inspector.get_foreign_keys("c") == []
         assert inspector.get_unique_constraints("c") == []
+
+
+def test_inline_references_and_primary_key(db_url: str, tmp_path: Path) -> None:
+    """inline_references=True: the foreign key is part of ADD COLUMN (SQLite too, without a
+    rebuild); inline_primary_key=True on a table without one gives it its primary key."""
+    project = Project(tmp_path, db_url)
+    project.add(
+        """
+    op.create_table("p", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_table("c", sa.Column("x", sa.Integer))
+"""
+    )
+    project.add(
+        """
+    op.add_column("c", sa.Column("pid", sa.Integer, sa.ForeignKey("p.id", ondelete="CASCADE")),
+                  inline_references=True)
+"""
+    )
+    if kind_of(db_url) != "sqlite":  # SQLite cannot add a PRIMARY KEY column
+        project.add(
+            """
+    op.add_column("p", sa.Column("code", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("c", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False,
+                                 nullable=False, server_default="1"), inline_primary_key=True)
+"""
+        )
+    command.upgrade(project.config, "head")
+    inspector = project.inspector()
+    (fk,) = inspector.get_foreign_keys("c")
+    assert fk["constrained_columns"] == ["pid"] and fk["referred_table"] == "p"
+    if kind_of(db_url) == "sqlite":
+        # SQLAlchemy reads ON DELETE only from table-level FOREIGN KEY clauses: ask SQLite
+        (row,) = project.rows("PRAGMA foreign_key_list(c)")
+        assert row[6] == "CASCADE"  # id, seq, table, from, to, on_update, on_delete, match
+        return
+    assert (fk["options"].get("ondelete") or "").upper() == "CASCADE"
+    assert inspector.get_pk_constraint("c")["constrained_columns"] == ["id"]

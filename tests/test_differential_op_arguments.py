@@ -24,9 +24,17 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.databases import KINDS, fresh_database
 from tests.op_cases import Case, OnlineCase, offline_case, online_case
-from tests.op_differential import DIALECTS, TOOLS, Outcome, offline, online, snapshot
+from tests.op_differential import (
+    DIALECTS,
+    TOOLS,
+    Outcome,
+    offline,
+    online,
+    require_alembic,
+    snapshot,
+)
 
-pytest.importorskip("alembic")
+require_alembic()
 
 OFFLINE_EXAMPLES = 450  # each one compiled for the five dialects by both tools
 

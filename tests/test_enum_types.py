@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from still import command
 from still.config import Config
 from tests.databases import fresh_database
-from tests.op_differential import DIALECTS, offline, online, same_script
+from tests.op_differential import DIALECTS, offline, online, require_alembic, same_script
 from tests.test_operations import Project
 
-pytest.importorskip("alembic")
+require_alembic()
 
 CASES = {
     "create_table": """

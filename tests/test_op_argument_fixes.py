@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.databases import fresh_database
-from tests.op_differential import offline, online, same_script
+from tests.op_differential import offline, online, require_alembic, same_script
 
-pytest.importorskip("alembic")
+require_alembic()
 
 CONVENTION = {
     "ix": "ix_%(column_0_label)s",
