@@ -360,7 +360,8 @@ OPTIONS_SQL = {
         f"{FK} ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;",
         "COMMENT ON TABLE pets IS 'animals';",
         "COMMENT ON COLUMN pets.name IS 'what we call it';",
-        "COMMENT ON COLUMN pets.name IS NULL;",
+        # Oracle's COMMENT ... IS takes a string literal only (IS NULL is ORA-01780)
+        "COMMENT ON COLUMN pets.name IS '';",
     ],
 }
 

@@ -21,9 +21,9 @@ from still.autogenerate.context import name_of
 from still.operations import ops
 
 
-def plain_column(column: Column[Any]) -> Column[Any]:
-    """A detached copy of a column: name, type, nullability, defaults, comment; no foreign keys,
-    indexes or unique flags (those become operations of their own)."""
+def plain_column(column: Column[Any], type_: Any = None) -> Column[Any]:
+    """A detached copy of a column: name, type (or ``type_``), nullability, defaults, comment; no
+    foreign keys, indexes or unique flags (those become operations of their own)."""
     args: list[Any] = []
     if column.computed is not None:
         args.append(column.computed._copy())
@@ -32,7 +32,7 @@ def plain_column(column: Column[Any]) -> Column[Any]:
     default = column.server_default
     copy: Column[Any] = Column(
         column.name,
-        column.type,
+        column.type if type_ is None else type_,
         *args,
         primary_key=column.primary_key,
         nullable=column.nullable,
@@ -41,6 +41,18 @@ def plain_column(column: Column[Any]) -> Column[Any]:
         autoincrement=column.autoincrement,
     )
     return copy
+
+
+def _without_type_creation(type_: Any) -> Any:
+    """For a PostgreSQL enum column, a type create_table leaves alone: autogenerate creates and
+    drops enum types with operations of their own (CREATE TYPE before the table, DROP TYPE after
+    it), while ``op.create_table`` creates the types of its columns, as Alembic's does."""
+    from sqlalchemy import Enum
+    from sqlalchemy.dialects import postgresql
+
+    if not (isinstance(type_, Enum) and type_.native_enum and type_.name):
+        return None
+    return postgresql.ENUM(*type_.enums, name=type_.name, schema=type_.schema, create_type=False)
 
 
 def _keeps_name(constraint: Any, dialect_name: str) -> bool:
@@ -60,7 +72,10 @@ def create_table_op(
     skip_unique: Iterable[UniqueConstraint] = (),
 ) -> ops.CreateTableOp:
     skip = {id(c) for c in (*skip_foreign_keys, *skip_unique)}
-    items: list[Any] = [plain_column(c) for c in table.columns]
+    items: list[Any] = [
+        plain_column(c, _without_type_creation(c.type) if dialect_name == "postgresql" else None)
+        for c in table.columns
+    ]
     pk = table.primary_key
     if pk is not None and len(pk.columns) and _keeps_name(pk, dialect_name):
         items.append(PrimaryKeyConstraint(*[c.name for c in pk.columns], name=name_of(pk)))

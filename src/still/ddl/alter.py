@@ -224,7 +224,10 @@ def _oracle_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) ->
 @compiles(RenameTable, "mysql")
 @compiles(RenameTable, "mariadb")
 def _mysql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    return f"{_alter(compiler, element)} RENAME TO {compiler.preparer.quote(element.new_name)}"
+    # MySQL moves a table renamed to an unqualified name into the session's database: the new
+    # name keeps the table's schema.
+    new = table_name(compiler, element.new_name, element.schema)
+    return f"{_alter(compiler, element)} RENAME TO {new}"
 
 
 @compiles(ColumnDefault, "mysql")
@@ -247,18 +250,17 @@ def _mysql_change(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) 
             parts.append("NOT NULL")
     else:
         parts.append("NULL" if change.get("nullable", True) else "NOT NULL")
-    if change.get("default") is not None:
-        parts.append(f"DEFAULT {default_sql(compiler, change['default'])}")
     if change.get("autoincrement"):
         parts.append("AUTO_INCREMENT")
-    if change.get("comment"):
+    if change.get("default") is not None:
+        parts.append(f"DEFAULT {default_sql(compiler, change['default'])}")
+    if change.get("comment") is not None:
         parts.append(
             f"COMMENT {compiler.sql_compiler.render_literal_value(change['comment'], String())}"
         )
+    # CHANGE whenever a name is given (the same one included), as Alembic writes it
     verb = (
-        f"CHANGE {old} {column_name(compiler, new)}"
-        if new != element.column_name
-        else f"MODIFY {old}"
+        f"CHANGE {old} {column_name(compiler, new)}" if change.get("new_name") else f"MODIFY {old}"
     )
     return f"{_alter(compiler, element)} {verb} {' '.join(parts)}"
 

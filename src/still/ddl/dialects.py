@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     Constraint,
@@ -19,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex, DropTable
+from sqlalchemy.sql.sqltypes import NullType
 
 from still.ddl.alter import ColumnDefault, ColumnName, ColumnType, MySQLChangeColumn
 from still.ddl.change import AlterColumn
@@ -45,6 +48,36 @@ from still.errors import StillError
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl: bool = True
+
+    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+        # The type first (as Alembic orders it): a new default or NOT NULL may need the new type.
+        if change.using is not None and change.type_ is None:
+            raise StillError(
+                f"alter_column({table_name!r}, {column_name!r}, postgresql_using=...) converts "
+                "the column to a new type: pass type_= too."
+            )
+        if change.type_ is not None:
+            self.execute(
+                ColumnType(
+                    table_name,
+                    column_name,
+                    change.schema,
+                    type_=change.type_,
+                    using=change.using,
+                    existing_nullable=change.existing_nullable,
+                )
+            )
+            change = replace(change, type_=None, using=None)
+        super().alter_column(table_name, column_name, change)
+
+    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+        # INCLUDE (...) names columns the index's stub table does not have yet.
+        table = index.table
+        assert table is not None
+        for name in index.kwargs.get("postgresql_include") or ():
+            if isinstance(name, str) and name not in table.c:
+                table.append_column(Column(name, NullType()))
+        super().create_index(index, if_not_exists)
 
     def alter_generated(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -177,6 +210,7 @@ def _literal(value: str) -> str:
 class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     transactional_ddl = True
+    alters_constraints = False
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # SQLite's ALTER TABLE renames columns and nothing else.
@@ -212,11 +246,32 @@ class SQLiteImpl(DefaultImpl):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
         # SQLite's ADD COLUMN has no IF NOT EXISTS: ask the database instead.
         if if_not_exists and column.name in self._column_names(table_name, schema, "if_not_exists"):
             return
-        super().add_column(table_name, column, schema)
+        super().add_column(
+            table_name,
+            column,
+            schema,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
+
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        # SQLite has no ADD CONSTRAINT, but takes a CHECK in ADD COLUMN: the CHECK a type makes
+        # (Boolean, non-native Enum) goes there (Alembic skips it with a warning).
+        table = column.table
+        return super().inline_constraints(column) + sorted(
+            (
+                c
+                for c in table.constraints
+                if isinstance(c, CheckConstraint) and c._type_bound and self.creates(c)
+            ),
+            key=lambda c: c._creation_order,
+        )
 
     def drop_column(
         self,
@@ -344,7 +399,24 @@ class MySQLImpl(DefaultImpl):
     def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
         pass  # MySQL's primary key is always named PRIMARY
 
+    def drop_type_check(self, check: Constraint) -> None:
+        pass  # as Alembic: a type's CHECK is left to MODIFY, which restates the column
+
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        # MariaDB's column definition takes CHECK (...) but not CONSTRAINT name CHECK (...):
+        # a named CHECK on the Column is added after the column (Alembic writes it inline, and
+        # MariaDB rejects the statement).
+        inline = super().inline_constraints(column)
+        if not getattr(self.dialect, "is_mariadb", False):
+            return inline
+        return [c for c in inline if not (isinstance(c, CheckConstraint) and c.name)]
+
     def drop_index(self, index: Index, if_exists: bool = False) -> None:
+        if index.table is None or index.table.name == "_unknown":  # operations' "not given"
+            raise StillError(
+                f"MySQL/MariaDB drop an index by its table: pass table_name= to "
+                f"op.drop_index({str(index.name)!r}, table_name=...)."
+            )
         # InnoDB drops its own index for a foreign key once another index can serve it, and then
         # refuses to drop that other index (error 1553).  Drop the foreign key with the index and
         # add it again: InnoDB then makes its own index as it did when the table was created (an
@@ -448,14 +520,18 @@ class GuardedDDLImpl(DefaultImpl):
         there (or, for drops, not there)."""
         self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
 
-    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
+    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
         refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
         if not if_not_exists:
-            super().create_table(table)
+            super().create_table(table, events=events)
             return
         # Comments and indexes only with a table this statement created.
         statements = self.create_table_ddl(table)
+        if events:
+            self.run_table_event("before_create", table)
         self.execute(Guarded("create_table", statements, table.name, table.schema))
+        if events:
+            self.run_table_event("after_create", table)
 
     def add_column(
         self,
@@ -463,8 +539,19 @@ class GuardedDDLImpl(DefaultImpl):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
-        statement = AddColumn(table_name, column, schema)
+        # the column's foreign key is added after it: refuse its options before anything runs
+        refuse_foreign_key_options(self.dialect.name, column.table.foreign_key_constraints)
+        statement = AddColumn(
+            table_name,
+            column,
+            schema,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+            constraints=self.inline_constraints(column),
+        )
         self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
 
     def create_index(self, index: Index, if_not_exists: bool = False) -> None:
@@ -523,7 +610,8 @@ class MSSQLImpl(GuardedDDLImpl):
                 )
             )
             change = replace(change, nullable=None, type_=None, existing_nullable=change.nullable)
-        if change.server_default not in (False, None) and generated_change(change) is None:
+        default = change.server_default
+        if default is not False and default is not None and generated_change(change) is None:
             # ADD DEFAULT fails while the column has a default: drop that one (by its name) first.
             self.execute(ColumnDefault(table_name, column_name, change.schema, default=None))
         super().alter_column(table_name, column_name, change)
@@ -573,6 +661,19 @@ class MSSQLImpl(GuardedDDLImpl):
                 )
         super().drop_column(table_name, column_name, schema, if_exists)
 
+    def bulk_insert(
+        self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True
+    ) -> None:
+        if not self.as_sql:
+            super().bulk_insert(table, rows, multiinsert)
+            return
+        # A script cannot know whether the table has an identity column; as Alembic's, it lets
+        # the rows give identity values (which SQL Server otherwise refuses).
+        name = self.dialect.identifier_preparer.format_table(table)
+        self.execute(f"SET IDENTITY_INSERT {name} ON")
+        super().bulk_insert(table, rows, multiinsert)
+        self.execute(f"SET IDENTITY_INSERT {name} OFF")
+
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         # '2020-01-02' and '2020-01-02 03:04:05.123456' depend on SET LANGUAGE / DATEFORMAT and
         # DATETIME refuses more than three fractional digits; ISO 8601 read as DATETIME2 (or
@@ -593,6 +694,7 @@ class MSSQLImpl(GuardedDDLImpl):
 class OracleImpl(GuardedDDLImpl):
     __dialect__ = "oracle"
     transactional_ddl = False
+    no_comment = ""  # COMMENT ON COLUMN ... IS '' (Oracle's IS takes only a string literal)
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         # TO_DATE(..., 'YYYY-MM-DD HH24:MI:SS') cannot read a time zone.
@@ -613,8 +715,12 @@ class OracleImpl(GuardedDDLImpl):
 
     # -- guards: before 23ai no IF [NOT] EXISTS at all; drops are guarded too (PL/SQL blocks) ----
 
-    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
+        if events:
+            self.run_table_event("before_drop", table)
         self._guarded(if_exists, "drop_table", DropTable(table), table.name, table.schema)
+        if events:
+            self.run_table_event("after_drop", table)
 
     def drop_column(
         self,

@@ -18,7 +18,6 @@ from sqlalchemy.schema import (
     AddConstraint,
     CreateIndex,
     CreateTable,
-    DropColumnComment,
     DropIndex,
     DropTable,
     DropTableComment,
@@ -65,6 +64,8 @@ class DefaultImpl:
             REGISTRY[cls.__dialect__] = cls
 
     transactional_ddl: bool = False
+    # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
+    alters_constraints: ClassVar[bool] = True
     statement_terminator: ClassVar[str] = ";"
     # The longest name the database accepts, where SQLAlchemy's dialect says otherwise.
     identifier_limit: ClassVar[int | None] = None
@@ -92,6 +93,9 @@ class DefaultImpl:
         self._executed: list[Any] = []
         # set by the runtime for a run on psycopg: DDL is sent without waiting (ddl.pipeline)
         self.pipeline: StatementPipeline | None = None
+        # what table events did in this run (SQLAlchemy's DDL runners keep the named types
+        # they created here: "pg_enum" -> {(schema, name)})
+        self.memo: dict[str, Any] = {}
 
     # -- executing --------------------------------------------------------------------------------
 
@@ -181,26 +185,58 @@ class DefaultImpl:
 
     # -- schema changes ---------------------------------------------------------------------------
 
-    def create_table(self, table: Table, if_not_exists: bool = False) -> None:
-        for statement in self.create_table_ddl(table, if_not_exists):
+    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
+        """CREATE TABLE with its indexes and comments; with ``events``, around it the table's
+        ``before_create`` / ``after_create`` events, as Alembic runs them for ``op.create_table``
+        (a PostgreSQL ENUM column's type is created there)."""
+        first, *rest = self.create_table_ddl(table, if_not_exists)
+        if events:
+            self.run_table_event("before_create", table)
+        self.execute(first)
+        if events:
+            self.run_table_event("after_create", table)
+        for statement in rest:
             self.execute(statement)
 
+    def run_table_event(self, event: str, table: Table) -> None:
+        """Run one of the table's DDL events (``before_create``, ``after_drop``, ...) as
+        SQLAlchemy's ``metadata.create_all`` would, but with every statement a listener issues
+        going through :meth:`execute` (so ``--sql`` writes it), and without asking the database
+        first (``checkfirst=False``, as Alembic).  :attr:`memo` remembers, for the whole run,
+        the types already created, so a type two tables share is created once."""
+        from sqlalchemy.engine.mock import MockConnection
+
+        bind = MockConnection(self.dialect, lambda construct, *args: self.execute(construct))
+        getattr(table.dispatch, event)(table, bind, checkfirst=False, _ddl_runner=self)
+
     def create_table_ddl(self, table: Table, if_not_exists: bool = False) -> list[ExecutableDDL]:
-        """CREATE TABLE, then its comments (where they are statements) and its indexes."""
+        """CREATE TABLE, then its indexes and its comments (where they are statements), in
+        Alembic's order."""
         statements: list[ExecutableDDL] = [CreateTable(table, if_not_exists=if_not_exists)]
-        if self.dialect.supports_comments and not self.dialect.inline_comments:
+        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+            statements.append(CreateIndex(index))
+        if self.comments_are_statements:
             # PostgreSQL, Oracle, SQL Server: comments are statements of their own.
             if table.comment is not None:
                 statements.append(self.table_comment_ddl(table))
             for column in table.columns:
                 if column.comment is not None:
                     statements.append(self.column_comment_ddl(column))
-        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
-            statements.append(CreateIndex(index))
         return statements
 
-    def drop_table(self, table: Table, if_exists: bool = False) -> None:
+    @property
+    def comments_are_statements(self) -> bool:
+        """PostgreSQL, Oracle, SQL Server: a comment is a statement of its own (MySQL writes it
+        into the column or table definition; SQLite keeps none)."""
+        return bool(self.dialect.supports_comments and not self.dialect.inline_comments)
+
+    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
+        """DROP TABLE; with ``events``, inside the table's ``before_drop`` / ``after_drop``."""
+        if events:
+            self.run_table_event("before_drop", table)
         self.execute(DropTable(table, if_exists=if_exists))
+        if events:
+            self.run_table_event("after_drop", table)
 
     def add_column(
         self,
@@ -208,8 +244,31 @@ class DefaultImpl:
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool = False,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
     ) -> None:
-        self.execute(AddColumn(table_name, column, schema, if_not_exists))
+        self.execute(
+            AddColumn(
+                table_name,
+                column,
+                schema,
+                if_not_exists,
+                inline_references,
+                inline_primary_key,
+                self.inline_constraints(column),
+            )
+        )
+
+    def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
+        """The constraints ADD COLUMN writes inline: those given on the Column itself (a CHECK);
+        the others the column brings (on its table) are added afterwards."""
+        return sorted(column.constraints, key=lambda c: c._creation_order)
+
+    def creates(self, constraint: Constraint) -> bool:
+        """Whether this database gets ``constraint`` at all: a CHECK a type makes (Boolean,
+        non-native Enum) exists only where the type needs it."""
+        rule = constraint._create_rule
+        return rule is None or bool(rule(self))
 
     def drop_column(
         self,
@@ -246,7 +305,13 @@ class DefaultImpl:
         return DropTableComment(table) if drop else SetTableComment(table)
 
     def column_comment_ddl(self, column: Column[Any], drop: bool = False) -> ExecutableDDL:
-        return DropColumnComment(column) if drop else SetColumnComment(column)
+        # SQLAlchemy's DropColumnComment leaves the schema out; SET ... IS NULL keeps it.
+        if drop:
+            column.comment = self.no_comment
+        return SetColumnComment(column)
+
+    # What a dropped comment is set to (Oracle takes only a string literal there).
+    no_comment: ClassVar[str | None] = None
 
     def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         """Change a column: nullability, default, type, comment, then the name (in that order)."""
@@ -282,7 +347,7 @@ class DefaultImpl:
         if change.comment is not False:
             column = change.column_on_table(table_name, column_name)
             column.comment = change.comment
-            if change.comment:
+            if change.comment is not None:
                 self.set_column_comment(column)
             else:
                 self.drop_column_comment(column)
@@ -354,6 +419,12 @@ class DefaultImpl:
         if_exists: bool = False,
     ) -> None:
         self.execute(DropNamedConstraint(name, table_name, kind, schema, if_exists))
+
+    def drop_type_check(self, check: Constraint) -> None:
+        """Drop the CHECK a column's old type made, before its type changes."""
+        table = check.table
+        name = check.name if isinstance(check.name, str) else None
+        self.drop_constraint(name, table.name, "check", table.schema)
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         """A date or time in an offline INSERT; where the dialect's own literal is unsafe, SQL

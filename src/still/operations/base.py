@@ -50,6 +50,13 @@ class Operations:
         listener = self.migration_context.opts.get("still_op_listener")
         if listener is not None:
             listener(operation)  # `upgrade --plan` reads the operations as they are made
+        result = self.apply(operation)
+        self._done(operation)
+        return result
+
+    def apply(self, operation: ops.MigrateOperation) -> Any:
+        """Run an operation that is part of another one (e.g. the foreign key an added column
+        carries): as :meth:`invoke`, but not reported as an operation of its own."""
         if (
             self.impl.dialect.name == "sqlite"
             and self.migration_context.opts.get("sqlite_rebuild", True)
@@ -60,11 +67,8 @@ class Operations:
             from still.operations.batch import rebuild_if_needed
 
             if rebuild_if_needed(self, operation):
-                self._done(operation)
                 return None
-        result = run(self, operation)
-        self._done(operation)
-        return result
+        return run(self, operation)
 
     def _done(self, operation: ops.MigrateOperation) -> None:
         done = self.migration_context.opts.get("still_op_done")
@@ -140,8 +144,23 @@ class Operations:
         *,
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
-        self.invoke(ops.AddColumnOp(table_name, column, schema=schema, if_not_exists=if_not_exists))
+        """Add a column, and then its foreign key, unique constraint, indexes and comment.
+
+        ``inline_references=True`` writes a single-column foreign key into the ADD as
+        ``REFERENCES``; ``inline_primary_key=True`` writes ``PRIMARY KEY`` there."""
+        self.invoke(
+            ops.AddColumnOp(
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+            )
+        )
 
     def drop_column(
         self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any

@@ -6,11 +6,14 @@ writes it out.  ``Operations.implementation_for`` adds entries (custom operation
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from sqlalchemy import Column, Constraint, PrimaryKeyConstraint
 
 from still.ddl import DefaultImpl
 from still.ddl.change import AlterColumn
+from still.ddl.elements import inline_foreign_key
 from still.operations import ops, schema
 
 # A runner takes the Operations (its .impl issues the DDL) and the operation object, as the
@@ -28,6 +31,14 @@ def runs(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
     return register
 
 
+def naming(operations: Any) -> Mapping[str, Any] | None:
+    """The naming convention of env.py's ``target_metadata`` (a single MetaData), which names
+    the constraints and indexes a migration leaves unnamed, as in Alembic."""
+    target = operations.migration_context.opts.get("target_metadata")
+    convention = getattr(target, "naming_convention", None)
+    return convention if isinstance(convention, Mapping) else None
+
+
 def run(operations: Any, operation: ops.MigrateOperation) -> Any:
     for cls in type(operation).__mro__:
         runner = RUNNERS.get(cls)
@@ -39,28 +50,79 @@ def run(operations: Any, operation: ops.MigrateOperation) -> Any:
 @runs(ops.CreateTableOp)
 def _create_table(operations: Any, op: ops.CreateTableOp) -> Any:
     impl: DefaultImpl = operations.impl
-    table = schema.table(op.table_name, *op.columns, schema=op.schema, **op.kw)
+    table = schema.table(
+        op.table_name, *op.columns, schema=op.schema, naming_convention=naming(operations), **op.kw
+    )
     impl.check_name(table.name, "table")
     for column in table.columns:
         impl.check_name(column.name, "column")
     for name in [c.name for c in table.constraints] + [i.name for i in table.indexes]:
         impl.check_name(name if isinstance(name, str) else None, "constraint or index")
-    impl.create_table(table, if_not_exists=bool(op.if_not_exists))
+    impl.create_table(table, if_not_exists=bool(op.if_not_exists), events=True)
     return table
 
 
 @runs(ops.DropTableOp)
 def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
+    """DROP TABLE inside the table's drop events; the table has its columns (and so the events
+    of their types) when the operation knows them: the reverse of a create_table."""
     impl: DefaultImpl = operations.impl
-    impl.drop_table(schema.table(op.table_name, schema=op.schema, **op.kw), bool(op.if_exists))
+    created = op.reverse_of
+    columns = created.columns if created is not None else ()
+    kw = {**(created.kw if created is not None else {}), **op.kw}
+    table = schema.table(
+        op.table_name, *columns, schema=op.schema, naming_convention=naming(operations), **kw
+    )
+    impl.drop_table(table, bool(op.if_exists), events=True)
 
 
 @runs(ops.AddColumnOp)
 def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
+    """ADD the column, then what it carries, as Alembic does: the constraints of the table it is
+    put on (foreign key, unique; the primary key only inline), its indexes, and its comment
+    where comments are statements of their own."""
     impl: DefaultImpl = operations.impl
-    column = schema.column_on_table(op.table_name, op.column, op.schema)
+    column = schema.column_on_table(op.table_name, op.column, op.schema, naming(operations))
     impl.check_name(column.name, "column")
-    impl.add_column(op.table_name, column, op.schema, bool(op.if_not_exists))
+    impl.add_column(
+        op.table_name,
+        column,
+        op.schema,
+        bool(op.if_not_exists),
+        inline_references=bool(op.inline_references),
+        inline_primary_key=bool(op.inline_primary_key),
+    )
+    table = column.table
+    inline = impl.inline_constraints(column)
+    inline_fk = inline_foreign_key(column) if op.inline_references else None
+    carried = {*table.constraints, *column.constraints}
+    for constraint in sorted(carried, key=lambda c: c._creation_order):
+        if (
+            isinstance(constraint, PrimaryKeyConstraint)
+            or constraint is inline_fk
+            or constraint in inline
+            or not impl.creates(constraint)
+        ):
+            continue
+        impl.check_name(constraint.name if isinstance(constraint.name, str) else None, "constraint")
+        if constraint in column.constraints:  # given on the Column: ADD needs it on the table
+            constraint = schema.on_table(constraint, table)
+        _add_carried_constraint(operations, constraint)
+    for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+        impl.check_name(index.name if isinstance(index.name, str) else None, "index")
+        impl.create_index(index)
+    if column.comment is not None and impl.comments_are_statements:
+        impl.set_column_comment(column)
+
+
+def _add_carried_constraint(operations: Any, constraint: Constraint) -> None:
+    """ADD a constraint a new column brought; where ALTER TABLE cannot (SQLite), the way
+    ``create_foreign_key`` / ``create_unique_constraint`` are made there."""
+    impl: DefaultImpl = operations.impl
+    if impl.alters_constraints:
+        impl.add_constraint(constraint)
+        return
+    operations.apply(schema.constraint_op(constraint))
 
 
 @runs(ops.DropColumnOp)
@@ -73,7 +135,15 @@ def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
 def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
     impl: DefaultImpl = operations.impl
     impl.check_name(op.index_name, "index")
-    index = schema.index(op.index_name, op.table_name, op.columns, op.schema, op.unique, **op.kw)
+    index = schema.index(
+        op.index_name,
+        op.table_name,
+        op.columns,
+        op.schema,
+        op.unique,
+        naming_convention=naming(operations),
+        **op.kw,
+    )
     impl.create_index(index, bool(op.if_not_exists))
 
 
@@ -110,6 +180,10 @@ def _drop_table_comment(operations: Any, op: ops.DropTableCommentOp) -> None:
 
 @runs(ops.AlterColumnOp)
 def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
+    """Change a column; with a new type, the CHECK the old type made (a non-native Enum or
+    Boolean with ``create_constraint=True``) is dropped first and the new type's added after,
+    as Alembic does."""
+    impl: DefaultImpl = operations.impl
     change = AlterColumn(
         schema=op.schema,
         nullable=op.nullable,
@@ -124,21 +198,43 @@ def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
         existing_server_default=op.existing_server_default,
         existing_comment=op.existing_comment,
     )
-    operations.impl.check_name(op.new_column_name, "column")
-    operations.impl.alter_column(op.table_name, op.column_name, change)
+    impl.check_name(op.new_column_name, "column")
+    if op.type_ is not None and op.existing_type is not None:
+        for check in _type_checks(operations, op, op.column_name, op.existing_type):
+            impl.drop_type_check(check)
+    impl.alter_column(op.table_name, op.column_name, change)
+    if op.type_ is not None:
+        for check in _type_checks(operations, op, op.column_name, op.type_):
+            _add_carried_constraint(operations, check)
+
+
+def _type_checks(operations: Any, op: ops.AlterColumnOp, name: str, type_: Any) -> list[Any]:
+    """The CHECK constraints a column of ``type_`` gets on this database."""
+    column: Column[Any] = Column(name, type_)
+    table = schema.table(
+        op.table_name, column, schema=op.schema, naming_convention=naming(operations)
+    )
+    return [
+        c
+        for c in sorted(table.constraints, key=lambda c: c._creation_order)
+        if not isinstance(c, PrimaryKeyConstraint) and operations.impl.creates(c)
+    ]
 
 
 @runs(ops.AddConstraintOp)
 def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
-    operations.impl.check_name(op.constraint_name, "constraint")
-    operations.impl.add_constraint(schema.constraint(op))
+    made = schema.constraint(op, naming(operations))
+    operations.impl.check_name(made.name if isinstance(made.name, str) else None, "constraint")
+    operations.impl.add_constraint(made)
 
 
 @runs(ops.DropConstraintOp)
 def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
-    operations.impl.drop_constraint(
-        op.constraint_name, op.table_name, op.type_, op.schema, bool(op.if_exists)
+    # a naming convention with %(constraint_name)s makes the name given part of the real one
+    name = schema.convention_name(
+        op.constraint_name, op.table_name, op.type_, op.schema, naming(operations)
     )
+    operations.impl.drop_constraint(name, op.table_name, op.type_, op.schema, bool(op.if_exists))
 
 
 @runs(ops.BulkInsertOp)

@@ -62,10 +62,16 @@ class DropTableOp(MigrateOperation):
 
 @dataclass
 class AddColumnOp(MigrateOperation):
+    """Add ``column`` with what it carries (foreign key, unique, index, CHECK, comment);
+    ``inline_references`` / ``inline_primary_key`` write its foreign key and primary key into
+    the ADD itself."""
+
     table_name: str
     column: Any
     schema: str | None = None
     if_not_exists: bool | None = None
+    inline_references: bool | None = None
+    inline_primary_key: bool | None = None
 
     def reverse(self) -> DropColumnOp:
         return DropColumnOp(self.table_name, self.column.name, schema=self.schema, reverse_of=self)
