@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Enum, Table
+from sqlalchemy import Column, Enum, Table
 
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.context import AutogenContext
@@ -255,18 +255,6 @@ def _unmanaged_copy(type_: Any, claimed: set[tuple[str | None, str]], default: s
     )
 
 
-def _columns_of(op: Any) -> list[Any]:
-    if isinstance(op, ops.CreateTableOp):
-        return list(op.columns)
-    if isinstance(op, ops.AddColumnOp):
-        return [op.column]
-    if isinstance(op, ops.DropColumnOp) and op.reverse_of is not None:
-        return [op.reverse_of.column]
-    if isinstance(op, ops.DropTableOp) and op.reverse_of is not None:
-        return list(op.reverse_of.columns)
-    return []
-
-
 OWN_ENUM_OPS = (ops.CreateEnumOp, ops.DropEnumOp, ops.AlterEnumOp)
 
 
@@ -321,6 +309,24 @@ def settle_enum_types(
             continue
         if isinstance(op, ops.AlterColumnOp) and op.type_ is not None:
             op.type_ = _unmanaged_copy(op.type_, claimed, default)
-        for column in _columns_of(op):
-            if hasattr(column, "type") and hasattr(column, "name"):
-                column.type = _unmanaged_copy(column.type, claimed, default)
+        # a drop's reverse (the downgrade's create_table / add_column) carries columns too
+        made = op.reverse_of if isinstance(op, (ops.DropTableOp, ops.DropColumnOp)) else op
+        if isinstance(made, ops.CreateTableOp):
+            made.columns = [_with_unmanaged_type(c, claimed, default) for c in made.columns]
+        elif isinstance(made, ops.AddColumnOp):
+            made.column = _with_unmanaged_type(made.column, claimed, default)
+
+
+def _with_unmanaged_type(
+    item: Any, claimed: set[tuple[str | None, str]], default: str | None
+) -> Any:
+    """A column of still's own operations with :func:`_unmanaged_copy` of its type, as a new
+    column: a type's create events are bound when the column is made, so assigning
+    ``column.type`` afterwards would leave the old type's CREATE TYPE in place.  The reverse
+    operations (drop_table / drop_column) share these operations and so see the new columns."""
+    from still.autogenerate.tables import plain_column
+
+    if not isinstance(item, Column):
+        return item
+    type_ = _unmanaged_copy(item.type, claimed, default)
+    return item if type_ is item.type else plain_column(item, type_)

@@ -43,18 +43,6 @@ def plain_column(column: Column[Any], type_: Any = None) -> Column[Any]:
     return copy
 
 
-def _without_type_creation(type_: Any) -> Any:
-    """For a PostgreSQL enum column, a type create_table leaves alone: autogenerate creates and
-    drops enum types with operations of their own (CREATE TYPE before the table, DROP TYPE after
-    it), while ``op.create_table`` creates the types of its columns, as Alembic's does."""
-    from sqlalchemy import Enum
-    from sqlalchemy.dialects import postgresql
-
-    if not (isinstance(type_, Enum) and type_.native_enum and type_.name):
-        return None
-    return postgresql.ENUM(*type_.enums, name=type_.name, schema=type_.schema, create_type=False)
-
-
 def _keeps_name(constraint: Any, dialect_name: str) -> bool:
     name = constraint.name
     if not isinstance(name, str):
@@ -72,10 +60,7 @@ def create_table_op(
     skip_unique: Iterable[UniqueConstraint] = (),
 ) -> ops.CreateTableOp:
     skip = {id(c) for c in (*skip_foreign_keys, *skip_unique)}
-    items: list[Any] = [
-        plain_column(c, _without_type_creation(c.type) if dialect_name == "postgresql" else None)
-        for c in table.columns
-    ]
+    items: list[Any] = [plain_column(c) for c in table.columns]
     pk = table.primary_key
     if pk is not None and len(pk.columns) and _keeps_name(pk, dialect_name):
         items.append(PrimaryKeyConstraint(*[c.name for c in pk.columns], name=name_of(pk)))
