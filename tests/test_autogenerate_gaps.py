@@ -281,3 +281,23 @@ def test_include_schemas_with_two_schemas(db: Db) -> None:
         assert [(d[0], d[1].fullname) for d in diffs] == [("remove_table", "stray.leftover")]
     finally:
         schemas.dispose()
+
+
+def test_enum_types_left_to_create_table_when_still_steps_aside(db: Db) -> None:
+    """With ``still_enum_types=False`` still writes no CREATE TYPE of its own (as Alembic): the
+    model's enum column keeps its type, so ``op.create_table`` creates the type through the
+    table's events, and ``op.drop_table`` (the downgrade) drops it again."""
+    if db.kind != "postgresql":
+        pytest.skip("native enum types are PostgreSQL's")
+    aside = Db(db.url, still_enum_types=False)
+    try:
+        script = aside.produce(_moods("sad", "ok"))
+        upgrades = body(api.render_migration(script).upgrades)
+        assert "CREATE TYPE" not in upgrades and "create_type=False" not in upgrades
+        aside.run_rendered(script, "upgrade")
+        assert aside.compare(_moods("sad", "ok")) == []
+        with aside.engine.connect() as conn:
+            types = conn.execute(sa.text("SELECT typname FROM pg_type WHERE typname = 'mood'"))
+            assert types.scalars().all() == ["mood"]
+    finally:
+        aside.dispose()
