@@ -571,12 +571,26 @@ def batch_alter_table(
     )
     rebuild.table_args = list(table_args)
     rebuild.table_kwargs.update(table_kwargs or {})
+    if not partial_reordering:
+        # added columns are placed as Alembic places them (after the last column, or where
+        # insert_before/insert_after say), each as it is added
+        rebuild.placements = {
+            name: batch.placements[name]
+            for name in batch.placed_new_columns
+            if name in batch.placements
+        }
     for op in batch.collected:
         rebuild.apply(op)
-    for column, (before, after) in batch.placements.items():
-        rebuild.place(column, before, after)
     if partial_reordering:
+        for column, (before, after) in batch.placements.items():
+            rebuild.place(column, before, after)
         rebuild.reorder(partial_reordering)
+    else:
+        rebuild.order_columns()
+        # alter_column(insert_before=/insert_after=) moves an existing column
+        for column, (before, after) in batch.placements.items():
+            if column not in batch.placed_new_columns:
+                rebuild.place(column, before, after)
     rebuild.finish()
     swap(operations, rebuild)
 

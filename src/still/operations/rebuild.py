@@ -81,6 +81,12 @@ class TableRebuild:
     dialect: Any = None
     # the naming convention a type's CHECK is named by (env.py's target_metadata)
     naming_convention: Mapping[str, Any] | None = None
+    # column -> (insert_before, insert_after) asked by add_column / alter_column
+    placements: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # the table's own columns in their order (renamed, less the dropped ones), and the
+    # "this column comes before that one" pairs the added columns ask for
+    existing_order: list[str] = field(default_factory=list)
+    order_pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -191,6 +197,7 @@ class TableRebuild:
                 for ix in table.indexes
             ],
             table_kwargs=kwargs,
+            existing_order=list(columns),
         )
 
     # -- changes --------------------------------------------------------------------------------
@@ -259,6 +266,57 @@ class TableRebuild:
             kept.append(check)
         self.checks = kept
 
+    def _order_new_column(self, name: str) -> None:
+        """Where an added column goes, as Alembic's batch mode places it: after the table's
+        last column, or as ``insert_before``/``insert_after`` ask (an anchor among the table's
+        columns also binds the column to the anchor's neighbour)."""
+        before, after = self.placements.get(name, (None, None))
+        existing = self.existing_order
+        position = {n: i for i, n in enumerate(existing)}
+        if after and not before:
+            if after in position:
+                if position[after] + 1 < len(existing):
+                    before = existing[position[after] + 1]
+            else:
+                before = dict(self.order_pairs).get(after)
+        if before and not after:
+            if before in position:
+                if position[before] > 0:
+                    after = existing[position[before] - 1]
+            else:
+                after = {b: a for a, b in self.order_pairs}.get(before)
+        for anchor in (before, after):
+            if anchor is not None:
+                self._require(anchor)
+        if before:
+            self.order_pairs.append((name, before))
+        if after:
+            self.order_pairs.append((after, name))
+        if not before and not after and existing:
+            self.order_pairs.append((existing[-1], name))
+
+    def order_columns(self) -> None:
+        """Put the columns in the order the table's own order and the added columns' pairs
+        give: in rounds, every column whose predecessors are placed, in the order the columns
+        were listed (the same order Alembic's topological sort gives)."""
+        names = list(self.columns)
+        pairs = list(itertools.pairwise(self.existing_order)) + self.order_pairs
+        predecessors: dict[str, set[str]] = {n: set() for n in names}
+        for first, second in pairs:
+            if first != second and first in predecessors and second in predecessors:
+                predecessors[second].add(first)
+        ordered: list[str] = []
+        while len(ordered) < len(names):
+            placed = set(ordered)
+            ready = [n for n in names if n not in placed and predecessors[n] <= placed]
+            if not ready:
+                raise CommandError(
+                    f"insert_before/insert_after on table {self.name} ask for a circular order "
+                    f"of columns ({', '.join(n for n in names if n not in placed)})."
+                )
+            ordered += ready
+        self.columns = {n: self.columns[n] for n in ordered}
+
     def place(self, column: str, before: str | None, after: str | None) -> None:
         """Move ``column`` before or after another one (``insert_before``/``insert_after``)."""
         anchor = before or after
@@ -304,6 +362,7 @@ class TableRebuild:
         self.columns[column.name] = column_spec(column)
         self.sources[column.name] = None
         self.casts.pop(column.name, None)
+        self._order_new_column(column.name)
         if column.primary_key:
             self.primary_key["columns"].append(column.name)
         # What was on a column of this name dropped earlier in the batch comes back on this one.
@@ -328,6 +387,8 @@ class TableRebuild:
         del self.columns[name]
         del self.sources[name]
         self.casts.pop(name, None)
+        self.existing_order = [c for c in self.existing_order if c != name]
+        self.order_pairs = [p for p in self.order_pairs if name not in p]
         self.primary_key["columns"] = [c for c in self.primary_key["columns"] if c != name]
         # Kept, marked: a column of the same name added later in the batch takes them back.
         for group in (self.uniques, self.foreign_keys, self.indexes):
@@ -376,6 +437,10 @@ class TableRebuild:
             self.columns = {(new if k == old else k): v for k, v in self.columns.items()}
             self.sources = {(new if k == old else k): v for k, v in self.sources.items()}
             self.casts = {(new if k == old else k): v for k, v in self.casts.items()}
+            self.existing_order = [new if c == old else c for c in self.existing_order]
+            self.order_pairs = [
+                (new if a == old else a, new if b == old else b) for a, b in self.order_pairs
+            ]
             self.primary_key["columns"] = [
                 new if c == old else c for c in self.primary_key["columns"]
             ]

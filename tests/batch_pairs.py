@@ -1,0 +1,192 @@
+"""Run the same migration code under real Alembic and under still, each on its own database of
+one kind, and read back what each left: the reflected schema (columns, keys, constraint names,
+indexes, checks, comments) and the rows.
+
+The code runs on a connection through each tool's ``Operations`` (``op``), without a project or
+env.py, so one comparison takes milliseconds and a hypothesis test can make hundreds.  SQLite
+connections use explicit transactions (as both tools' runtimes do) so a failing migration leaves
+the database as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.databases import fresh_database
+
+alembic_migration = pytest.importorskip("alembic.runtime.migration")
+alembic_operations = pytest.importorskip("alembic.operations")
+
+TOOLS = ("alembic", "still")
+
+
+def engine_for(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    if url.startswith("sqlite"):
+
+        @sa.event.listens_for(engine, "connect")
+        def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def operations_for(tool: str, connection: sa.Connection) -> Any:
+    if tool == "alembic":
+        context = alembic_migration.MigrationContext.configure(connection)
+        return alembic_operations.Operations(context)
+    from still.operations.base import Operations
+    from still.runtime.migration import MigrationContext
+
+    return Operations(MigrationContext.configure(connection))
+
+
+@dataclass
+class Outcome:
+    """What one tool did with one piece of migration code."""
+
+    error: str | None
+    schema: dict[str, Any]
+
+
+def run(tool: str, url: str, body: str) -> str | None:
+    """Run ``body`` (Python using ``op`` and ``sa``) with ``tool``; the error, if any."""
+    engine = engine_for(url)
+    try:
+        with engine.begin() as connection:
+            operations = operations_for(tool, connection)
+            namespace = {"op": operations, "sa": sa}
+            if tool == "still":
+                from still.operations.proxy import operations_in_effect
+
+                with operations_in_effect(operations):
+                    exec(body, namespace)
+            else:
+                exec(body, namespace)
+    except Exception as exc:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return f"{type(exc).__name__}: {detail.splitlines()[0][:300]}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def _default(value: Any) -> str | None:
+    """A reflected server default, without the quoting and casts each database adds."""
+    if value is None:
+        return None
+    text = str(value)
+    text = re.sub(r"::[a-z ]+", "", text)  # PostgreSQL's casts of literals
+    return text.replace("'", "").replace("(", "").replace(")", "").strip()
+
+
+def snapshot(url: str) -> dict[str, Any]:
+    """The reflected schema and the rows of every table."""
+    engine = engine_for(url)
+    kind = engine.dialect.name
+    quote = engine.dialect.identifier_preparer.quote
+    result: dict[str, Any] = {}
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        for table in sorted(inspector.get_table_names()):
+            columns = inspector.get_columns(table)
+            pk = inspector.get_pk_constraint(table)
+            result[table] = {
+                "columns": [
+                    (
+                        c["name"],
+                        str(c["type"]),
+                        c["nullable"],
+                        _default(c.get("default")),
+                        c.get("comment"),
+                    )
+                    for c in columns
+                ],
+                "pk": (pk.get("name") if kind == "postgresql" else None, pk["constrained_columns"]),
+                "fks": sorted(
+                    (
+                        str(f["name"]),
+                        tuple(f["constrained_columns"]),
+                        f["referred_table"],
+                        tuple(f["referred_columns"]),
+                        tuple(sorted((k, str(v)) for k, v in (f.get("options") or {}).items())),
+                    )
+                    for f in inspector.get_foreign_keys(table)
+                ),
+                "indexes": sorted(
+                    (str(i["name"]), tuple(map(str, i["column_names"])), bool(i["unique"]))
+                    for i in inspector.get_indexes(table)
+                ),
+                "uniques": sorted(
+                    (str(u["name"]), tuple(u["column_names"]))
+                    for u in inspector.get_unique_constraints(table)
+                ),
+                "checks": sorted(
+                    (c["name"] or "", _sql_words(c["sqltext"]))
+                    for c in inspector.get_check_constraints(table)
+                ),
+                "comment": inspector.get_table_comment(table)["text"] if kind != "sqlite" else None,
+                "rows": sorted(
+                    tuple(repr(v) for v in row)
+                    for row in connection.execute(sa.text(f"SELECT * FROM {quote(table)}"))
+                ),
+            }
+    engine.dispose()
+    return result
+
+
+def _sql_words(sqltext: str) -> str:
+    """A CHECK's SQL with quoting, case and spacing set aside (each database writes it back in
+    its own way)."""
+    return " ".join(sqltext.replace("`", "").replace('"', "").lower().split())
+
+
+@contextmanager
+def database_pair(kind: str, directory: Path) -> Iterator[dict[str, str]]:
+    """One fresh database of ``kind`` per tool: {"alembic": url, "still": url}."""
+    with ExitStack() as stack:
+        yield {tool: stack.enter_context(fresh_database(kind, directory)) for tool in TOOLS}
+
+
+def reset(url: str) -> None:
+    """Empty a database between examples."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+        elif engine.dialect.name == "mysql":
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for table in sa.inspect(connection).get_table_names():
+                connection.exec_driver_sql(f"DROP TABLE `{table}`")
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    engine.dispose()
+
+
+def outcomes(urls: dict[str, str], setup: str, body: str) -> dict[str, Outcome]:
+    """``setup`` run by Alembic on each tool's (emptied) database, then ``body`` by each tool;
+    what each left.  The same starting point, so only ``body``'s handling can differ."""
+    result = {}
+    for tool, url in urls.items():
+        reset(url)
+        failed = run("alembic", url, setup)
+        assert failed is None, f"the setup failed: {failed}\n{setup}"
+        error = run(tool, url, body)
+        result[tool] = Outcome(error, snapshot(url))
+    return result
