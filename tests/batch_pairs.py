@@ -62,26 +62,37 @@ class Outcome:
     schema: dict[str, Any]
 
 
-def run(tool: str, url: str, body: str) -> str | None:
-    """Run ``body`` (Python using ``op`` and ``sa``) with ``tool``; the error, if any."""
-    engine = engine_for(url)
+def execute(tool: str, connection: sa.Connection, body: str) -> str | None:
+    """Run ``body`` (Python using ``op`` and ``sa``) with ``tool`` on ``connection``; the
+    error, if any."""
     try:
-        with engine.begin() as connection:
-            operations = operations_for(tool, connection)
-            namespace = {"op": operations, "sa": sa}
-            if tool == "still":
-                from still.operations.proxy import operations_in_effect
+        operations = operations_for(tool, connection)
+        namespace = {"op": operations, "sa": sa}
+        if tool == "still":
+            from still.operations.proxy import operations_in_effect
 
-                with operations_in_effect(operations):
-                    exec(body, namespace)
-            else:
+            with operations_in_effect(operations):
                 exec(body, namespace)
+        else:
+            exec(body, namespace)
     except Exception as exc:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return f"{type(exc).__name__}: {detail.splitlines()[0][:300]}"
+    return None
+
+
+def run(tool: str, url: str, body: str) -> str | None:
+    """Run ``body`` with ``tool`` in a transaction of its own on ``url``; the error, if any."""
+    engine = engine_for(url)
+    error = None
+    try:
+        with engine.begin() as connection:
+            error = execute(tool, connection, body)
+            if error is not None:
+                connection.rollback()
     finally:
         engine.dispose()
-    return None
+    return error
 
 
 def _default(value: Any) -> str | None:
@@ -96,55 +107,62 @@ def _default(value: Any) -> str | None:
 def snapshot(url: str) -> dict[str, Any]:
     """The reflected schema and the rows of every table."""
     engine = engine_for(url)
-    kind = engine.dialect.name
-    quote = engine.dialect.identifier_preparer.quote
+    try:
+        with engine.connect() as connection:
+            return snapshot_of(connection)
+    finally:
+        engine.dispose()
+
+
+def snapshot_of(connection: sa.Connection) -> dict[str, Any]:
+    """The reflected schema and the rows of every table, read on ``connection``."""
+    kind = connection.dialect.name
+    quote = connection.dialect.identifier_preparer.quote
     result: dict[str, Any] = {}
-    with engine.connect() as connection:
-        inspector = sa.inspect(connection)
-        for table in sorted(inspector.get_table_names()):
-            columns = inspector.get_columns(table)
-            pk = inspector.get_pk_constraint(table)
-            result[table] = {
-                "columns": [
-                    (
-                        c["name"],
-                        str(c["type"]),
-                        c["nullable"],
-                        _default(c.get("default")),
-                        c.get("comment"),
-                    )
-                    for c in columns
-                ],
-                "pk": (pk.get("name") if kind == "postgresql" else None, pk["constrained_columns"]),
-                "fks": sorted(
-                    (
-                        str(f["name"]),
-                        tuple(f["constrained_columns"]),
-                        f["referred_table"],
-                        tuple(f["referred_columns"]),
-                        tuple(sorted((k, str(v)) for k, v in (f.get("options") or {}).items())),
-                    )
-                    for f in inspector.get_foreign_keys(table)
-                ),
-                "indexes": sorted(
-                    (str(i["name"]), tuple(map(str, i["column_names"])), bool(i["unique"]))
-                    for i in inspector.get_indexes(table)
-                ),
-                "uniques": sorted(
-                    (str(u["name"]), tuple(u["column_names"]))
-                    for u in inspector.get_unique_constraints(table)
-                ),
-                "checks": sorted(
-                    (c["name"] or "", _sql_words(c["sqltext"]))
-                    for c in inspector.get_check_constraints(table)
-                ),
-                "comment": inspector.get_table_comment(table)["text"] if kind != "sqlite" else None,
-                "rows": sorted(
-                    tuple(repr(v) for v in row)
-                    for row in connection.execute(sa.text(f"SELECT * FROM {quote(table)}"))
-                ),
-            }
-    engine.dispose()
+    inspector = sa.inspect(connection)
+    for table in sorted(inspector.get_table_names()):
+        columns = inspector.get_columns(table)
+        pk = inspector.get_pk_constraint(table)
+        result[table] = {
+            "columns": [
+                (
+                    c["name"],
+                    str(c["type"]),
+                    c["nullable"],
+                    _default(c.get("default")),
+                    c.get("comment"),
+                )
+                for c in columns
+            ],
+            "pk": (pk.get("name") if kind == "postgresql" else None, pk["constrained_columns"]),
+            "fks": sorted(
+                (
+                    str(f["name"]),
+                    tuple(f["constrained_columns"]),
+                    f["referred_table"],
+                    tuple(f["referred_columns"]),
+                    tuple(sorted((k, str(v)) for k, v in (f.get("options") or {}).items())),
+                )
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (str(i["name"]), tuple(map(str, i["column_names"])), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "uniques": sorted(
+                (str(u["name"]), tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+            "checks": sorted(
+                (c["name"] or "", _sql_words(c["sqltext"]))
+                for c in inspector.get_check_constraints(table)
+            ),
+            "comment": inspector.get_table_comment(table)["text"] if kind != "sqlite" else None,
+            "rows": sorted(
+                tuple(repr(v) for v in row)
+                for row in connection.execute(sa.text(f"SELECT * FROM {quote(table)}"))
+            ),
+        }
     return result
 
 
@@ -177,6 +195,36 @@ def reset(url: str) -> None:
                 connection.exec_driver_sql(f"DROP TABLE `{table}`")
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
     engine.dispose()
+
+
+class Sessions:
+    """PostgreSQL: one open transaction per tool with ``setup`` run once; each body then runs
+    in a savepoint that is rolled back after its snapshot (DDL is transactional there), which
+    is many times faster than emptying and filling a database per example."""
+
+    def __init__(self, urls: dict[str, str], setup: str) -> None:
+        self.engines = {tool: engine_for(url) for tool, url in urls.items()}
+        self.connections = {tool: engine.connect() for tool, engine in self.engines.items()}
+        for connection in self.connections.values():
+            connection.begin()
+            failed = execute("alembic", connection, setup)
+            assert failed is None, f"the setup failed: {failed}\n{setup}"
+
+    def outcomes(self, body: str) -> dict[str, Outcome]:
+        result = {}
+        for tool, connection in self.connections.items():
+            savepoint = connection.begin_nested()
+            error = execute(tool, connection, body)
+            schema = snapshot_of(connection) if error is None else {}
+            savepoint.rollback()
+            result[tool] = Outcome(error, schema)
+        return result
+
+    def close(self) -> None:
+        for connection in self.connections.values():
+            connection.close()
+        for engine in self.engines.values():
+            engine.dispose()
 
 
 def outcomes(urls: dict[str, str], setup: str, body: str) -> dict[str, Outcome]:

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from tests.batch_pairs import Outcome, database_pair, outcomes
+from tests.batch_pairs import Outcome, Sessions, database_pair, outcomes
 
 # Deliberate differences from Alembic 1.20, each with the reason (docs/migrating-from-alembic.md).
 DECLARED = {
@@ -57,6 +57,10 @@ DECLARED = {
         "a rebuild that adds a column or creates an index and drops it again: Alembic raises "
         "ValueError; still leaves the table without it"
     ),
+    "mysql-unique-rebuild": (
+        'recreate="always" on MariaDB: a UNIQUE constraint reads back as a unique index, and '
+        "Alembic's batch_op.drop_constraint(name, 'unique') raises ValueError; still drops it"
+    ),
     "sqlite-placement-without-rebuild": (
         "SQLite, recreate='auto': add_column(insert_before=/insert_after=) in a batch that "
         "otherwise needs no rebuild makes Alembic raise CommandError; still rebuilds the table"
@@ -67,6 +71,7 @@ DECLARED = {
 ALEMBIC_FAILURES = {
     "rebuild-if-not-exists": ("'if_not_exists'",),
     "made-then-dropped": ("list.remove(x)", "No such index"),
+    "mysql-unique-rebuild": ("No such constraint: 'uq_",),
 }
 
 SETUP = """
@@ -192,7 +197,7 @@ def batch_steps(draw: Any, model: Model) -> list[str]:
         lines.append('batch_op.execute("UPDATE t SET a = a + 1")')
     for _ in range(draw(st.integers(1, 5))):
         choices = ["add_column", "alter_column", "create_index", "constraint"]
-        if any(model.free(c) for c in model.columns):
+        if any(model.free(c) for c in _usable(model)):
             choices.append("drop_column")
         if model.indexes:
             choices.append("drop_index")
@@ -261,7 +266,7 @@ def _add_column(draw: Any, model: Model) -> list[str]:
 
 
 def _drop_column(draw: Any, model: Model) -> list[str]:
-    name = draw(st.sampled_from(sorted(c for c in model.columns if model.free(c))))
+    name = draw(st.sampled_from([c for c in _usable(model) if model.free(c)]))
     del model.columns[name]
     return [f"batch_op.drop_column({name!r})"]
 
@@ -348,8 +353,10 @@ def _constraint(draw: Any, model: Model) -> list[str]:
     uniques = [c for c in usable if model.columns[c].unique_values and c != "id"]
     if uniques:
         kinds.append("unique")
-    checks = [
-        c for c in usable if model.columns[c].nonnegative and model.columns[c].type_ != "Boolean"
+    checks = [  # not on id: MariaDB refuses a CHECK on an AUTO_INCREMENT column
+        c
+        for c in usable
+        if model.columns[c].nonnegative and model.columns[c].type_ != "Boolean" and c != "id"
     ]
     if checks:
         kinds.append("check")
@@ -422,6 +429,7 @@ class Tally:
 
     compared: int = 0
     both_failed: int = 0
+    failures: list[str] = field(default_factory=list)
     declared: Counter[str] = field(default_factory=Counter)
 
 
@@ -472,18 +480,33 @@ def settle_declared(
     return True
 
 
+def setup_for(kind: str, recreate: str) -> str:
+    # Alembic 1.20 cannot rebuild a table with a foreign key on MariaDB (errno 121: its
+    # temporary table's key name clashes), so that case starts from a table without one.
+    return SETUP.format(fk="" if kind == "mariadb" and recreate == "always" else FK)
+
+
 def compare(
-    kind: str, urls: dict[str, str], recreate: str, lines: list[str], model: Model, tally: Tally
+    kind: str,
+    urls: dict[str, str],
+    sessions: Sessions | None,
+    recreate: str,
+    lines: list[str],
+    model: Model,
+    tally: Tally,
 ) -> None:
     code = block(recreate, lines)
     note(code)
-    setup = SETUP.format(fk="" if kind == "mariadb" and recreate == "always" else FK)
-    found = outcomes(urls, setup, code)
+    if sessions is not None:
+        found = sessions.outcomes(code)
+    else:
+        found = outcomes(urls, setup_for(kind, recreate), code)
     theirs, mine = found["alembic"], found["still"]
     if not settle_declared(kind, recreate, model, mine, theirs, tally):
         return
     if theirs.error is not None and mine.error is not None:
         tally.both_failed += 1
+        tally.failures.append(f"{code}alembic: {theirs.error}\nstill: {mine.error}")
         return
     assert mine.error == theirs.error, (
         f"{kind}: only one tool failed on\n{code}\nalembic: {theirs.error}\nstill: {mine.error}"
@@ -505,12 +528,12 @@ def _difference(theirs: dict[str, Any], mine: dict[str, Any]) -> str:
 
 # (kind, recreate, examples): bounded so the whole file stays well under a minute in CI.
 CASES = [
-    ("sqlite", "auto", 80),
+    ("sqlite", "auto", 60),
     ("sqlite", "always", 40),
     ("postgresql", "auto", 30),
     ("postgresql", "always", 20),
-    ("mariadb", "auto", 20),
-    ("mariadb", "always", 12),
+    ("mariadb", "auto", 12),
+    ("mariadb", "always", 8),
 ]
 
 
@@ -520,6 +543,7 @@ def test_generated_batches_as_alembic(
 ) -> None:
     tally = Tally()
     with database_pair(kind, tmp_path) as urls:
+        sessions = Sessions(urls, setup_for(kind, recreate)) if kind == "postgresql" else None
 
         @settings(
             max_examples=examples,
@@ -534,9 +558,13 @@ def test_generated_batches_as_alembic(
             model_kind = "mariadb-always" if (kind, recreate) == ("mariadb", "always") else kind
             model = start_model(model_kind, recreate == "always", model_kind != "mariadb-always")
             lines = data.draw(batch_steps(model))
-            compare(kind, urls, recreate, lines, model, tally)
+            compare(kind, urls, sessions, recreate, lines, model, tally)
 
-        check()
+        try:
+            check()
+        finally:
+            if sessions is not None:
+                sessions.close()
     print(f"{kind} recreate={recreate}: {tally}")
     # Most examples must be compared in full: a test that only ever sees failures proves nothing.
     assert tally.compared >= examples // 2, tally

@@ -482,6 +482,18 @@ def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.Mi
                 kw=dict(index.dialect_kwargs),
             )
         )
+    if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
+        # PostgreSQL (and Oracle, SQL Server): a comment is a statement of its own
+        carried.append(
+            ops.AlterColumnOp(
+                op.table_name,
+                column.name,
+                schema=op.schema,
+                comment=column.comment,
+                existing_type=column.type,
+                existing_nullable=column.nullable,
+            )
+        )
     if not carried:
         return [op]
     bare_type = column.type
@@ -503,7 +515,7 @@ def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.Mi
             if generated is None and column.server_default is not None
             else None
         ),
-        comment=column.comment,
+        comment=column.comment if dialect.inline_comments else None,
         autoincrement=column.autoincrement,
         info=dict(column.info),
     )

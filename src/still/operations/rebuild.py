@@ -219,7 +219,7 @@ class TableRebuild:
             self._add_constraint(op)
         elif isinstance(op, ops.DropConstraintOp):
             if not (op.if_exists and not self._has_constraint(op.constraint_name)):
-                self._drop_constraint(op.constraint_name)
+                self._drop_constraint(op.constraint_name, op.type_)
         elif isinstance(op, ops.CreateTableCommentOp):
             self.table_kwargs["comment"] = op.comment
         elif isinstance(op, ops.DropTableCommentOp):
@@ -484,21 +484,27 @@ class TableRebuild:
         named = [*self.uniques, *self.checks, *self.foreign_keys, self.primary_key]
         return name is not None and any(item.get("name") == name for item in named)
 
-    def _drop_constraint(self, name: str | None) -> None:
+    def _drop_constraint(self, name: str | None, type_: str | None = None) -> None:
         before = len(self.uniques) + len(self.checks) + len(self.foreign_keys)
         for group in (self.uniques, self.checks, self.foreign_keys):
             group[:] = [item for item in group if item.get("name") != name]
         dropped_pk = self.primary_key.get("name") == name and name is not None
         if dropped_pk:
             self.primary_key = {"name": None, "columns": []}
-        if (
-            before == len(self.uniques) + len(self.checks) + len(self.foreign_keys)
-            and not dropped_pk
-        ):
-            raise CommandError(
-                f"Table {self.name} has no constraint named {name!r}; SQLite keeps only the names "
-                "given when the constraint was created."
-            )
+        if before != len(self.uniques) + len(self.checks) + len(self.foreign_keys) or dropped_pk:
+            return
+        # MySQL/MariaDB report a UNIQUE constraint as a unique index of the same name.
+        if type_ in (None, "unique") and name is not None:
+            kept = [ix for ix in self.indexes if not (ix["unique"] and ix["name"] == name)]
+            if len(kept) != len(self.indexes):
+                self.indexes = kept
+                return
+        hint = (
+            "; SQLite keeps only the names given when the constraint was created"
+            if self.dialect is None or self.dialect.name == "sqlite"
+            else ""
+        )
+        raise CommandError(f"Table {self.name} has no constraint named {name!r}{hint}.")
 
     # -- the new table --------------------------------------------------------------------------
 
