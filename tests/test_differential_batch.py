@@ -157,9 +157,11 @@ class Model:
 
     def free(self, column: str) -> bool:
         """No index or constraint names it (dropping it is then the same for both tools)."""
-        return column != "id" and not any(
-            column in cols for cols in [*self.indexes.values()]
-        ) and not any(column in cols for _, cols in self.constraints.values())
+        return (
+            column != "id"
+            and not any(column in cols for cols in [*self.indexes.values()])
+            and not any(column in cols for _, cols in self.constraints.values())
+        )
 
 
 def start_model(kind: str, rebuild: bool, with_fk: bool) -> Model:
