@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Column, Computed, Identity, Table
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from still.operations.base import MigrationContextLike, Operations
 
 _T = TypeVar("_T")
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
 
 # The table changes a batch collects; every other operation runs when it is called.
 TABLE_CHANGES = (
@@ -203,9 +205,9 @@ class BatchOperations:
         partial_reordering: list[tuple[str, ...]] | None = None,
         copy_from: Table | None = None,
         table_args: tuple[Any, ...] = (),
-        table_kwargs: Mapping[str, Any] | None = None,
+        table_kwargs: Mapping[str, Any] = _NO_OPTIONS,
         reflect_args: tuple[Any, ...] = (),
-        reflect_kwargs: Mapping[str, Any] | None = None,
+        reflect_kwargs: Mapping[str, Any] = _NO_OPTIONS,
         naming_convention: dict[str, str] | None = None,
     ) -> Any:
         """Another table's batch, made when its own block ends."""

@@ -489,6 +489,11 @@ class TableRebuild:
         for group in (self.uniques, self.checks, self.foreign_keys):
             group[:] = [item for item in group if item.get("name") != name]
         dropped_pk = self.primary_key.get("name") == name and name is not None
+        # A table has one primary key: type_="primary" names it even where the database keeps
+        # no name for it (MySQL/MariaDB call every one PRIMARY, SQLite's may have none).
+        nameless = self.primary_key.get("name") in (None, "PRIMARY")
+        if type_ == "primary" and self.primary_key["columns"] and nameless:
+            dropped_pk = True
         if dropped_pk:
             self.primary_key = {"name": None, "columns": []}
         if before != len(self.uniques) + len(self.checks) + len(self.foreign_keys) or dropped_pk:
