@@ -238,3 +238,40 @@ def outcomes(urls: dict[str, str], setup: str, body: str) -> dict[str, Outcome]:
         error = run(tool, url, body)
         result[tool] = Outcome(error, snapshot(url))
     return result
+
+
+def offline_statements(tool: str, dialect_name: str, body: str) -> list[str] | str:
+    """The SQL ``body`` writes with ``--sql`` (as_sql) under ``tool``, one statement per entry
+    with whitespace collapsed; or the error."""
+    import io
+
+    buffer = io.StringIO()
+    opts = {"as_sql": True, "output_buffer": buffer}
+    try:
+        if tool == "alembic":
+            context = alembic_migration.MigrationContext.configure(
+                dialect_name=dialect_name, opts=opts
+            )
+            operations = alembic_operations.Operations(context)
+            exec(body, {"op": operations, "sa": sa})
+        else:
+            from still.operations.base import Operations
+            from still.operations.proxy import operations_in_effect
+            from still.runtime.migration import MigrationContext
+
+            operations = Operations(
+                MigrationContext.configure(dialect_name=dialect_name, opts=opts)
+            )
+            with operations_in_effect(operations):
+                exec(body, {"op": operations, "sa": sa})
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    text = buffer.getvalue()
+    separator = "\nGO\n" if dialect_name == "mssql" else ";"
+    statements = []
+    for chunk in text.split(separator):
+        for piece in chunk.split(";") if dialect_name == "mssql" else [chunk]:
+            words = " ".join(piece.split())
+            if words and not words.startswith("--") and words != "/":
+                statements.append(words)
+    return statements
