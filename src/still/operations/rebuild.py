@@ -10,7 +10,7 @@ What a change takes with it follows Alembic's batch mode: a type change drops th
 type made (``existing_type=sa.Enum(..., create_constraint=True)``) and casts the copied values
 where the type's kind changes; indexes and constraints on a column that is dropped and added again
 in the same batch come back on the new column.  Where Alembic fails or loses a constraint, still
-keeps it: a CHECK follows a renamed column, and goes only with the last column it names.
+keeps it: a CHECK follows a renamed column (and goes when a column it names is dropped).
 """
 
 from __future__ import annotations
