@@ -280,9 +280,6 @@ with op.batch_alter_table("t") as batch_op:
     batch_op.create_index("ix_t_y", ["y"], if_not_exists=True)
     batch_op.drop_index("ix_nothing", if_exists=True)
 """
-    if kind == "mariadb":
-        # MariaDB has CREATE INDEX IF NOT EXISTS; compare with Alembic on all three
-        pass
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         schema = same_as_alembic(kind, tmp_path, body)
