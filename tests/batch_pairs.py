@@ -227,6 +227,52 @@ class Sessions:
             engine.dispose()
 
 
+class Restorer:
+    """MariaDB (DDL is not transactional there): ``setup`` runs once per database; before each
+    example, only the table the examples change is made again, from the database's own
+    ``SHOW CREATE TABLE`` and its rows, and whatever else the last example left is dropped."""
+
+    def __init__(self, urls: dict[str, str], setup: str, table: str = "t") -> None:
+        self.urls = urls
+        self.table = table
+        self.saved: dict[str, tuple[set[str], str, list[Any]]] = {}
+        for tool, url in urls.items():
+            reset(url)
+            failed = run("alembic", url, setup)
+            assert failed is None, f"the setup failed: {failed}\n{setup}"
+            engine = engine_for(url)
+            with engine.connect() as connection:
+                kept = set(sa.inspect(connection).get_table_names())
+                create = connection.exec_driver_sql(f"SHOW CREATE TABLE `{table}`").one()[1]
+                rows = [
+                    dict(r._mapping) for r in connection.exec_driver_sql(f"SELECT * FROM `{table}`")
+                ]
+            engine.dispose()
+            self.saved[tool] = (kept, create, rows)
+
+    def restore(self, tool: str) -> None:
+        kept, create, rows = self.saved[tool]
+        engine = engine_for(self.urls[tool])
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for name in sa.inspect(connection).get_table_names():
+                if name == self.table or name not in kept:
+                    connection.exec_driver_sql(f"DROP TABLE `{name}`")
+            connection.exec_driver_sql(create)
+            if rows:
+                connection.execute(sa.table(self.table, *map(sa.column, rows[0])).insert(), rows)
+            connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        engine.dispose()
+
+    def outcomes(self, body: str) -> dict[str, Outcome]:
+        result = {}
+        for tool, url in self.urls.items():
+            self.restore(tool)
+            error = run(tool, url, body)
+            result[tool] = Outcome(error, snapshot(url))
+        return result
+
+
 def outcomes(urls: dict[str, str], setup: str, body: str) -> dict[str, Outcome]:
     """``setup`` run by Alembic on each tool's (emptied) database, then ``body`` by each tool;
     what each left.  The same starting point, so only ``body``'s handling can differ."""
