@@ -358,13 +358,23 @@ class DefaultImpl:
 
     # -- table rebuilds (batch mode's move and copy) -----------------------------------------------
 
-    def copy_rows(self, target: Table, source: str, columns: Sequence[tuple[str, str]]) -> None:
-        """``INSERT INTO target (new...) SELECT old... FROM source`` (same schema)."""
+    def copy_rows(
+        self,
+        target: Table,
+        source: str,
+        columns: Sequence[tuple[str, str]],
+        expressions: Mapping[str, ClauseElement] | None = None,
+    ) -> None:
+        """``INSERT INTO target (new...) SELECT old... FROM source`` (same schema);
+        ``expressions`` (new column -> e.g. a CAST of the old one) replace a plain old column."""
         if not columns:
             return
         quote = self.dialect.identifier_preparer.quote
         into = ", ".join(quote(new) for new, _ in columns)
-        select = ", ".join(quote(old) for _, old in columns)
+        select = ", ".join(
+            self.compile(expressions[new]) if expressions and new in expressions else quote(old)
+            for new, old in columns
+        )
         self.execute(
             f"INSERT INTO {self.qualified(target.name, target.schema)} ({into}) "
             f"{self.copy_overriding(target)}SELECT {select} FROM "

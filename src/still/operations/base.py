@@ -417,6 +417,7 @@ class Operations:
             reflect_args=reflect_args,
             partial_reordering=partial_reordering,
             naming_convention=naming_convention,
+            reflect_kwargs=reflect_kwargs,
         )
 
     # -- raw SQL ----------------------------------------------------------------------------------

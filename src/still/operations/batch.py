@@ -1,21 +1,26 @@
 """Batch mode: ``with op.batch_alter_table("pets") as batch_op:``.
 
-The operations inside the block are collected as operation objects.  Where the database can run
-them as plain ALTERs (PostgreSQL, MySQL/MariaDB, and SQLite for what its ALTER supports), they
-run as they are.  Otherwise (SQLite, or ``recreate="always"``) the table is rebuilt
-(:mod:`still.operations.rebuild`, :mod:`still.operations.swap`): a new table with the changed
-definition is created, the rows are copied across, the old table is dropped, the new one renamed,
-and the indexes and constraints are made again.  Data, indexes, unique/check constraints and
-foreign keys survive.
+The table changes inside the block are collected as operation objects.  Where the database can
+make them as plain ALTERs (PostgreSQL, MySQL/MariaDB, and SQLite for what its ALTER supports),
+they run as they are when the block ends.  Otherwise (SQLite, or ``recreate="always"``) the table
+is rebuilt (:mod:`still.operations.rebuild`, :mod:`still.operations.swap`): a new table with the
+changed definition is created, the rows are copied across, the old table is dropped, the new one
+renamed, and the indexes and constraints are made again.  Data, indexes, unique/check constraints
+and foreign keys survive.
+
+Everything else ``batch_op`` offers (``execute``, ``get_bind``, ``f``, custom operations ...) acts
+at once, as Alembic's ``batch_op`` does: only table changes wait for the end of the block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import fields
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, Computed, Identity, Table
 
 from still.errors import CommandError
 from still.operations import ops
@@ -24,121 +29,509 @@ from still.operations.rebuild import TableRebuild
 from still.operations.swap import swap
 
 if TYPE_CHECKING:
-    from still.operations.base import Operations
+    from sqlalchemy.engine import Connection
 
+    from still.ddl import DefaultImpl
+    from still.operations.base import MigrationContextLike, Operations
+
+_T = TypeVar("_T")
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+
+# The table changes a batch collects; every other operation runs when it is called.
+TABLE_CHANGES = (
+    ops.AddColumnOp,
+    ops.DropColumnOp,
+    ops.AlterColumnOp,
+    ops.CreateIndexOp,
+    ops.DropIndexOp,
+    ops.AddConstraintOp,
+    ops.DropConstraintOp,
+    ops.CreateTableCommentOp,
+    ops.DropTableCommentOp,
+)
 # What SQLite's own ALTER TABLE can do: everything else needs the table rebuilt.
 _SQLITE_ALTER_OK = (ops.AddColumnOp, ops.CreateIndexOp, ops.DropIndexOp, ops.RenameTableOp)
 # Where recreate="always" rebuilds the table (tested live on each).
 _REBUILDS = ("sqlite", "postgresql", "mysql", "mariadb")
 
 
-class BatchOperations:
-    """``batch_op``: the operations of one table, with the table name implied."""
+class BatchImpl:
+    """``batch_op.impl``: the dialect's DDL implementation, plus the batch's ``table_name`` and
+    ``schema``, which Alembic add-ons' batch methods read from here."""
 
-    def __init__(self, table_name: str, schema: str | None) -> None:
+    def __init__(self, impl: DefaultImpl | None, table_name: str, schema: str | None) -> None:
+        self._impl = impl
         self.table_name = table_name
         self.schema = schema
+
+    def __getattr__(self, name: str) -> Any:
+        if self._impl is None:
+            raise AttributeError(name)
+        return getattr(self._impl, name)
+
+
+class BatchOperations:
+    """``batch_op``: the operations of one table, with the table name implied.
+
+    Every directive has the parameters (names, positions, defaults) of Alembic's
+    ``BatchOperations``, so keyword and positional calls written for Alembic work unchanged.
+    """
+
+    def __init__(
+        self, table_name: str, schema: str | None, operations: Operations | None = None
+    ) -> None:
+        self.table_name = table_name
+        self.schema = schema
+        self.operations = operations
+        self.impl = BatchImpl(operations.impl if operations else None, table_name, schema)
         self.collected: list[ops.MigrateOperation] = []
         # column name -> (insert_before, insert_after), honoured by table rebuilds
         self.placements: dict[str, tuple[str | None, str | None]] = {}
+        # the columns add_column was asked to place (plain ALTERs cannot)
+        self.placed_new_columns: list[str] = []
 
-    def invoke(self, operation: ops.MigrateOperation) -> None:
-        """Collect an operation object; it runs when the batch block ends."""
-        self.collected.append(operation)
+    @property
+    def migration_context(self) -> MigrationContextLike:
+        return self._outer("migration_context").migration_context
+
+    def _outer(self, what: str) -> Operations:
+        if self.operations is None:
+            raise CommandError(
+                f"batch_op.{what} needs the migration this batch belongs to; use the batch_op "
+                "that `with op.batch_alter_table(...) as batch_op:` gives."
+            )
+        return self.operations
+
+    # -- running operations -----------------------------------------------------------------------
+
+    def invoke(self, operation: ops.MigrateOperation) -> Any:
+        """Collect a table change (it is made when the batch block ends); run anything else
+        (SQL, custom operations) now, as Alembic's batch mode does."""
+        if self.operations is None:
+            self.collected.append(operation)
+            return None
+        if isinstance(operation, ops.AddColumnOp):
+            self.collected += split_add_column(operation, self.operations)
+            return None
+        if isinstance(operation, TABLE_CHANGES):
+            self.collected.append(operation)
+            return None
+        return self.operations.invoke(operation)
 
     @classmethod
     def register_operation(
         cls, name: str, sourcename: str | None = None
-    ) -> Callable[[type[Any]], type[Any]]:
+    ) -> Callable[[type[_T]], type[_T]]:
         """The batch form of ``Operations.register_operation``: ``batch_op.NAME(...)``."""
         return method_registrar(cls, name, sourcename)
+
+    @classmethod
+    def implementation_for(cls, op_cls: Any, replace: bool = False) -> Callable[[Any], Any]:
+        """Decorator: ``fn(operations, operation)`` runs operations of ``op_cls`` (one registry
+        serves ``op`` and ``batch_op``; a later registration replaces an earlier one)."""
+        from still.operations.base import Operations
+
+        return Operations.implementation_for(op_cls)
+
+    @classmethod
+    @contextmanager
+    def context(cls, migration_context: Any) -> Iterator[Operations]:
+        """Make ``op.*`` act on ``migration_context`` inside the block (Alembic's
+        ``Operations.context``)."""
+        from still.operations.base import Operations
+        from still.operations.proxy import operations_in_effect
+
+        with operations_in_effect(Operations(migration_context)) as operations:
+            yield operations
+
+    @classmethod
+    def create_module_class_proxy(
+        cls, globals_: MutableMapping[str, Any], locals_: MutableMapping[str, Any]
+    ) -> None:
+        """Give a module functions named like ``op``'s directives that call the Operations of
+        the migration being run (what ``alembic.op`` is)."""
+        from still.operations.base import Operations
+        from still.operations.proxy import current_operations
+
+        def forward(name: str) -> Callable[..., Any]:
+            def call(*args: Any, **kw: Any) -> Any:
+                return getattr(current_operations(), name)(*args, **kw)
+
+            call.__name__ = name
+            return call
+
+        for name in dir(Operations):
+            if not name.startswith("_") and callable(getattr(Operations, name)):
+                globals_[name] = forward(name)
+
+    # -- what acts at once ------------------------------------------------------------------------
+
+    def execute(self, sqltext: Any, *, execution_options: dict[str, Any] | None = None) -> None:
+        """Run SQL now, before the batch's table changes (which wait for the end of the
+        block), as Alembic does."""
+        self._outer("execute").execute(sqltext, execution_options=execution_options)
+
+    def get_bind(self) -> Connection | None:
+        """The migration's connection (``None`` with ``--sql``)."""
+        return self._outer("get_bind").get_bind()
+
+    def get_context(self) -> MigrationContextLike:
+        return self._outer("get_context").get_context()
+
+    def f(self, name: str) -> Any:
+        """Mark a constraint or index name as final: no naming convention applies to it."""
+        from still.operations.base import Operations
+
+        return Operations.f(name)
+
+    def inline_literal(self, value: str | int, type_: Any = None) -> Any:
+        """A value rendered into the SQL itself (also in ``--sql`` scripts), not bound."""
+        from still.operations.base import Operations
+
+        return Operations.inline_literal(value, type_)
+
+    def run_async(
+        self, async_function: Callable[..., Awaitable[_T]], *args: Any, **kw_args: Any
+    ) -> _T:
+        """``await async_function(async_connection, *args)`` on an async engine's connection."""
+        result: _T = self._outer("run_async").run_async(async_function, *args, **kw_args)
+        return result
+
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        partial_reordering: list[tuple[str, ...]] | None = None,
+        copy_from: Table | None = None,
+        table_args: tuple[Any, ...] = (),
+        table_kwargs: Mapping[str, Any] = _NO_OPTIONS,
+        reflect_args: tuple[Any, ...] = (),
+        reflect_kwargs: Mapping[str, Any] = _NO_OPTIONS,
+        naming_convention: dict[str, str] | None = None,
+    ) -> Any:
+        """Another table's batch, made when its own block ends."""
+        return self._outer("batch_alter_table").batch_alter_table(
+            table_name,
+            schema=schema,
+            recreate=recreate,
+            partial_reordering=partial_reordering,
+            copy_from=copy_from,
+            table_args=table_args,
+            table_kwargs=table_kwargs,
+            reflect_args=reflect_args,
+            reflect_kwargs=reflect_kwargs,
+            naming_convention=naming_convention,
+        )
+
+    # -- columns ----------------------------------------------------------------------------------
 
     def add_column(
         self,
         column: Column[Any],
+        *,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+    ) -> None:
+        """Add a column; ``insert_before``/``insert_after`` place it (the table is rebuilt)."""
+        options = _known_fields(
+            ops.AddColumnOp,
+            if_not_exists=if_not_exists,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
+        self.invoke(ops.AddColumnOp(self.table_name, column, schema=self.schema, **options))
+        if insert_before or insert_after:
+            self.placements[column.name] = (insert_before, insert_after)
+            self.placed_new_columns.append(column.name)
+
+    def drop_column(self, column_name: str, **kw: Any) -> None:
+        """Drop a column (``if_exists=``; ``existing_type=`` names the CHECK its type made)."""
+        if_exists = kw.pop("if_exists", None)
+        self.invoke(
+            ops.DropColumnOp(
+                self.table_name, column_name, schema=self.schema, if_exists=if_exists, kw=kw
+            )
+        )
+
+    def alter_column(
+        self,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        comment: str | bool | None = False,
+        server_default: Any = False,
+        new_column_name: str | None = None,
+        type_: Any = None,
+        existing_type: Any = None,
+        existing_server_default: Any = False,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
         insert_before: str | None = None,
         insert_after: str | None = None,
         **kw: Any,
     ) -> None:
-        """Add a column; ``insert_before``/``insert_after`` place it when the table is rebuilt."""
-        op = ops.AddColumnOp(self.table_name, column, schema=self.schema)
-        self.placements[column.name] = (insert_before, insert_after)
-        self.collected.append(op)
-
-    def drop_column(self, column_name: str, **kw: Any) -> None:
-        self.collected.append(ops.DropColumnOp(self.table_name, column_name, schema=self.schema))
-
-    def alter_column(self, column_name: str, **kw: Any) -> None:
+        """Change a column; ``insert_before``/``insert_after`` move it when the table is
+        rebuilt."""
         autoincrement = kw.pop("autoincrement", None)
-        existing_default = kw.pop("existing_server_default", False)
-        self.collected.append(
+        self.invoke(
             ops.AlterColumnOp(
                 self.table_name,
                 column_name,
                 schema=self.schema,
-                nullable=kw.pop("nullable", None),
-                type_=kw.pop("type_", None),
-                server_default=kw.pop("server_default", False),
-                new_column_name=kw.pop("new_column_name", None),
-                comment=kw.pop("comment", False),
+                nullable=nullable,
+                type_=type_,
+                server_default=server_default,
+                new_column_name=new_column_name,
+                comment=comment,
                 autoincrement=autoincrement,
-                existing_type=kw.pop("existing_type", None),
-                existing_nullable=kw.pop("existing_nullable", None),
-                existing_server_default=None if existing_default is False else existing_default,
-                existing_comment=kw.pop("existing_comment", None),
+                existing_type=existing_type,
+                existing_nullable=existing_nullable,
+                existing_server_default=(
+                    None if existing_server_default is False else existing_server_default
+                ),
+                existing_comment=existing_comment,
+                kw=kw,
+            )
+        )
+        if insert_before or insert_after:
+            self.placements[new_column_name or column_name] = (insert_before, insert_after)
+
+    # -- indexes ----------------------------------------------------------------------------------
+
+    def create_index(self, index_name: str, columns: Sequence[Any], **kw: Any) -> None:
+        """Create an index (``unique=``, ``if_not_exists=``, dialect options)."""
+        unique = bool(kw.pop("unique", False))
+        if_not_exists = kw.pop("if_not_exists", None)
+        kw.pop("schema", None)
+        if not isinstance(columns, (list, tuple)):
+            columns = [columns]
+        self.invoke(
+            ops.CreateIndexOp(
+                index_name,
+                self.table_name,
+                list(columns),
+                schema=self.schema,
+                unique=unique,
+                if_not_exists=if_not_exists,
                 kw=kw,
             )
         )
 
-    def create_index(self, index_name: str, columns: Sequence[Any], **kw: Any) -> None:
-        unique = kw.pop("unique", False)
-        self.collected.append(
-            ops.CreateIndexOp(
-                index_name, self.table_name, list(columns), self.schema, unique, kw=kw
+    def drop_index(self, index_name: str, **kw: Any) -> None:
+        """Drop an index (``if_exists=``, dialect options)."""
+        if_exists = kw.pop("if_exists", None)
+        kw.pop("schema", None)
+        kw.pop("table_name", None)
+        self.invoke(
+            ops.DropIndexOp(
+                index_name, self.table_name, schema=self.schema, if_exists=if_exists, kw=kw
             )
         )
 
-    def drop_index(self, index_name: str, **kw: Any) -> None:
-        self.collected.append(ops.DropIndexOp(index_name, self.table_name, self.schema, kw=kw))
+    # -- constraints ------------------------------------------------------------------------------
 
-    def create_unique_constraint(self, name: str | None, columns: Sequence[str], **kw: Any) -> None:
+    def create_primary_key(self, constraint_name: str | None, columns: list[str]) -> None:
+        self.invoke(
+            ops.AddConstraintOp(
+                "primary", constraint_name, self.table_name, {"columns": list(columns)}, self.schema
+            )
+        )
+
+    def create_unique_constraint(
+        self, constraint_name: str | None, columns: Sequence[str], **kw: Any
+    ) -> Any:
+        kw.pop("schema", None)
         spec = {"columns": list(columns), **kw}
-        self.collected.append(
-            ops.AddConstraintOp("unique", name, self.table_name, spec, self.schema)
+        return self.invoke(
+            ops.AddConstraintOp("unique", constraint_name, self.table_name, spec, self.schema)
         )
 
-    def create_check_constraint(self, name: str | None, condition: Any, **kw: Any) -> None:
+    def create_check_constraint(
+        self, constraint_name: str | None, condition: Any, **kw: Any
+    ) -> None:
+        kw.pop("schema", None)
         spec = {"condition": condition, **kw}
-        self.collected.append(
-            ops.AddConstraintOp("check", name, self.table_name, spec, self.schema)
-        )
-
-    def create_primary_key(self, name: str | None, columns: Sequence[str]) -> None:
-        spec = {"columns": list(columns)}
-        self.collected.append(
-            ops.AddConstraintOp("primary", name, self.table_name, spec, self.schema)
+        self.invoke(
+            ops.AddConstraintOp("check", constraint_name, self.table_name, spec, self.schema)
         )
 
     def create_foreign_key(
         self,
-        name: str | None,
+        constraint_name: str | None,
         referent_table: str,
-        local_cols: Sequence[str],
-        remote_cols: Sequence[str],
-        **kw: Any,
+        local_cols: list[str],
+        remote_cols: list[str],
+        *,
+        referent_schema: str | None = None,
+        onupdate: str | None = None,
+        ondelete: str | None = None,
+        deferrable: bool | None = None,
+        initially: str | None = None,
+        match: str | None = None,
+        **dialect_kw: Any,
     ) -> None:
         spec = {
             "referent_table": referent_table,
             "local_cols": list(local_cols),
             "remote_cols": list(remote_cols),
-            **kw,
+            "referent_schema": referent_schema,
+            "onupdate": onupdate,
+            "ondelete": ondelete,
+            "deferrable": deferrable,
+            "initially": initially,
+            "match": match,
+            **dialect_kw,
         }
-        self.collected.append(
-            ops.AddConstraintOp("foreignkey", name, self.table_name, spec, self.schema)
+        self.invoke(
+            ops.AddConstraintOp("foreignkey", constraint_name, self.table_name, spec, self.schema)
         )
 
-    def drop_constraint(self, name: str, type_: str | None = None) -> None:
-        self.collected.append(ops.DropConstraintOp(name, self.table_name, type_, self.schema))
+    def create_exclude_constraint(
+        self, constraint_name: str | None, *elements: Any, **kw: Any
+    ) -> None:
+        """PostgreSQL ``EXCLUDE USING ...``: elements are ``(column_or_expression, operator)``."""
+        kw.pop("schema", None)
+        spec = {"elements": list(elements), **kw}
+        self.invoke(
+            ops.AddConstraintOp("exclude", constraint_name, self.table_name, spec, self.schema)
+        )
+
+    def drop_constraint(self, constraint_name: str | None, type_: str | None = None) -> None:
+        self.invoke(ops.DropConstraintOp(constraint_name, self.table_name, type_, self.schema))
+
+    # -- table comment ----------------------------------------------------------------------------
+
+    def create_table_comment(
+        self, comment: str | None, *, existing_comment: str | None = None
+    ) -> None:
+        self.invoke(
+            ops.CreateTableCommentOp(self.table_name, comment, self.schema, existing_comment)
+        )
+
+    def drop_table_comment(self, *, existing_comment: str | None = None) -> None:
+        self.invoke(ops.DropTableCommentOp(self.table_name, self.schema, existing_comment))
+
+
+def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.MigrateOperation]:
+    """The column alone, then what it carries as operations of their own (its foreign keys,
+    ``unique=True``, CHECK constraints, the CHECK its type makes, ``index=True``), named by the
+    naming convention of env.py's ``target_metadata``, as Alembic's batch mode adds them: so a
+    rebuild makes them, and on SQLite they are what asks for one."""
+    from sqlalchemy import (
+        CheckConstraint,
+        ForeignKeyConstraint,
+        MetaData,
+        PrimaryKeyConstraint,
+        UniqueConstraint,
+    )
+    from sqlalchemy.sql.schema import SchemaEventTarget
+
+    from still.operations.checks import final_name
+
+    column = op.column
+    dialect = operations.impl.dialect
+    target = operations.migration_context.opts.get("target_metadata")
+    convention = getattr(target, "naming_convention", None)
+    metadata = MetaData(naming_convention=dict(convention)) if convention else MetaData()
+    stub = Table(op.table_name, metadata, column._copy(), schema=op.schema)
+    compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
+    carried: list[ops.MigrateOperation] = []
+    type_check = False
+    for constraint in stub.constraints:
+        if isinstance(constraint, PrimaryKeyConstraint):
+            continue
+        name = final_name(constraint, compiler)
+        if isinstance(constraint, ForeignKeyConstraint):
+            element = constraint.elements[0]
+            parts = element.target_fullname.split(".")
+            spec: dict[str, Any] = {
+                "referent_table": parts[-2],
+                "referent_schema": ".".join(parts[:-2]) or None,
+                "local_cols": [c.name for c in constraint.columns],
+                "remote_cols": [e.target_fullname.split(".")[-1] for e in constraint.elements],
+                "ondelete": constraint.ondelete,
+                "onupdate": constraint.onupdate,
+                "deferrable": constraint.deferrable,
+                "initially": constraint.initially,
+                "match": constraint.match,
+            }
+            carried.append(ops.AddConstraintOp("foreignkey", name, op.table_name, spec, op.schema))
+        elif isinstance(constraint, UniqueConstraint):
+            spec = {"columns": [c.name for c in constraint.columns]}
+            carried.append(ops.AddConstraintOp("unique", name, op.table_name, spec, op.schema))
+        elif isinstance(constraint, CheckConstraint):
+            rule = constraint._create_rule
+            if rule is not None and not rule(compiler):
+                continue  # a native ENUM/BOOLEAN here: no CHECK
+            type_check = type_check or bool(getattr(constraint, "_type_bound", False))
+            condition = compiler.sql_compiler.process(
+                constraint.sqltext, include_table=False, literal_binds=True
+            )
+            spec = {"condition": condition}
+            carried.append(ops.AddConstraintOp("check", name, op.table_name, spec, op.schema))
+    for index in stub.indexes:
+        carried.append(
+            ops.CreateIndexOp(
+                final_name(index, compiler),
+                op.table_name,
+                [c.name for c in index.columns],
+                schema=op.schema,
+                unique=bool(index.unique),
+                kw=dict(index.dialect_kwargs),
+            )
+        )
+    if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
+        # PostgreSQL (and Oracle, SQL Server): a comment is a statement of its own
+        carried.append(
+            ops.AlterColumnOp(
+                op.table_name,
+                column.name,
+                schema=op.schema,
+                comment=column.comment,
+                existing_type=column.type,
+                existing_nullable=column.nullable,
+            )
+        )
+    if not carried:
+        return [op]
+    bare_type = column.type
+    if type_check and isinstance(bare_type, SchemaEventTarget):
+        bare_type = bare_type.copy()  # type: ignore[attr-defined]
+        bare_type.create_constraint = False
+    generated = (
+        column.server_default if isinstance(column.server_default, (Identity, Computed)) else None
+    )
+    bare = Column(
+        column.name,
+        bare_type,
+        *([generated._copy()] if generated is not None else []),
+        key=column.key,
+        primary_key=column.primary_key,
+        nullable=column.nullable,
+        server_default=(
+            column.server_default._copy()
+            if generated is None and column.server_default is not None
+            else None
+        ),
+        comment=column.comment if dialect.inline_comments else None,
+        autoincrement=column.autoincrement,
+        info=dict(column.info),
+    )
+    bare_op = ops.AddColumnOp(op.table_name, bare, schema=op.schema)
+    for extra in fields(ops.AddColumnOp):
+        if extra.name not in ("table_name", "column", "schema"):
+            setattr(bare_op, extra.name, getattr(op, extra.name))
+    return [bare_op, *carried]
+
+
+def _known_fields(op_class: type[Any], **options: Any) -> dict[str, Any]:
+    """The options ``op_class`` has a field for (and that were given)."""
+    known = {f.name for f in fields(op_class)}
+    return {k: v for k, v in options.items() if k in known and v is not None}
 
 
 @contextmanager
@@ -153,10 +546,11 @@ def batch_alter_table(
     reflect_args: Sequence[Any] = (),
     partial_reordering: Sequence[Sequence[str]] | None = None,
     naming_convention: Mapping[str, Any] | None = None,
+    reflect_kwargs: Mapping[str, Any] | None = None,
 ) -> Iterator[BatchOperations]:
     if recreate not in ("auto", "always", "never"):
         raise CommandError(f"recreate={recreate!r}: use 'auto', 'always' or 'never'.")
-    batch = BatchOperations(table_name, schema)
+    batch = BatchOperations(table_name, schema, operations)
     yield batch
     dialect = operations.impl.dialect.name
     if recreate == "always" and dialect not in _REBUILDS:
@@ -168,23 +562,50 @@ def batch_alter_table(
     needs_rebuild = recreate == "always" or (
         recreate == "auto"
         and dialect == "sqlite"
-        and any(not _sqlite_can(op) for op in batch.collected)
+        and (bool(batch.placements) or any(not _sqlite_can(op) for op in batch.collected))
     )
     if not needs_rebuild:
+        if batch.placed_new_columns:
+            raise CommandError(
+                f"batch_alter_table({table_name!r}): insert_before/insert_after place a new "
+                f"column ({', '.join(batch.placed_new_columns)}), which needs the table rebuilt; "
+                f"plain ALTERs add columns at the end. Pass recreate='always'."
+            )
         for op in batch.collected:
             operations.invoke(op)
         return
     rebuild = TableRebuild.of(
-        operations, table_name, schema, copy_from, reflect_args, naming_convention
+        operations,
+        table_name,
+        schema,
+        copy_from,
+        reflect_args,
+        naming_convention,
+        reflect_kwargs=reflect_kwargs,
     )
     rebuild.table_args = list(table_args)
     rebuild.table_kwargs.update(table_kwargs or {})
+    if not partial_reordering:
+        # added columns are placed as Alembic places them (after the last column, or where
+        # insert_before/insert_after say), each as it is added
+        rebuild.placements = {
+            name: batch.placements[name]
+            for name in batch.placed_new_columns
+            if name in batch.placements
+        }
     for op in batch.collected:
         rebuild.apply(op)
-    for column, (before, after) in batch.placements.items():
-        rebuild.place(column, before, after)
     if partial_reordering:
+        for column, (before, after) in batch.placements.items():
+            rebuild.place(column, before, after)
         rebuild.reorder(partial_reordering)
+    else:
+        rebuild.order_columns()
+        # alter_column(insert_before=/insert_after=) moves an existing column
+        for column, (before, after) in batch.placements.items():
+            if column not in batch.placed_new_columns:
+                rebuild.place(column, before, after)
+    rebuild.finish()
     swap(operations, rebuild)
 
 
@@ -198,6 +619,7 @@ def rebuild_if_needed(operations: Operations, op: Any) -> bool:
     )
     rebuild = TableRebuild.of(operations, op.table_name, op.schema, None, ())
     rebuild.apply(op)
+    rebuild.finish()
     swap(operations, rebuild)
     return True
 
@@ -210,4 +632,17 @@ def _sqlite_can(op: ops.MigrateOperation) -> bool:
             and op.server_default is False
             and op.autoincrement is None
         )
+    if isinstance(op, ops.AddColumnOp):
+        return _sqlite_can_add(op.column)
     return isinstance(op, _SQLITE_ALTER_OK)
+
+
+def _sqlite_can_add(column: Column[Any]) -> bool:
+    """SQLite's ADD COLUMN takes constant defaults only, and no stored generated column."""
+    from sqlalchemy import Computed, DefaultClause
+    from sqlalchemy.sql import ClauseElement
+
+    default = column.server_default
+    if isinstance(default, DefaultClause) and isinstance(default.arg, ClauseElement):
+        return False
+    return not (isinstance(default, Computed) and default.persisted)

@@ -2,8 +2,15 @@
 
 Batch mode applies its operations here; :mod:`still.operations.swap` then swaps the changed
 table in with its rows.  Columns keep Identity and Computed clauses, server defaults and
-comments; the table keeps its primary key, unique and check constraints, foreign keys, indexes,
-comment and dialect options (``mysql_engine`` ...).
+comments; the table keeps its primary key, unique and check constraints, foreign keys (with
+their ON DELETE/UPDATE, DEFERRABLE, INITIALLY and MATCH), indexes, comment and dialect options
+(``mysql_engine`` ...).
+
+What a change takes with it follows Alembic's batch mode: a type change drops the CHECK the old
+type made (``existing_type=sa.Enum(..., create_constraint=True)``) and casts the copied values
+where the type's kind changes; indexes and constraints on a column that is dropped and added again
+in the same batch come back on the new column.  Where Alembic fails or loses a constraint, still
+keeps it: a CHECK follows a renamed column (and goes when a column it names is dropped).
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.types import to_instance
 
 from still.errors import CommandError
+from still.operations import checks as type_checks
 from still.operations import ops
 
 if TYPE_CHECKING:
@@ -66,6 +75,18 @@ class TableRebuild:
     indexes: list[dict[str, Any]]
     table_args: list[Any] = field(default_factory=list)
     table_kwargs: dict[str, Any] = field(default_factory=dict)
+    # new column name -> the type its copied values are CAST to (the type's kind changed)
+    casts: dict[str, Any] = field(default_factory=dict)
+    # the database's dialect: which CHECKs a type makes there, how its SQL reads
+    dialect: Any = None
+    # the naming convention a type's CHECK is named by (env.py's target_metadata)
+    naming_convention: Mapping[str, Any] | None = None
+    # column -> (insert_before, insert_after) asked by add_column / alter_column
+    placements: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # the table's own columns in their order (renamed, less the dropped ones), and the
+    # "this column comes before that one" pairs the added columns ask for
+    existing_order: list[str] = field(default_factory=list)
+    order_pairs: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -76,6 +97,26 @@ class TableRebuild:
         copy_from: Table | None,
         reflect_args: Sequence[Any],
         naming_convention: Mapping[str, Any] | None = None,
+        reflect_kwargs: Mapping[str, Any] | None = None,
+    ) -> TableRebuild:
+        rebuild = cls._read(
+            operations, name, schema, copy_from, reflect_args, naming_convention, reflect_kwargs
+        )
+        rebuild.dialect = operations.impl.dialect
+        target = operations.migration_context.opts.get("target_metadata")
+        rebuild.naming_convention = getattr(target, "naming_convention", None)
+        return rebuild
+
+    @classmethod
+    def _read(
+        cls,
+        operations: Operations,
+        name: str,
+        schema: str | None,
+        copy_from: Table | None,
+        reflect_args: Sequence[Any],
+        naming_convention: Mapping[str, Any] | None,
+        reflect_kwargs: Mapping[str, Any] | None,
     ) -> TableRebuild:
         if copy_from is not None:
             return cls._from_table(copy_from)
@@ -94,7 +135,14 @@ class TableRebuild:
             if naming_convention
             else MetaData()
         )
-        table = Table(name, metadata, *reflect_args, schema=schema, autoload_with=bind)
+        table = Table(
+            name,
+            metadata,
+            *reflect_args,
+            schema=schema,
+            autoload_with=bind,
+            **dict(reflect_kwargs or {}),
+        )
         rebuild = cls._from_table(table)
         inspector = inspect(bind)
         # Reflection gives named CHECK constraints only through the inspector.
@@ -125,15 +173,15 @@ class TableRebuild:
             checks=[
                 {"name": c.name, "sqltext": str(c.sqltext)}
                 for c in table.constraints
-                if isinstance(c, CheckConstraint)
+                # a type's own CHECK comes back with the type (copy_from tables)
+                if isinstance(c, CheckConstraint) and not getattr(c, "_type_bound", False)
             ],
             foreign_keys=[
                 {
                     "name": fk.name,
                     "columns": [c.name for c in fk.columns],
                     "targets": [e.target_fullname for e in fk.elements],
-                    "ondelete": fk.ondelete,
-                    "onupdate": fk.onupdate,
+                    **_fk_options(fk),
                 }
                 for fk in table.foreign_key_constraints
             ],
@@ -149,34 +197,125 @@ class TableRebuild:
                 for ix in table.indexes
             ],
             table_kwargs=kwargs,
+            existing_order=list(columns),
         )
 
     # -- changes --------------------------------------------------------------------------------
 
     def apply(self, op: ops.MigrateOperation) -> None:
         if isinstance(op, ops.AddColumnOp):
-            self._add_column(op.column)
+            if not (op.if_not_exists and op.column.name in self.columns):
+                self._add_column(op.column)
         elif isinstance(op, ops.DropColumnOp):
-            self._drop_column(op.column_name)
+            if not (op.if_exists and op.column_name not in self.columns):
+                self._drop_column(op.column_name, op.kw.get("existing_type"))
         elif isinstance(op, ops.AlterColumnOp):
             self._alter_column(op)
         elif isinstance(op, ops.CreateIndexOp):
-            self.indexes.append(
-                {
-                    "name": op.index_name,
-                    "columns": list(op.columns),
-                    "unique": op.unique,
-                    "kw": dict(op.kw),
-                }
-            )
+            self._create_index(op)
         elif isinstance(op, ops.DropIndexOp):
-            self.indexes = [ix for ix in self.indexes if ix["name"] != op.index_name]
+            self._drop_index(op)
         elif isinstance(op, ops.AddConstraintOp):
             self._add_constraint(op)
         elif isinstance(op, ops.DropConstraintOp):
-            self._drop_constraint(op.constraint_name)
+            if not (op.if_exists and not self._has_constraint(op.constraint_name)):
+                self._drop_constraint(op.constraint_name, op.type_)
+        elif isinstance(op, ops.CreateTableCommentOp):
+            self.table_kwargs["comment"] = op.comment
+        elif isinstance(op, ops.DropTableCommentOp):
+            self.table_kwargs.pop("comment", None)
         else:
             raise CommandError(f"{type(op).__name__} cannot be run inside batch_alter_table.")
+
+    def _create_index(self, op: ops.CreateIndexOp) -> None:
+        if op.if_not_exists and any(ix["name"] == op.index_name for ix in self.indexes):
+            return
+        self.indexes.append(
+            {
+                "name": op.index_name,
+                "columns": list(op.columns),
+                "unique": op.unique,
+                "kw": dict(op.kw),
+            }
+        )
+
+    def _drop_index(self, op: ops.DropIndexOp) -> None:
+        kept = [ix for ix in self.indexes if ix["name"] != op.index_name]
+        if len(kept) == len(self.indexes) and not op.if_exists:
+            raise CommandError(
+                f"Table {self.name} has no index named {op.index_name!r} (it has: "
+                f"{', '.join(str(ix['name']) for ix in self.indexes) or 'none'})."
+            )
+        self.indexes = kept
+
+    def finish(self) -> None:
+        """Settle what the changes left behind: indexes, unique constraints and foreign keys on
+        a column that is gone (dropped and not added again) go, and so does a CHECK that names
+        such a column (as PostgreSQL's DROP COLUMN does)."""
+        present = set(self.columns)
+        for group in (self.uniques, self.foreign_keys, self.indexes):
+            group[:] = [
+                item for item in group if all(not isinstance(c, _Dropped) for c in item["columns"])
+            ]
+        dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+        kept = []
+        for check in self.checks:
+            names = type_checks.referenced_columns(str(check["sqltext"]), dialect_name)
+            if names and not names <= present:
+                continue
+            kept.append(check)
+        self.checks = kept
+
+    def _order_new_column(self, name: str) -> None:
+        """Where an added column goes, as Alembic's batch mode places it: after the table's
+        last column, or as ``insert_before``/``insert_after`` ask (an anchor among the table's
+        columns also binds the column to the anchor's neighbour)."""
+        before, after = self.placements.get(name, (None, None))
+        existing = self.existing_order
+        position = {n: i for i, n in enumerate(existing)}
+        if after and not before:
+            if after in position:
+                if position[after] + 1 < len(existing):
+                    before = existing[position[after] + 1]
+            else:
+                before = dict(self.order_pairs).get(after)
+        if before and not after:
+            if before in position:
+                if position[before] > 0:
+                    after = existing[position[before] - 1]
+            else:
+                after = {b: a for a, b in self.order_pairs}.get(before)
+        for anchor in (before, after):
+            if anchor is not None:
+                self._require(anchor)
+        if before:
+            self.order_pairs.append((name, before))
+        if after:
+            self.order_pairs.append((after, name))
+        if not before and not after and existing:
+            self.order_pairs.append((existing[-1], name))
+
+    def order_columns(self) -> None:
+        """Put the columns in the order the table's own order and the added columns' pairs
+        give: in rounds, every column whose predecessors are placed, in the order the columns
+        were listed (the same order Alembic's topological sort gives)."""
+        names = list(self.columns)
+        pairs = list(itertools.pairwise(self.existing_order)) + self.order_pairs
+        predecessors: dict[str, set[str]] = {n: set() for n in names}
+        for first, second in pairs:
+            if first != second and first in predecessors and second in predecessors:
+                predecessors[second].add(first)
+        ordered: list[str] = []
+        while len(ordered) < len(names):
+            placed = set(ordered)
+            ready = [n for n in names if n not in placed and predecessors[n] <= placed]
+            if not ready:
+                raise CommandError(
+                    f"insert_before/insert_after on table {self.name} ask for a circular order "
+                    f"of columns ({', '.join(n for n in names if n not in placed)})."
+                )
+            ordered += ready
+        self.columns = {n: self.columns[n] for n in ordered}
 
     def place(self, column: str, before: str | None, after: str | None) -> None:
         """Move ``column`` before or after another one (``insert_before``/``insert_after``)."""
@@ -222,26 +361,53 @@ class TableRebuild:
     def _add_column(self, column: Column[Any]) -> None:
         self.columns[column.name] = column_spec(column)
         self.sources[column.name] = None
+        self.casts.pop(column.name, None)
+        self._order_new_column(column.name)
         if column.primary_key:
             self.primary_key["columns"].append(column.name)
+        # What was on a column of this name dropped earlier in the batch comes back on this one.
+        for group in (self.uniques, self.foreign_keys, self.indexes):
+            for item in group:
+                item["columns"] = [
+                    column.name if isinstance(c, _Dropped) and c.name == column.name else c
+                    for c in item["columns"]
+                ]
         for fk in column.foreign_keys:
             self.foreign_keys.append(
                 {
                     "name": fk.name,
                     "columns": [column.name],
                     "targets": [fk.target_fullname],
-                    "ondelete": fk.ondelete,
-                    "onupdate": fk.onupdate,
+                    **_fk_options(fk.constraint),
                 }
             )
 
-    def _drop_column(self, name: str) -> None:
+    def _drop_column(self, name: str, existing_type: Any = None) -> None:
         self._require(name)
         del self.columns[name]
         del self.sources[name]
+        self.casts.pop(name, None)
+        self.existing_order = [c for c in self.existing_order if c != name]
+        self.order_pairs = [p for p in self.order_pairs if name not in p]
         self.primary_key["columns"] = [c for c in self.primary_key["columns"] if c != name]
+        # Kept, marked: a column of the same name added later in the batch takes them back.
         for group in (self.uniques, self.foreign_keys, self.indexes):
-            group[:] = [item for item in group if name not in item["columns"]]
+            for item in group:
+                item["columns"] = [
+                    _Dropped(c) if isinstance(c, str) and c == name else c for c in item["columns"]
+                ]
+        self._drop_type_checks(name, existing_type)
+
+    def _drop_type_checks(self, column: str, type_: Any) -> None:
+        """Drop the CHECK constraints ``type_`` made for ``column`` (Alembic drops the
+        constraint of ``existing_type`` the same way)."""
+        if self.dialect is None:
+            return
+        for made in type_checks.type_checks(
+            type_, self.name, column, self.dialect, self.naming_convention
+        ):
+            gone = set(type_checks.matching(self.checks, made, self.dialect.name))
+            self.checks = [c for i, c in enumerate(self.checks) if i not in gone]
 
     def _alter_column(self, op: ops.AlterColumnOp) -> None:
         self._require(op.column_name)
@@ -249,7 +415,13 @@ class TableRebuild:
         if op.nullable is not None:
             spec["nullable"] = op.nullable
         if op.type_ is not None:
-            spec["type"] = op.type_
+            new_type = to_instance(op.type_)
+            self._drop_type_checks(op.column_name, op.existing_type)
+            if self.sources[op.column_name] is not None and _changes_kind(
+                spec["type"], new_type, self.dialect
+            ):
+                self.casts[op.column_name] = new_type
+            spec["type"] = new_type
         if op.server_default is not False:
             default = op.server_default
             if isinstance(default, (Identity, Computed)):
@@ -264,12 +436,25 @@ class TableRebuild:
             new, old = op.new_column_name, op.column_name
             self.columns = {(new if k == old else k): v for k, v in self.columns.items()}
             self.sources = {(new if k == old else k): v for k, v in self.sources.items()}
+            self.casts = {(new if k == old else k): v for k, v in self.casts.items()}
+            self.existing_order = [new if c == old else c for c in self.existing_order]
+            self.order_pairs = [
+                (new if a == old else a, new if b == old else b) for a, b in self.order_pairs
+            ]
             self.primary_key["columns"] = [
                 new if c == old else c for c in self.primary_key["columns"]
             ]
             for group in (self.uniques, self.foreign_keys, self.indexes):
                 for item in group:
-                    item["columns"] = [new if c == old else c for c in item["columns"]]
+                    item["columns"] = [
+                        new if isinstance(c, str) and c == old else c for c in item["columns"]
+                    ]
+            # A CHECK naming the column follows it (SQLite's RENAME COLUMN does the same).
+            dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+            for check in self.checks:
+                check["sqltext"] = type_checks.renamed_in(
+                    str(check["sqltext"]), {old: new}, dialect_name
+                )
 
     def _add_constraint(self, op: ops.AddConstraintOp) -> None:
         spec = dict(op.spec)
@@ -289,34 +474,59 @@ class TableRebuild:
                     "name": op.constraint_name,
                     "columns": list(spec["local_cols"]),
                     "targets": [f"{target}.{c}" for c in spec["remote_cols"]],
-                    "ondelete": spec.get("ondelete"),
-                    "onupdate": spec.get("onupdate"),
+                    **{k: spec.get(k) for k in _FK_OPTIONS},
                 }
             )
         else:
             raise CommandError(f"A {op.kind} constraint cannot be added by a table rebuild.")
 
-    def _drop_constraint(self, name: str | None) -> None:
+    def _has_constraint(self, name: str | None) -> bool:
+        named = [*self.uniques, *self.checks, *self.foreign_keys, self.primary_key]
+        return name is not None and any(item.get("name") == name for item in named)
+
+    def _drop_constraint(self, name: str | None, type_: str | None = None) -> None:
         before = len(self.uniques) + len(self.checks) + len(self.foreign_keys)
         for group in (self.uniques, self.checks, self.foreign_keys):
             group[:] = [item for item in group if item.get("name") != name]
         dropped_pk = self.primary_key.get("name") == name and name is not None
+        # A table has one primary key: type_="primary" names it even where the database keeps
+        # no name for it (MySQL/MariaDB call every one PRIMARY, SQLite's may have none).
+        nameless = self.primary_key.get("name") in (None, "PRIMARY")
+        if type_ == "primary" and self.primary_key["columns"] and nameless:
+            dropped_pk = True
         if dropped_pk:
             self.primary_key = {"name": None, "columns": []}
-        if (
-            before == len(self.uniques) + len(self.checks) + len(self.foreign_keys)
-            and not dropped_pk
-        ):
-            raise CommandError(
-                f"Table {self.name} has no constraint named {name!r}; SQLite keeps only the names "
-                "given when the constraint was created."
-            )
+        if before != len(self.uniques) + len(self.checks) + len(self.foreign_keys) or dropped_pk:
+            return
+        # MySQL/MariaDB report a UNIQUE constraint as a unique index of the same name.
+        if type_ in (None, "unique") and name is not None:
+            kept = [ix for ix in self.indexes if not (ix["unique"] and ix["name"] == name)]
+            if len(kept) != len(self.indexes):
+                self.indexes = kept
+                return
+        hint = (
+            "; SQLite keeps only the names given when the constraint was created"
+            if self.dialect is None or self.dialect.name == "sqlite"
+            else ""
+        )
+        raise CommandError(f"Table {self.name} has no constraint named {name!r}{hint}.")
 
     # -- the new table --------------------------------------------------------------------------
 
     def renamed_columns(self) -> dict[str, str]:
         """old column name -> new column name, for the columns that are kept."""
         return {old: new for new, old in self.sources.items() if old is not None}
+
+    def copy_expressions(self) -> dict[str, Any]:
+        """new column name -> the SQL expression its copied value is read with, where the value
+        must be CAST to the column's new type."""
+        from sqlalchemy import cast, column
+
+        return {
+            new: cast(column(old), type_)
+            for new, type_ in self.casts.items()
+            if (old := self.sources.get(new)) is not None
+        }
 
     def copied_columns(self) -> list[tuple[str, str]]:
         """(new, old) for every column filled from the old table (computed ones fill
@@ -385,11 +595,41 @@ class TableRebuild:
                     fk["columns"],
                     fk["targets"],
                     name=fk["name"],
-                    ondelete=fk["ondelete"],
-                    onupdate=fk["onupdate"],
+                    ondelete=fk.get("ondelete"),
+                    onupdate=fk.get("onupdate"),
+                    deferrable=fk.get("deferrable"),
+                    initially=fk.get("initially"),
+                    match=fk.get("match"),
                 )
             )
         return made
+
+
+_FK_OPTIONS = ("ondelete", "onupdate", "deferrable", "initially", "match")
+
+
+def _fk_options(fk: ForeignKeyConstraint | None) -> dict[str, Any]:
+    """ON DELETE / ON UPDATE / DEFERRABLE / INITIALLY / MATCH of a foreign key."""
+    return {k: getattr(fk, k, None) for k in _FK_OPTIONS}
+
+
+@dataclass(frozen=True)
+class _Dropped:
+    """A column a constraint or index named, dropped in this batch (a column of the same name
+    added later in the batch takes its place)."""
+
+    name: str
+
+
+def _changes_kind(old: Any, new: Any, dialect: Any) -> bool:
+    """Whether copying values from ``old`` to ``new`` needs a CAST: the kind of type changes
+    (text to number, number to text ...), as Alembic's batch mode decides (SQLite stores JSON
+    as text, so no cast to JSON there)."""
+    from sqlalchemy import JSON
+
+    if dialect is not None and dialect.name == "sqlite" and isinstance(new, JSON):
+        return False
+    return bool(old._type_affinity is not new._type_affinity)
 
 
 def stub_referents(metadata: MetaData, fk: ForeignKeyConstraint) -> None:

@@ -67,7 +67,7 @@ def _swap_sqlite(impl: DefaultImpl, rebuild: TableRebuild) -> None:
     temp = temp_name(impl, rebuild.name)
     table = rebuild.new_table(temp, MetaData())
     impl.create_table(table)
-    impl.copy_rows(table, rebuild.name, rebuild.copied_columns())
+    impl.copy_rows(table, rebuild.name, rebuild.copied_columns(), rebuild.copy_expressions())
     impl.drop_table(Table(rebuild.name, MetaData(), schema=rebuild.schema))
     impl.rename_table(temp, rebuild.name, rebuild.schema)
     for index in _indexes(rebuild, _final_table(rebuild, MetaData())):
@@ -150,7 +150,7 @@ def _swap_with_alters(operations: Operations, rebuild: TableRebuild) -> None:
     temp_pk = temp_name(impl, rebuild.name, "_pkey")
     table = rebuild.new_table(temp, MetaData(), constraints=False, primary_key_name=temp_pk)
     impl.create_table(table)
-    impl.copy_rows(table, rebuild.name, rebuild.copied_columns())
+    impl.copy_rows(table, rebuild.name, rebuild.copied_columns(), rebuild.copy_expressions())
     impl.continue_sequences(table)
     for ref in referrers:
         impl.drop_constraint(ref.name, ref.table, "foreignkey", ref.schema)
