@@ -187,7 +187,7 @@ def test_script_from_path_reads_statically(tmp_path: Path) -> None:
     assert script.down_revisions == ()
     assert script.doc == "add age column to pets"
     assert script.longdoc.startswith("add age column to pets\n\nRevision ID: abc123")
-    assert script.path == path and str(script) == str(path)
+    assert script.path == str(path) and str(script) == "<base> -> abc123 (head), add age column to pets"
     # The module runs only when asked for (and its error names the file).
     with pytest.raises(ScriptError, match=r"abc123_add_age\.py raised RuntimeError.*imported!"):
         script.module  # noqa: B018
@@ -683,7 +683,7 @@ def test_sourceless_revisions(project: Path) -> None:
     assert script.get_heads() == ["c3"]
     assert len(script.graph) == 3
     c3 = script.graph["c3"]
-    assert c3.path.suffix == ".pyc"
+    assert c3.file_path.suffix == ".pyc"
     assert c3.down_revisions == ("b2",)
     assert c3.doc == "c3 message"
 

@@ -90,7 +90,7 @@ def revision(
         message,
         parents,
         as_tuple(branch_label),
-        _dependencies(graph, as_tuple(depends_on)),
+        script.dependencies_of(as_tuple(depends_on)),
         template_args,
     )
 
@@ -140,36 +140,9 @@ def merge(
 def _directory_for(
     script: ScriptDirectory, version_path: str | None, parents: Sequence[str]
 ) -> Path:
-    """Where a new revision goes: ``--version-path`` (one of the version locations), else, when
-    there are several locations, beside the revision it builds on, else the first location."""
-    locations = [Path(location).resolve() for location in script.version_locations]
-    if version_path:
-        wanted = Path(version_path).resolve()
-        if wanted not in locations and not (
-            script.recursive_version_locations
-            and any(wanted.is_relative_to(location) for location in locations)
-        ):
-            raise CommandError(
-                f"--version-path {version_path} is not one of the version locations "
-                f"({', '.join(str(location) for location in locations)}): no command would see "
-                "a revision written there. Add it to version_locations in the configuration, or "
-                "pass one of those."
-            )
-        return Path(version_path)
-    if len(locations) > 1:
-        for parent in parents:
-            return script.graph[parent].path.parent
-    return Path(script.versions)
-
-
-def _dependencies(graph: RevisionGraph[Script], specs: tuple[str, ...]) -> tuple[str, ...]:
-    """``--depends-on`` values as a revision file keeps them: a bare branch label stays a label,
-    anything else (an id prefix, ``LABEL@head``, ``head``) becomes the revision id it names."""
-    found: list[str] = []
-    for spec in specs:
-        names = (spec,) if graph.by_label(spec) is not None else resolve_targets(graph, spec)
-        found.extend(name for name in names if name not in found)
-    return tuple(found)
+    directory = script.version_path_for(version_path, parents)
+    directory.mkdir(parents=True, exist_ok=True)  # a configured location not created yet
+    return directory
 
 
 def _new_id(graph: RevisionGraph[Script], rev_id: str | None) -> str:

@@ -15,6 +15,6 @@ def run_env(
 ) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run."""
     reporter = config.attributes.get("still.reporter")
-    with EnvironmentContext(config, script, fn=plan, reporter=reporter, **opts) as environment:
+    with EnvironmentContext(config, script, plan=plan, reporter=reporter, **opts) as environment:
         script.run_env()
     return environment
