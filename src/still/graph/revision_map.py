@@ -231,8 +231,8 @@ class RevisionMap:
         """The revisions between ``lower`` and ``upper``, newest first.
 
         Upgrading (the default): what lies below ``upper`` and not below ``lower`` (with
-        ``inclusive``, ``lower`` too); ``lower`` must be below ``upper`` unless
-        ``implicit_base``.  With ``select_for_downgrade``: what a database at ``upper`` undoes
+        ``inclusive``, ``lower`` too); ``lower`` must be below ``upper``, and only what builds
+        on it is given, unless ``implicit_base``.  With ``select_for_downgrade``: what a database at ``upper`` undoes
         to stand at ``lower``.
         """
         graph = self.graph
@@ -257,6 +257,9 @@ class RevisionMap:
         todo = below - graph.ancestors(lowers)
         if inclusive:
             todo |= {rid for rid in lowers if rid in below}
+        if lowers and not implicit_base:
+            # only what builds on ``lower`` (other bases' revisions stay out)
+            todo &= graph.descendants(lowers)
         yield from graph.newest_first(todo)
 
     def _ids(self, identifier: Any) -> tuple[str, ...]:
