@@ -336,11 +336,11 @@ def _still_value(key: str, kind: str) -> tuple[Any, Any]:
     module_name, rest = _split_key(key)
     parts = rest.split(".")
     proxy = PROXIES.get(module_name)
-    if proxy is not None:
-        owner = _lookup(proxy[0], proxy[1])
-        if owner is MISSING:
+    if proxy is not None and kind == "attribute":
+        cls = _lookup(proxy[0], proxy[1])
+        if cls is MISSING:
             return MISSING, None
-        return _attribute(owner, parts[0]), owner
+        return _attribute(cls, parts[0]), cls
     owner: Any = importlib.import_module(module_name)
     for part in parts[:-1]:
         owner = _attribute(owner, part)
@@ -364,7 +364,7 @@ def _attribute(owner: Any, name: str) -> Any:
         return MISSING
     try:
         return getattr(owner, name)
-    except AttributeError:
+    except Exception:  # AttributeError, or the proxies' "only while a migration runs"
         return MISSING
 
 
@@ -516,7 +516,7 @@ def differences() -> list[Difference]:
 
 
 def _compare(member: Member) -> Iterator[Difference]:
-    ours, owner = _still_value(member.key, member.kind)
+    ours, _ = _still_value(member.key, member.kind)
     if ours is MISSING:
         yield Difference(member.key, member.group, "missing")
         return

@@ -10,6 +10,7 @@ __getattr__, __dir__ = stand_in(
     "alembic.runtime.migration",
     {
         "MigrationContext": "still.runtime.migration:MigrationContext",
+        "HeadMaintainer": "still.runtime.migration:HeadMaintainer",
         "MigrationInfo": f"{_S}:MigrationInfo",
         "MigrationStep": f"{_S}:MigrationStep",
         "RevisionStep": f"{_S}:RevisionStep",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from still.command.environment import run_env
 from still.config import Config
@@ -11,7 +12,7 @@ from still.graph import Step, resolve_targets, stamp_plan
 from still.graph.targets import downgrade_steps, upgrade_steps
 from still.script import ScriptDirectory
 
-__all__ = ["downgrade", "downgrade_steps", "stamp", "upgrade", "upgrade_steps"]
+__all__ = ["downgrade", "downgrade_steps", "ensure_version", "stamp", "upgrade", "upgrade_steps"]
 
 
 def _split_range(revision: str, sql: bool, command: str) -> tuple[str | None, str]:
@@ -168,3 +169,13 @@ def stamp(
         tag=tag,
         purge=purge,
     )
+
+
+def ensure_version(config: Config, sql: bool = False) -> None:
+    """Create the version table if it does not exist yet (with ``sql``, print its CREATE)."""
+    script = ScriptDirectory.from_config(config)
+
+    def create(context: Any) -> None:
+        context._ensure_version_table()
+
+    run_env(config, script, lambda heads: [], as_sql=sql, still_reader=create)

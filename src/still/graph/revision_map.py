@@ -232,8 +232,8 @@ class RevisionMap:
 
         Upgrading (the default): what lies below ``upper`` and not below ``lower`` (with
         ``inclusive``, ``lower`` too); ``lower`` must be below ``upper``, and only what builds
-        on it is given, unless ``implicit_base``.  With ``select_for_downgrade``: what a database at ``upper`` undoes
-        to stand at ``lower``.
+        on it is given, unless ``implicit_base``.  With ``select_for_downgrade``: what a
+        database at ``upper`` undoes to stand at ``lower``.
         """
         graph = self.graph
         uppers = self._ids(upper)

@@ -190,6 +190,11 @@ class EnvironmentContext:
             environment_context=self,
             **kw,
         )
+        command_hook = opts.get("still_command_directives")
+        if command_hook is not None:
+            opts["process_revision_directives"] = _chained(
+                process_revision_directives, command_hook
+            )
         opts.setdefault("version_table", "alembic_version")
         opts.setdefault("version_table_pk", True)
         if self.is_offline_mode():
@@ -239,3 +244,15 @@ class EnvironmentContext:
     @property
     def migration_context(self) -> MigrationContext | None:
         return self._migration_context
+
+
+def _chained(first: Callable[..., Any] | None, then: Callable[..., Any]) -> Callable[..., Any]:
+    """env.py's ``process_revision_directives``, then the one ``command.revision()`` was given
+    (as Alembic runs them)."""
+
+    def both(context: Any, revision: Any, directives: list[Any]) -> None:
+        if first is not None:
+            first(context, revision, directives)
+        then(context, revision, directives)
+
+    return both

@@ -446,7 +446,23 @@ class MigrationContext:
                     script = self._script(step.revision)
                     script.upgrade_function() if step.is_upgrade else script.downgrade_function()
 
-    def _ensure_version_table(self, heads: tuple[str, ...]) -> None:
+    def _ensure_version_table(
+        self, heads: tuple[str, ...] | None = None, purge: bool = False
+    ) -> None:
+        """Create the version table unless it exists (``--sql``: unless the script starts from a
+        revision); with ``purge``, empty it."""
+        if heads is None:
+            heads = () if purge else self.get_current_heads()
+        if (
+            purge
+            and not self.as_sql
+            and self.connection is not None
+            and self._versions.exists(self.connection)
+        ):
+            with self.begin_transaction(_per_migration=True):
+                for head in self.get_current_heads():
+                    self._versions.write(self.impl, Step(None, False, (head,), ()))
+            return
         if self.as_sql:
             if not heads and self._start_from_rev is None:
                 self._versions.create(self.impl)
@@ -660,6 +676,26 @@ class MigrationContext:
     def _committed_statements(self, exc: Exception) -> list[str]:
         executed = self.impl.executed_statements()
         return list(executed[:-1] if getattr(exc, "statement", None) else executed)
+
+
+class HeadMaintainer:
+    """The heads a version table holds, kept up to date step by step (Alembic's helper for
+    applications that run steps themselves): ``update_to_step(step)`` writes the step's change
+    to the version table and to :attr:`heads`."""
+
+    def __init__(self, context: MigrationContext, heads: Any) -> None:
+        self.context = context
+        self.heads: set[str] = set(heads)
+
+    def update_to_step(self, step: Any) -> None:
+        from still.graph.steps import as_plan
+
+        context = self.context
+        graph = context.script.graph if context.script is not None else None
+        plan, _ = as_plan(graph, tuple(self.heads), [step])
+        for change in plan:
+            context._versions.write(context.impl, change)
+            self.heads = (self.heads - set(change.removes)) | set(change.adds)
 
 
 _ALREADY_THERE = re.compile(
