@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 from abc import ABCMeta
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
 
@@ -177,6 +178,48 @@ class CreateForeignKeyOp(AddConstraintOp):
             **kw,
         }
         super().__init__("foreignkey", constraint_name, source_table, spec, source_schema)
+
+
+class CreateExcludeConstraintOp(AddConstraintOp):
+    """PostgreSQL ``EXCLUDE`` (``alembic.ddl.postgresql.CreateExcludeConstraintOp``):
+    ``elements`` are ``(column_or_expression, operator)`` pairs."""
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        elements: Sequence[Any],
+        where: Any = None,
+        schema: str | None = None,
+        _orig_constraint: Any = None,
+        **kw: Any,
+    ) -> None:
+        spec = {"elements": list(elements), **({"where": where} if where is not None else {})}
+        super().__init__("exclude", constraint_name, table_name, {**spec, **kw}, schema)
+
+    @property
+    def elements(self) -> list[Any]:
+        return list(self.spec["elements"])
+
+    @property
+    def where(self) -> Any:
+        return self.spec.get("where")
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k not in ("elements", "where")}
+
+    @classmethod
+    def from_constraint(cls, constraint: Any) -> CreateExcludeConstraintOp:
+        table = constraint.table
+        return cls(
+            constraint.name,
+            table.name,
+            [(expr, op) for expr, _, op in constraint._render_exprs],
+            where=constraint.where,
+            schema=table.schema,
+            **{k: getattr(constraint, k) for k in ("deferrable", "initially", "using")},
+        )
 
 
 # -- base classes add-ons subclass or test against -------------------------------------------------
@@ -404,11 +447,68 @@ class AbstractOperations(metaclass=ABCMeta):  # noqa: B024 (a base without abstr
         return register
 
     @classmethod
-    def implementation_for(cls, op_class: type[Any]) -> Callable[[Any], Any]:
-        """Decorator: ``fn(operations, operation)`` runs operations of ``op_class``."""
+    def implementation_for(cls, op_cls: type[Any], replace: bool = False) -> Callable[[Any], Any]:
+        """Decorator: ``fn(operations, operation)`` runs operations of ``op_cls``."""
         from still.operations.base import Operations
 
-        return Operations.implementation_for(op_class)
+        return Operations.implementation_for(op_cls)
+
+    @classmethod
+    @contextmanager
+    def context(cls, migration_context: Any) -> Iterator[Any]:
+        """``op`` bound to ``migration_context`` inside the block (operations run outside a
+        migration, e.g. in a test or a script)."""
+        from still.operations.base import Operations
+        from still.operations.proxy import operations_in_effect
+
+        operations = Operations(migration_context)
+        with operations_in_effect(operations):
+            yield operations
+
+    def __init__(self, migration_context: Any, impl: Any = None) -> None:
+        self.migration_context = migration_context
+        self.impl = impl if impl is not None else migration_context.impl
+        self.schema_obj: Any = None
+
+
+class _Shared:
+    """A method of AbstractOperations: the one the instance's own class (Operations or
+    BatchOperations) has, with that class's signature."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.__name__ = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        if inspect.getattr_static(type(obj), self.name, None) in (None, self):
+            raise NotImplementedError(f"{type(obj).__name__} does not implement {self.name}()")
+        return getattr(obj, self.name)
+
+    def __call__(self, operations: Any, *args: Any, **kw: Any) -> Any:
+        return self.__get__(operations)(*args, **kw)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        operations = _operations_classes()[0]
+        signature = inspect.signature(getattr(operations, self.name))
+        if isinstance(inspect.getattr_static(operations, self.name), staticmethod):
+            own = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            signature = signature.replace(parameters=[own, *signature.parameters.values()])
+        return signature
+
+
+for _shared in (
+    "batch_alter_table",
+    "f",
+    "get_bind",
+    "get_context",
+    "inline_literal",
+    "invoke",
+    "run_async",
+):
+    setattr(AbstractOperations, _shared, _Shared(_shared))
 
 
 def _operations_classes() -> tuple[type[Any], ...]:
@@ -817,6 +917,7 @@ _OPERATION_METHODS: dict[type[Any], tuple[str, bool]] = {
     DropTableOp: ("drop_table", False),
     ExecuteSQLOp: ("execute", True),
     RenameTableOp: ("rename_table", False),
+    CreateExcludeConstraintOp: ("create_exclude_constraint", True),
 }
 for _op_class, (_method, _in_batch) in _OPERATION_METHODS.items():
     _adds(_op_class, _method, classmethod(_Forward(_method, False)))
