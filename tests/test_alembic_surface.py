@@ -579,11 +579,14 @@ def compare_signatures(real: inspect.Signature, ours: inspect.Signature) -> list
         if param.default is not _P.empty:
             if other.default is _P.empty:
                 problems.append(f"{param.name} is required (Alembic: default {param.default!r})")
-            elif (isinstance(param.default, enum.Enum) and (
-                not isinstance(other.default, enum.Enum)
-                or (other.default.name, other.default.value)
-                != (param.default.name, param.default.value)
-            )) or (
+            elif (
+                isinstance(param.default, enum.Enum)
+                and (
+                    not isinstance(other.default, enum.Enum)
+                    or (other.default.name, other.default.value)
+                    != (param.default.name, param.default.value)
+                )
+            ) or (
                 _literal(param.default)
                 and _literal(other.default)
                 and (
