@@ -832,10 +832,6 @@ def _set_info(self: Any, value: dict[str, Any]) -> None:
     self.__dict__["_still_info"] = value
 
 
-def _no_diff_tuple(self: Any) -> tuple[Any, ...]:
-    raise NotImplementedError(f"{type(self).__name__} has no diff tuple")
-
-
 def _reverse_into(self: UpgradeOps, downgrade_ops: DowngradeOps) -> DowngradeOps:
     """Fill ``downgrade_ops`` with the reverse of these operations; return it."""
     downgrade_ops.ops[:] = [operation.reverse() for operation in reversed(self.ops)]
@@ -851,7 +847,6 @@ def _ops_list(name: str) -> property:
 
 
 _adds(MigrateOperation, "info", property(_info, _set_info))
-_adds(MigrateOperation, "to_diff_tuple", _no_diff_tuple)
 _adds(UpgradeOps, "reverse_into", _reverse_into)
 _adds(ModifyTableOps, "is_empty", lambda self: not self.ops)
 _adds(MigrationScript, "upgrade_ops_list", _ops_list("upgrade_ops"))
