@@ -586,7 +586,7 @@ def test_traceback_on_request(chain: Path) -> None:
         result = invoke(flag, "show", "zzz")
         assert result.exit_code == 1
         assert "Traceback (most recent call last)" in result.stderr
-        assert "still.errors.RevisionError: No revision 'zzz'" in result.stderr
+        assert "still.errors.ResolutionError: No revision 'zzz'" in result.stderr
         assert "FAILED: No revision 'zzz'" in result.stderr
 
 

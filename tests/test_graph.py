@@ -30,7 +30,7 @@ def rev(
     labels: Iterable[str] = (),
     depends: Iterable[str] = (),
 ) -> Revision:
-    return Revision(revision, as_tuple(down), frozenset(labels), tuple(depends))
+    return Revision(revision, as_tuple(down), tuple(depends), tuple(labels))
 
 
 def graph(*revisions: Revision) -> RevisionGraph[Revision]:

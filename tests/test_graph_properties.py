@@ -43,7 +43,7 @@ def dags(draw: st.DrawFn, with_dependencies: bool = False) -> RevisionGraph[Revi
         dependencies: list[str] = []
         if with_dependencies and earlier and draw(st.integers(0, 7)) == 0:
             dependencies = [draw(st.sampled_from(earlier))]
-        revisions.append(Revision(f"r{i:02d}", tuple(parents), frozenset(), tuple(dependencies)))
+        revisions.append(Revision(f"r{i:02d}", tuple(parents), tuple(dependencies)))
     return RevisionGraph(revisions)
 
 

@@ -347,9 +347,9 @@ def labelled_graphs(draw: st.DrawFn) -> RevisionGraph[Revision]:
                 draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=2, unique=True))
             )
         label = frozenset({next(labels, "zzz")}) if draw(st.integers(0, 4)) == 0 else frozenset()
-        if label and any(label & r.branch_labels for r in revisions):
+        if label and any(label & r.declared_labels for r in revisions):
             label = frozenset()
-        revisions.append(Revision(names[i], parents, label, ()))
+        revisions.append(Revision(names[i], parents, branch_labels=tuple(label)))
     return RevisionGraph(revisions)
 
 
@@ -396,9 +396,9 @@ def test_huge_relative_steps_give_a_revision_error(spec: str) -> None:
 def test_an_exact_id_that_looks_relative_names_itself() -> None:
     graph = RevisionGraph(
         [
-            Revision("abc", (), frozenset(), ()),
-            Revision("abc-1", ("abc",), frozenset(), ()),
-            Revision("def", ("abc-1",), frozenset({"release-2"}), ()),
+            Revision("abc", ()),
+            Revision("abc-1", ("abc",)),
+            Revision("def", ("abc-1",), branch_labels=("release-2",)),
         ]
     )
     assert resolve_upgrade_target(graph, "abc-1", ()) == ("abc-1",)

@@ -24,7 +24,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def rev(revision: str, down=None, labels=(), depends=()) -> Revision:
-    return Revision(revision, as_tuple(down), frozenset(labels), tuple(depends))
+    return Revision(revision, as_tuple(down), tuple(depends), tuple(labels))
 
 
 def small() -> RevisionGraph[Revision]:
@@ -202,7 +202,7 @@ def expected_runs(graph: RevisionGraph[Revision], current: set[str]) -> list[lis
             len(r.down_revisions) == 1
             and len(r.children) == 1
             and not r.dependencies
-            and not r.branch_labels
+            and not r.declared_labels
             and not graph.dependants[rid]
             and rid not in current
         )

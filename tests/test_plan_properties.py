@@ -34,7 +34,7 @@ def graphs(draw: st.DrawFn) -> RevisionGraph[Revision]:
         if earlier and draw(st.integers(0, 9)) == 0:
             deps = [draw(st.sampled_from(earlier))]
         labels = frozenset({f"L{i}"}) if draw(st.integers(0, 6)) == 0 else frozenset()
-        revisions.append(Revision(f"r{i}", tuple(parents), labels, tuple(deps)))
+        revisions.append(Revision(f"r{i}", tuple(parents), tuple(deps), tuple(labels)))
     return RevisionGraph(revisions)
 
 

@@ -27,8 +27,9 @@ DOWNGRADE = """
 """
 
 
-def fill(path: Path, upgrade_name: str, downgrade_name: str) -> None:
+def fill(path: Path | str, upgrade_name: str, downgrade_name: str) -> None:
     """Put the pets table into the (empty) bodies of a generated revision."""
+    path = Path(path)  # Script.path is a string, as Alembic's
     text = path.read_text()
     text = re.sub(
         rf"(def {upgrade_name}\(\) -> None:\n)    pass\n", rf"\1{UPGRADE.lstrip(chr(10))}", text

@@ -43,6 +43,7 @@ ALEMBIC_MODULES: dict[str, str] = {
     "alembic.script": f"{_NAMES}.script",
     "alembic.script.base": f"{_NAMES}.script",
     "alembic.script.revision": f"{_NAMES}.script_revision",
+    "alembic.script.write_hooks": f"{_NAMES}.script_write_hooks",
     "alembic.autogenerate": f"{_NAMES}.autogenerate",
     "alembic.autogenerate.api": f"{_NAMES}.autogenerate",
     "alembic.autogenerate.compare": f"{_NAMES}.autogenerate",
@@ -57,6 +58,10 @@ ALEMBIC_MODULES: dict[str, str] = {
     "alembic.ddl.oracle": f"{_NAMES}.ddl",
     "alembic.util": f"{_NAMES}.util",
     "alembic.util.exc": f"{_NAMES}.util",
+    "alembic.util.langhelpers": f"{_NAMES}.util",
+    "alembic.util.messaging": f"{_NAMES}.util",
+    "alembic.util.pyfiles": f"{_NAMES}.util",
+    "alembic.util.editor": f"{_NAMES}.util",
 }
 
 

@@ -12,6 +12,10 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name == "EnvironmentContext":  # as Alembic's proxy module has it
+        from still.runtime.environment import EnvironmentContext
+
+        return EnvironmentContext
     from still.runtime.environment import current_environment
 
     return getattr(current_environment(), name)

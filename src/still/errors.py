@@ -38,8 +38,81 @@ class RevisionError(CommandError):
     """A revision identifier names nothing, names too much, or the graph is inconsistent."""
 
 
+class ResolutionError(RevisionError):
+    """An identifier names no revision (or no branch).  ``argument``: the identifier."""
+
+    def __init__(self, message: str, argument: object = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class RangeNotAncestorError(RevisionError):
+    """A range whose lower end is not below its upper end."""
+
+    def __init__(self, lower: object, upper: object) -> None:
+        self.lower = lower
+        self.upper = upper
+        super().__init__(
+            f"Revision {lower or 'base'} is not below revision {upper or 'base'}, so there is no "
+            "range between them. Give the older revision first (BASE:HEAD)."
+        )
+
+
 class MultipleHeads(RevisionError):
-    """An operation needs one head but the graph has several."""
+    """An operation needs one head but the graph has several.
+
+    Raised as ``MultipleHeads(message)`` by still, or as Alembic raises it,
+    ``MultipleHeads(heads, argument)``; ``heads`` and ``argument`` are kept either way.
+    """
+
+    def __init__(self, heads: Any = (), argument: Any = None) -> None:
+        self.heads: tuple[str, ...]
+        if isinstance(heads, str) and argument is None:
+            message, self.heads = heads, ()
+        else:
+            self.heads = tuple(heads)
+            message = (
+                f"{argument or 'head'} is ambiguous: there are {len(self.heads)} heads "
+                f"({', '.join(map(str, self.heads))}). Name the head you mean, or merge them."
+            )
+        self.argument = argument
+        super().__init__(message)
+
+
+class CycleDetected(RevisionError):
+    """The revisions form a cycle through their down revisions."""
+
+    kind = "Cycle"
+
+    def __init__(self, revisions: Any, message: str | None = None) -> None:
+        self.revisions = [revisions] if isinstance(revisions, str) else list(revisions)
+        super().__init__(
+            message
+            or f"{self.kind} found among revisions {', '.join(self.revisions)}: a revision "
+            "cannot come before itself; correct the down_revision (or depends_on) of one of them."
+        )
+
+
+class DependencyCycleDetected(CycleDetected):
+    kind = "Dependency cycle"
+
+
+class LoopDetected(CycleDetected):
+    kind = "Self-loop"
+
+    def __init__(self, revision: object) -> None:
+        super().__init__(revision)
+
+
+class DependencyLoopDetected(DependencyCycleDetected, LoopDetected):
+    kind = "Dependency self-loop"
+
+    def __init__(self, revision: object) -> None:
+        super().__init__(revision)
+
+
+class DatabaseNotAtHead(CommandError):
+    """``current --check-heads``: the database does not stand at the project's heads."""
 
 
 class DatabaseError(CommandError):

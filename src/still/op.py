@@ -12,6 +12,10 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name == "Operations":  # as Alembic's proxy module has it
+        from still.operations.base import Operations
+
+        return Operations
     from still.operations.proxy import current_operations, in_migration
 
     if in_migration():

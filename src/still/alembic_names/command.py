@@ -5,7 +5,8 @@ from __future__ import annotations
 from still.alembic_names._standin import stand_in
 
 _COMMANDS = [
-    *("branches", "check", "current", "downgrade", "edit", "heads", "history", "init"),
+    *("branches", "check", "current", "downgrade", "edit", "ensure_version", "heads"),
+    *("history", "init"),
     *("list_templates", "merge", "revision", "show", "stamp", "upgrade"),
 ]
 

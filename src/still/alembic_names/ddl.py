@@ -23,6 +23,10 @@ __getattr__, __dir__ = stand_in(
         "MariaDBImpl": f"{_D}:MariaDBImpl",
         "MSSQLImpl": f"{_D}:MSSQLImpl",
         "OracleImpl": f"{_D}:OracleImpl",
+        # names the dialect modules re-export
+        "Operations": "still.operations.base:Operations",
+        "BatchOperations": "still.operations.batch:BatchOperations",
+        "CreateExcludeConstraintOp": "still.operations.alembic_ops:CreateExcludeConstraintOp",
         **{
             name: "still.alembic_names.ddl"
             for name in ("impl", "postgresql", "sqlite", "mysql", "mssql", "oracle")

@@ -14,5 +14,6 @@ __getattr__, __dir__ = stand_in(
         "Script": "still.script:Script",
         "revision": "still.alembic_names.script_revision",
         "base": "still.alembic_names.script",
+        "write_hooks": "still.alembic_names.script_write_hooks",
     },
 )

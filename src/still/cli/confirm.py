@@ -33,8 +33,8 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
                 continue
             revision = script.graph[step.revision]
             function = "upgrade" if step.is_upgrade else "downgrade"
-            for line, text in destructive_calls(revision.path, function, cache):
-                found.append(f"  {step.revision} ({revision.path.name}, line {line}): {text}")
+            for line, text in destructive_calls(revision.file_path, function, cache):
+                found.append(f"  {step.revision} ({revision.file_path.name}, line {line}): {text}")
         cache.save()
         if not found:
             return

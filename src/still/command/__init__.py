@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from still.command.authoring import merge, revision
     from still.command.autogenerate import check
     from still.command.inspect import branches, current, edit, heads, history, show
-    from still.command.migrate import downgrade, stamp, upgrade
+    from still.command.migrate import downgrade, ensure_version, stamp, upgrade
     from still.command.picture import graph
     from still.command.project import init, list_templates
     from still.command.reparent import check_heads, rebase
@@ -36,6 +36,7 @@ _WHERE = {
     "show": "inspect",
     "graph": "picture",
     "downgrade": "migrate",
+    "ensure_version": "migrate",
     "stamp": "migrate",
     "upgrade": "migrate",
     "init": "project",
@@ -51,6 +52,7 @@ __all__ = [
     "current",
     "downgrade",
     "edit",
+    "ensure_version",
     "graph",
     "heads",
     "history",

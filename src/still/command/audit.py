@@ -47,7 +47,7 @@ def _look(config: Config, script: ScriptDirectory) -> _Seen:
         assert context.connection is not None
         seen.heads = context.get_current_heads()
         ledger = context.ledger or Ledger(
-            str(context.opts.get("ledger_table") or DEFAULT_NAME), context.version_table.schema
+            str(context.opts.get("ledger_table") or DEFAULT_NAME), context.version_table_schema
         )
         seen.ledger_on = context.ledger is not None
         seen.ledger_name = ledger.name
@@ -137,7 +137,7 @@ def find_drift(
             if rid not in drift.missing:
                 drift.missing.append(rid)
             continue
-        if rid in applied and entry.checksum and entry.checksum != checksum(graph[rid].path):
+        if rid in applied and entry.checksum and entry.checksum != checksum(graph[rid].file_path):
             drift.changed.append((rid, str(graph[rid].path)))
     if entries:
         drift.skipped = sorted(applied - vouched)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,15 @@ def revision(
     version_path: str | None = None,
     rev_id: str | None = None,
     depends_on: str | Sequence[str] | None = None,
+    process_revision_directives: Callable[..., Any] | None = None,
     renames: str = "ask",
 ) -> Script | None:
     """Create a new revision file on top of ``head``; returns it.
 
     With ``autogenerate``, the operations come from comparing env.py's ``target_metadata`` with
     the database; ``renames`` (``ask``, ``yes``, ``no``) decides drop-and-add pairs that look like
-    renames.  Returns None when ``process_revision_directives`` removed the revision.
+    renames.  ``process_revision_directives`` (``fn(context, revision, directives)``) may change
+    or remove the revision, after env.py's own.  Returns None when a hook removed the revision.
     """
     if autogenerate and sql:
         raise CommandError(
@@ -66,7 +68,11 @@ def revision(
             "version_path": version_path,
             "depends_on": depends_on,
         }
-        rendered, directive = autogenerate_revision(config, script, parents, requested, renames)
+        config.attributes["still.process_revision_directives"] = process_revision_directives
+        try:
+            rendered, directive = autogenerate_revision(config, script, parents, requested, renames)
+        finally:
+            config.attributes.pop("still.process_revision_directives", None)
         if directive is None:
             config.print_stdout("process_revision_directives removed the revision: no file.")
             return None
@@ -81,6 +87,28 @@ def revision(
 
         environment = run_env(config, script, lambda heads: [], as_sql=sql)
         template_args.update(environment.context_opts.get("template_args") or {})
+    if process_revision_directives is not None and not autogenerate:
+        directive = _directive(
+            rev_id, message, head, splice, branch_label, version_path, depends_on
+        )
+        directives = [directive]
+        process_revision_directives(None, parents, directives)
+        if not directives:
+            config.print_stdout("process_revision_directives removed the revision: no file.")
+            return None
+        final = directives[0]
+        rev_id = final.rev_id or rev_id
+        message, version_path = final.message, final.version_path
+        branch_label, depends_on = final.branch_label, final.depends_on
+        if final.upgrade_ops.ops or final.downgrade_ops.ops:
+            from still.autogenerate.api import render_migration
+
+            rendered_ops = render_migration(final)
+            template_args.update(
+                upgrades=rendered_ops.upgrades,
+                downgrades=rendered_ops.downgrades,
+                imports="\n".join(sorted(rendered_ops.imports)),
+            )
     directory = _directory_for(script, version_path, parents)
     return _write(
         config,
@@ -90,8 +118,33 @@ def revision(
         message,
         parents,
         as_tuple(branch_label),
-        _dependencies(graph, as_tuple(depends_on)),
+        script.dependencies_of(as_tuple(depends_on)),
         template_args,
+    )
+
+
+def _directive(
+    rev_id: str,
+    message: str | None,
+    head: str,
+    splice: bool,
+    branch_label: Any,
+    version_path: str | None,
+    depends_on: Any,
+) -> Any:
+    """The revision to write, as ``process_revision_directives`` receives it (no operations)."""
+    from still.operations.ops import DowngradeOps, MigrationScript, UpgradeOps
+
+    return MigrationScript(
+        rev_id,
+        UpgradeOps([]),
+        DowngradeOps([]),
+        message=message,
+        head=head,
+        splice=splice,
+        branch_label=branch_label,
+        version_path=version_path,
+        depends_on=depends_on,
     )
 
 
@@ -101,8 +154,10 @@ def merge(
     message: str | None = None,
     branch_label: str | Sequence[str] | None = None,
     rev_id: str | None = None,
+    splice: bool = False,
 ) -> Script:
-    """Write a merge revision whose parents are ``revisions`` (``heads``: every head)."""
+    """Write a merge revision whose parents are ``revisions`` (``heads``: every head); with
+    ``splice``, the parents need not be heads."""
     script = ScriptDirectory.from_config(config)
     graph = script.graph
     specs = [revisions] if isinstance(revisions, str) else list(revisions)
@@ -118,6 +173,13 @@ def merge(
                 f"Revision {rid} is already an ancestor of another revision being merged; "
                 "merge only the heads of the branches (see `still heads`)."
             )
+    if not splice:
+        for rid in parents:
+            if graph[rid].children:
+                raise CommandError(
+                    f"Revision {rid} is not a head; merging it starts a new branch. Merge heads "
+                    "(see `still heads`), or pass splice=True to do this on purpose."
+                )
     if len(parents) < 2:
         raise CommandError(
             f"Nothing to merge: {', '.join(specs)} names {len(parents)} revision(s). Name at least "
@@ -140,36 +202,9 @@ def merge(
 def _directory_for(
     script: ScriptDirectory, version_path: str | None, parents: Sequence[str]
 ) -> Path:
-    """Where a new revision goes: ``--version-path`` (one of the version locations), else, when
-    there are several locations, beside the revision it builds on, else the first location."""
-    locations = [Path(location).resolve() for location in script.version_locations]
-    if version_path:
-        wanted = Path(version_path).resolve()
-        if wanted not in locations and not (
-            script.recursive_version_locations
-            and any(wanted.is_relative_to(location) for location in locations)
-        ):
-            raise CommandError(
-                f"--version-path {version_path} is not one of the version locations "
-                f"({', '.join(str(location) for location in locations)}): no command would see "
-                "a revision written there. Add it to version_locations in the configuration, or "
-                "pass one of those."
-            )
-        return Path(version_path)
-    if len(locations) > 1:
-        for parent in parents:
-            return script.graph[parent].path.parent
-    return Path(script.versions)
-
-
-def _dependencies(graph: RevisionGraph[Script], specs: tuple[str, ...]) -> tuple[str, ...]:
-    """``--depends-on`` values as a revision file keeps them: a bare branch label stays a label,
-    anything else (an id prefix, ``LABEL@head``, ``head``) becomes the revision id it names."""
-    found: list[str] = []
-    for spec in specs:
-        names = (spec,) if graph.by_label(spec) is not None else resolve_targets(graph, spec)
-        found.extend(name for name in names if name not in found)
-    return tuple(found)
+    directory = script.version_path_for(version_path, parents)
+    directory.mkdir(parents=True, exist_ok=True)  # a configured location not created yet
+    return directory
 
 
 def _new_id(graph: RevisionGraph[Script], rev_id: str | None) -> str:

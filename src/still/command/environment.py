@@ -15,6 +15,9 @@ def run_env(
 ) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run."""
     reporter = config.attributes.get("still.reporter")
-    with EnvironmentContext(config, script, fn=plan, reporter=reporter, **opts) as environment:
+    hook = config.attributes.get("still.process_revision_directives")
+    if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
+        opts["still_command_directives"] = hook
+    with EnvironmentContext(config, script, plan=plan, reporter=reporter, **opts) as environment:
         script.run_env()
     return environment

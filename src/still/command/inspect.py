@@ -192,7 +192,7 @@ def history(
         script.remember_output(plain, text)
 
 
-def show(config: Config, revision: str, as_json: bool = False) -> None:
+def show(config: Config, rev: str, as_json: bool = False) -> None:
     """Print one revision in full."""
     from still.graph import resolve_targets
 
@@ -200,10 +200,10 @@ def show(config: Config, revision: str, as_json: bool = False) -> None:
     if as_json:
         from still.command.as_json import emit, revision_record
 
-        found = resolve_targets(graph, revision)
+        found = resolve_targets(graph, rev)
         emit(config, "show", revisions=[revision_record(graph, graph[r], full=True) for r in found])
         return
-    for rid in resolve_targets(graph, revision):
+    for rid in resolve_targets(graph, rev):
         config.print_stdout(verbose_entry(graph, graph[rid]))
 
 
@@ -229,10 +229,25 @@ def _current_heads(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
     return tuple(found)
 
 
-def current(config: Config, verbose: bool = False, as_json: bool = False) -> None:
-    """Print the revision(s) the database is at."""
+def current(
+    config: Config, check_heads: bool = False, verbose: bool = False, as_json: bool = False
+) -> None:
+    """Print the revision(s) the database is at; with ``check_heads``, fail
+    (:class:`~still.errors.DatabaseNotAtHead`) unless it stands at every head."""
     script = ScriptDirectory.from_config(config)
     runs = _heads_by_run(config, script)
+    if check_heads:
+        from still.errors import DatabaseNotAtHead
+
+        heads = set(script.get_heads(consider_depends_on=True))
+        for run in runs:
+            applied = script.graph.ancestors([rid for rid in run if rid in script.graph])
+            if not heads <= applied or any(rid not in script.graph for rid in run):
+                raise DatabaseNotAtHead(
+                    f"The database is at {', '.join(run) or 'base'}, not at every head "
+                    f"({', '.join(sorted(heads))}). Run `still upgrade heads`, or leave out "
+                    "check_heads."
+                )
     if len(runs) > 1 and not as_json:
         # One database after another (multidb): each says where it stands, as Alembic prints.
         for heads_of_run in runs:
@@ -292,7 +307,7 @@ def _print_current(
         script.remember_output("current at heads", "\n".join(lines))
 
 
-def edit(config: Config, revision: str) -> None:
+def edit(config: Config, rev: str) -> None:
     """Open a revision file in $EDITOR (or $VISUAL)."""
     import os
     import shlex
@@ -302,9 +317,9 @@ def edit(config: Config, revision: str) -> None:
     from still.graph import resolve_targets
 
     graph = ScriptDirectory.from_config(config).graph
-    targets = resolve_targets(graph, revision)
+    targets = resolve_targets(graph, rev)
     if len(targets) != 1:
-        raise CommandError(f"{revision!r} names {len(targets)} revisions; name one to edit.")
+        raise CommandError(f"{rev!r} names {len(targets)} revisions; name one to edit.")
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise CommandError(

@@ -8,17 +8,11 @@ from typing import Any
 from still.command.environment import run_env
 from still.config import Config
 from still.errors import CommandError
-from still.graph import (
-    RevisionGraph,
-    Step,
-    downgrade_plan,
-    resolve_downgrade_target,
-    resolve_targets,
-    resolve_upgrade_target,
-    stamp_plan,
-    upgrade_plan,
-)
+from still.graph import Step, resolve_targets, stamp_plan
+from still.graph.targets import downgrade_steps, upgrade_steps
 from still.script import ScriptDirectory
+
+__all__ = ["downgrade", "downgrade_steps", "ensure_version", "stamp", "upgrade", "upgrade_steps"]
 
 
 def _split_range(revision: str, sql: bool, command: str) -> tuple[str | None, str]:
@@ -51,24 +45,6 @@ def _run_options(
     sql: bool, starting_rev: tuple[str, ...] | None, destination: str, tag: str | None
 ) -> dict[str, object]:
     return {"as_sql": sql, "starting_rev": starting_rev, "destination_rev": destination, "tag": tag}
-
-
-def upgrade_steps(
-    graph: RevisionGraph[Any], destination: str, current: tuple[str, ...]
-) -> list[Step]:
-    """The steps of ``upgrade DESTINATION`` from ``current``."""
-    return upgrade_plan(graph, current, resolve_upgrade_target(graph, destination, current))
-
-
-def downgrade_steps(
-    graph: RevisionGraph[Any], destination: str, current: tuple[str, ...]
-) -> list[Step]:
-    """The steps of ``downgrade DESTINATION`` from ``current``."""
-    label, at, _ = destination.partition("@")
-    targets = resolve_downgrade_target(graph, destination, current)
-    # LABEL@base, or LABEL@-N reaching the branch's base: undo that branch only.
-    within = graph.branch_members(label) if at and not targets else None
-    return downgrade_plan(graph, current, targets, within)
 
 
 def _confirmed(config: Config, script: ScriptDirectory, steps: Sequence[Step]) -> Sequence[Step]:
@@ -193,3 +169,13 @@ def stamp(
         tag=tag,
         purge=purge,
     )
+
+
+def ensure_version(config: Config, sql: bool = False) -> None:
+    """Create the version table if it does not exist yet (with ``sql``, print its CREATE)."""
+    script = ScriptDirectory.from_config(config)
+
+    def create(context: Any) -> None:
+        context._ensure_version_table()
+
+    run_env(config, script, lambda heads: [], as_sql=sql, still_reader=create)

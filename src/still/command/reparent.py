@@ -76,7 +76,7 @@ def rebase(config: Config, revision: str, onto: str) -> None:
             "downgrade that database below them first."
         )
     root = roots[0]
-    path = graph[root].path
+    path = graph[root].file_path
     _rewrite_parent(path, tuple(graph[root].down_revisions), target)
     config.print_stdout(
         f"Moved {len(moved)} revision(s) onto {target}: {root} now builds on {target} "

@@ -18,7 +18,7 @@ from configparser import BasicInterpolation, ConfigParser, InterpolationError
 from configparser import Error as ConfigParserError
 from functools import cached_property
 from pathlib import Path
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, TextIO, overload
 
 from still.config.arguments import parse_x_arguments
@@ -30,6 +30,7 @@ __all__ = ["Config", "mask_password"]
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 _LEGACY_VERSION_SPLIT = re.compile(r", *| +")
 _LEGACY_SYS_PATH_SPLIT = re.compile(r", *| +|:")
+_HOOK_NAMES = re.compile(r"[\s,]+")
 
 
 class _Interpolation(BasicInterpolation):
@@ -97,6 +98,8 @@ class Config:
         self._stdout = stdout
         self.cmd_opts = cmd_opts
         self.config_args = dict(config_args or {})
+        # The same values for pyproject.toml, with its own %(here)s (Alembic keeps two copies).
+        self.toml_args = dict(config_args or {})
         if attributes:
             self.attributes.update(attributes)
 
@@ -121,9 +124,14 @@ class Config:
         """The ``-x key=value`` arguments of the command line, as a dictionary."""
         return parse_x_arguments(getattr(self.cmd_opts, "x", None) or ())
 
+    @property
+    def messaging_opts(self) -> Mapping[str, Any]:
+        """How commands talk to the user: ``{"quiet": bool}`` (``-q`` / ``--quiet``)."""
+        return MappingProxyType({"quiet": bool(getattr(self.cmd_opts, "quiet", False))})
+
     def print_stdout(self, text: str, *arg: Any) -> None:
         """Print a line for the user, unless ``--quiet`` was given."""
-        if getattr(self.cmd_opts, "quiet", False):
+        if self.messaging_opts["quiet"]:
             return
         line = (text % arg) if arg else text
         write_text(self.stdout, mask_password(line) + "\n")
@@ -219,8 +227,10 @@ class Config:
                 f"tool.alembic in {path} is a {type(section).__name__}; it must be a table "
                 "([tool.alembic] followed by key = value lines)."
             )
-        values = {**self.config_args, "here": path.absolute().parent.as_posix()}
-        return {key: _interpolate(key, value, values, path) for key, value in section.items()}
+        self.toml_args["here"] = path.absolute().parent.as_posix()
+        return {
+            key: _interpolate(key, value, self.toml_args, path) for key, value in section.items()
+        }
 
     def get_template_directory(self) -> str:
         """The directory holding still's project templates (``still list_templates``)."""
@@ -329,6 +339,37 @@ class Config:
                 f'of strings, such as {name} = ["%(here)s/migrations"].'
             )
         return list(value)
+
+    def get_hooks_list(self) -> list[dict[str, str]]:
+        """The post-write hooks: one dictionary per hook, its options without the ``NAME.``
+        prefix, and ``_hook_name``.  From the ini's ``[post_write_hooks]`` section, else from
+        ``[[tool.alembic.post_write_hooks]]`` in pyproject.toml (each with a ``name``)."""
+        hooks: list[dict[str, str]] = []
+        section = self.get_section("post_write_hooks")
+        if section is None:
+            listed = self.toml_alembic_config.get("post_write_hooks") or []
+            if not isinstance(listed, list) or not all(isinstance(h, dict) for h in listed):
+                raise ConfigError(
+                    f"post_write_hooks in [tool.alembic] of {self.toml_file_name} must be a list "
+                    'of tables ([[tool.alembic.post_write_hooks]] with name = "..." and type = '
+                    '"...").'
+                )
+            for hook in listed:
+                options = {str(k): str(v) for k, v in hook.items()}
+                options["_hook_name"] = options.pop("name", "")
+                hooks.append(options)
+            return hooks
+        for name in _HOOK_NAMES.split(section.get("hooks", "")):
+            if not name:
+                continue
+            options = {
+                key[len(name) + 1 :]: value
+                for key, value in section.items()
+                if key.startswith(name + ".")
+            }
+            options["_hook_name"] = name
+            hooks.append(options)
+        return hooks
 
     def masked_url(self) -> str | None:
         """The database URL as it may be shown: password replaced by ``***``."""

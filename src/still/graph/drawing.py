@@ -164,7 +164,7 @@ def straight_runs(
             len(rev.down_revisions) == 1
             and len(rev.children) == 1
             and not rev.dependencies
-            and not rev.branch_labels
+            and not rev.declared_labels
             and not graph.dependants[rid]
             and rid not in kept
         )
@@ -230,7 +230,7 @@ def build_picture(
                 rid,
                 (rid,),
                 message=messages.get(rid, ""),
-                labels=tuple(sorted(rev.branch_labels)),
+                labels=tuple(sorted(rev.declared_labels)),
                 head=not rev.children,
                 current=rid in recorded,
                 applied=rid in applied,

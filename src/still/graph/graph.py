@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import Generic, TypeVar
 
-from still.errors import RevisionError
+from still.errors import CycleDetected, ResolutionError, RevisionError
 from still.graph.revision import Revision
 
 R = TypeVar("R", bound=Revision)
@@ -38,7 +38,8 @@ class RevisionGraph(Generic[R]):
                 continue
             self._by_id[rev.revision] = rev
             rev.children = []
-            for label in rev.branch_labels:
+            rev._graph = self
+            for label in rev.declared_labels:
                 if label in self._by_label:
                     problems.append(
                         f"Branch label {label!r} is declared by both "
@@ -102,14 +103,16 @@ class RevisionGraph(Generic[R]):
         if len(candidates) == 1:
             return self._by_id[candidates[0]]
         if not candidates:
-            raise RevisionError(
+            raise ResolutionError(
                 f"No revision {prefix!r} in this project. `still history` lists the revisions; "
-                "`still heads` shows the newest."
+                "`still heads` shows the newest.",
+                prefix,
             )
         shown = ", ".join(sorted(candidates)[:10])
-        raise RevisionError(
+        raise ResolutionError(
             f"Revision prefix {prefix!r} is ambiguous: it matches {shown}"
-            f"{' ...' if len(candidates) > 10 else ''}. Type more characters of the id."
+            f"{' ...' if len(candidates) > 10 else ''}. Type more characters of the id.",
+            prefix,
         )
 
     # -- ancestry ---------------------------------------------------------------------------------
@@ -145,13 +148,15 @@ class RevisionGraph(Generic[R]):
             rev = self._by_id[rid]
             return len(rev.children) + len(self.dependants[rid]) > 1 or rev.is_merge_point
 
-        labels: dict[str, set[str]] = {rid: set(r.branch_labels) for rid, r in self._by_id.items()}
+        labels: dict[str, set[str]] = {
+            rid: set(r.declared_labels) for rid, r in self._by_id.items()
+        }
         for rev in self._by_id.values():
-            if not rev.branch_labels:
+            if not rev.declared_labels:
                 continue
             above = self.descendants([rev.revision])
             for rid in above:
-                labels[rid] |= rev.branch_labels
+                labels[rid] |= rev.declared_labels
             if any(forks(rid) for rid in above):
                 continue
             node = rev
@@ -159,7 +164,7 @@ class RevisionGraph(Generic[R]):
                 node = self._by_id[node.down_revisions[0]]
                 if forks(node.revision):
                     break
-                labels[node.revision] |= rev.branch_labels
+                labels[node.revision] |= rev.declared_labels
         return {rid: frozenset(found) for rid, found in labels.items()}
 
     def parents(self, revision_id: str, include_dependencies: bool = True) -> list[str]:
@@ -365,8 +370,9 @@ class RevisionGraph(Generic[R]):
         if not stuck:
             return
         described = ", ".join(self.describe(self._by_id[rid]) for rid in stuck[:5])
-        raise RevisionError(
+        raise CycleDetected(
+            stuck,
             f"The revisions form a cycle: {described}"
             f"{' ...' if len(stuck) > 5 else ''} (following down_revision and depends_on). "
-            "A revision cannot come before itself; correct the down_revision of one of them."
+            "A revision cannot come before itself; correct the down_revision of one of them.",
         )

@@ -90,6 +90,22 @@ def _after_downgrade(graph: RevisionGraph[Any], heads: list[str], rid: str) -> S
     return Step(rid, False, (rid,), adds)
 
 
+def step_after(
+    graph: RevisionGraph[Any], heads: list[str], revision: str, is_upgrade: bool
+) -> Step:
+    """The step that runs ``revision`` up or down from ``heads``; ``heads`` becomes the heads
+    after it."""
+    check_current(graph, heads)
+    if is_upgrade:
+        return _after_upgrade(graph, heads, revision)
+    if revision not in heads:
+        raise RevisionError(
+            f"Cannot downgrade {revision}: the version table does not hold it (it holds "
+            f"{', '.join(heads) or 'nothing'}); undo the revisions above it first."
+        )
+    return _after_downgrade(graph, heads, revision)
+
+
 def upgrade_plan(
     graph: RevisionGraph[Any], current: Sequence[str], targets: Sequence[str]
 ) -> list[Step]:

@@ -7,7 +7,7 @@ and ``run_migrations()``; the plan function decides what runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, TextIO, overload
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from still.config import Config
+    from still.ddl import DefaultImpl
     from still.script import ScriptDirectory
 
 _current: list[EnvironmentContext] = []
@@ -34,30 +35,33 @@ def current_environment() -> EnvironmentContext:
 
 
 class EnvironmentContext:
-    """The migration environment of one command run."""
+    """The migration environment of one command run.
+
+    Built by still's commands with a ``plan`` (still's steps), or by an application as Alembic
+    documents it: ``EnvironmentContext(config, script, fn=fn)`` (or ``configure(fn=fn)``),
+    where ``fn(rev, context)`` returns the steps to run, typically from
+    ``script._upgrade_revs(destination, rev)``.  Every other keyword is an option env.py's
+    ``configure()`` would give (``as_sql``, ``starting_rev``, ``destination_rev``, ``tag`` ...).
+    """
 
     def __init__(
         self,
         config: Config,
         script: ScriptDirectory,
-        fn: PlanFunction | None = None,
         *,
-        as_sql: bool = False,
-        starting_rev: str | tuple[str, ...] | None = None,
-        destination_rev: str | None = None,
-        tag: str | None = None,
+        plan: PlanFunction | None = None,
         reporter: Reporter | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
         self.script = script
-        self._plan = fn
+        self._plan = plan
         self._reporter = reporter
         self.context_opts: dict[str, Any] = {
-            "as_sql": as_sql,
-            "starting_rev": starting_rev,
-            "destination_rev": destination_rev,
-            "tag": tag,
+            "as_sql": False,
+            "starting_rev": None,
+            "destination_rev": None,
+            "tag": None,
             **kw,
         }
         self._migration_context: MigrationContext | None = None
@@ -126,14 +130,31 @@ class EnvironmentContext:
         output_buffer: TextIO | None = None,
         starting_rev: str | None = None,
         tag: str | None = None,
+        template_args: Mapping[str, Any] | None = None,
+        render_as_batch: bool = False,
         target_metadata: Any = None,
+        include_name: Callable[..., bool] | None = None,
+        include_object: Callable[..., bool] | None = None,
+        include_schemas: bool = False,
+        process_revision_directives: Any = None,
+        compare_type: Any = True,
+        compare_server_default: Any = False,
+        render_item: Callable[..., Any] | None = None,
         literal_binds: bool = False,
-        version_table: str = "alembic_version",
-        version_table_schema: str | None = None,
-        version_table_pk: bool = True,
+        upgrade_token: str = "upgrades",
+        downgrade_token: str = "downgrades",
+        alembic_module_prefix: str = "op.",
+        sqlalchemy_module_prefix: str = "sa.",
+        user_module_prefix: str | None = None,
+        on_version_apply: Any = None,
+        autogenerate_plugins: Sequence[str] | None = None,
         **kw: Any,
     ) -> None:
-        """Set up the migration context; env.py calls this once, with a connection or a URL."""
+        """Set up the migration context; env.py calls this once, with a connection or a URL.
+
+        Every option is kept in the migration context's ``opts`` (where add-ons read them);
+        ``fn=`` (an application's ``fn(rev, context)``) decides what runs, as in Alembic.
+        """
         opts = self.context_opts
         if output_buffer is None:
             output_buffer = self.config.output_buffer
@@ -141,28 +162,51 @@ class EnvironmentContext:
             opts["starting_rev"] = starting_rev
         if tag:
             opts["tag"] = tag
+        if template_args and "template_args" in opts:
+            opts["template_args"].update(template_args)
+        elif template_args is not None:
+            opts["template_args"] = dict(template_args)
         opts.update(
             transactional_ddl=transactional_ddl,
             transaction_per_migration=transaction_per_migration,
             output_buffer=output_buffer,
+            render_as_batch=render_as_batch,
             target_metadata=target_metadata,
+            include_name=include_name,
+            include_object=include_object,
+            include_schemas=include_schemas,
+            process_revision_directives=process_revision_directives,
+            compare_type=compare_type,
+            compare_server_default=compare_server_default,
+            render_item=render_item,
             literal_binds=literal_binds,
-            version_table=version_table,
-            version_table_schema=version_table_schema,
-            version_table_pk=version_table_pk,
+            upgrade_token=upgrade_token,
+            downgrade_token=downgrade_token,
+            alembic_module_prefix=alembic_module_prefix,
+            sqlalchemy_module_prefix=sqlalchemy_module_prefix,
+            user_module_prefix=user_module_prefix,
+            on_version_apply=on_version_apply,
+            autogenerate_plugins=autogenerate_plugins,
             environment_context=self,
             **kw,
         )
+        command_hook = opts.get("still_command_directives")
+        if command_hook is not None:
+            opts["process_revision_directives"] = _chained(
+                process_revision_directives, command_hook
+            )
+        opts.setdefault("version_table", "alembic_version")
+        opts.setdefault("version_table_pk", True)
         if self.is_offline_mode():
             connection = None
         elif connection is None:
             raise CommandError(
-                "env.py called context.configure() without a connection while running online. "
+                "context.configure() was called without a connection while running online. "
                 "Pass connection=... (see the env.py that `still init` writes)."
             )
         self._migration_context = MigrationContext.configure(
             connection=connection,
-            url=str(url) if url is not None else None,
+            url=url,
             dialect_name=dialect_name,
             dialect_opts=dialect_opts,
             opts=opts,
@@ -181,6 +225,10 @@ class EnvironmentContext:
     def get_bind(self) -> Connection | None:
         return self.get_context().bind
 
+    def get_impl(self) -> DefaultImpl:
+        """The dialect's DDL implementation the migration context uses."""
+        return self.get_context().impl
+
     def begin_transaction(self) -> AbstractContextManager[Any]:
         return self.get_context().begin_transaction()
 
@@ -196,3 +244,15 @@ class EnvironmentContext:
     @property
     def migration_context(self) -> MigrationContext | None:
         return self._migration_context
+
+
+def _chained(first: Callable[..., Any] | None, then: Callable[..., Any]) -> Callable[..., Any]:
+    """env.py's ``process_revision_directives``, then the one ``command.revision()`` was given
+    (as Alembic runs them)."""
+
+    def both(context: Any, revision: Any, directives: list[Any]) -> None:
+        if first is not None:
+            first(context, revision, directives)
+        then(context, revision, directives)
+
+    return both

@@ -123,7 +123,7 @@ class Ledger:
         """Record one step (inside the step's transaction, beside the version table change)."""
         if step.revision is not None:
             revision, direction = step.revision, step.direction
-            digest = checksum(script.path) if script is not None else None
+            digest = checksum(script.file_path) if script is not None else None
         else:
             revision, direction, digest = ",".join(step.adds) or "<base>", "stamp", None
         self._insert(impl, revision, direction, started, utc_now(), digest)
@@ -137,7 +137,7 @@ class Ledger:
         detail: str,
     ) -> None:
         """A migration that failed half-way where DDL commits itself: what of it ran (JSON)."""
-        digest = checksum(script.path) if script is not None else None
+        digest = checksum(script.file_path) if script is not None else None
         self._insert(impl, step.revision or "?", "failed", started, utc_now(), digest, detail)
 
     def record_resolution(self, impl: DefaultImpl, revision: str, how: str) -> None:

@@ -42,6 +42,8 @@ class MigrationContext:
         dialect: Dialect,
         connection: Connection | None,
         opts: Mapping[str, Any],
+        environment_context: Any = None,
+        *,
         script: ScriptDirectory | None = None,
         plan: PlanFunction | None = None,
         reporter: Reporter | None = None,
@@ -49,7 +51,14 @@ class MigrationContext:
         self.dialect = dialect
         self.connection = connection
         self.opts = dict(opts)
-        self.script = script
+        if environment_context is not None:
+            self.opts["environment_context"] = environment_context
+        self.environment_context = self.opts.get("environment_context")
+        self.script = script if script is not None else self.opts.get("script")
+        # The revisions an application's fn(rev, context) steps run (see _application_plan).
+        self._scripts: dict[str, Any] = {}
+        if plan is None and self.opts.get("fn") is not None:
+            plan = self._application_plan(self.opts["fn"])
         self._plan = plan
         self.reporter = reporter or logging_reporter
         self.as_sql = bool(opts.get("as_sql", False))
@@ -70,10 +79,18 @@ class MigrationContext:
             self.output_buffer,
             self.opts,
         )
-        self.version_table = VersionTable(
-            opts.get("version_table", "alembic_version"),
-            opts.get("version_table_schema"),
+        self.version_table: str = opts.get("version_table") or "alembic_version"
+        self.version_table_schema: str | None = opts.get("version_table_schema")
+        self._versions = VersionTable(
+            self.version_table,
+            self.version_table_schema,
             bool(opts.get("version_table_pk", True)),
+        )
+        self.transactional_ddl: bool | None = opts.get("transactional_ddl")
+        self.purge = bool(opts.get("purge", False))
+        callbacks = opts.get("on_version_apply") or ()
+        self.on_version_apply_callbacks: tuple[Any, ...] = (
+            tuple(callbacks) if isinstance(callbacks, (list, tuple)) else (callbacks,)
         )
         # The last failed step: (script, start time, operations that ran, their statements).
         self._failed: tuple[Any, Any, list[Any], list[str]] | None = None
@@ -88,18 +105,31 @@ class MigrationContext:
     def configure(
         cls,
         connection: Connection | None = None,
-        url: str | None = None,
+        url: Any = None,
         dialect_name: str | None = None,
+        dialect: Dialect | None = None,
+        environment_context: Any = None,
         dialect_opts: Mapping[str, Any] | None = None,
         opts: Mapping[str, Any] | None = None,
         **kw: Any,
     ) -> MigrationContext:
-        """A context for a connection, or for a URL / dialect name (offline)."""
+        """A context for a connection, or for a URL, dialect name or dialect (offline).
+
+        ``opts`` are the options ``EnvironmentContext.configure()`` takes (``fn``,
+        ``as_sql``, ``version_table`` ...)."""
         from sqlalchemy.engine import url as sa_url
 
         if connection is not None:
+            if not hasattr(connection, "dialect") or not hasattr(connection, "execute"):
+                raise CommandError(
+                    f"MigrationContext.configure(connection={connection!r}): pass a SQLAlchemy "
+                    "Connection (engine.connect()), not an Engine or a DBAPI connection."
+                )
             dialect = connection.dialect
+        elif dialect is not None:
+            pass
         elif url is not None or dialect_name is not None:
+            url = str(url) if url is not None else None
             from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
             target = url if url is not None else f"{dialect_name}://"
@@ -118,7 +148,7 @@ class MigrationContext:
                 "No database URL for --sql: sqlalchemy.url is not set. Set it in alembic.ini, pass "
                 "-x sqlalchemy.url=dialect://..., or set SQLALCHEMY_URL (only the dialect is used)."
             )
-        return cls(dialect, connection, opts or {}, **kw)
+        return cls(dialect, connection, opts or {}, environment_context, **kw)
 
     # -- what env.py and migrations see -----------------------------------------------------------
 
@@ -146,7 +176,7 @@ class MigrationContext:
                 return ()
             return tuple(start) if isinstance(start, (list, tuple)) else (start,)
         assert self.connection is not None
-        return self.version_table.read(self.connection)
+        return self._versions.read(self.connection)
 
     def get_current_revision(self) -> str | None:
         heads = self.get_current_heads()
@@ -262,15 +292,7 @@ class MigrationContext:
         if reader is not None:
             reader(self)  # a command that only looks (`still log`, `still verify`)
             return
-        if (
-            not self.as_sql
-            and self.connection is not None
-            and self.connection.in_transaction()
-            and not self._ours
-        ):
-            # env.py began the transaction itself without context.begin_transaction() (the
-            # multidb template does): it is theirs to commit, never still's.
-            self._user_transaction = True
+        self._note_user_transaction()
         heads = self.get_current_heads()
         self._heads_at_start = heads
         steps = list(self._plan(heads))
@@ -287,6 +309,18 @@ class MigrationContext:
                         return
             self._run_steps(heads, steps, kw)
 
+    def _note_user_transaction(self) -> None:
+        if (
+            not self.as_sql
+            and self.connection is not None
+            and self.connection.in_transaction()
+            and not self._ours
+        ):
+            # env.py (or the application) began the transaction itself without
+            # context.begin_transaction() (the multidb template does): it is theirs to commit,
+            # never still's.
+            self._user_transaction = True
+
     def _migration_lock(self) -> AbstractContextManager[None]:
         """One process at a time: see :mod:`still.runtime.locking`."""
         if self.as_sql or self.connection is None or not self._option("migration_lock", True):
@@ -296,7 +330,7 @@ class MigrationContext:
         timeout = float(self._option("migration_lock_timeout", DEFAULT_TIMEOUT))
         return migration_lock(
             self.connection,
-            lock_name(self.version_table.name, self.version_table.schema),
+            lock_name(self._versions.name, self._versions.schema),
             timeout,
             whole_run_in_one_transaction=not self._per_migration or self._user_transaction,
             owns_transaction=not self._user_transaction,
@@ -413,16 +447,32 @@ class MigrationContext:
                     script = self._script(step.revision)
                     script.upgrade_function() if step.is_upgrade else script.downgrade_function()
 
-    def _ensure_version_table(self, heads: tuple[str, ...]) -> None:
+    def _ensure_version_table(
+        self, heads: tuple[str, ...] | None = None, purge: bool = False
+    ) -> None:
+        """Create the version table unless it exists (``--sql``: unless the script starts from a
+        revision); with ``purge``, empty it."""
+        if heads is None:
+            heads = () if purge else self.get_current_heads()
+        if (
+            purge
+            and not self.as_sql
+            and self.connection is not None
+            and self._versions.exists(self.connection)
+        ):
+            with self.begin_transaction(_per_migration=True):
+                for head in self.get_current_heads():
+                    self._versions.write(self.impl, Step(None, False, (head,), ()))
+            return
         if self.as_sql:
             if not heads and self._start_from_rev is None:
-                self.version_table.create(self.impl)
+                self._versions.create(self.impl)
             return
         assert self.connection is not None
-        if self.version_table.exists(self.connection):
+        if self._versions.exists(self.connection):
             return
         with self.begin_transaction(_per_migration=True):
-            self.version_table.create(self.impl)
+            self._versions.create(self.impl)
 
     @cached_property
     def ledger(self) -> Ledger | None:
@@ -430,7 +480,7 @@ class MigrationContext:
         if self.as_sql or self.connection is None or not self._option("ledger", False):
             return None
         name = str(self._option("ledger_table", DEFAULT_NAME))
-        return Ledger(name, self.version_table.schema)
+        return Ledger(name, self._versions.schema)
 
     def _ensure_ledger(self, heads: tuple[str, ...]) -> None:
         if self.ledger is None:
@@ -440,8 +490,45 @@ class MigrationContext:
             self.ledger.ensure(self.impl, self.connection, heads)
 
     def _script(self, revision: str) -> Script:
-        assert self.script is not None
+        found = self._scripts.get(revision)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        if self.script is None:
+            raise CommandError(
+                f"Revision {revision} is to run, but this migration context has no script "
+                "directory; pass script=ScriptDirectory.from_config(config) (or steps that carry "
+                "their revisions, from ScriptDirectory._upgrade_revs)."
+            )
         return self.script.graph[revision]
+
+    def _application_plan(self, fn: Callable[..., Any]) -> PlanFunction:
+        """An application's ``fn(rev, context)`` (Alembic's signature: the heads the database
+        records, this context) as still's plan function: the steps it returns, with the
+        version-table change of each computed as still's plans compute them."""
+        from still.graph.steps import as_plan
+
+        def plan(heads: tuple[str, ...]) -> Sequence[Step]:
+            returned = fn(heads, self)
+            graph = self.script.graph if self.script is not None else None
+            steps, scripts = as_plan(graph, heads, returned or ())
+            self._scripts.update(scripts)
+            return steps
+
+        return plan
+
+    def stamp(self, script_directory: ScriptDirectory, revision: str) -> None:
+        """Record ``revision`` in the version table (as ``still stamp`` does), without running
+        any migration."""
+        from still.graph import resolve_targets, stamp_plan
+
+        self._note_user_transaction()
+        heads = self.get_current_heads()
+        graph = script_directory.graph
+        steps = stamp_plan(graph, heads, resolve_targets(graph, revision, heads))
+        self._ensure_version_table(heads)
+        for step in steps:
+            with self.begin_transaction(_per_migration=True):
+                self._versions.write(self.impl, step)
 
     def _run_step(self, step: Step, completed: list[Step], kw: Mapping[str, Any]) -> None:
         self.impl.start_step()
@@ -463,7 +550,7 @@ class MigrationContext:
             if script is not None:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
                 fn(**kw)
-            self.version_table.write(self.impl, step)
+            self._versions.write(self.impl, step)
             if self.ledger is not None:
                 self.ledger.record(self.impl, step, script, started_at)
             self._version_applied(step, script, kw)
@@ -498,10 +585,10 @@ class MigrationContext:
 
     def _version_applied(self, step: Step, script: Script | None, kw: Mapping[str, Any]) -> None:
         """``configure(on_version_apply=...)``: Alembic's callback after each step."""
-        callbacks = self.opts.get("on_version_apply")
+        callbacks = self.on_version_apply_callbacks
         if not callbacks:
             return
-        from still.alembic_names.runtime_migration import MigrationInfo
+        from still.graph.steps import MigrationInfo
 
         if step.revision is not None and script is not None:
             up: Sequence[str] = (step.revision,)
@@ -509,14 +596,14 @@ class MigrationContext:
         else:
             up, down = (step.adds, step.removes) if step.is_upgrade else (step.removes, step.adds)
         info = MigrationInfo(
-            self.script.graph if self.script is not None else {},
+            self.script.graph if self.script is not None else self._scripts,
             step.is_upgrade,
             step.revision is None,
             up,
             down,
         )
         heads = self._heads_after(step)
-        for callback in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+        for callback in callbacks:
             callback(ctx=self, step=info, heads=heads, run_args=dict(kw))
 
     def _heads_after(self, step: Step) -> set[str]:
@@ -602,6 +689,26 @@ class MigrationContext:
     def _committed_statements(self, exc: Exception) -> list[str]:
         executed = self.impl.executed_statements()
         return list(executed[:-1] if getattr(exc, "statement", None) else executed)
+
+
+class HeadMaintainer:
+    """The heads a version table holds, kept up to date step by step (Alembic's helper for
+    applications that run steps themselves): ``update_to_step(step)`` writes the step's change
+    to the version table and to :attr:`heads`."""
+
+    def __init__(self, context: MigrationContext, heads: Any) -> None:
+        self.context = context
+        self.heads: set[str] = set(heads)
+
+    def update_to_step(self, step: Any) -> None:
+        from still.graph.steps import as_plan
+
+        context = self.context
+        graph = context.script.graph if context.script is not None else None
+        plan, _ = as_plan(graph, tuple(self.heads), [step])
+        for change in plan:
+            context._versions.write(context.impl, change)
+            self.heads = (self.heads - set(change.removes)) | set(change.adds)
 
 
 _ALREADY_THERE = re.compile(

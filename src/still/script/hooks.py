@@ -19,13 +19,14 @@ sets the working directory.  A hook that fails stops the command with its output
 
 from __future__ import annotations
 
-import re
+import os
 import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from still.errors import CommandError
 
@@ -36,8 +37,23 @@ SECTION = "post_write_hooks"
 FILENAME_TOKEN = "REVISION_SCRIPT_FILENAME"
 
 
-def _names(value: str) -> list[str]:
-    return [name for name in re.split(r"[\s,]+", value) if name]
+_registry: dict[str, Callable[[str, Mapping[str, str]], None]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[str, Mapping[str, str]], None]], Any]:
+    """Register a hook type of your own (``alembic.script.write_hooks.register``)::
+
+        @write_hooks.register("spaces_to_tabs")
+        def convert(filename, options): ...
+
+    Hooks whose ``type`` is ``name`` then call it with the new file's name and the hook's
+    options."""
+
+    def decorate(fn: Callable[[str, Mapping[str, str]], None]) -> Any:
+        _registry[name] = fn
+        return fn
+
+    return decorate
 
 
 def _command(name: str, options: dict[str, str], path: Path) -> list[str]:
@@ -93,15 +109,33 @@ def _attr_path(attr: str) -> str:
 
 def run_post_write_hooks(config: Config, path: Path) -> None:
     """Run every hook the configuration lists on ``path``, in order."""
+    run_hooks(config.get_hooks_list(), path, config.print_stdout)
+
+
+def run_hooks(
+    hooks: Sequence[Mapping[str, str]],
+    path: str | os.PathLike[str],
+    say: Callable[[str], None] | None = None,
+) -> None:
+    """Run ``hooks`` (as ``Config.get_hooks_list()`` gives them) on the file at ``path``."""
     # Absolute: a hook with its own ``cwd`` must still find the file (``script_location`` is
     # often relative, e.g. ``alembic``).
     path = Path(path).absolute()
-    options = config.get_section(SECTION) or {}
-    names = _names(options.get("hooks", ""))
-    for name in names:
+    for hook in hooks:
+        name = hook.get("_hook_name", "")
+        options = {f"{name}.{key}": value for key, value in hook.items()}
+        kind = hook.get("type")
+        if kind in _registry:
+            if say is not None:
+                say(f"Running post write hook {name!r} ...")
+            _registry[kind](str(path), hook)
+            if say is not None:
+                say("  done")
+            continue
         command = _command(name, options, path)
-        cwd = options.get(f"{name}.cwd") or None
-        config.print_stdout(f"Running post write hook {name!r} ...")
+        cwd = hook.get("cwd") or None
+        if say is not None:
+            say(f"Running post write hook {name!r} ...")
         completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             output = (completed.stdout + completed.stderr).strip()
@@ -109,4 +143,5 @@ def run_post_write_hooks(config: Config, path: Path) -> None:
                 f"post_write_hooks: {name!r} failed on {path} (exit {completed.returncode}): "
                 f"{output or 'no output'}. The file is written; fix the hook or the file."
             )
-        config.print_stdout("  done")
+        if say is not None:
+            say("  done")

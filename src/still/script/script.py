@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from still.errors import ScriptError
-from still.graph import Revision, as_tuple
+from still.graph import Revision
 from still.script.header_cache import HeaderCache
 from still.script.headers import Header, UnreadableHeader, read_header
 from still.script.loader import load_python_file
@@ -19,28 +19,50 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 class Script(Revision):
-    """One revision file in a versions directory."""
+    """One revision file in a versions directory.
 
-    def __init__(self, path: Path | str, header: Header, module: ModuleType | None = None) -> None:
+    Built as Alembic builds it (``Script(module, rev_id, path)``) or, inside still, from a header
+    read without importing the file (``header=``), in which case the module is imported on first
+    use of :attr:`module`.
+    """
+
+    # Set by a command that shows where a database stands (Alembic's "(current)" marker).
+    _db_current_indicator: bool | None = None
+
+    def __init__(
+        self,
+        module: ModuleType | None,
+        rev_id: str,
+        path: Path | str,
+        *,
+        header: Header | None = None,
+    ) -> None:
+        if header is None:
+            if module is None:
+                raise TypeError("Script() needs the revision module or its header")
+            header = _header_of(module, rev_id)
         super().__init__(
-            revision=header.revision,
-            down_revisions=as_tuple(_names(header.down_revision, path, "down_revision")),
-            branch_labels=frozenset(as_tuple(_names(header.branch_labels, path, "branch_labels"))),
-            dependencies=as_tuple(_names(header.depends_on, path, "depends_on")),
+            rev_id,
+            _names(header.down_revision, path, "down_revision"),
+            dependencies=_names(header.depends_on, path, "depends_on"),
+            branch_labels=_names(header.branch_labels, path, "branch_labels"),
         )
-        # Kept as given: a project of thousands of revisions builds a Path only for the files a
-        # command actually uses.
-        self._path = path
-        self.filename = os.fspath(path)
+        # A string, as Alembic's; a project of thousands of revisions builds a Path only for the
+        # files a command actually uses (_script_path).
+        self.path: str = os.fspath(path)
         self.docstring = header.docstring
         self._module = module
 
     @property
-    def path(self) -> Path:
-        path = self._path
-        if not isinstance(path, Path):
-            path = self._path = Path(path)
-        return path
+    def filename(self) -> str:
+        return self.path
+
+    @property
+    def file_path(self) -> Path:
+        """:attr:`path` as a :class:`~pathlib.Path`."""
+        return Path(self.path)
+
+    _script_path = file_path
 
     @classmethod
     def from_path(
@@ -54,7 +76,7 @@ class Script(Revision):
             if cache is not None and stat is not None:
                 cached = cache.get(path, stat)
                 if cached is not None:
-                    return cls(path, cached)
+                    return cls(None, cached.revision, path, header=cached)
             source = None
             if os.path.splitext(os.path.basename(path))[1] == ".py":
                 with open(path, encoding="utf-8-sig") as file:
@@ -69,7 +91,7 @@ class Script(Revision):
             else:
                 if cache is not None and stat is not None:
                     cache.put(path, stat, header)
-                return cls(path, header)
+                return cls(None, header.revision, path, header=header)
         module = load_python_file(Path(path))
         revision = getattr(module, "revision", None)
         if revision is None:
@@ -80,20 +102,13 @@ class Script(Revision):
             )
         if not isinstance(revision, str):
             raise ScriptError(f"{path}: revision = {revision!r} must be a string.")
-        header = Header(
-            revision=revision,
-            down_revision=getattr(module, "down_revision", None),
-            branch_labels=getattr(module, "branch_labels", None),
-            depends_on=getattr(module, "depends_on", None),
-            docstring=module.__doc__ or "",
-        )
-        return cls(path, header, module)
+        return cls(module, revision, path)
 
     @property
     def module(self) -> ModuleType:
         """The imported revision module (imported on first use only)."""
         if self._module is None:
-            self._module = load_python_file(self.path)
+            self._module = load_python_file(self.file_path)
         return self._module
 
     def upgrade_function(self) -> Any:
@@ -119,8 +134,92 @@ class Script(Revision):
         """The message: the first paragraph of the docstring."""
         return _PARAGRAPH_BREAK.split(self.longdoc, maxsplit=1)[0].strip() if self.longdoc else ""
 
+    # -- as Alembic's listings show a revision ---------------------------------------------------
+
+    def _format_down_revision(self) -> str:
+        return ", ".join(self.down_revisions) if self.down_revisions else "<base>"
+
+    def _marks(self, *marks: tuple[bool, str]) -> str:
+        return "".join(f" ({name})" for shown, name in marks if shown)
+
+    @property
+    def log_entry(self) -> str:
+        """The revision as ``history --verbose`` shows it (several lines)."""
+        lines = [
+            f"Rev: {self.revision}"
+            + self._marks(
+                (self.is_head, "head"),
+                (self.is_branch_point, "branchpoint"),
+                (self.is_merge_point, "mergepoint"),
+                (bool(self._db_current_indicator), "current"),
+            )
+        ]
+        lines.append(
+            f"{'Merges' if self.is_merge_point else 'Parent'}: {self._format_down_revision()}"
+        )
+        if self.dependencies:
+            lines.append(f"Also depends on: {', '.join(self.dependencies)}")
+        if self.is_branch_point:
+            lines.append(f"Branches into: {', '.join(self.children)}")
+        if self.branch_labels:
+            lines.append(f"Branch names: {', '.join(sorted(self.branch_labels))}")
+        lines.append(f"Path: {self.path}")
+        lines.append("")
+        lines.extend(f"    {line}" for line in self.longdoc.splitlines())
+        return "\n".join(lines) + "\n"
+
+    def cmd_format(
+        self,
+        verbose: bool,
+        include_branches: bool = False,
+        include_doc: bool = False,
+        include_parents: bool = False,
+        tree_indicators: bool = True,
+    ) -> str:
+        """The revision as a command lists it: ``log_entry`` when ``verbose``, else one line
+        (``down -> rev (labels) (head) (branchpoint), doc`` with the parts asked for)."""
+        if verbose:
+            return self.log_entry
+        text = self.revision
+        if include_parents:
+            depends = f" ({', '.join(self.dependencies)})" if self.dependencies else ""
+            text = f"{self._format_down_revision()}{depends} -> {text}"
+        if include_branches and self.branch_labels:
+            text += f" ({', '.join(sorted(self.branch_labels))})"
+        text += self._marks(
+            (self._is_real_head, "head"),
+            (self.is_head and not self._is_real_head, "effective head"),
+            (bool(self._db_current_indicator), "current"),
+        )
+        if tree_indicators:
+            text += self._marks(
+                (self.is_branch_point, "branchpoint"), (self.is_merge_point, "mergepoint")
+            )
+        if include_doc:
+            text += f", {self.doc}"
+        return text
+
     def __str__(self) -> str:
-        return self.filename
+        return (
+            f"{self._format_down_revision()} -> {self.revision}"
+            + self._marks(
+                (self.is_head, "head"),
+                (self.is_branch_point, "branchpoint"),
+                (self.is_merge_point, "mergepoint"),
+            )
+            + f", {self.doc}"
+        )
+
+
+def _header_of(module: ModuleType, rev_id: str) -> Header:
+    """The header of an imported revision module."""
+    return Header(
+        revision=rev_id,
+        down_revision=getattr(module, "down_revision", None),
+        branch_labels=getattr(module, "branch_labels", None),
+        depends_on=getattr(module, "depends_on", None),
+        docstring=module.__doc__ or "",
+    )
 
 
 def _names(value: object, path: Path | str, field: str) -> str | tuple[str, ...] | None:
