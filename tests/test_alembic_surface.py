@@ -302,13 +302,21 @@ def _class_members(cls: type, home: Callable[[type], bool]) -> dict[str, str]:
             if not attr.startswith("_"):
                 members.setdefault(attr, "value")
         for attr, raw in vars(klass).items():
-            if attr.startswith("_"):
+            if attr.startswith("_") or _registered_by_an_add_on(raw):
                 continue
             members[attr] = _member_kind(raw)
     for attr in getattr(cls, "__slots__", ()):
         if isinstance(attr, str) and not attr.startswith("_"):
             members.setdefault(attr, "value")
     return members
+
+
+def _registered_by_an_add_on(raw: Any) -> bool:
+    """A method an add-on imported earlier in this process put on Alembic's Operations through
+    ``register_operation`` (alembic-postgresql-enum's ``sync_enum_values``): not Alembic's own.
+    Alembic builds such a method from generated source whose globals hold the operation class."""
+    op_class = getattr(raw, "__globals__", {}).get("op_cls")
+    return isinstance(op_class, type) and not _is_alembic_class(op_class)
 
 
 def _member_kind(raw: Any) -> str:
@@ -363,6 +371,8 @@ def alembic_surface() -> list[Member]:
                 # a proxy function: the signature is the method's it forwards to
                 proxied = importlib.import_module(proxy[0])
                 method = inspect.getattr_static(getattr(proxied, proxy[1]), attr, None)
+                if _registered_by_an_add_on(method):
+                    continue
                 if method is not None:
                     members.append(
                         Member(f"{module_name}.{attr}", module_name, "attribute", method, kind)
