@@ -217,9 +217,12 @@ APPS = [
             ("app", ["mlflow", "db", "upgrade", "{url}"]),
             # mlflow's models are ahead of its migrations: fails in both
             ("cli", ["check"]),
+            # on MariaDB Alembic fails here and still does not (STILL_SUCCEEDS): the last step
             ("cli", ["downgrade", "-5"]),
-            ("app", ["mlflow", "db", "upgrade", "{url}"]),
-            ("cli", ["downgrade", "base"]),
+            ("app", ["mlflow", "db", "upgrade", "{url}"], ("sqlite", "postgresql")),
+            # Alembic cannot: on SQLite its batch copy of spans inserts into the generated
+            # column duration_ns; on PostgreSQL DROP TABLE registered_models fails
+            ("cli", ["downgrade", "base"], ("sqlite", "postgresql")),
         ],
     ),
     App(
