@@ -121,13 +121,13 @@ def downgrade(
             "downgrade --sql needs to know where the database starts: give a range such as "
             f"`still downgrade --sql head:{revision}`."
         )
-    graph = script.graph
-    starting_rev = resolve_targets(graph, start) if start else None
+    starting_rev = resolve_targets(script.graph, start) if start else None
 
     def steps_for(current: tuple[str, ...]) -> Sequence[Step]:
+        # the graph once env.py has run: it may set context.script.version_locations (Prefect)
         if starting_rev is not None:
             current = starting_rev
-        steps = downgrade_steps(graph, destination, current)
+        steps = downgrade_steps(script.graph, destination, current)
         if verbose:
             _show_plan(config, steps, sql)
         return steps if sql else _confirmed(config, script, steps)
@@ -144,14 +144,14 @@ def stamp(
 ) -> None:
     """Record ``revision`` in the version table without running any migration."""
     script = ScriptDirectory.from_config(config)
-    graph = script.graph
     specs = [revision] if isinstance(revision, str) else list(revision)
     start: str | None = None
     if sql and len(specs) == 1 and ":" in specs[0]:
         start, specs[0] = _split_range(specs[0], sql, "stamp")
-    starting_rev = resolve_targets(graph, start) if start else None
+    starting_rev = resolve_targets(script.graph, start) if start else None
 
     def plan(current: tuple[str, ...]) -> Sequence[Step]:
+        graph = script.graph  # once env.py has run (see downgrade)
         if starting_rev is not None:
             current = starting_rev
         targets: list[str] = []
