@@ -2,7 +2,7 @@
 driven through its command line, and the seed's pet clinic schema as migrations and as models.
 
 ``db_url`` gives every test its own database, so tests are isolated and run under ``pytest -n``.
-A server that cannot be reached skips the test, or fails it when ``CI=true``.
+A server that cannot be reached skips the test, or fails it when ``CI`` is set (tests/databases.py).
 """
 
 from __future__ import annotations

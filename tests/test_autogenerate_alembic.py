@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PetClinic
+from tests.databases import required
 from tests.test_autogenerate import OPTS, Db, _people, _shop, _types
 
-alembic_autogenerate = pytest.importorskip("alembic.autogenerate")
-alembic_migration = pytest.importorskip("alembic.runtime.migration")
+alembic_autogenerate = required("alembic.autogenerate")
+alembic_migration = required("alembic.runtime.migration")
 
 
 def key(diff: Any) -> tuple[Any, ...]:

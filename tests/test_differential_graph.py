@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 
-alembic_command = pytest.importorskip("alembic.command")
-alembic_config = pytest.importorskip("alembic.config")
-alembic_util = pytest.importorskip("alembic.util")
+from tests.databases import required
+
+alembic_command = required("alembic.command")
+alembic_config = required("alembic.config")
+alembic_util = required("alembic.util")
 
 from still import command as still_command  # noqa: E402
 from still.config import Config as StillConfig  # noqa: E402
@@ -242,7 +244,7 @@ class Pair:
 def test_same_heads_and_same_database_after_each_command(tmp_path: Path, seed: int) -> None:
     revisions = random_graph(seed)
     ini = write_project(tmp_path, revisions, dependencies(seed, revisions))
-    alembic_script = pytest.importorskip("alembic.script").ScriptDirectory.from_config(
+    alembic_script = required("alembic.script").ScriptDirectory.from_config(
         alembic_config.Config(str(ini))
     )
     from still.script import ScriptDirectory
