@@ -601,12 +601,15 @@ def test_cli_refuses_hostile_rev_ids_and_labels_and_writes_nothing(
     assert version_files(cli_project) == before
 
 
-def test_cli_a_rev_id_with_a_dash_is_addressable(cli_project: Path) -> None:
+def test_cli_a_rev_id_with_a_dash_is_refused(cli_project: Path) -> None:
+    """``abc-1`` would read as one step below abc (Alembic refuses the '-' as well)."""
     assert cli_run("revision", "-m", "one", "--rev-id", "abc").exit_code == 0
-    assert cli_run("revision", "-m", "two", "--rev-id", "abc-1").exit_code == 0
-    assert cli_run("revision", "-m", "three", "--rev-id", "abc-2", "--head", "abc-1").exit_code == 0
-    shown = cli_run("show", "abc-1")
-    assert shown.exit_code == 0 and "Revision ID: abc-1" in shown.stdout
+    refused = cli_run("revision", "-m", "two", "--rev-id", "abc-1")
+    assert refused.exit_code == 1
+    assert "'-' reads as a relative step (-N)" in refused.stderr
+    assert cli_run("revision", "-m", "two", "--rev-id", "abc_1").exit_code == 0
+    shown = cli_run("show", "abc_1")
+    assert shown.exit_code == 0 and "Revision ID: abc_1" in shown.stdout
 
 
 CLI_ARGS = st.sampled_from(

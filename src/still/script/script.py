@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from still.errors import ScriptError
-from still.graph import Revision, as_tuple
+from still.graph import Revision, as_tuple, id_syntax_in
 from still.script.header_cache import HeaderCache
 from still.script.headers import Header, UnreadableHeader, read_header
 from still.script.loader import load_python_file
@@ -22,6 +22,14 @@ class Script(Revision):
     """One revision file in a versions directory."""
 
     def __init__(self, path: Path | str, header: Header, module: ModuleType | None = None) -> None:
+        syntax = id_syntax_in(header.revision)
+        if syntax is not None:
+            raise ScriptError(
+                f"{path}: revision = {header.revision!r} cannot be a revision id: {syntax} in "
+                "commands such as `still downgrade ID`, so it could never be named (real Alembic "
+                "refuses to load it too). Give the revision an id of letters, digits and '_' "
+                "(and change the down_revision of the files that name it)."
+            )
         super().__init__(
             revision=header.revision,
             down_revisions=as_tuple(_names(header.down_revision, path, "down_revision")),
