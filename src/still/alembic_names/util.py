@@ -28,9 +28,12 @@ __getattr__, __dir__ = stand_in(
 
 
 def asbool(value: Any) -> bool:
-    """A config value as a boolean: "true", "yes", "on", "1" (any case) are true."""
+    """A config value as a boolean, as SQLAlchemy's ``asbool`` reads it: a word still's parser
+    does not know is a ``ValueError`` (:class:`still.config.values.InvalidSetting`)."""
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "on", "y", "t", "1")
+        from still.config.values import parse_boolean
+
+        return parse_boolean(value, "value")
     return bool(value)
 
 

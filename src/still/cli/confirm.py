@@ -55,13 +55,7 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
                 "Nothing was run: the data loss above was not confirmed. `still upgrade --plan` "
                 "shows every statement first; --yes confirms without asking."
             )
-        strict = str(config.get_alembic_option("confirm_data_loss", "false")).lower() in (
-            "1",
-            "true",
-            "yes",
-            "on",
-        )
-        if strict:
+        if config.get_alembic_boolean_option("confirm_data_loss"):
             raise CommandError(
                 "Nothing was run: this run loses data (listed above) and the configuration says "
                 "confirm_data_loss = true. Review it (`--plan`), then run again with --yes."

@@ -280,10 +280,11 @@ class Config:
         return self.toml_alembic_config.get(name, default)
 
     def get_alembic_boolean_option(self, name: str) -> bool:
-        value = self.get_alembic_option(name, False)
-        if isinstance(value, bool):
-            return value
-        return str(value).strip().lower() in ("true", "1", "yes", "on")
+        """A boolean setting (ini, else pyproject), false when absent; a value that is not a
+        boolean is refused (see :mod:`still.config.values`)."""
+        from still.config.values import boolean_setting
+
+        return boolean_setting(self, name, False)
 
     # -- derived settings -------------------------------------------------------------------------
 

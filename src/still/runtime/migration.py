@@ -292,7 +292,7 @@ class MigrationContext:
             return nullcontext()
         from still.runtime.locking import DEFAULT_TIMEOUT, lock_name, migration_lock
 
-        timeout = float(self._option("migration_lock_timeout", DEFAULT_TIMEOUT))
+        timeout = self._option("migration_lock_timeout", DEFAULT_TIMEOUT)
         return migration_lock(
             self.connection,
             lock_name(self.version_table.name, self.version_table.schema),
@@ -303,15 +303,25 @@ class MigrationContext:
 
     def _option(self, name: str, default: Any) -> Any:
         """A still option: from context.configure(), else the ini's [alembic] section, else
-        pyproject.toml's [tool.alembic]."""
-        if name in self.opts:
-            return self.opts[name]
+        pyproject.toml's [tool.alembic].  With a boolean default the value is parsed as one, with
+        a float default as a number of seconds (see :mod:`still.config.values`): a value it
+        cannot be is refused, naming the key and where it was set."""
+        from still.config.values import parse_boolean, parse_number, setting_source
+
         config = self.config
-        value = config.get_alembic_option(name) if config is not None else None
-        if value is None:
-            return default
-        if isinstance(default, bool) and isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes", "on")
+        if self.opts.get(name) is not None:
+            value, where = self.opts[name], "in context.configure()"
+        else:
+            value = config.get_alembic_option(name) if config is not None else None
+            if value is None:
+                return default
+            where = setting_source(config, name)
+        if isinstance(default, bool):
+            return parse_boolean(value, name, where)
+        if isinstance(default, float):
+            from still.runtime.locking import TIMEOUT_LIMITS
+
+            return parse_number(value, name, where, **TIMEOUT_LIMITS)
         return value
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
