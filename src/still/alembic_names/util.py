@@ -89,10 +89,10 @@ def rev_id() -> str:
 
 
 def obfuscate_url_pw(url: Any) -> str:
-    """A database URL with its password masked."""
-    from still.config.urls import mask_password
+    """A database URL with its password (and secret query values) masked."""
+    from still.config.urls import display_url
 
-    return mask_password(str(url))
+    return display_url(url)
 
 
 def msg(text: str, newline: bool = True, flush: bool = False, quiet: bool = False) -> None:

@@ -22,7 +22,14 @@ from types import SimpleNamespace
 from typing import Any, TextIO, overload
 
 from still.config.arguments import parse_x_arguments
-from still.config.urls import URL_OPTION, mask_password, remember_secret, url_override
+from still.config.urls import (
+    URL_OPTION,
+    display_url,
+    mask_password,
+    remember_configured_urls,
+    remember_secret,
+    url_override,
+)
 from still.errors import ConfigError
 
 __all__ = ["Config", "mask_password"]
@@ -177,11 +184,7 @@ class Config:
         override = url_override(self.x_arguments)
         if override is not None:
             parser.set(section, URL_OPTION, override.replace("%", "%%"))
-        try:
-            remember_secret(parser.get(section, URL_OPTION, fallback=None))
-        except ConfigError:
-            # A '%' the ini file did not double: the raw text holds the password as typed.
-            remember_secret(parser.get(section, URL_OPTION, raw=True, fallback=None))
+        remember_configured_urls(parser)
         return parser
 
     @property
@@ -250,6 +253,8 @@ class Config:
         self.file_config.remove_option(self.config_ini_section, name)
 
     def set_section_option(self, section: str, name: str, value: str) -> None:
+        if name == URL_OPTION and isinstance(value, str):
+            remember_secret(value.replace("%%", "%"))
         if not self.file_config.has_section(section):
             self.file_config.add_section(section)
         self.file_config.set(section, name, value)
@@ -332,9 +337,10 @@ class Config:
         return list(value)
 
     def masked_url(self) -> str | None:
-        """The database URL as it may be shown: password replaced by ``***``."""
+        """The database URL as it may be shown: password and secret query values replaced by
+        ``***`` (see :mod:`still.config.urls`)."""
         url = self.get_main_option(URL_OPTION)
-        return mask_password(url) if url else None
+        return display_url(url) if url else None
 
 
 # Control characters other than tab and newline: a revision message or an error may carry them

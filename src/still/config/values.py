@@ -79,7 +79,9 @@ def parse_number(
         or (maximum is not None and number > maximum)
     ):
         kind = "a whole number" if whole else "a number"
-        span = f"from {_show(minimum)}" + (f" to {_show(maximum)}" if maximum is not None else " up")
+        span = f"from {_show(minimum)}" + (
+            f" to {_show(maximum)}" if maximum is not None else " up"
+        )
         accepted = f"{kind}{f' of {unit}' if unit else ''}, {span}"
         if example:
             accepted += f" (e.g. {key} = {example})"

@@ -106,10 +106,10 @@ class MigrationContext:
             try:
                 dialect = sa_url.make_url(target).get_dialect()(**(dialect_opts or {}))
             except (ArgumentError, NoSuchModuleError) as exc:
-                from still.config.urls import mask_password
+                from still.config.urls import display_url
 
                 raise CommandError(
-                    f"The database URL {mask_password(str(target))!r} cannot be used: {exc}. "
+                    f"The database URL {display_url(target)!r} cannot be used: {exc}. "
                     "Set sqlalchemy.url (alembic.ini, -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
                     "to a URL such as postgresql+psycopg://user@host/dbname."
                 ) from exc
