@@ -28,18 +28,26 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
 
         cache = ScanCache(script.dir / "__pycache__" / "still-scan.json")
         found: list[str] = []
+        unchecked: list[str] = []
         for step in steps:
             if not step.revision:
                 continue
             revision = script.graph[step.revision]
             function = "upgrade" if step.is_upgrade else "downgrade"
-            for line, text in destructive_calls(revision.path, function, cache):
-                found.append(f"  {step.revision} ({revision.path.name}, line {line}): {text}")
+            for line, text, loses_data in destructive_calls(revision.path, function, cache):
+                entry = f"  {step.revision} ({revision.path.name}, line {line}): {text}"
+                (found if loses_data else unchecked).append(entry)
         cache.save()
-        if not found:
-            return
         import click
 
+        if unchecked:
+            click.echo(
+                "This run executes SQL still cannot check before it runs (review it yourself: "
+                "it is not counted as data loss):\n" + "\n".join(unchecked),
+                err=True,
+            )
+        if not found:
+            return
         from still.cli.terminal import wants_terminal_output
 
         header = "This run loses data:"
