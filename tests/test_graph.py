@@ -571,3 +571,66 @@ def test_stamp_unknown_revision() -> None:
 def test_label_at_revision_checks_the_label(spec: str) -> None:
     with pytest.raises(RevisionError):
         resolve_targets(forked(), spec)
+
+
+# -- found by mutation testing (scripts/mutation.py graph) ---------------------------------------
+
+
+def test_a_second_graph_of_the_same_revisions_lists_each_child_once() -> None:
+    revisions = [rev("a"), rev("b", "a"), rev("c", "a")]
+    graph(*revisions)
+    again = graph(*revisions)
+    assert again["a"].children == ["b", "c"]
+    assert again["a"].is_branch_point
+
+
+def test_a_duplicate_id_is_one_problem_not_more() -> None:
+    """The second declaration is left out entirely: its label is not reported a second time."""
+    with pytest.raises(RevisionError) as caught:
+        graph(rev("a", labels=["x"]), rev("a", labels=["x"]))
+    message = str(caught.value)
+    assert message.count("declared twice") == 1
+    assert "Branch label" not in message
+
+
+@pytest.mark.parametrize(("count", "cut"), [(10, False), (11, True)])
+def test_an_ambiguous_prefix_lists_ten_candidates_then_cuts(count: int, cut: bool) -> None:
+    with pytest.raises(RevisionError) as caught:
+        graph(*[rev(f"a{i:02d}") for i in range(count)]).lookup("a")
+    message = str(caught.value)
+    assert ("a09 ..." in message) is cut
+    assert message.endswith("a09. Type more characters of the id.") is not cut
+
+
+def test_a_label_stops_spreading_down_at_a_fork_made_by_depends_on() -> None:
+    """a <- b <- c (labelled "L"); d depends on b: b forks (a child and a dependant), so the
+    label covers c and what is above it, not b or a."""
+    g = graph(rev("a"), rev("b", "a"), rev("c", "b", labels=["L"]), rev("d", depends=["b"]))
+    assert g.effective_labels["c"] == {"L"}
+    assert g.effective_labels["b"] == frozenset()
+    assert g.effective_labels["a"] == frozenset()
+    # without the dependant, the straight line below carries the label
+    straight = graph(rev("a"), rev("b", "a"), rev("c", "b", labels=["L"]), rev("d"))
+    assert straight.effective_labels["a"] == {"L"}
+
+
+@pytest.mark.parametrize(
+    ("revisions", "alembic_order"),
+    [
+        # a base that depends on the head of another line comes first, that line after it
+        (
+            [rev("x0"), rev("x1", "x0"), rev("x2", "x1"), rev("x3", depends=["x2"])],
+            ["x3", "x2", "x1", "x0"],
+        ),
+        # a merge and a dependency on another base (Alembic 1.20's walk_revisions order)
+        (
+            [rev("y0"), rev("y1", "y0"), rev("y2"), rev("y3", ("y2", "y1")), rev("y4"),
+             rev("y5", "y3", depends=["y4"]), rev("y6", "y5")],
+            ["y6", "y5", "y3", "y2", "y4", "y1", "y0"],
+        ),
+    ],
+)  # fmt: skip
+def test_newest_first_walks_dependencies_as_alembic_does(
+    revisions: list[Revision], alembic_order: list[str]
+) -> None:
+    assert [r.revision for r in graph(*revisions).newest_first()] == alembic_order
