@@ -178,6 +178,19 @@ def log_everything(project: Project) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """The secrets a test's URLs leave in this process are the test's own (a password 'url'
+    would hide the word "url" in the next test's messages)."""
+    from still.config import urls
+
+    secrets, pending = set(urls._SECRETS), list(urls._PENDING)
+    yield
+    urls._SECRETS.clear()
+    urls._SECRETS.update(secrets)
+    urls._PENDING[:] = pending
+
+
+@pytest.fixture(autouse=True)
 def _close_log_files() -> Iterator[None]:
     """env.py's fileConfig() gives this process's root logger a file handler: closed after."""
     yield

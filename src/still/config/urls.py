@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote_plus, unquote
@@ -63,8 +64,24 @@ _SEPARATOR = re.compile(rf"[{_SEPARATORS}]")
 _MIN_WORD = 3  # a secret shorter than this, alone in text, is too common a word to hide
 
 # Secrets of the URLs this process was configured with, which a driver may quote outside a URL
-# (a host or port SQLAlchemy read out of a password holding a raw '@').
+# (a host or port SQLAlchemy read out of a password holding a raw '@').  The URLs are parsed only
+# once SQLAlchemy is loaded: before that no driver has run, so none can have quoted one (and
+# `still heads` never imports SQLAlchemy for it).
 _SECRETS: set[str] = set()
+_PENDING: list[str] = []
+
+
+def _secrets() -> set[str]:
+    if _PENDING and "sqlalchemy" in sys.modules:
+        pending = list(_PENDING)
+        _PENDING.clear()
+        for url in pending:
+            _SECRETS.update(
+                secret
+                for secret in _Parsed(url).secrets()
+                if len(secret) >= _MIN_WORD and secret != MASK and MASK not in secret
+            )
+    return _SECRETS
 
 
 def is_secret_key(key: str) -> bool:
@@ -183,6 +200,8 @@ def display_url(url: Any) -> str:
     if "://" not in text:
         # Not a URL at all (SQLAlchemy cannot parse it either): it may still hold a password.
         return NOT_A_URL
+    if "@" not in text and "=" not in text:
+        return text  # no user information, no query: nothing to hide (and nothing to import)
     parsed = _Parsed(text)
     return text if parsed.rendered is None else parsed.rendered
 
@@ -215,19 +234,20 @@ def _mask_pairs(text: str) -> str:
 
 
 def _mask_words(text: str) -> str:
-    if not _SECRETS:
+    secrets = _secrets()
+    if not secrets:
         return text
-    joined = [s for s in _SECRETS if _SEPARATOR.search(s)]
+    joined = [s for s in secrets if _SEPARATOR.search(s)]
     for secret in sorted(joined, key=len, reverse=True):
         # A secret holding a separator ('p@ss', 'a b') is distinctive: hidden wherever it is.
         text = text.replace(secret, MASK)
 
     def hide(word: re.Match[str]) -> str:
         value = word.group()
-        if value in _SECRETS:
+        if value in secrets:
             return MASK
         core = value.strip(".!")
-        if core != value and core in _SECRETS:
+        if core != value and core in secrets:
             return value.replace(core, MASK, 1)
         return value
 
@@ -238,7 +258,7 @@ def mask_password(text: str) -> str:
     """``text`` with every secret hidden: each URL in it shown by :func:`display_url`, each
     secret ``key=value`` of a connection string as ``key=***``, and each secret of the
     configured URLs that stands as a word of its own as ``***``."""
-    if "://" not in text and "=" not in text and not _SECRETS:
+    if "://" not in text and "=" not in text and not _secrets():
         return text
     out: list[str] = []
     position = 0
@@ -255,14 +275,9 @@ def mask_password(text: str) -> str:
 def remember_secret(url: str | None) -> None:
     """Remember the secrets of a configured ``url``, to hide them wherever a driver quotes one
     as a word of its own (a host or port read out of a password with a raw '@')."""
-    if not url or "://" not in url or url in _PLACEHOLDERS:
+    if not url or "://" not in url or url in _PLACEHOLDERS or url in _PENDING:
         return
-    parsed = _Parsed(url)
-    _SECRETS.update(
-        secret
-        for secret in parsed.secrets()
-        if len(secret) >= _MIN_WORD and secret != MASK and MASK not in secret
-    )
+    _PENDING.append(url)
 
 
 def remember_configured_urls(parser: Any) -> None:
