@@ -634,3 +634,17 @@ def test_newest_first_walks_dependencies_as_alembic_does(
     revisions: list[Revision], alembic_order: list[str]
 ) -> None:
     assert [r.revision for r in graph(*revisions).newest_first()] == alembic_order
+
+
+def test_a_revision_id_at_head_names_the_head_above_it() -> None:
+    """``REV@head`` as Alembic reads it: REV is not a label, so it is looked up as an id."""
+    assert resolve_targets(linear(), "b2@head") == ("d4",)
+    assert resolve_targets(forked(), "l1@head") == ("l2",)
+
+
+def test_a_branch_step_from_a_database_on_another_branch() -> None:
+    """root <- a1; root <- b1 ("bee") <- b2.  At a1, nothing of bee's own is applied: bee@+1
+    starts from what bee shares with the database (root) and goes to b1."""
+    g = graph(rev("root"), rev("a1", "root"), rev("b1", "root", labels=["bee"]), rev("b2", "b1"))
+    assert resolve_upgrade_target(g, "bee@+1", ("a1",)) == ("b1",)
+    assert resolve_upgrade_target(g, "bee@+2", ("a1",)) == ("b2",)

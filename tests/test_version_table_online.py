@@ -114,3 +114,29 @@ def test_a_single_head_update_that_finds_no_row_stops_the_run(project: Project) 
     assert "no longer holds revision 'u1'" in result.stderr
     if project.kind != "mariadb":
         assert project.versions() == {"u1"}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sql_scripts_compile_each_version_statement_once(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--sql compiles each statement shape once per run and fills in the ids (thousands of
+    steps do not compile thousands of statements); the ids still come out right."""
+    from still.runtime.version_table import VersionTable
+
+    shapes: list[str] = []
+    real = VersionTable._statement
+
+    def counted(self: VersionTable, kind: str, old: str | None, new: str | None) -> Any:
+        shapes.append(kind)
+        return real(self, kind, old, new)
+
+    monkeypatch.setattr(VersionTable, "_statement", counted)
+    down = None
+    for i in range(6):
+        project.write_revision(f"s{i}", down)
+        down = f"s{i}"
+    script = project.ok("upgrade", "head", "--sql").stdout
+    assert sorted(shapes) == ["insert", "update"]
+    for i in range(1, 6):
+        assert f"SET version_num='s{i}' WHERE alembic_version.version_num = 's{i - 1}'" in script
