@@ -4,6 +4,7 @@ planning upgrades, downgrades and stamps.  Pure data: no files, no database."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pytest
 
@@ -648,3 +649,23 @@ def test_a_branch_step_from_a_database_on_another_branch() -> None:
     g = graph(rev("root"), rev("a1", "root"), rev("b1", "root", labels=["bee"]), rev("b2", "b1"))
     assert resolve_upgrade_target(g, "bee@+1", ("a1",)) == ("b1",)
     assert resolve_upgrade_target(g, "bee@+2", ("a1",)) == ("b2",)
+
+
+def test_heads_minus_one_starts_from_the_head_nothing_depends_on() -> None:
+    """a <- b; c <- d, d depends on b: both b and d are heads; heads-1 steps down from d."""
+    g = graph(rev("a"), rev("b", "a"), rev("c"), rev("d", "c", depends=["b"]))
+    assert sorted(g.heads) == ["b", "d"]
+    assert resolve_downgrade_target(g, "heads-1", ("b", "d")) == ("c",)
+
+
+def test_head_minus_one_through_a_merge_is_ambiguous() -> None:
+    with pytest.raises(MultipleHeads, match="ambiguous"):
+        resolve_downgrade_target(merged(), "head-1", ("mm",))
+    # a plain -1 from the merge lands on both parents
+    assert sorted(resolve_downgrade_target(merged(), "-1", ("mm",))) == ["l2", "r1"]
+
+
+@pytest.mark.parametrize("resolve", [resolve_upgrade_target, resolve_downgrade_target])
+def test_a_database_at_an_unknown_revision_is_refused(resolve: Any) -> None:
+    with pytest.raises(RevisionError, match="no revision file declares it"):
+        resolve(linear(), "head", ("zzz",))
