@@ -262,7 +262,9 @@ def _scratch(worker: int) -> Path:
     return place
 
 
-def run_tests(place: Path, tests: list[str], timeout: float) -> tuple[bool, float]:
+def run_tests(
+    place: Path, tests: list[str], timeout: float, select: str | None = None
+) -> tuple[bool, float]:
     """True when the tests fail (the mutant is killed)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = f"{place / 'src'}{os.pathsep}{place}"
@@ -271,7 +273,11 @@ def run_tests(place: Path, tests: list[str], timeout: float) -> tuple[bool, floa
     started = time.monotonic()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+            [
+                *(sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"),
+                *(["-k", select] if select else []),
+                *tests,
+            ],
             cwd=place,
             env=env,
             capture_output=True,
@@ -292,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--only", help="FILE:INDEX of one mutant, to look at it")
     parser.add_argument("--mutants", help="FILE:INDEX,... to run only these (survivors, again)")
+    parser.add_argument("--select", help="pytest -k expression, to run a faster subset")
     args = parser.parse_args(argv)
     files, tests = GROUPS[args.group]
     every = [m for file in files for m in mutants_of(file)]
@@ -310,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"{args.group}: {len(every)} mutants, {len(chosen)} run against {' '.join(tests)}")
     places = [_scratch(w) for w in range(args.workers)]
-    baseline, seconds = run_tests(places[0], tests, args.timeout)
+    baseline, seconds = run_tests(places[0], tests, args.timeout, args.select)
     if baseline:
         print("the tests fail without any mutant: fix them first")
         return 2
@@ -323,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         original = target.read_text()
         try:
             target.write_text(mutated_source(mutant))
-            killed, took = run_tests(place, tests, args.timeout)
+            killed, took = run_tests(place, tests, args.timeout, args.select)
         finally:
             target.write_text(original)
             free.append(place)

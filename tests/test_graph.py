@@ -669,3 +669,10 @@ def test_head_minus_one_through_a_merge_is_ambiguous() -> None:
 def test_a_database_at_an_unknown_revision_is_refused(resolve: Any) -> None:
     with pytest.raises(RevisionError, match="no revision file declares it"):
         resolve(linear(), "head", ("zzz",))
+
+
+def test_revisions_are_hashable_and_compared_by_identity() -> None:
+    """Graphs keep revisions in sets and dicts: two files declaring the same fields are still
+    two revisions."""
+    first, second = rev("a"), rev("a")
+    assert first != second and len({first, second}) == 2
