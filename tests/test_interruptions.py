@@ -41,6 +41,10 @@ def _write_slow_chain(project: Project) -> None:
         down = rev
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _marker(project: Project, what: str, i: int) -> Path:
     return project.root / "markers" / f"{what}_k{i}"
 
@@ -86,6 +90,9 @@ def test_a_killed_run_leaves_a_truthful_version_table(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # A worker of pytest -n may ignore SIGINT, and a child inherits that: the run would
+            # never see the signal.  The child starts with the default, as from a terminal.
+            preexec_fn=_default_sigint,
         )
         # Inside a migration still to run, at a random moment of its 0.3 s (seeded).
         target = rng.randint(_recorded(project) + 1, REVISIONS)

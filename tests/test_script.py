@@ -406,10 +406,12 @@ def test_revision_ids() -> None:
     ids = {new_revision_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(re.fullmatch(r"[0-9a-f]{12}", rid) for rid in ids)
-    check_revision_id("abc_123-x")
+    check_revision_id("abc_123_x")
     for bad in ("a b", "a/b", "", "a.b"):
         with pytest.raises(CommandError, match="not a usable revision id"):
             check_revision_id(bad)
+    with pytest.raises(CommandError, match="'-' reads as a relative step"):
+        check_revision_id("abc_123-x")
 
 
 def test_comma_filter() -> None:
