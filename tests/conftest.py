@@ -2,7 +2,7 @@
 driven through its command line, and the seed's pet clinic schema as migrations and as models.
 
 ``db_url`` gives every test its own database, so tests are isolated and run under ``pytest -n``.
-A server that cannot be reached skips the test, or fails it when ``CI=true``.
+A server that cannot be reached skips the test, or fails it when ``CI`` is set (tests/databases.py).
 """
 
 from __future__ import annotations
@@ -567,3 +567,28 @@ def two_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (versions / "a.py").write_text("revision = 'a'\ndown_revision = None\n")
     (versions / "b.py").write_text("revision = 'b'\ndown_revision = 'a'\n")
     return tmp_path
+
+
+# -- what the differential tests could not compare ------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The differential tests' tally (record_property, so it survives pytest -n): commands
+    compared with real Alembic, and those checked on still's side alone because Alembic crashed
+    or left a row its own next command refuses."""
+    totals = {"differential_compared": 0, "differential_still_alone": 0}
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        if getattr(report, "when", None) != "call":
+            continue
+        for name, value in getattr(report, "user_properties", ()):
+            if name in totals:
+                totals[name] += int(value)
+    if any(totals.values()):
+        terminalreporter.write_line(
+            f"differential (graph): {totals['differential_compared']} commands compared with "
+            f"Alembic, {totals['differential_still_alone']} checked on still's side alone "
+            "(Alembic crashed or left a redundant row; still checked against the generated "
+            "graph, then both continued from still's database)"
+        )

@@ -1,15 +1,21 @@
-"""Fresh, uniquely named databases on the three servers still is tested against.
+"""Fresh, uniquely named databases on the three servers still is tested against, and the
+reference tools the differential tests compare with.
 
-With CI=true a server that cannot be reached fails the test; elsewhere it is skipped.
+In CI (the ``CI`` environment variable set to anything but the empty string: ``true``, ``1``,
+``yes``...) a server that cannot be reached, or a reference Alembic that cannot be imported,
+fails the test; elsewhere it is skipped, with the reason in pytest's summary.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 
@@ -21,11 +27,34 @@ POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MARIADB_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
 
 
-def _unavailable(kind: str, error: Exception) -> None:
-    message = f"{kind} server not reachable: {error}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+def in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this run is CI's: ``CI`` has any non-empty value (CI services set ``true``, some
+    ``1`` or ``yes``; a test that may only be skipped by a developer must not be skipped there)."""
+    value = (os.environ if environ is None else environ).get("CI")
+    return bool(value)
+
+
+def missing(message: str, environ: Mapping[str, str] | None = None) -> NoReturn:
+    """A test that cannot run here: a failure in CI, a skip elsewhere."""
+    if in_ci(environ):
+        pytest.fail(f"{message} (CI is set: what CI needs must be there)", pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+
+def required(module: str) -> ModuleType:
+    """Import ``module``, a test dependency (real Alembic for the differential tests, an async
+    driver): a skip on a developer's machine without it, a failure in CI (a differential test
+    that silently skips proves nothing)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing(
+            f"the test dependency {module} cannot be imported ({exc}): pip install -e '.[test]'"
+        )
+
+
+def _unavailable(kind: str, error: Exception) -> NoReturn:
+    missing(f"{kind} server not reachable: {error}")
 
 
 @contextmanager

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from still import command as still_command
 from still.config import Config as StillConfig
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 
-alembic_command = pytest.importorskip("alembic.command")
-alembic_config = pytest.importorskip("alembic.config")
+alembic_command = required("alembic.command")
+alembic_config = required("alembic.config")
 
 BODY = {
     "upgrade": '    op.create_table("t_{rev}", sa.Column("id", sa.Integer, primary_key=True))\n',

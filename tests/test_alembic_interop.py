@@ -29,8 +29,9 @@ from tests.conftest import (
     set_ini_url,
     versions_of,
 )
+from tests.databases import required
 
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("alembic.command")
 
 
 class AlembicProject(Project):

@@ -40,8 +40,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import DATABASE_KINDS, fresh_database
+from tests.databases import required
 
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("alembic.command")
 
 HERE = Path(__file__).parent / "alembic_projects"
 DRIVER = HERE / "driver.py"

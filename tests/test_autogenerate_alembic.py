@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PetClinic
+from tests.databases import required
 from tests.test_autogenerate import OPTS, Db, _people, _shop, _types
 
-alembic_autogenerate = pytest.importorskip("alembic.autogenerate")
-alembic_migration = pytest.importorskip("alembic.runtime.migration")
+alembic_autogenerate = required("alembic.autogenerate")
+alembic_migration = required("alembic.runtime.migration")
 
 
 def key(diff: Any) -> tuple[Any, ...]:
@@ -141,3 +142,117 @@ def test_still_finds_what_alembic_finds(db: Db, scenario: str) -> None:
     # makes the comparison clean), so here it is only recorded
     if scenario == "every-type-unchanged":
         assert ours == set()
+
+
+# -- the details of a column modification ---------------------------------------------------------
+
+
+def _value(value: Any) -> Any:
+    """A modify_* value as both tools can be compared on: types by their repr, server defaults
+    by their SQL text, "no default" (None or False) as None."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, sa.types.TypeEngine):
+        return repr(value)
+    argument = getattr(value, "arg", value)  # a DefaultClause
+    return str(getattr(argument, "text", argument))
+
+
+def modify_details(diffs: list[Any]) -> dict[tuple[str, str, str], tuple[Any, ...]]:
+    """(kind, table, column) -> (the existing_* values, the old value, the new value)."""
+    details = {}
+    for group in diffs:
+        if not isinstance(group, list):
+            continue
+        for kind, _schema, table, column, existing, old, new in group:
+            shown = tuple(sorted((k, _value(v)) for k, v in existing.items()))
+            details[(kind, table, column)] = (shown, _value(old), _value(new))
+    return details
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_modifications_carry_alembics_existing_and_old_and_new_values(
+    db: Db, scenario: str
+) -> None:
+    """Not only which column changes: what it was (existing_type, existing_nullable,
+    existing_server_default, existing_comment) and the old and new values, as Alembic reports
+    them.  A render of ``alter_column`` uses every one of them."""
+    before, after = scenarios(db.kind)[scenario]
+    if db.compare(before):
+        db.run_ops(db.produce(before).upgrade_ops)
+    ours = modify_details(db.compare(after))
+    if (scenario, db.kind) in ALEMBIC_FAILS:  # nothing to compare with: nothing changed
+        assert ours == {}
+        return
+    theirs = modify_details(alembic_diffs(db, after))
+    known = KNOWN.get((scenario, db.kind), {})
+    both = (set(ours) & set(theirs)) - set(known)
+    for key_ in sorted(both):
+        assert ours[key_] == theirs[key_], key_
+    if scenario == "columns":  # the scenario that modifies: compared, not vacuous
+        assert {
+            ("modify_nullable", "people", "name"),
+            ("modify_type", "people", "name"),
+            ("modify_type", "people", "score"),
+            ("modify_default", "people", "score"),
+        } <= both
+
+
+# -- include_name: the names and the parent_names Alembic passes ---------------------------------
+
+# (name, type_) -> why still's call differs from Alembic's.  Each is checked to still differ,
+# so the list cannot outlive a fix.  (Gaps of still's autogenerate, reported in issue 16.)
+_ALL = ("sqlite", "postgresql", "mysql")
+INCLUDE_NAME_GAPS: dict[tuple[Any, str], tuple[str, tuple[str, ...]]] = {
+    ("customer", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
+    ("orders", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
+    (None, "schema"): ("still does not ask include_name about the default schema", _ALL),
+    ("uq_customer_email", "index"): (
+        "a unique constraint's index: still asks about the constraint only",
+        ("postgresql", "mysql"),
+    ),
+    ("ix_orders_note", "index"): ("a unique constraint's index (MariaDB)", ("mysql",)),
+    ("fk_orders_customer", "index"): ("a foreign key's index (MariaDB)", ("mysql",)),
+}
+
+
+def include_name_calls(db: Db, metadata: sa.MetaData, tool: str) -> dict[Any, dict[str, Any]]:
+    calls: dict[Any, dict[str, Any]] = {}
+
+    def include_name(name: Any, type_: str, parent_names: dict[str, Any]) -> bool:
+        calls[(name, type_)] = dict(parent_names)
+        return True
+
+    if tool == "still":
+        still_db = Db(db.url, include_name=include_name)
+        try:
+            still_db.compare(metadata)
+        finally:
+            still_db.dispose()
+    else:
+        with db.engine.connect() as conn:
+            opts = dict(OPTS, include_name=include_name)
+            context = alembic_migration.MigrationContext.configure(conn, opts=opts)
+            alembic_autogenerate.compare_metadata(context, metadata)
+    return calls
+
+
+def test_include_name_gets_alembics_names_and_parent_names(db: Db) -> None:
+    before, after = scenarios(db.kind)["shop-changed"]
+    db.run_ops(db.produce(before).upgrade_ops)
+    ours = include_name_calls(db, after, "still")
+    theirs = include_name_calls(db, after, "alembic")
+    compared = 0
+    for call in sorted(set(ours) | set(theirs), key=repr):
+        if call in INCLUDE_NAME_GAPS and db.kind in INCLUDE_NAME_GAPS[call][1]:
+            assert ours.get(call) != theirs.get(call), f"{call} now agrees: remove it from GAPS"
+            continue
+        assert ours.get(call) == theirs.get(call), call
+        compared += 1
+    # columns carry table_name, schema_name and schema_qualified_table_name ('people', never
+    # 'None.people' for a table without a schema)
+    columns = [names for (_, type_), names in ours.items() if type_ == "column"]
+    assert columns and all(
+        names["schema_qualified_table_name"] == names["table_name"] for names in columns
+    )
+    assert compared >= 8

@@ -38,6 +38,7 @@ from tests.conftest import (
     run_module,
     set_ini_url,
 )
+from tests.databases import required
 
 # -- the models, as a file env.py loads ---------------------------------------------------------
 
@@ -941,7 +942,7 @@ def alembic_autogenerate(project: Project, message: str, workdir: Path) -> Path:
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql", "mariadb"], indirect=True)
 def test_differential_against_alembic(project: Project, tmp_path: Path) -> None:
-    pytest.importorskip("alembic.autogenerate")
+    required("alembic.autogenerate")
     workdir = tmp_path / "alembic"
     workdir.mkdir()
     steps = [

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import required
+
 REPO = Path(__file__).resolve().parent.parent
 
-pytest.importorskip("alembic")
+required("alembic")
 
 
 @pytest.mark.slow

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 from still import command as still_command
 from still.config import Config as StillConfig
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 from tests.test_differential_graph import ENV_PY, OFFLINE_ENV_PY
 
-alembic_command = pytest.importorskip("alembic.command")
-alembic_config = pytest.importorskip("alembic.config")
+alembic_command = required("alembic.command")
+alembic_config = required("alembic.config")
 
 FIRST = """
     op.create_table(

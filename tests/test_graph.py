@@ -4,6 +4,7 @@ planning upgrades, downgrades and stamps.  Pure data: no files, no database."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pytest
 
@@ -571,3 +572,107 @@ def test_stamp_unknown_revision() -> None:
 def test_label_at_revision_checks_the_label(spec: str) -> None:
     with pytest.raises(RevisionError):
         resolve_targets(forked(), spec)
+
+
+# -- found by mutation testing (scripts/mutation.py graph) ---------------------------------------
+
+
+def test_a_second_graph_of_the_same_revisions_lists_each_child_once() -> None:
+    revisions = [rev("a"), rev("b", "a"), rev("c", "a")]
+    graph(*revisions)
+    again = graph(*revisions)
+    assert again["a"].children == ["b", "c"]
+    assert again["a"].is_branch_point
+
+
+def test_a_duplicate_id_is_one_problem_not_more() -> None:
+    """The second declaration is left out entirely: its label is not reported a second time."""
+    with pytest.raises(RevisionError) as caught:
+        graph(rev("a", labels=["x"]), rev("a", labels=["x"]))
+    message = str(caught.value)
+    assert message.count("declared twice") == 1
+    assert "Branch label" not in message
+
+
+@pytest.mark.parametrize(("count", "cut"), [(10, False), (11, True)])
+def test_an_ambiguous_prefix_lists_ten_candidates_then_cuts(count: int, cut: bool) -> None:
+    with pytest.raises(RevisionError) as caught:
+        graph(*[rev(f"a{i:02d}") for i in range(count)]).lookup("a")
+    message = str(caught.value)
+    assert ("a09 ..." in message) is cut
+    assert message.endswith("a09. Type more characters of the id.") is not cut
+
+
+def test_a_label_stops_spreading_down_at_a_fork_made_by_depends_on() -> None:
+    """a <- b <- c (labelled "L"); d depends on b: b forks (a child and a dependant), so the
+    label covers c and what is above it, not b or a."""
+    g = graph(rev("a"), rev("b", "a"), rev("c", "b", labels=["L"]), rev("d", depends=["b"]))
+    assert g.effective_labels["c"] == {"L"}
+    assert g.effective_labels["b"] == frozenset()
+    assert g.effective_labels["a"] == frozenset()
+    # without the dependant, the straight line below carries the label
+    straight = graph(rev("a"), rev("b", "a"), rev("c", "b", labels=["L"]), rev("d"))
+    assert straight.effective_labels["a"] == {"L"}
+
+
+@pytest.mark.parametrize(
+    ("revisions", "alembic_order"),
+    [
+        # a base that depends on the head of another line comes first, that line after it
+        (
+            [rev("x0"), rev("x1", "x0"), rev("x2", "x1"), rev("x3", depends=["x2"])],
+            ["x3", "x2", "x1", "x0"],
+        ),
+        # a merge and a dependency on another base (Alembic 1.20's walk_revisions order)
+        (
+            [rev("y0"), rev("y1", "y0"), rev("y2"), rev("y3", ("y2", "y1")), rev("y4"),
+             rev("y5", "y3", depends=["y4"]), rev("y6", "y5")],
+            ["y6", "y5", "y3", "y2", "y4", "y1", "y0"],
+        ),
+    ],
+)  # fmt: skip
+def test_newest_first_walks_dependencies_as_alembic_does(
+    revisions: list[Revision], alembic_order: list[str]
+) -> None:
+    assert [r.revision for r in graph(*revisions).newest_first()] == alembic_order
+
+
+def test_a_revision_id_at_head_names_the_head_above_it() -> None:
+    """``REV@head`` as Alembic reads it: REV is not a label, so it is looked up as an id."""
+    assert resolve_targets(linear(), "b2@head") == ("d4",)
+    assert resolve_targets(forked(), "l1@head") == ("l2",)
+
+
+def test_a_branch_step_from_a_database_on_another_branch() -> None:
+    """root <- a1; root <- b1 ("bee") <- b2.  At a1, nothing of bee's own is applied: bee@+1
+    starts from what bee shares with the database (root) and goes to b1."""
+    g = graph(rev("root"), rev("a1", "root"), rev("b1", "root", labels=["bee"]), rev("b2", "b1"))
+    assert resolve_upgrade_target(g, "bee@+1", ("a1",)) == ("b1",)
+    assert resolve_upgrade_target(g, "bee@+2", ("a1",)) == ("b2",)
+
+
+def test_heads_minus_one_starts_from_the_head_nothing_depends_on() -> None:
+    """a <- b; c <- d, d depends on b: both b and d are heads; heads-1 steps down from d."""
+    g = graph(rev("a"), rev("b", "a"), rev("c"), rev("d", "c", depends=["b"]))
+    assert sorted(g.heads) == ["b", "d"]
+    assert resolve_downgrade_target(g, "heads-1", ("b", "d")) == ("c",)
+
+
+def test_head_minus_one_through_a_merge_is_ambiguous() -> None:
+    with pytest.raises(MultipleHeads, match="ambiguous"):
+        resolve_downgrade_target(merged(), "head-1", ("mm",))
+    # a plain -1 from the merge lands on both parents
+    assert sorted(resolve_downgrade_target(merged(), "-1", ("mm",))) == ["l2", "r1"]
+
+
+@pytest.mark.parametrize("resolve", [resolve_upgrade_target, resolve_downgrade_target])
+def test_a_database_at_an_unknown_revision_is_refused(resolve: Any) -> None:
+    with pytest.raises(RevisionError, match="no revision file declares it"):
+        resolve(linear(), "head", ("zzz",))
+
+
+def test_revisions_are_hashable_and_compared_by_identity() -> None:
+    """Graphs keep revisions in sets and dicts: two files declaring the same fields are still
+    two revisions."""
+    first, second = rev("a"), rev("a")
+    assert first != second and len({first, second}) == 2

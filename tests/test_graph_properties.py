@@ -7,8 +7,6 @@ of rows and tracks which revisions have run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +20,7 @@ from still.graph import (
     stamp_plan,
     upgrade_plan,
 )
+from tests import graph_reference as ref
 
 SETTINGS = settings(max_examples=100, deadline=None)
 
@@ -44,13 +43,11 @@ def dags(draw: st.DrawFn, with_dependencies: bool = False) -> RevisionGraph[Revi
         if with_dependencies and earlier and draw(st.integers(0, 7)) == 0:
             dependencies = [draw(st.sampled_from(earlier))]
         revisions.append(Revision(f"r{i:02d}", tuple(parents), tuple(dependencies)))
-    return RevisionGraph(revisions)
+    # Files come in any order (a directory listing is not parents-first).
+    return RevisionGraph(draw(st.permutations(revisions)))
 
 
-def minimal(graph: RevisionGraph[Revision], applied: Iterable[str]) -> set[str]:
-    """What the version table must hold: the applied revisions no other applied one builds on."""
-    applied = set(applied)
-    return {r for r in applied if not any(graph.is_ancestor(r, o) for o in applied if o != r)}
+minimal = ref.minimal
 
 
 class SimulatedDatabase:
@@ -66,13 +63,13 @@ class SimulatedDatabase:
             assert step.revision is not None
             if step.is_upgrade:
                 assert step.revision not in self.applied, f"{step.revision} upgraded twice"
-                missing = set(self.graph.parents(step.revision)) - self.applied
+                missing = set(ref.parents(self.graph, step.revision)) - self.applied
                 assert not missing, f"{step.revision} upgraded before its parents {missing}"
                 self.applied.add(step.revision)
                 self.upgraded.append(step.revision)
             else:
                 assert step.revision in self.applied, f"{step.revision} undone but never applied"
-                above = {r for r in self.applied if step.revision in self.graph.parents(r)}
+                above = {r for r in self.applied if step.revision in ref.parents(self.graph, r)}
                 assert not above, f"{step.revision} undone while {above} are still applied"
                 self.applied.remove(step.revision)
                 self.downgraded.append(step.revision)
@@ -100,10 +97,10 @@ def test_upgrade_each_head_then_downgrade_to_base(graph: RevisionGraph[Revision]
     for head in heads:
         db.upgrade(resolve_targets(graph, head, tuple(db.rows)))
         assert head in db.rows
-        assert db.applied == graph.ancestors(db.rows)
+        assert db.applied == ref.below(graph, db.rows)
     # Every revision ran exactly once, and the table holds exactly the heads.
     assert sorted(db.upgraded) == sorted(r.revision for r in graph)
-    assert db.rows == set(graph.heads)
+    assert db.rows == ref.heads(graph)
     # Upgrading again to every head has nothing to do.
     assert upgrade_plan(graph, tuple(db.rows), graph.heads) == []
 
@@ -131,10 +128,10 @@ def test_upgrade_to_any_revision_then_heads(graph: RevisionGraph[Revision], rnd)
     db = SimulatedDatabase(graph)
     target = rnd.choice([r.revision for r in graph])
     db.upgrade((target,))
-    assert db.applied == graph.ancestors([target])
+    assert db.applied == ref.below(graph, [target])
     assert target in db.rows
     db.upgrade(graph.heads)
-    assert db.rows == set(graph.heads)
+    assert db.rows == ref.heads(graph)
     assert sorted(db.upgraded) == sorted(r.revision for r in graph)
 
 
@@ -145,13 +142,13 @@ def test_downgrade_to_any_revision_keeps_its_ancestry(graph: RevisionGraph[Revis
     db.upgrade(graph.heads)
     target = rnd.choice([r.revision for r in graph])
     db.downgrade((target,))
-    assert graph.ancestors([target]) <= db.applied
-    assert not (graph.descendants([target]) - {target}) & db.applied
+    assert ref.below(graph, [target]) <= db.applied
+    assert not (ref.above(graph, [target]) - {target}) & db.applied
     # Only what lay above the target was undone.
-    assert set(db.downgraded) == graph.descendants([target]) - {target}
+    assert set(db.downgraded) == ref.above(graph, [target]) - {target}
     # Going back up restores everything.
     db.upgrade(graph.heads)
-    assert db.rows == set(graph.heads)
+    assert db.rows == ref.heads(graph)
 
 
 @SETTINGS
@@ -188,7 +185,9 @@ def test_stamp_always_leaves_the_targets(graph: RevisionGraph[Revision], rnd) ->
     # Whatever else stays recorded lies on branches the targets do not touch.
     for kept in rows - set(targets):
         assert kept in current
-        assert not any(graph.is_ancestor(kept, t) or graph.is_ancestor(t, kept) for t in targets)
+        assert not any(
+            ref.is_ancestor(graph, kept, t) or ref.is_ancestor(graph, t, kept) for t in targets
+        )
     purged: set[str] = set(current)
     for step in stamp_plan(graph, current, targets, purge=True):
         purged -= set(step.removes)

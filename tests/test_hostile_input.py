@@ -8,7 +8,11 @@ Example counts are kept modest; the figures for docs/safety.md are the sum of ``
 
 from __future__ import annotations
 
+import ast
+import configparser
 import os
+import re
+import sys
 import time
 from pathlib import Path
 
@@ -32,6 +36,11 @@ from still.graph import (
 from still.script import Script
 from still.script.headers import UnreadableHeader, read_header
 from still.script.writer import literal_safe_message, slugify, write_revision
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 FUZZ = settings(
     max_examples=60,
@@ -57,6 +66,16 @@ def assert_clean(result) -> None:
     )
     if result.exit_code == 1:
         assert result.stderr.startswith("FAILED: "), output
+
+
+def assert_message(exc: BaseException, *names: object) -> None:
+    """A still error worth reading: one paragraph that names what is at fault (one of
+    ``names``: the file, the option, the value) and is not Python's own wording."""
+    message = str(exc)
+    assert message.strip(), repr(exc)
+    assert "Traceback" not in message and "\n\n" not in message.strip(), message
+    shown = [str(n) for n in names if n is not None and str(n)]
+    assert any(n in message or repr(n) in message for n in shown), (message, shown)
 
 
 # -- the ini reader -------------------------------------------------------------------------------
@@ -101,6 +120,18 @@ def ini_bytes(draw: st.DrawFn) -> bytes:
     return data
 
 
+OPTIONS_READ = (
+    "script_location",
+    "sqlalchemy.url",
+    "version_locations",
+    "prepend_sys_path",
+    "path_separator",
+    "version_path_separator",
+    "recursive_version_locations",
+    "file_template",
+)
+
+
 def exercise(config: Config) -> None:
     config.get_main_option("script_location")
     config.get_main_option("sqlalchemy.url")
@@ -131,6 +162,18 @@ def test_any_ini_file_works_or_gives_a_config_error(
         exercise(config)
     except StillError as exc:
         assert "pa%ss" not in str(exc) and "%ss@h" not in str(exc)
+        # the file, the section, the -x value or the option at fault
+        assert_message(exc, ini, section or "''", *x, *OPTIONS_READ, "-x")
+        return
+    # What was read is what the file says (Python's own ini parser as the reference).
+    reference = configparser.ConfigParser(
+        {"here": ini.parent.absolute().as_posix().replace("%", "%%")},
+        interpolation=configparser.BasicInterpolation(),
+    )
+    reference.read_string(data.decode("utf-8"))
+    for option in ("script_location", "file_template"):
+        if reference.has_section(section) and reference.has_option(section, option):
+            assert config.get_main_option(option) == reference.get(section, option)
 
 
 def test_here_in_a_directory_with_a_percent_sign(tmp_path: Path) -> None:
@@ -197,9 +240,16 @@ def test_any_pyproject_works_or_gives_a_config_error(
     config = Config(None, toml_file=toml)
     try:
         exercise(config)
-        assert isinstance(config.toml_alembic_config, dict)
-    except StillError:
-        pass
+    except StillError as exc:
+        assert_message(exc, toml, "tool.alembic", *OPTIONS_READ)
+        return
+    # What was read is what the file says, %(here)s substituted.
+    tool = tomllib.loads(data.decode("utf-8")).get("tool", {})
+    table = tool.get("alembic", {}) if isinstance(tool, dict) else {}
+    here = toml.parent.absolute().as_posix()
+    for key, value in table.items():
+        if isinstance(value, str):
+            assert config.toml_alembic_config[key] == value % {"here": here}
 
 
 # -- -x -------------------------------------------------------------------------------------------
@@ -275,6 +325,25 @@ def test_read_header_returns_a_header_or_unreadable(source: str) -> None:
     except UnreadableHeader:
         return
     assert isinstance(header.revision, str) and isinstance(header.docstring, str)
+    # Python agrees, where it can read the file: the last top-level `revision = ...`.
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    values = [
+        node.value
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and any(
+            isinstance(t, ast.Name) and t.id == "revision"
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+    ]
+    if len(values) == 1 and values[0] is not None:
+        try:
+            assert ast.literal_eval(values[0]) == header.revision
+        except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+            pass
 
 
 def test_header_reader_is_linear_in_blank_lines() -> None:
@@ -317,10 +386,16 @@ def test_script_from_path_reads_or_gives_a_script_error(
     path.write_bytes(source.encode(encoding))
     try:
         script = Script.from_path(path)
-    except StillError:
+    except StillError as exc:
+        assert_message(exc, path)
         return
-    assert isinstance(script.revision, str)
     assert isinstance(script.doc, str)
+    try:
+        header = read_header(path.read_bytes().decode("utf-8-sig"))
+    except (UnreadableHeader, UnicodeDecodeError):
+        assert script.revision == script.module.revision  # read by importing it
+    else:
+        assert script.revision == header.revision
 
 
 def test_a_revision_file_that_raises_on_import_gives_a_script_error(tmp_path: Path) -> None:
@@ -376,14 +451,34 @@ def test_identifiers_resolve_or_give_a_revision_error(
     for resolve in (resolve_upgrade_target, resolve_downgrade_target):
         try:
             targets = resolve(graph, spec, current)
-        except StillError:
+        except StillError as exc:
+            assert_message(exc, *spec_parts(spec))
             continue
         assert all(t in graph for t in targets), (spec, targets)
     try:
         targets = resolve_targets(graph, spec, current)
-    except StillError:
+    except StillError as exc:
+        assert_message(exc, *spec_parts(spec))
         return
     assert all(t in graph for t in targets)
+    word = spec.strip()
+    if word in ids and graph.by_label(word) is None:
+        assert targets == (word,)
+    elif word == "heads":
+        assert targets == tuple(graph.heads)
+    elif word == "base":
+        assert targets == ()
+    elif word == "current":
+        assert targets == current
+
+
+def spec_parts(spec: str) -> list[str]:
+    """What a message about ``spec`` may name: the spec, the revision before a relative step,
+    the label before '@' and what follows it; "no revisions yet" for an empty project."""
+    word = spec.strip()
+    base = re.sub(r"[+-]\d+$", "", word)
+    label, _, where = word.partition("@")
+    return [word, spec, base, base.removesuffix("@"), label, where, "no revisions yet", "heads"]
 
 
 @pytest.mark.parametrize("spec", ["+" + "9" * 5000, "r0-" + "9" * 5000, "-" + "9" * 40])
@@ -451,8 +546,9 @@ def test_any_message_writes_a_complete_file_that_reads_back(
             message=message,
             down_revisions=(),
         )
-    except StillError:
+    except StillError as exc:
         assert list(directory.iterdir()) == []
+        assert_message(exc, "message", "file name", encoding, "encoding", "nothing was written")
         return
     assert list(directory.iterdir()) == [path]
     assert len(os.fsencode(path.name)) <= 255
@@ -601,12 +697,15 @@ def test_cli_refuses_hostile_rev_ids_and_labels_and_writes_nothing(
     assert version_files(cli_project) == before
 
 
-def test_cli_a_rev_id_with_a_dash_is_addressable(cli_project: Path) -> None:
+def test_cli_a_rev_id_with_a_dash_is_refused(cli_project: Path) -> None:
+    """``abc-1`` would read as one step below abc (Alembic refuses the '-' as well)."""
     assert cli_run("revision", "-m", "one", "--rev-id", "abc").exit_code == 0
-    assert cli_run("revision", "-m", "two", "--rev-id", "abc-1").exit_code == 0
-    assert cli_run("revision", "-m", "three", "--rev-id", "abc-2", "--head", "abc-1").exit_code == 0
-    shown = cli_run("show", "abc-1")
-    assert shown.exit_code == 0 and "Revision ID: abc-1" in shown.stdout
+    refused = cli_run("revision", "-m", "two", "--rev-id", "abc-1")
+    assert refused.exit_code == 1
+    assert "'-' reads as a relative step (-N)" in refused.stderr
+    assert cli_run("revision", "-m", "two", "--rev-id", "abc_1").exit_code == 0
+    shown = cli_run("show", "abc_1")
+    assert shown.exit_code == 0 and "Revision ID: abc_1" in shown.stdout
 
 
 CLI_ARGS = st.sampled_from(

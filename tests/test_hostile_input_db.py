@@ -11,11 +11,12 @@ import pytest
 from tests.conftest import Project, engine_for, set_ini_url
 
 # Revision ids as a hand-written file may declare them (--rev-id refuses these; a file need not
-# come from --rev-id).  Each fits alembic_version's VARCHAR(32).
+# come from --rev-id).  Each fits alembic_version's VARCHAR(32).  No '-' (an id cannot hold one:
+# it would read as a relative step), so the comment that would swallow the rest is MySQL's '#'.
 SQLISH_IDS = (
-    "a'; DROP TABLE canary; --",
-    'b"; DROP TABLE canary; --',
-    "c\\'; DROP TABLE canary; --",
+    "a'; DROP TABLE canary; #",
+    'b"; DROP TABLE canary; #',
+    "c\\'; DROP TABLE canary; #",
     "d') OR ('1'='1",
 )
 
@@ -196,7 +197,7 @@ def test_passwords_never_appear_in_any_output(project: Project) -> None:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_revision_id_with_a_line_break_stays_inside_the_sql_comment(project: Project) -> None:
     project.versions_dir.joinpath("e.py").write_text(
-        'revision = "e\\nDROP TABLE canary; --"\ndown_revision = None\n'
+        'revision = "e\\nDROP TABLE canary; #"\ndown_revision = None\n'
         "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
     )
     project.execute("CREATE TABLE canary (id INTEGER)")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from still import command
 from still.config import Config
 from still.errors import StillError
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 from tests.projects import configure_with
 
 BASE = """
@@ -400,7 +400,7 @@ def test_sql_server_drop_column_with_its_constraints(tmp_path: Path) -> None:
 
 
 def test_run_async(tmp_path: Path) -> None:
-    pytest.importorskip("aiosqlite")
+    required("aiosqlite")
     command.init(
         Config(str(tmp_path / "alembic.ini"), stdout=io.StringIO()),
         str(tmp_path / "m"),

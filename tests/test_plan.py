@@ -38,7 +38,7 @@ def test_upgrade_plan_shows_operations_and_statements_and_runs_nothing(project: 
     assert "DROP COLUMN weight" in out
     assert "add index ix_pets_name on pets" in out
     assert "CREATE INDEX ix_pets_name ON pets" in out
-    assert "execute SQL  [LOSES DATA: raw SQL with DROP TABLE]" in out
+    assert "execute SQL  [LOSES DATA: raw SQL that drops table scratch]" in out
     assert "(version table) UPDATE alembic_version" in out
     assert "2 operation(s) lose data." in out and "Nothing was run" in out
     if project.kind == "postgresql":
@@ -67,7 +67,7 @@ def test_a_plain_run_names_the_data_loss_first(project: Project) -> None:
     assert (
         "p2 (p2_step_p2.py, line" in result.stderr and "drops column pets.weight" in result.stderr
     )
-    assert "runs DROP TABLE" in result.stderr
+    assert "drops table scratch (SQL: DROP TABLE scratch)" in result.stderr
     assert result.stderr.index("This run loses data") < result.stderr.index("Running upgrade")
     assert project.versions() == {"p2"}
 

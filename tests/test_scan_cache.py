@@ -31,16 +31,16 @@ def test_a_file_is_parsed_once_and_again_after_an_edit(
     parsed: list[Path] = []
     real = scan._scan
 
-    def counting(path: Path) -> dict[str, list[tuple[int, str]]]:
+    def counting(path: Path) -> dict[str, list[scan.Finding]]:
         parsed.append(path)
         return real(path)
 
     monkeypatch.setattr(scan, "_scan", counting)
     cache = scan.ScanCache(where)
     down = scan.destructive_calls(revision, "downgrade", cache)
-    assert [text for _, text in down] == [
-        "drops table pets",
-        "runs DELETE FROM: DELETE FROM owners",
+    assert down == [
+        (7, "drops table pets", True),
+        (8, "deletes every row of owners (SQL: DELETE FROM owners)", True),
     ]
     assert scan.destructive_calls(revision, "upgrade", cache) == []
     cache.save()
@@ -54,7 +54,9 @@ def test_a_file_is_parsed_once_and_again_after_an_edit(
     stat = revision.stat()
     os.utime(revision, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     edited = scan.destructive_calls(revision, "downgrade", scan.ScanCache(where))
-    assert [text for _, text in edited] == ["runs DELETE FROM: DELETE FROM owners"]
+    assert [text for _, text, _ in edited] == [
+        "deletes every row of owners (SQL: DELETE FROM owners)"
+    ]
     assert len(parsed) == 2
 
 

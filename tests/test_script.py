@@ -206,7 +206,9 @@ def test_script_labels_and_dependencies(tmp_path: Path) -> None:
     assert annotated.down_revision == "fff000"
 
 
-def test_non_literal_header_falls_back_to_importing(tmp_path: Path) -> None:
+def test_non_literal_header_falls_back_to_importing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(
         tmp_path / "computed.py",
         '''
@@ -229,8 +231,15 @@ def test_non_literal_header_falls_back_to_importing(tmp_path: Path) -> None:
     assert script.down_revisions == ("abc123",)
     assert script.branch_labels == {"x"}
     assert script.doc == "computed ids"
-    # The import already happened: the same module is reused.
-    assert script.module is script.module
+    # The import already happened (to read the header): that module is reused, never imported
+    # a second time.
+    import still.script.script as script_module
+
+    def imported_again(path: Path) -> None:
+        raise AssertionError(f"{path} imported a second time")
+
+    monkeypatch.setattr(script_module, "load_python_file", imported_again)
+    assert script.module.revision == "def456"
     assert script.upgrade_function()() == "upgraded"
     assert script.downgrade_function()() == "downgraded"
 
@@ -398,10 +407,12 @@ def test_revision_ids() -> None:
     ids = {new_revision_id() for _ in range(50)}
     assert len(ids) == 50
     assert all(re.fullmatch(r"[0-9a-f]{12}", rid) for rid in ids)
-    check_revision_id("abc_123-x")
+    check_revision_id("abc_123_x")
     for bad in ("a b", "a/b", "", "a.b"):
         with pytest.raises(CommandError, match="not a usable revision id"):
             check_revision_id(bad)
+    with pytest.raises(CommandError, match="'-' reads as a relative step"):
+        check_revision_id("abc_123-x")
 
 
 def test_comma_filter() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import still
 
-HEAVY = ("sqlalchemy", "mako", "rich")
+HEAVY = ("sqlalchemy", "mako", "rich", "sqlglot")
 
 PROBE = """
 import json, sys

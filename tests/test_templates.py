@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from still import command
 from still.config import Config
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 
 ASYNC_DRIVERS = {
     "sqlite": ("sqlite://", "sqlite+aiosqlite://"),
@@ -80,7 +80,7 @@ def test_sync_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind, t
 def test_async_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     sync_prefix, async_prefix = ASYNC_DRIVERS[kind]
     if kind == "mariadb":
-        pytest.importorskip("aiomysql")
+        required("aiomysql")
     monkeypatch.chdir(tmp_path)
     with fresh_database(kind, tmp_path) as url:
         config = quiet(tmp_path / "alembic.ini")

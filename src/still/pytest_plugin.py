@@ -133,7 +133,21 @@ def settings_of(config: pytest.Config) -> Settings:
         or None
     )
     heads_option = config.getoption("still_heads")
-    heads = heads_option if heads_option is not None else int(config.getini("still_heads"))
+    if heads_option is not None:
+        heads = heads_option
+    else:
+        from still.config.values import parse_number
+
+        heads = int(
+            parse_number(
+                config.getini("still_heads"),
+                "still_heads",
+                "in the pytest configuration",
+                minimum=1,
+                whole=True,
+                example="1",
+            )
+        )
     section = str(config.getini("still_section") or "alembic")
     return Settings(enabled, config_file, url, heads, section)
 

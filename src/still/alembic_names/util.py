@@ -47,19 +47,13 @@ __getattr__, __dir__ = stand_in(
 )
 
 
-# -- values -------------------------------------------------------------------------------------
-
-
 def asbool(obj: Any) -> bool:
-    """A config value as a boolean: "true", "yes", "on", "y", "t", "1" (any case) are true;
-    "false", "no", "off", "n", "f", "0" false; anything else as Python sees it."""
+    """A config value as a boolean, as SQLAlchemy's ``asbool`` reads it: a word still's parser
+    does not know is a ``ValueError`` (:class:`still.config.values.InvalidSetting`)."""
     if isinstance(obj, str):
-        text = obj.strip().lower()
-        if text in ("true", "yes", "on", "y", "t", "1"):
-            return True
-        if text in ("false", "no", "off", "n", "f", "0"):
-            return False
-        raise ValueError(f"String is not true/false: {obj!r}")
+        from still.config.values import parse_boolean
+
+        return parse_boolean(obj, "value")
     return bool(obj)
 
 
@@ -283,10 +277,10 @@ def format_as_comma(value: Any) -> str:
 
 
 def obfuscate_url_pw(input_url: Any) -> str:
-    """A database URL with its password masked."""
-    from still.config.urls import mask_password
+    """A database URL with its password (and secret query values) masked."""
+    from still.config.urls import display_url
 
-    return mask_password(str(input_url))
+    return display_url(input_url)
 
 
 # -- files --------------------------------------------------------------------------------------

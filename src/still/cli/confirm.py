@@ -28,18 +28,26 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
 
         cache = ScanCache(script.dir / "__pycache__" / "still-scan.json")
         found: list[str] = []
+        unchecked: list[str] = []
         for step in steps:
             if not step.revision:
                 continue
             revision = script.graph[step.revision]
             function = "upgrade" if step.is_upgrade else "downgrade"
-            for line, text in destructive_calls(revision.file_path, function, cache):
-                found.append(f"  {step.revision} ({revision.file_path.name}, line {line}): {text}")
+            for line, text, loses_data in destructive_calls(revision.file_path, function, cache):
+                entry = f"  {step.revision} ({revision.file_path.name}, line {line}): {text}"
+                (found if loses_data else unchecked).append(entry)
         cache.save()
-        if not found:
-            return
         import click
 
+        if unchecked:
+            click.echo(
+                "This run executes SQL still cannot check before it runs (review it yourself: "
+                "it is not counted as data loss):\n" + "\n".join(unchecked),
+                err=True,
+            )
+        if not found:
+            return
         from still.cli.terminal import wants_terminal_output
 
         header = "This run loses data:"
@@ -55,13 +63,7 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
                 "Nothing was run: the data loss above was not confirmed. `still upgrade --plan` "
                 "shows every statement first; --yes confirms without asking."
             )
-        strict = str(config.get_alembic_option("confirm_data_loss", "false")).lower() in (
-            "1",
-            "true",
-            "yes",
-            "on",
-        )
-        if strict:
+        if config.get_alembic_boolean_option("confirm_data_loss"):
             raise CommandError(
                 "Nothing was run: this run loses data (listed above) and the configuration says "
                 "confirm_data_loss = true. Review it (`--plan`), then run again with --yes."

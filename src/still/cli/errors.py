@@ -6,7 +6,7 @@ import sys
 import traceback
 
 from still.config import write_text
-from still.config.urls import mask_password
+from still.config.urls import EXAMPLE_URLS, mask_password
 from still.errors import StillError
 
 
@@ -27,7 +27,7 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
         return (
             f"The database URL {url or ''} cannot be used: {detail}. "
             "Set sqlalchemy.url in alembic.ini, "
-            "or pass -x sqlalchemy.url=dialect+driver://user:password@host/dbname, or set "
+            f"or pass -x sqlalchemy.url={EXAMPLE_URLS['message']}, or set "
             "SQLALCHEMY_URL."
         )
     statement = getattr(exc, "statement", None)

@@ -57,14 +57,40 @@ class PlannedStep:
 
 
 @dataclass
+class SourceFinding:
+    """A call of a migration's source that loses data, or runs SQL that cannot be checked."""
+
+    line: int
+    text: str
+    loses_data: bool
+
+
+@dataclass
+class NotPreviewed:
+    """A migration the preview stopped in or did not reach: what its source shows (read, not
+    run: SQL built at run time cannot be known there)."""
+
+    description: str
+    revision: str | None
+    file: str | None
+    from_source: list[SourceFinding] = field(default_factory=list)
+
+
+@dataclass
 class Plan:
     start: tuple[str, ...]
     steps: list[PlannedStep] = field(default_factory=list)
     stopped: str | None = None  # why the preview could not go on
+    # The migrations from the one the preview stopped in onwards.
+    not_previewed: list[NotPreviewed] = field(default_factory=list)
 
     @property
     def data_loss(self) -> list[PlannedOperation]:
         return [o for s in self.steps for o in s.operations if o.data_loss]
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped is None
 
 
 class _Recorder:
@@ -74,6 +100,7 @@ class _Recorder:
         self.buffer = buffer
         self.dialect_name = dialect_name
         self.steps: list[PlannedStep] = []
+        self.started: list[Step] = []
         self._mark = 0
 
     def _flush(self) -> None:
@@ -95,6 +122,7 @@ class _Recorder:
         from still.runtime.reporting import describe_step
 
         self._flush()
+        self.started.append(step)
         self.steps.append(PlannedStep(describe_step(step, script)))
 
     def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
@@ -123,24 +151,33 @@ class _Recorder:
         )
         if isinstance(operation, ops.CreateIndexOp) and operation.kw.get("postgresql_concurrently"):
             heavy = None
-        loss = finding.data_loss or _raw_sql_loss(operation)
+        loss, warning = finding.data_loss, finding.warning
+        if isinstance(operation, ops.ExecuteSQLOp):
+            loss, unchecked = _raw_sql_loss(operation, self.dialect_name)
+            warning = unchecked or warning
         self.steps[-1].operations.append(
-            PlannedOperation(text, data_loss=loss, heavy=heavy, warning=finding.warning)
+            PlannedOperation(text, data_loss=loss, heavy=heavy, warning=warning)
         )
 
 
 # Transaction framing and version-table rows: shown once per step, apart from the operations.
 _FRAMING = re.compile(r"^(BEGIN|COMMIT)\b", re.I)
 _BOOKKEEPING = re.compile(r"\balembic_version\b", re.I)
-_DESTRUCTIVE_SQL = re.compile(r"\b(DROP\s+TABLE|DROP\s+COLUMN|TRUNCATE|DELETE\s+FROM)\b", re.I)
 
 
-def _raw_sql_loss(operation: Any) -> str | None:
-    if isinstance(operation, ops.ExecuteSQLOp):
-        match = _DESTRUCTIVE_SQL.search(str(operation.sqltext))
-        if match:
-            return f"raw SQL with {' '.join(match.group(1).upper().split())}"
-    return None
+def _raw_sql_loss(operation: ops.ExecuteSQLOp, dialect: str) -> tuple[str | None, str | None]:
+    """What the SQL of ``op.execute()`` loses (read with sqlglot), and why part of it cannot be
+    checked (a statement no dialect reads)."""
+    from still.script.destructive_sql import sql_findings
+
+    sqltext = operation.sqltext
+    if not isinstance(sqltext, str):
+        sqltext = str(getattr(sqltext, "text", None) or sqltext)
+    findings = sql_findings(sqltext, dialect)
+    losses = [f.loses for f in findings if f.loses]
+    unchecked = [f.unchecked for f in findings if f.unchecked]
+    loss = "; ".join(f"raw SQL that {what}" for what in losses) or None
+    return loss, (f"SQL still cannot check ({unchecked[0]})" if unchecked else None)
 
 
 def _statements(text: str) -> list[str]:
@@ -187,8 +224,9 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
             )
     except StillError as exc:
         # e.g. a batch on a table an earlier migration of the plan creates: the live database
-        # cannot describe it yet.  What was planned so far is shown, and why it stops.
-        stopped = str(exc).splitlines()[0]
+        # cannot describe it yet, or a migration that runs SQL through op.get_bind(), which a
+        # preview has no connection for.  What was planned so far is shown, and why it stops.
+        stopped = _why_stopped(exc)
     finally:
         if reader is not None:
             reader.dispose()
@@ -198,7 +236,49 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
         else:
             config.attributes["still.reporter"] = saved_reporter
     recorder._flush()
-    return Plan(tuple(heads), recorder.steps, stopped)
+    plan = Plan(tuple(heads), recorder.steps, stopped)
+    if stopped is not None:
+        _read_the_rest(plan, script, planner(script.graph, revision, heads), recorder)
+    return plan
+
+
+# The lines of a failure report that say nothing about a dry run.
+_NOT_FOR_A_PREVIEW = re.compile(r"^(Everything this run did was rolled back|Nothing was run)")
+
+
+def _why_stopped(exc: StillError) -> str:
+    """The failure, all of it (which migration, which statement, the error), without what it
+    says about a real run's transaction; with a word on why a preview meets it."""
+    lines = [line for line in str(exc).splitlines() if not _NOT_FOR_A_PREVIEW.match(line)]
+    text = "\n".join(lines).strip()
+    if "NoneType" in text and "execute" in text:
+        text += (
+            "\n(A preview has no database connection: a migration that runs SQL through "
+            "op.get_bind() or a connection of its own cannot be previewed past that point.)"
+        )
+    return text
+
+
+def _read_the_rest(
+    plan: Plan, script: ScriptDirectory, steps: list[Step], recorder: _Recorder
+) -> None:
+    """The migrations the preview did not finish: named, and what their source shows."""
+    from still.runtime.reporting import describe_step
+    from still.script.scan import destructive_calls
+
+    stopped_in = len(recorder.started) - 1 if recorder.started else 0
+    for step in steps[stopped_in:]:
+        revision = script.graph[step.revision] if step.revision else None
+        entry = NotPreviewed(
+            describe_step(step, revision), step.revision, revision.file_path.name if revision else None
+        )
+        plan.not_previewed.append(entry)
+        if revision is not None:
+            function = "upgrade" if step.is_upgrade else "downgrade"
+            entry.from_source = [
+                SourceFinding(line, text, loses)
+                for line, text, loses in destructive_calls(revision.file_path, function)
+            ]
 
 
 @contextmanager
@@ -243,6 +323,8 @@ def emit_plan(config: Config, plan: Plan, target: str) -> None:
         steps=[asdict(step) for step in plan.steps],
         data_loss=len(plan.data_loss),
         stopped=plan.stopped,
+        complete=plan.complete,
+        not_previewed=[asdict(entry) for entry in plan.not_previewed],
     )
 
 
@@ -271,10 +353,30 @@ def print_plan(config: Config, plan: Plan, target: str) -> None:
             config.print_stdout(f"  (version table) {statement}")
     if plan.stopped:
         config.print_stdout(f"\nThe preview stops here: {plan.stopped}")
+        _print_the_rest(config, plan)
     losses = plan.data_loss
-    config.print_stdout(
-        f"\n{len(losses)} operation(s) lose data."
-        if losses
-        else "\nNothing in this plan loses data."
-    )
+    if plan.stopped:
+        # Never "nothing loses data": what was not previewed is unknown.
+        found = sum(f.loses_data for entry in plan.not_previewed for f in entry.from_source)
+        config.print_stdout(
+            f"\nThe preview is incomplete: {len(losses)} operation(s) above lose data, and "
+            f"the source of the {len(plan.not_previewed)} migration(s) not previewed shows "
+            f"{found} more; what those migrations do was not previewed."
+        )
+    else:
+        config.print_stdout(
+            f"\n{len(losses)} operation(s) lose data."
+            if losses
+            else "\nNothing in this plan loses data."
+        )
     config.print_stdout("Nothing was run (--plan).")
+
+
+def _print_the_rest(config: Config, plan: Plan) -> None:
+    config.print_stdout("\nNot previewed (read from their source, not run):")
+    for entry in plan.not_previewed:
+        where = f" ({entry.file})" if entry.file else ""
+        config.print_stdout(f"  {entry.description}{where}")
+        for finding in entry.from_source:
+            flag = "LOSES DATA: " if finding.loses_data else ""
+            config.print_stdout(f"    line {finding.line}: {flag}{finding.text}")

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from still.config import Config
+from still.config.urls import EXAMPLE_URLS
 from still.errors import CommandError
 from still.script.writer import render_template, render_text
 
@@ -16,10 +17,7 @@ def _templates(config: Config) -> Path:
 
 
 # The URL each template's alembic.ini shows until the user sets their own.
-_EXAMPLE_URLS = {
-    "generic": "driver://user:pass@localhost/dbname",
-    "async": "driver+asyncdriver://user:pass@localhost/dbname",
-}
+_EXAMPLE_URLS = {"generic": EXAMPLE_URLS["generic"], "async": EXAMPLE_URLS["async"]}
 
 
 def _template_files(source: Path) -> list[Path]:

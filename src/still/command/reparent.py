@@ -26,14 +26,11 @@ def check_heads(config: Config, expected: int | None = None) -> None:
     """Exit 1 when the graph has more heads than the project declares (``expected_heads``)."""
     graph = ScriptDirectory.from_config(config).graph
     if expected is None:
-        declared = config.get_alembic_option("expected_heads", "1")
-        try:
-            expected = int(str(declared))
-        except ValueError:
-            raise CommandError(
-                f"expected_heads = {declared!r} must be a whole number (the heads the project "
-                "is meant to have, usually 1)."
-            ) from None
+        from still.config.values import number_setting
+
+        expected = int(
+            number_setting(config, "expected_heads", 1, minimum=1, whole=True, example="1")
+        )
     heads = graph.heads
     if len(heads) <= expected:
         config.print_stdout(f"{len(heads)} head(s), as expected ({expected}).")

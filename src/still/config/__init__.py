@@ -22,7 +22,14 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Any, TextIO, overload
 
 from still.config.arguments import parse_x_arguments
-from still.config.urls import URL_OPTION, mask_password, remember_secret, url_override
+from still.config.urls import (
+    URL_OPTION,
+    display_url,
+    mask_password,
+    remember_configured_urls,
+    remember_secret,
+    url_override,
+)
 from still.errors import ConfigError
 
 __all__ = ["Config", "mask_password"]
@@ -185,11 +192,7 @@ class Config:
         override = url_override(self.x_arguments)
         if override is not None:
             parser.set(section, URL_OPTION, override.replace("%", "%%"))
-        try:
-            remember_secret(parser.get(section, URL_OPTION, fallback=None))
-        except ConfigError:
-            # A '%' the ini file did not double: the raw text holds the password as typed.
-            remember_secret(parser.get(section, URL_OPTION, raw=True, fallback=None))
+        remember_configured_urls(parser)
         return parser
 
     @property
@@ -260,6 +263,8 @@ class Config:
         self.file_config.remove_option(self.config_ini_section, name)
 
     def set_section_option(self, section: str, name: str, value: str) -> None:
+        if name == URL_OPTION and isinstance(value, str):
+            remember_secret(value.replace("%%", "%"))
         if not self.file_config.has_section(section):
             self.file_config.add_section(section)
         self.file_config.set(section, name, value)
@@ -290,10 +295,11 @@ class Config:
         return self.toml_alembic_config.get(name, default)
 
     def get_alembic_boolean_option(self, name: str) -> bool:
-        value = self.get_alembic_option(name, False)
-        if isinstance(value, bool):
-            return value
-        return str(value).strip().lower() in ("true", "1", "yes", "on")
+        """A boolean setting (ini, else pyproject), false when absent; a value that is not a
+        boolean is refused (see :mod:`still.config.values`)."""
+        from still.config.values import boolean_setting
+
+        return boolean_setting(self, name, False)
 
     # -- derived settings -------------------------------------------------------------------------
 
@@ -372,9 +378,10 @@ class Config:
         return hooks
 
     def masked_url(self) -> str | None:
-        """The database URL as it may be shown: password replaced by ``***``."""
+        """The database URL as it may be shown: password and secret query values replaced by
+        ``***`` (see :mod:`still.config.urls`)."""
         url = self.get_main_option(URL_OPTION)
-        return mask_password(url) if url else None
+        return display_url(url) if url else None
 
 
 # Control characters other than tab and newline: a revision message or an error may carry them

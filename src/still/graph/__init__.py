@@ -7,7 +7,7 @@ from still.graph.identifiers import (
     resolve_upgrade_target,
 )
 from still.graph.plan import Step, downgrade_plan, stamp_plan, upgrade_plan
-from still.graph.revision import Revision, as_scalar, as_tuple
+from still.graph.revision import Revision, as_scalar, as_tuple, id_syntax_in
 
 __all__ = [
     "Revision",
@@ -16,6 +16,7 @@ __all__ = [
     "as_scalar",
     "as_tuple",
     "downgrade_plan",
+    "id_syntax_in",
     "resolve_downgrade_target",
     "resolve_targets",
     "resolve_upgrade_target",

@@ -150,4 +150,4 @@ def downgrade_plan(
         if rid not in undo and any(p in undo for p in graph.parents(rid)):
             undo.add(rid)
     heads = list(current)
-    return [_after_downgrade(graph, heads, rid) for rid in reversed(graph.ordered(undo))]
+    return [_after_downgrade(graph, heads, rev.revision) for rev in graph.newest_first(undo)]

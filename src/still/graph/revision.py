@@ -17,6 +17,25 @@ if TYPE_CHECKING:
 # REV-N, BASE:HEAD).
 ILLEGAL_ID_CHARACTERS = frozenset("@-+:")
 
+# Characters the identifier grammar gives a meaning to, so a revision id cannot hold them (real
+# Alembic refuses the same four when it loads a project): `-1` or `ab-1` would read as a step
+# down, `a:b` as a range (`history -r`), `a@b` as a revision of the branch labelled a.
+ID_SYNTAX = {
+    "+": "a relative step (+N)",
+    "-": "a relative step (-N)",
+    ":": "a range (A:B)",
+    "@": "a branch label reference (LABEL@REV)",
+}
+
+
+def id_syntax_in(rev_id: str) -> str | None:
+    """What in ``rev_id`` an identifier would read as syntax (``"'-' reads as a relative step
+    (-N)"``), or None for an id the grammar can only read as itself."""
+    found = [ch for ch in ID_SYNTAX if ch in rev_id]
+    if not found:
+        return None
+    return "; ".join(f"{ch!r} reads as {ID_SYNTAX[ch]}" for ch in found)
+
 
 def as_tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """``None`` -> ``()``, ``"a"`` -> ``("a",)``, ``["a", "b"]`` -> ``("a", "b")``."""

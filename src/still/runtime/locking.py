@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -20,6 +21,13 @@ from sqlalchemy.engine import Connection
 from still.errors import StillError
 
 DEFAULT_TIMEOUT = 300.0
+# migration_lock_timeout, in seconds: SQLite's busy_timeout counts milliseconds in a 32-bit int.
+TIMEOUT_LIMITS: dict[str, Any] = {
+    "minimum": 0,
+    "maximum": 2_147_483,
+    "unit": "seconds",
+    "example": "300",
+}
 _POLL = 0.05
 
 

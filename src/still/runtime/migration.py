@@ -136,10 +136,10 @@ class MigrationContext:
             try:
                 dialect = sa_url.make_url(target).get_dialect()(**(dialect_opts or {}))
             except (ArgumentError, NoSuchModuleError) as exc:
-                from still.config.urls import mask_password
+                from still.config.urls import display_url
 
                 raise CommandError(
-                    f"The database URL {mask_password(str(target))!r} cannot be used: {exc}. "
+                    f"The database URL {display_url(target)!r} cannot be used: {exc}. "
                     "Set sqlalchemy.url (alembic.ini, -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
                     "to a URL such as postgresql+psycopg://user@host/dbname."
                 ) from exc
@@ -327,7 +327,7 @@ class MigrationContext:
             return nullcontext()
         from still.runtime.locking import DEFAULT_TIMEOUT, lock_name, migration_lock
 
-        timeout = float(self._option("migration_lock_timeout", DEFAULT_TIMEOUT))
+        timeout = self._option("migration_lock_timeout", DEFAULT_TIMEOUT)
         return migration_lock(
             self.connection,
             lock_name(self._versions.name, self._versions.schema),
@@ -338,15 +338,25 @@ class MigrationContext:
 
     def _option(self, name: str, default: Any) -> Any:
         """A still option: from context.configure(), else the ini's [alembic] section, else
-        pyproject.toml's [tool.alembic]."""
-        if name in self.opts:
-            return self.opts[name]
+        pyproject.toml's [tool.alembic].  With a boolean default the value is parsed as one, with
+        a float default as a number of seconds (see :mod:`still.config.values`): a value it
+        cannot be is refused, naming the key and where it was set."""
+        from still.config.values import parse_boolean, parse_number, setting_source
+
         config = self.config
-        value = config.get_alembic_option(name) if config is not None else None
-        if value is None:
-            return default
-        if isinstance(default, bool) and isinstance(value, str):
-            return value.strip().lower() in ("1", "true", "yes", "on")
+        if self.opts.get(name) is not None:
+            value, where = self.opts[name], "in context.configure()"
+        else:
+            value = config.get_alembic_option(name) if config is not None else None
+            if value is None:
+                return default
+            where = setting_source(config, name)
+        if isinstance(default, bool):
+            return parse_boolean(value, name, where)
+        if isinstance(default, float):
+            from still.runtime.locking import TIMEOUT_LIMITS
+
+            return parse_number(value, name, where, **TIMEOUT_LIMITS)
         return value
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:

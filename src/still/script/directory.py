@@ -29,16 +29,13 @@ DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 _SORT_KEY = None if os.path.normcase("A") == "A" else os.path.normcase
 
 
-def _positive_int(value: object, name: str) -> int | None:
+def _positive_int(value: object, name: str, config: Config) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise ScriptError(f"{name} = {value!r} must be a positive whole number, e.g. {name} = 40.")
-    return number
+    from still.config.values import parse_number, setting_source
+
+    where = setting_source(config, name)
+    return int(parse_number(value, name, where, minimum=1, whole=True, example="40"))
 
 
 def resource_path(location: str) -> Path:
@@ -121,7 +118,7 @@ class ScriptDirectory:
         return cls(
             directory,
             file_template=str(config.get_alembic_option("file_template", DEFAULT_FILE_TEMPLATE)),
-            truncate_slug_length=_positive_int(truncate, "truncate_slug_length"),
+            truncate_slug_length=_positive_int(truncate, "truncate_slug_length", config),
             version_locations=config.get_version_locations_list(),
             sourceless=config.get_alembic_boolean_option("sourceless"),
             output_encoding=str(config.get_alembic_option("output_encoding", "utf-8")),

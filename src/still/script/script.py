@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from still.errors import ScriptError
-from still.graph import Revision
+from still.graph import Revision, id_syntax_in
 from still.script.header_cache import HeaderCache
 from still.script.headers import Header, UnreadableHeader, read_header
 from still.script.loader import load_python_file
@@ -41,6 +41,14 @@ class Script(Revision):
             if module is None:
                 raise TypeError("Script() needs the revision module or its header")
             header = _header_of(module, rev_id)
+        syntax = id_syntax_in(rev_id)
+        if syntax is not None:
+            raise ScriptError(
+                f"{path}: revision = {rev_id!r} cannot be a revision id: {syntax} in "
+                "commands such as `still downgrade ID`, so it could never be named (real Alembic "
+                "refuses to load it too). Give the revision an id of letters, digits and '_' "
+                "(and change the down_revision of the files that name it)."
+            )
         super().__init__(
             rev_id,
             _names(header.down_revision, path, "down_revision"),

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from still.errors import CommandError, ConfigError, ScriptError
-from still.graph import as_scalar
+from still.graph import as_scalar, id_syntax_in
 
 _WORD = re.compile(r"\w+")
-_REV_ID = re.compile(r"[\w\-]+")
+_REV_ID = re.compile(r"\w+")
 _LABEL = re.compile(r"[\w\-.]+")
 _RELATIVE_LOOKING = re.compile(r".*[+-]\d+")
 _RESERVED = frozenset({"head", "heads", "base", "current"})
@@ -29,9 +29,22 @@ def new_revision_id() -> str:
 
 
 def check_revision_id(rev_id: str) -> None:
-    if not isinstance(rev_id, str) or not _REV_ID.fullmatch(rev_id):
+    """An id every identifier reads as itself: letters, digits and '_' (real Alembic refuses
+    '+', '-', ':' and '@'; still also refuses spaces, dots and quotes, which make awkward file
+    names and commands), and none of the words identifiers reserve."""
+    if not isinstance(rev_id, str):
+        raise CommandError(f"--rev-id {rev_id!r} is not a usable revision id: it must be text.")
+    syntax = id_syntax_in(rev_id)
+    if syntax is not None:
         raise CommandError(
-            f"--rev-id {rev_id!r} is not a usable revision id: use letters, digits, '_' and '-'."
+            f"--rev-id {rev_id!r} cannot be a revision id: {syntax} in commands such as "
+            "`still downgrade ID` (and Alembic refuses to load such a project). Use letters, "
+            "digits and '_' only; nothing was written."
+        )
+    if not _REV_ID.fullmatch(rev_id):
+        raise CommandError(
+            f"--rev-id {rev_id!r} is not a usable revision id: use letters, digits and '_' only; "
+            "nothing was written."
         )
     if rev_id in _RESERVED:
         raise CommandError(
