@@ -7,7 +7,8 @@ still is never disturbed outside those moments.
 
 Every public Alembic module has a stand-in (:mod:`still.alembic_names`); an Alembic module still
 has no stand-in for raises :class:`ModuleNotSupportedYet` naming it.  A user's own process may
-keep the names in place for longer, explicitly: :mod:`still.alembic_shim`.
+keep the names in place for longer, explicitly (:mod:`still.alembic_shim`), or for its whole life
+(:func:`hold_for_process`, which the process-wide switch :mod:`still.alembic_switch` calls).
 
 This module is the lowest layer: it imports still's modules by name only, when the names are put
 in place.
@@ -79,6 +80,8 @@ class _UnsupportedAlembicModules:
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
+        if fullname in ALEMBIC_MODULES and _held_for_process:
+            return None  # taken out of sys.modules: the process-wide switch puts it back
         if fullname == "alembic" or fullname.startswith("alembic."):
             raise ModuleNotSupportedYet(
                 f"{fullname} is not supported by still yet. still runs Alembic projects "
@@ -92,6 +95,7 @@ class _UnsupportedAlembicModules:
 _finder = _UnsupportedAlembicModules()
 _depth = 0
 _saved: dict[str, ModuleType | None] = {}
+_held_for_process = False
 
 
 def _install() -> None:
@@ -147,6 +151,30 @@ def leave() -> None:
 
 def names_in_place() -> bool:
     return _depth > 0
+
+
+def hold_for_process() -> None:
+    """still's modules under Alembic's names for the rest of the process: one :func:`enter`
+    never left, so still's own commands, which enter and leave around env.py, no longer put
+    anything back.
+
+    Called again (some code took names out of :data:`sys.modules`, as test tools that isolate
+    imports do), it puts the missing ones back."""
+    global _held_for_process
+    if not _held_for_process:
+        _held_for_process = True
+        enter()
+        return
+    for alias, target in ALEMBIC_MODULES.items():
+        if alias not in sys.modules:
+            sys.modules[alias] = importlib.import_module(target)
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+
+
+def held_for_process() -> bool:
+    """Whether :func:`hold_for_process` was called in this process."""
+    return _held_for_process
 
 
 @contextmanager
