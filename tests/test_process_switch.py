@@ -260,31 +260,33 @@ def test_an_application_migrates_at_start_up_through_alembic_command(revisions: 
     assert revisions.tables() == {"owners"}
 
 
-def test_the_alembic_command_line_runs_still(revisions: Project) -> None:
-    """The real Alembic's console script imports alembic.config: with the switch on, still's."""
-    alembic_script = Path(sys.executable).parent / "alembic"
-    done = subprocess.run(
-        [str(alembic_script), "upgrade", "head"],
-        cwd=revisions.root,
-        env=environment("1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@pytest.mark.parametrize("form", ["console-script", "python-m"])
+def test_the_alembic_command_line_runs_still(revisions: Project, form: str) -> None:
+    """The real Alembic's console script imports alembic.config, ``python -m alembic`` runs
+    alembic.__main__: with the switch on, both are still's command line."""
+    if form == "console-script":
+        command = [str(Path(sys.executable).parent / "alembic")]
+    else:
+        command = [sys.executable, "-W", "error", "-m", "alembic"]
+
+    def alembic(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args],
+            cwd=revisions.root,
+            env=environment("1"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    done = alembic("upgrade", "head")
     assert done.returncode == 0, done.stderr
     assert "b2" in done.stderr  # still's progress line names the revision it ran
     assert revisions.versions() == {"b2"}
-    done = subprocess.run(
-        [str(alembic_script), "current"],
-        cwd=revisions.root,
-        env=environment("1"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = alembic("current")
     assert done.stdout.strip() == "b2 (head)", done
+    assert "still: database schema migrations" in alembic("--help").stdout
 
 
 def test_still_commands_run_with_the_switch_on(revisions: Project) -> None:

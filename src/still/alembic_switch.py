@@ -53,7 +53,9 @@ class AlembicIsStill:
 
         # A loader by protocol (create_module, exec_module): importlib.abc.Loader as a base
         # would import importlib.abc in every interpreter the switch is on in.
-        return ModuleSpec(fullname, self)  # type: ignore[arg-type]
+        # "alembic" is a package (python -m alembic looks for alembic.__main__)
+        is_package = fullname == "alembic"
+        return ModuleSpec(fullname, self, is_package=is_package)  # type: ignore[arg-type]
 
     def create_module(self, spec: ModuleSpec) -> None:
         return None  # importlib makes a placeholder; exec_module replaces it

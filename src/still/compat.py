@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -82,6 +83,10 @@ class _UnsupportedAlembicModules:
     ) -> ModuleSpec | None:
         if fullname in ALEMBIC_MODULES and _held_for_process:
             return None  # taken out of sys.modules: the process-wide switch puts it back
+        if fullname == "alembic.__main__":  # python -m alembic: still's command line
+            from importlib.util import spec_from_file_location
+
+            return spec_from_file_location(fullname, _MAIN)
         if fullname == "alembic" or fullname.startswith("alembic."):
             raise ModuleNotSupportedYet(
                 f"{fullname} is not supported by still yet. still runs Alembic projects "
@@ -92,6 +97,7 @@ class _UnsupportedAlembicModules:
         return None
 
 
+_MAIN = str(Path(__file__).parent / "alembic_names" / "__main__.py")
 _finder = _UnsupportedAlembicModules()
 _depth = 0
 _saved: dict[str, ModuleType | None] = {}
