@@ -327,8 +327,17 @@ def test_asserts_are_still_rewritten():
 PYTEST_OPTIONS = ("-p", "no:cacheprovider", "-p", "no:pytest_alembic")
 
 
+# What a suite did before the switch existed: it keeps working with the switch on.
+CONFTEST = """
+import still.alembic_shim
+
+still.alembic_shim.install()
+"""
+
+
 def pytest_suite(root: Path, ini: str = "") -> None:
     (root / "early_plugin.py").write_text(EARLY_PLUGIN)
+    (root / "conftest.py").write_text(CONFTEST)
     (root / "test_suite.py").write_text(SUITE)
     (root / "pytest.ini").write_text(f"[pytest]\n{ini}")
 
