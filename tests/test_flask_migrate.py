@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -39,6 +40,7 @@ pytest.importorskip("alembic.command", reason="the real Alembic is not installed
 pytestmark = pytest.mark.slow
 
 TOOLS = ("alembic", "still")
+PARSING = threading.Lock()
 
 APP = '''
 """A small Flask application with Flask-SQLAlchemy models and Flask-Migrate."""
@@ -171,7 +173,8 @@ def messages(migrations: Path) -> dict[str, str]:
     """Revision id -> the revision's message, from the files in versions/."""
     found: dict[str, str] = {}
     for path in (migrations / "versions").glob("*.py"):
-        tree = ast.parse(path.read_text())
+        with PARSING:  # the two tools' runs are threads; CPython 3.11's ast is not thread-safe
+            tree = ast.parse(path.read_text())
         doc = (ast.get_docstring(tree) or "").splitlines()[0]
         for node in tree.body:
             if isinstance(node, ast.Assign | ast.AnnAssign):

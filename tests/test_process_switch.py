@@ -32,8 +32,10 @@ pytest.importorskip("alembic.command", reason="the real Alembic is not installed
 
 
 def environment(switch: str | None, **extra: str) -> dict[str, str]:
-    """This process's environment with the switch set to ``switch`` (None: unset)."""
-    env = {k: v for k, v in os.environ.items() if k not in (VARIABLE, "SQLALCHEMY_URL")}
+    """This process's environment with the switch set to ``switch`` (None: unset), without
+    PYTHONPATH (the interpreters under test find still where it is installed)."""
+    drop = (VARIABLE, "SQLALCHEMY_URL", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     if switch is not None:
         env[VARIABLE] = switch
     env.update(extra)
