@@ -26,6 +26,19 @@ from tests.databases import fresh_database
 DATABASE_KINDS = ("sqlite", "postgresql", "mariadb")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite compares still with the real Alembic: with the process-wide switch on, "the
+    # real Alembic" would be still, and every comparison would pass without comparing anything.
+    from still.alembic_switch import VARIABLE, is_on
+
+    if is_on():
+        raise pytest.UsageError(
+            f"{VARIABLE} is set: this test suite needs the real Alembic beside still. Run it "
+            f"with the variable unset (`env -u {VARIABLE} pytest ...`); the tests that need the "
+            "switch turn it on in their own child processes."
+        )
+
+
 # An ini URL nothing answers at: a test that relies on -x or SQLALCHEMY_URL fails loudly if
 # still falls back to it.
 UNREACHABLE_URL = "postgresql+psycopg://nobody:pw@127.0.0.1:1/nowhere"

@@ -104,8 +104,10 @@ def clinic(pytester: pytest.Pytester, url: str, extra_column: str = "") -> Proje
 def run(pytester: pytest.Pytester, url: str | None, *args: str) -> pytest.RunResult:
     options = ["-p", "still.pytest_plugin", "-p", "no:cacheprovider", "-p", "no:xdist"]
     options += ["-p", "no:hypothesispytest"]  # it imports hypothesis anew on every run
-    # The module is imported by this test module already, so pytest cannot rewrite it (a warning).
-    options += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+    options += ["-p", "no:pytest_alembic"]  # tested in tests/test_pytest_alembic.py
+    # The plugin is imported by this test module already: its docstring says PYTEST_DONT_REWRITE,
+    # so pytest does not warn that it cannot rewrite it (suites run with -W error).
+    options += ["-W", "error::pytest.PytestAssertRewriteWarning"]
     if url is not None:
         options.append(f"--still-url={url}")
     return pytester.runpytest(*options, *args)

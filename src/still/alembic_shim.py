@@ -20,6 +20,10 @@ or for a block only::
 still is never replaced behind the back of code that already imported it.  ``install()`` refuses
 when a real Alembic was imported first (such code keeps the real one, and the process would run
 both); ``install(replace=True)`` takes the names anyway.
+
+When code you do not control imports alembic first (pytest plugins, Flask-Migrate, ``flask db``
+in a child process), use the process-wide switch instead: ``STILL_AS_ALEMBIC=1`` in the
+environment (:mod:`still.alembic_switch`).
 """
 
 from __future__ import annotations
@@ -46,7 +50,9 @@ def install(replace: bool = False) -> None:
         raise AlembicAlreadyImported(
             f"A real Alembic ({real}) was imported before still.alembic_shim.install(); modules "
             "that imported it keep it. Call install() first (at the top of your entry point or "
-            "conftest.py), or install(replace=True) to take the alembic names anyway."
+            "conftest.py), or install(replace=True) to take the alembic names anyway; when a "
+            "plugin or library imports alembic before your code runs, set STILL_AS_ALEMBIC=1 "
+            "in the environment instead (still for the whole process and its children)."
         )
     compat.enter()
     _installed_here += 1

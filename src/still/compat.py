@@ -7,7 +7,8 @@ still is never disturbed outside those moments.
 
 Every public Alembic module has a stand-in (:mod:`still.alembic_names`); an Alembic module still
 has no stand-in for raises :class:`ModuleNotSupportedYet` naming it.  A user's own process may
-keep the names in place for longer, explicitly: :mod:`still.alembic_shim`.
+keep the names in place for longer, explicitly (:mod:`still.alembic_shim`), or for its whole life
+(:func:`hold_for_process`, which the process-wide switch :mod:`still.alembic_switch` calls).
 
 This module is the lowest layer: it imports still's modules by name only, when the names are put
 in place.
@@ -20,6 +21,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -84,6 +86,12 @@ class _UnsupportedAlembicModules:
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
     ) -> ModuleSpec | None:
+        if fullname in ALEMBIC_MODULES and _held_for_process:
+            return None  # taken out of sys.modules: the process-wide switch puts it back
+        if fullname == "alembic.__main__":  # python -m alembic: still's command line
+            from importlib.util import spec_from_file_location
+
+            return spec_from_file_location(fullname, _MAIN)
         if fullname == "alembic" or fullname.startswith("alembic."):
             raise ModuleNotSupportedYet(
                 f"{fullname} is not supported by still yet. still runs Alembic projects "
@@ -94,9 +102,11 @@ class _UnsupportedAlembicModules:
         return None
 
 
+_MAIN = str(Path(__file__).parent / "alembic_names" / "__main__.py")
 _finder = _UnsupportedAlembicModules()
 _depth = 0
 _saved: dict[str, ModuleType | None] = {}
+_held_for_process = False
 
 
 def _install() -> None:
@@ -152,6 +162,30 @@ def leave() -> None:
 
 def names_in_place() -> bool:
     return _depth > 0
+
+
+def hold_for_process() -> None:
+    """still's modules under Alembic's names for the rest of the process: one :func:`enter`
+    never left, so still's own commands, which enter and leave around env.py, no longer put
+    anything back.
+
+    Called again (some code took names out of :data:`sys.modules`, as test tools that isolate
+    imports do), it puts the missing ones back."""
+    global _held_for_process
+    if not _held_for_process:
+        _held_for_process = True
+        enter()
+        return
+    for alias, target in ALEMBIC_MODULES.items():
+        if alias not in sys.modules:
+            sys.modules[alias] = importlib.import_module(target)
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+
+
+def held_for_process() -> bool:
+    """Whether :func:`hold_for_process` was called in this process."""
+    return _held_for_process
 
 
 @contextmanager

@@ -17,6 +17,11 @@ Fixtures: ``still_url``, ``still_config``, ``still_migrations`` (a
 :class:`still.testing.Migrations`) and ``migrated_database`` (an Engine on the test database at
 head).  The plugin imports nothing
 heavy until one of them is used.
+
+PYTEST_DONT_REWRITE: pytest rewrites the asserts of the plugins it loads by name (``-p
+still.pytest_plugin``, ``pytest_plugins = [...]``) and warns when such a module was imported
+before it started, which stops suites run with ``-W error``.  This module asserts nothing; the
+marker above tells pytest so (see also the docstring of :mod:`still`).
 """
 
 from __future__ import annotations

@@ -86,5 +86,11 @@ class Rewriter:
                 if len(rewritten) != 1:
                     raise ValueError(f"A rewriter must return one {type(container).__name__}.")
                 setattr(op, name, rewritten[0])
+            for further in (op.further_upgrade_ops, op.further_downgrade_ops):  # multidb
+                for i, container in enumerate(further):
+                    rewritten = self._rewrite(context, revision, container)
+                    if len(rewritten) != 1:
+                        raise ValueError(f"A rewriter must return one {type(container).__name__}.")
+                    further[i] = rewritten[0]
         elif isinstance(op, _CONTAINERS):
             op.ops = [new for inner in op.ops for new in self._rewrite(context, revision, inner)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from still.command.environment import run_env
@@ -143,23 +144,45 @@ def autogenerate_revision(
         _warn_unrenamed(config, [c for c in candidates if c not in accepted])
         for key, value in revision_args.items():
             setattr(directive, key, value)
-        directives = [directive]
+        # env.py may run the comparison once per database (the multidb templates), each run
+        # naming the template variables its bodies go to.  As under Alembic, they make one
+        # revision: process_revision_directives sees the same directive every time, with one
+        # more body pair (upgrade_ops_list), and may drop it once it has seen them all.
+        directive.upgrade_ops.upgrade_token = context.opts.get("upgrade_token") or "upgrades"
+        directive.downgrade_ops.downgrade_token = (
+            context.opts.get("downgrade_token") or "downgrades"
+        )
+        directives: list[MigrationScript] = outcome.setdefault("directives", [directive])
+        if not directives:  # the hook dropped the revision after an earlier database
+            return
+        if directives[0] is not directive:
+            directives[0].further_upgrade_ops.append(directive.upgrade_ops)
+            directives[0].further_downgrade_ops.append(directive.downgrade_ops)
         hook: Callable[..., Any] | None = context.opts.get("process_revision_directives")
         if hook is not None:
             hook(context, tuple(heads), directives)
         if not directives:
-            outcome.setdefault("directive", None)
+            outcome["directive"] = None
             return
         final = directives[0]
-        rendered = render_migration(final, context)
         outcome["directive"] = final
-        # env.py may run the comparison once per database (the multidb template), each run
-        # naming the template variables its bodies go to.
-        args = outcome.setdefault("args", {})
-        args[context.opts.get("upgrade_token") or "upgrades"] = rendered.upgrades
-        args[context.opts.get("downgrade_token") or "downgrades"] = rendered.downgrades
-        imports = set(str(args.get("imports") or "").splitlines()) | set(rendered.imports)
+        args: dict[str, Any] = {}
+        imports: set[str] = set()
+        pairs = zip(final.upgrade_ops_list, final.downgrade_ops_list, strict=False)
+        for upgrade, downgrade in pairs:
+            body = replace(
+                final,
+                upgrade_ops=upgrade,
+                downgrade_ops=downgrade,
+                further_upgrade_ops=[],
+                further_downgrade_ops=[],
+            )
+            rendered = render_migration(body, context)
+            args[upgrade.upgrade_token] = rendered.upgrades
+            args[downgrade.downgrade_token] = rendered.downgrades
+            imports |= rendered.imports
         args["imports"] = "\n".join(sorted(line for line in imports if line))
+        outcome["args"] = args
 
     environment = run_env(config, script, lambda heads: [], still_reader=reader)
     args = dict(outcome.get("args") or {})

@@ -386,6 +386,21 @@ class MigrationScript(MigrateOperation):
     version_path: str | None = None
     depends_on: Any = None
     info: dict[str, Any] = field(default_factory=dict)
+    # An env.py that compares several databases in one run (the multidb templates: one
+    # context.configure() per database) gives one more body pair per further database, each
+    # named by its upgrade_token / downgrade_token.
+    further_upgrade_ops: list[UpgradeOps] = field(default_factory=list)
+    further_downgrade_ops: list[DowngradeOps] = field(default_factory=list)
+
+    @property
+    def upgrade_ops_list(self) -> list[UpgradeOps]:
+        """Alembic's name: the ``upgrade()`` body of every database compared, in order."""
+        return [self.upgrade_ops, *self.further_upgrade_ops]
+
+    @property
+    def downgrade_ops_list(self) -> list[DowngradeOps]:
+        """Alembic's name: the ``downgrade()`` body of every database compared, in order."""
+        return [self.downgrade_ops, *self.further_downgrade_ops]
 
 
 # Alembic's names and constructors for hand-built operations (imported last: they extend the
