@@ -270,7 +270,9 @@ def _read_the_rest(
     for step in steps[stopped_in:]:
         revision = script.graph[step.revision] if step.revision else None
         entry = NotPreviewed(
-            describe_step(step, revision), step.revision, revision.file_path.name if revision else None
+            describe_step(step, revision),
+            step.revision,
+            revision.file_path.name if revision else None,
         )
         plan.not_previewed.append(entry)
         if revision is not None:
