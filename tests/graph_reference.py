@@ -62,5 +62,5 @@ def minimal(graph: Any, applied: Iterable[str]) -> set[str]:
 def branch_members(graph: Any, label: str) -> set[str]:
     """Alembic's branch: the labelled revision, everything below it by down_revision only (a
     depends_on is not a fork of the branch) and everything above it."""
-    (labelled,) = [r.revision for r in graph if label in r.branch_labels]
+    (labelled,) = [r.revision for r in graph if label in r.declared_labels]
     return above(graph, [labelled]) | below(graph, [labelled], dependencies=False)

@@ -206,7 +206,6 @@ _ALL = ("sqlite", "postgresql", "mysql")
 INCLUDE_NAME_GAPS: dict[tuple[Any, str], tuple[str, tuple[str, ...]]] = {
     ("customer", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
     ("orders", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
-    (None, "schema"): ("still does not ask include_name about the default schema", _ALL),
     ("uq_customer_email", "index"): (
         "a unique constraint's index: still asks about the constraint only",
         ("postgresql", "mysql"),

@@ -136,7 +136,7 @@ def test_a_label_does_not_spread_past_a_depends_on_fork() -> None:
     # b1 <- b2 (labelled "bee", depends on a1); a1 <- a2: a1 is not on branch "bee".
     graph = RevisionGraph(
         [
-            Revision("b2", ("b1",), frozenset({"bee"}), ("a1",)),
+            Revision("b2", ("b1",), ("a1",), ("bee",)),
             Revision("a2", ("a1",)),
             Revision("b1", ()),
             Revision("a1", ()),
@@ -153,7 +153,7 @@ def test_a_label_does_not_spread_past_a_depends_on_fork() -> None:
 def test_files_listed_dependant_first_still_plan() -> None:
     """[b depends_on a, a]: a plan must not need a's file first (``ordered()`` honours
     depends_on whatever the file order)."""
-    graph = RevisionGraph([Revision("b", (), frozenset(), ("a",)), Revision("a", ())])
+    graph = RevisionGraph([Revision("b", (), ("a",)), Revision("a", ())])
     db = Database(graph)
     db.upgrade("heads")
     assert db.rows == {"b"} and db.applied == {"a", "b"}
