@@ -116,15 +116,16 @@ class AutogenContext:
         return context
 
     def _add_comparators(self) -> None:
-        """The comparison's functions: those registered on ``comparators``, the plugins
-        ``autogenerate_plugins`` chooses, then still's own comparison."""
+        """The comparison's functions, in Alembic's order: those registered on
+        ``comparators``, still's own comparison (Alembic's built-in plugins, set up first),
+        then the plugins ``autogenerate_plugins`` chooses."""
         from still.autogenerate.plugins import DEFAULT_PLUGINS, Plugin
 
+        self.comparators.populate_with(own_comparators())
         chosen = self._comparison.opts.get("autogenerate_plugins")
         Plugin.populate_autogenerate_priority_dispatch(
             self.comparators, DEFAULT_PLUGINS if chosen is None else chosen
         )
-        self.comparators.populate_with(own_comparators())
 
     @property
     def comparison(self) -> Comparison:

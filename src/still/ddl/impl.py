@@ -501,7 +501,9 @@ class DefaultImpl:
         quote = self.dialect.identifier_preparer.quote
         into = ", ".join(quote(new) for new, _ in columns)
         select = ", ".join(
-            self.compile(expressions[new]) if expressions and new in expressions else quote(old)
+            self.render_ddl_sql_expr(expressions[new])
+            if expressions and new in expressions
+            else quote(old)
             for new, old in columns
         )
         self._exec(
