@@ -250,3 +250,32 @@ _ALTER_KEYWORDS = sorted(
         "type_",
     ]
 )
+
+
+def test_version_table_impl_shapes_the_version_table(engine: sa.Engine) -> None:
+    """Alembic builds the version table with the implementation's ``version_table_impl()``;
+    a third-party implementation registered for the dialect may add to it."""
+    from still.ddl import impl as ddl_impl
+    from still.ddl.dialects import impl_for
+
+    saved = dict(ddl_impl.REGISTRY)
+    base = impl_for(engine.dialect.name)
+
+    class WithNote(base):  # type: ignore[valid-type, misc]
+        __dialect__ = engine.dialect.name
+
+        def version_table_impl(self, **kw: Any) -> sa.Table:
+            table: sa.Table = super().version_table_impl(**kw)
+            table.append_column(sa.Column("note", sa.String(20), server_default="applied"))
+            return table
+
+    try:
+        with engine.connect() as conn:  # still commits the version table's creation itself
+            context = MigrationContext.configure(connection=conn)
+            assert isinstance(context.impl, WithNote)
+            context._ensure_version_table()
+            columns = [c["name"] for c in sa.inspect(conn).get_columns("alembic_version")]
+    finally:
+        ddl_impl.REGISTRY.clear()
+        ddl_impl.REGISTRY.update(saved)
+    assert columns == ["version_num", "note"]
