@@ -279,3 +279,42 @@ def test_version_table_impl_shapes_the_version_table(engine: sa.Engine) -> None:
         ddl_impl.REGISTRY.clear()
         ddl_impl.REGISTRY.update(saved)
     assert columns == ["version_num", "note"]
+
+
+def test_render_ddl_sql_expr_writes_expression_defaults(engine: sa.Engine) -> None:
+    """Autogenerate writes a server default that is a SQL expression with the implementation's
+    ``render_ddl_sql_expr(expr, is_server_default=True)``, where a project overrides it."""
+    from still.autogenerate import api
+    from still.ddl import impl as ddl_impl
+    from still.ddl.dialects import impl_for
+
+    saved = dict(ddl_impl.REGISTRY)
+    base = impl_for(engine.dialect.name)
+    asked: list[bool] = []
+
+    class Rendering(base):  # type: ignore[valid-type, misc]
+        __dialect__ = engine.dialect.name
+
+        def render_ddl_sql_expr(self, expr: Any, is_server_default: bool = False, **kw: Any) -> str:
+            asked.append(is_server_default)
+            return super().render_ddl_sql_expr(expr, is_server_default=is_server_default) + " "
+
+    metadata = sa.MetaData()
+    sa.Table(
+        "stamps",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("at", sa.String(30), server_default=sa.func.lower("NOW")),
+    )
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(connection=conn)
+            script = api.produce_migrations(context, metadata)
+            rendered = api.render_migration(script, context)
+    finally:
+        ddl_impl.REGISTRY.clear()
+        ddl_impl.REGISTRY.update(saved)
+    assert asked == [True]
+    # the override's text (SQLite's own puts an expression default in parentheses)
+    wrapped = "(lower('NOW'))" if engine.dialect.name == "sqlite" else "lower('NOW')"
+    assert f'server_default=sa.text("{wrapped} ")' in rendered.upgrades

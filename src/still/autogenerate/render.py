@@ -175,6 +175,13 @@ def render_default(default: Any, ctx: RenderContext) -> str:
         return f"{ctx.sqlalchemy_module_prefix}text({default.text!r})"
     if isinstance(default, str):
         return repr(default)
+    if ctx.autogen_context is not None:
+        from still.autogenerate.context import overriding_impl
+
+        impl = overriding_impl(ctx.autogen_context, "render_ddl_sql_expr")
+        if impl is not None:  # a project's implementation writes expressions (Alembic asks it)
+            sql = impl.render_ddl_sql_expr(default, is_server_default=True)
+            return f"{ctx.sqlalchemy_module_prefix}text({sql!r})"
     return f"{ctx.sqlalchemy_module_prefix}text({str(default)!r})"
 
 
