@@ -279,13 +279,21 @@ def _class_members(cls: type, home: Callable[[type], bool]) -> dict[str, str]:
             if not attr.startswith("_"):
                 members.setdefault(attr, "value")
         for attr, raw in vars(klass).items():
-            if attr.startswith("_"):
+            if attr.startswith("_") or _an_addons_operation(raw):
                 continue
             members[attr] = _member_kind(raw)
     for attr in getattr(cls, "__slots__", ()):
         if isinstance(attr, str) and not attr.startswith("_"):
             members.setdefault(attr, "value")
     return members
+
+
+def _an_addons_operation(raw: Any) -> bool:
+    """A method ``register_operation`` added for an add-on's operation class (an add-on imported
+    earlier in this process, e.g. alembic-postgresql-enum's ``sync_enum_values``): not Alembic's
+    own surface."""
+    op_class = getattr(raw, "__globals__", {}).get("op_cls")
+    return isinstance(op_class, type) and not _is_alembic_class(op_class)
 
 
 def _member_kind(raw: Any) -> str:
@@ -340,6 +348,8 @@ def alembic_surface() -> list[Member]:
                 # a proxy function: the signature is the method's it forwards to
                 proxied = importlib.import_module(proxy[0])
                 method = inspect.getattr_static(getattr(proxied, proxy[1]), attr, None)
+                if _an_addons_operation(method):
+                    continue
                 if method is not None:
                     members.append(
                         Member(f"{module_name}.{attr}", module_name, "attribute", method, kind)
