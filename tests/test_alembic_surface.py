@@ -12,8 +12,7 @@ Two declared lists may excuse a difference:
 
 * ``DELIBERATE_OMISSIONS``: names still leaves out on purpose, each justified in
   docs/migrating-from-alembic.md (a test checks that the page names each one);
-* ``PENDING``: names in areas other issue-15 work is changing at the same time (the operations
-  and autogenerate layers); the list is to shrink to nothing.
+* ``PENDING``: names waiting for work in progress; empty now, and to stay so.
 
 ``python -m tests.test_alembic_surface`` prints the whole report.
 """
@@ -84,6 +83,38 @@ ADDON_NAMES = {
     "alembic.autogenerate.render._alter_column": "alembic-postgresql-enum",
     "alembic.autogenerate._render_migration_diffs": "alembic-postgresql-enum",
     "alembic.autogenerate._produce_net_changes": "alembic-postgresql-enum",
+    # alembic.ddl.base: geoalchemy2's alembic helpers, third-party dialect implementations
+    **{
+        f"alembic.ddl.base.{name}": "geoalchemy2, third-party dialects"
+        for name in (
+            "RenameTable",
+            "format_table_name",
+            "visit_rename_table",
+            "AlterTable",
+            "AlterColumn",
+            "ColumnName",
+            "ColumnType",
+            "ColumnDefault",
+            "ColumnNullable",
+            "ColumnComment",
+            "AddColumn",
+            "DropColumn",
+            "alter_table",
+            "alter_column",
+            "add_column",
+            "drop_column",
+            "format_column_name",
+            "format_server_default",
+            "format_type",
+            "quote_dotted",
+            "visit_add_column",
+            "visit_drop_column",
+            "visit_column_name",
+            "visit_column_nullable",
+            "visit_column_type",
+            "visit_column_default",
+        )
+    },
 }
 
 # Names still leaves out on purpose.  Each key is a name as this test reports it (a whole
@@ -124,63 +155,9 @@ DELIBERATE_OMISSIONS: dict[str, str] = {
     },
 }
 
-# Pending: areas other issue-15 helpers are changing at the same time (the operations, ddl and
-# autogenerate layers).  Each entry names the work it waits for; the list is to shrink to
-# nothing as that work lands (test_every_excuse_is_still_needed says when an entry is done).
-_OPS = "operations layer: Alembic's signatures of Operations / BatchOperations (bugs 1 and 3)"
-_AUTOGEN = "autogenerate layer: Alembic's autogenerate API and plugin system"
-_DDL = "ddl layer: DefaultImpl's comparison and rendering hooks and Alembic's signatures"
-PENDING: dict[str, str] = {
-    **{
-        key: _OPS
-        for key in (
-            "alembic.op.Operations",
-            "alembic.op.context",
-            "alembic.op.implementation_for",
-            "alembic.operations.Operations",
-            "alembic.operations.BatchOperations",
-            "alembic.operations.ops.Operations",
-            "alembic.operations.ops.BatchOperations",
-            "alembic.runtime.environment.Operations",
-            "alembic.ddl.postgresql.Operations",
-            "alembic.ddl.postgresql.BatchOperations",
-            # constructors (ops.py) and the forwards to BatchOperations' methods
-            "alembic.operations.ops.AddColumnOp",
-            "alembic.operations.ops.CreateIndexOp",
-            "alembic.operations.ops.CreateTableOp",
-            "alembic.operations.ops.DropColumnOp",
-            "alembic.operations.ops.DropConstraintOp",
-            "alembic.operations.ops.DropIndexOp",
-            "alembic.operations.ops.DropTableOp",
-            "alembic.operations.ops.RenameTableOp",
-        )
-    },
-    **{
-        key: _AUTOGEN
-        for key in (
-            "alembic.ext",
-            "alembic.plugins",
-            "alembic.autogenerate.RevisionContext",
-            "alembic.autogenerate.api.RevisionContext",
-            "alembic.autogenerate.api.AutogenContext",
-            "alembic.autogenerate.compare.Plugin",
-            # Alembic's base raises NotImplementedError; still's autogenerate takes an operation
-            # without the method as one that has no diff tuple (extensions._diff_of)
-            "alembic.operations.ops.MigrateOperation.to_diff_tuple",
-            "alembic.operations.ops.ExecuteSQLOp.to_diff_tuple",
-        )
-    },
-    **{
-        key: _DDL
-        for key in (
-            "alembic.ddl.base",
-            "alembic.ddl.impl.DefaultImpl",
-            "alembic.ddl.mysql.MySQLImpl",
-            "alembic.ddl.postgresql.PostgresqlImpl",
-            "alembic.ddl.sqlite.SQLiteImpl",
-        )
-    },
-}
+# Pending: names still lacks for now, each naming the work it waits for (empty: nothing is
+# pending).  test_every_excuse_is_still_needed says when an entry is done.
+PENDING: dict[str, str] = {}
 
 
 # -- enumerating a module tree --------------------------------------------------------------------
@@ -302,7 +279,7 @@ def _class_members(cls: type, home: Callable[[type], bool]) -> dict[str, str]:
             if not attr.startswith("_"):
                 members.setdefault(attr, "value")
         for attr, raw in vars(klass).items():
-            if attr.startswith("_") or _registered_by_an_add_on(raw):
+            if attr.startswith("_") or _an_addons_operation(raw):
                 continue
             members[attr] = _member_kind(raw)
     for attr in getattr(cls, "__slots__", ()):
@@ -311,10 +288,10 @@ def _class_members(cls: type, home: Callable[[type], bool]) -> dict[str, str]:
     return members
 
 
-def _registered_by_an_add_on(raw: Any) -> bool:
-    """A method an add-on imported earlier in this process put on Alembic's Operations through
-    ``register_operation`` (alembic-postgresql-enum's ``sync_enum_values``): not Alembic's own.
-    Alembic builds such a method from generated source whose globals hold the operation class."""
+def _an_addons_operation(raw: Any) -> bool:
+    """A method ``register_operation`` added for an add-on's operation class (an add-on imported
+    earlier in this process, e.g. alembic-postgresql-enum's ``sync_enum_values``): not Alembic's
+    own surface."""
     op_class = getattr(raw, "__globals__", {}).get("op_cls")
     return isinstance(op_class, type) and not _is_alembic_class(op_class)
 
@@ -371,7 +348,7 @@ def alembic_surface() -> list[Member]:
                 # a proxy function: the signature is the method's it forwards to
                 proxied = importlib.import_module(proxy[0])
                 method = inspect.getattr_static(getattr(proxied, proxy[1]), attr, None)
-                if _registered_by_an_add_on(method):
+                if _an_addons_operation(method):
                     continue
                 if method is not None:
                     members.append(

@@ -31,5 +31,7 @@ __getattr__, __dir__ = stand_in(
         "autogenerate": f"{_P}.autogenerate",
         "ddl": f"{_P}.ddl",
         "util": f"{_P}.util",
+        "ext": f"{_P}.ext",
+        "plugins": f"{_P}.plugins",
     },
 )

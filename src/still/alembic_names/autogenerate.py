@@ -19,7 +19,7 @@ __getattr__, __dir__ = stand_in(
         "renderers": f"{_A}.extensions:renderers",
         "AutogenContext": f"{_A}.extensions:AutogenContext",
         "Rewriter": f"{_A}.rewriter:Rewriter",
-        "RevisionContext": "still.command.autogenerate:RevisionContext",
+        "RevisionContext": f"{_A}.revision_context:RevisionContext",
         "_produce_net_changes": f"{_A}.api:_produce_net_changes",
         # alembic.autogenerate.render
         "render_op": f"{_A}.alembic_render:render_op",
@@ -43,6 +43,7 @@ __getattr__, __dir__ = stand_in(
         # alembic.autogenerate.compare
         "PriorityDispatchResult": f"{_A}.extensions:PriorityDispatchResult",
         "DispatchPriority": f"{_A}.extensions:DispatchPriority",
+        "Plugin": f"{_A}.plugins:Plugin",
         **{
             name: "still.alembic_names.autogenerate"
             for name in ("api", "compare", "render", "rewriter")

@@ -12,5 +12,6 @@ __getattr__, __dir__ = stand_in(
     {
         "migration": "still.alembic_names.runtime_migration",
         "environment": "still.alembic_names.runtime_environment",
+        "plugins": "still.alembic_names.plugins",
     },
 )

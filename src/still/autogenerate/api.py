@@ -28,6 +28,7 @@ from still.autogenerate.context import (
 from still.autogenerate.enums import settle_enum_types
 from still.autogenerate.extensions import (
     HookContext,
+    _diff_of,
     has_level,
     iter_ops,
     own_comparators,
@@ -280,11 +281,9 @@ def _foreign_diffs(operations: list[ops.MigrateOperation]) -> list[Any]:
     """The diff tuples of operations still did not make (an add-on's ``to_diff_tuple()``)."""
     found: list[Any] = []
     for op in iter_ops(operations):
-        to_diff = getattr(op, "to_diff_tuple", None)
-        if callable(to_diff):
-            diff = to_diff()
-            if diff is not None:
-                found.append(diff)
+        diff = _diff_of(op)
+        if diff is not None:
+            found.append(diff)
     return found
 
 
@@ -369,7 +368,7 @@ def _compare_schemas(autogen: AutogenContext) -> Changes:
         dropped_table_indexes(autogen, changes, table)
         own_cycles = [fk for fk in drop_cycles if fk.table is table]
         create = create_table_op(table, dialect_name, skip_foreign_keys=own_cycles)
-        drop = ops.DropTableOp(table.name, schema=table.schema, reverse_of=create)
+        drop = ops.DropTableOp(table.name, schema=table.schema, _reverse=create)
         if table_hooks:
             _table_hooks(autogen, changes, key_of(table), table, None)
         changes.add(Phase.DROP_TABLES, drop, ("remove_table", table))

@@ -36,7 +36,8 @@ def _definition(bind: Any, qualified: str) -> str | None:
 
 def _sql(op: ops.CreateIndexOp, preparer: Any) -> str:
     columns = ", ".join(
-        c.text if isinstance(c, TextClause) else preparer.quote(str(c)) for c in op.columns
+        c.text if isinstance(c, TextClause) else preparer.quote(str(getattr(c, "name", c)))
+        for c in op.columns
     )
     kw = dict(op.kw)
     using = f" USING {kw['postgresql_using']}" if kw.get("postgresql_using") else ""

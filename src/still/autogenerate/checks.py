@@ -111,7 +111,7 @@ def compare_checks(
         add = ops.AddConstraintOp(
             "check", name, conn_table.name, {"condition": str(constraint.sqltext)}, key[0]
         )
-        drop = ops.DropConstraintOp(name, conn_table.name, "check", key[0], reverse_of=add)
+        drop = ops.DropConstraintOp(name, conn_table.name, "check", schema=key[0], _reverse=add)
         changes.add(Phase.DROP_INDEXES, drop, ("remove_constraint", constraint), key)
     taken = {n for n in (name_of(c) for c in conn) if n}
     for constraint in to_add:

@@ -58,7 +58,7 @@ def compare_columns(
             add = ops.AddColumnOp(tname, plain_column(column), schema=schema)
             changes.add(
                 Phase.DROP_COLUMNS,
-                ops.DropColumnOp(tname, name, schema=schema, reverse_of=add),
+                ops.DropColumnOp(tname, name, schema=schema, _reverse=add),
                 ("remove_column", schema, tname, column),
                 key,
             )
@@ -185,7 +185,7 @@ def _alter(
         # registered "column" comparators see (and may change) the operation still built
         column_level(autogen.hooks, op, schema, tname, conn.name, conn, metadata)
         if alter_has_changes(op) and (not diffs or _changed_by_hooks(op, diffs)):
-            changes.add(Phase.ALTER_COLUMNS, op, op.to_diff_tuple(), (schema, tname))  # type: ignore[attr-defined]
+            changes.add(Phase.ALTER_COLUMNS, op, op.to_diff_tuple(), (schema, tname))
             return
     if diffs:
         changes.add(Phase.ALTER_COLUMNS, op, diffs, (schema, tname))

@@ -100,19 +100,32 @@ class AutogenContext:
         self.imports: set[str] = set()
         self.comparators: Comparators = comparators.branch()
         if autogenerate:
-            self.comparators.populate_with(own_comparators())
+            self._add_comparators()
         self._has_batch = False
         self.render_context: Any = None  # set while rendering: still's RenderContext
 
     @classmethod
     def of(cls, comparison: Comparison | None, imports: set[str] | None = None) -> AutogenContext:
         """The context for still's own comparison (or rendering) ``comparison``."""
-        context = cls(None, autogenerate=comparison is not None)
+        context = cls(None, autogenerate=False)
         if comparison is not None:
             context._comparison = comparison
+            context._add_comparators()
         if imports is not None:
             context.imports = imports
         return context
+
+    def _add_comparators(self) -> None:
+        """The comparison's functions, in Alembic's order: those registered on
+        ``comparators``, still's own comparison (Alembic's built-in plugins, set up first),
+        then the plugins ``autogenerate_plugins`` chooses."""
+        from still.autogenerate.plugins import DEFAULT_PLUGINS, Plugin
+
+        self.comparators.populate_with(own_comparators())
+        chosen = self._comparison.opts.get("autogenerate_plugins")
+        Plugin.populate_autogenerate_priority_dispatch(
+            self.comparators, DEFAULT_PLUGINS if chosen is None else chosen
+        )
 
     @property
     def comparison(self) -> Comparison:
@@ -176,9 +189,9 @@ class AutogenContext:
         return self._comparison.include_name(name, type_, parent_names)
 
     def run_object_filters(
-        self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+        self, object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
-        return self._comparison.include_object(obj, name, type_, reflected, compare_to)
+        return self._comparison.include_object(object_, name, type_, reflected, compare_to)
 
     run_filters = run_object_filters
 
@@ -313,6 +326,15 @@ def alter_has_changes(op: ops.AlterColumnOp) -> bool:
         or bool(op.new_column_name)
         or any(key.startswith("modify_") for key in op.kw)
     )
+
+
+def _diff_of(op: ops.MigrateOperation) -> Any:
+    """An add-on's operation as a diff tuple, or None: it has no ``to_diff_tuple`` or its
+    ``to_diff_tuple`` raises NotImplementedError (Alembic's base class does, and an add-on's
+    operation that does not describe itself inherits that)."""
+    from still.operations.ops import diff_tuple_of
+
+    return diff_tuple_of(op)
 
 
 def iter_ops(operations: Iterable[ops.MigrateOperation]) -> Iterable[ops.MigrateOperation]:

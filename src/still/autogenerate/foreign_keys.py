@@ -81,7 +81,7 @@ def predicted_name(
 def drop_op(fk: ForeignKeyConstraint, table: Table) -> ops.DropConstraintOp:
     name = fk.name if isinstance(fk.name, str) else None
     return ops.DropConstraintOp(
-        name, table.name, "foreignkey", table.schema, reverse_of=add_op(fk, table, name)
+        name, table.name, "foreignkey", schema=table.schema, _reverse=add_op(fk, table, name)
     )
 
 
@@ -164,7 +164,7 @@ def _drop_implicit_index(
         if implicit_foreign_key_index(conn_table, info):
             create = index_op(index, conn_table)
             drop = ops.DropIndexOp(
-                index.name, conn_table.name, conn_table.schema, reverse_of=create
+                index.name, conn_table.name, schema=conn_table.schema, _reverse=create, **create.kw
             )
             changes.add(Phase.DROP_FOREIGN_KEYS, drop, None, (conn_table.schema, conn_table.name))
 

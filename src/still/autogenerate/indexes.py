@@ -194,7 +194,10 @@ def _as_text(element: Any, dialect: Dialect | None) -> Any:
 
 
 def index_op(index: Index, table: Table, dialect: Dialect | None = None) -> ops.CreateIndexOp:
-    columns = [e.name if isinstance(e, Column) else _as_text(e, dialect) for e in index.expressions]
+    """The operation that creates ``index``; its columns are the table's Column objects (as
+    Alembic's ``CreateIndexOp.from_index`` gives them: rewriters read their types, e.g.
+    geoalchemy2's for a geometry column), expressions SQL text."""
+    columns = [e if isinstance(e, Column) else _as_text(e, dialect) for e in index.expressions]
     kw = {
         k: _as_text(v, dialect)
         for k, v in index.dialect_kwargs.items()
@@ -206,7 +209,7 @@ def index_op(index: Index, table: Table, dialect: Dialect | None = None) -> ops.
         columns,
         schema=table.schema,
         unique=bool(index.unique),
-        kw=kw,
+        **kw,
     )
 
 
@@ -241,12 +244,16 @@ def add_ops(
 def drop_ops(entry: Entry, table: Table) -> tuple[ops.MigrateOperation, tuple[Any, ...]]:
     if entry.kind == "index":
         create = index_op(entry.obj, table)
-        drop = ops.DropIndexOp(entry.name, table.name, table.schema, reverse_of=create)
+        drop = ops.DropIndexOp(
+            entry.name, table.name, schema=table.schema, _reverse=create, **create.kw
+        )
         return drop, ("remove_index", entry.obj)
     add = ops.AddConstraintOp(
         "unique", entry.name, table.name, {"columns": list(entry.elements)}, table.schema
     )
-    return ops.DropConstraintOp(entry.name, table.name, "unique", table.schema, reverse_of=add), (
+    return ops.DropConstraintOp(
+        entry.name, table.name, "unique", schema=table.schema, _reverse=add
+    ), (
         "remove_constraint",
         entry.obj,
     )

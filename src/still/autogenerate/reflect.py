@@ -85,6 +85,10 @@ def reflect_schema(
         comment = (comments.get(key) or {}).get("text")
         table = Table(name, metadata, schema=schema, comment=comment)
         for info in columns.get(key, []):
+            # the column_reflect events SQLAlchemy's own reflection runs (listeners on Table,
+            # e.g. geoalchemy2's, which marks a geometry column's spatial index as reflected)
+            metadata.dispatch.column_reflect(inspector, table, info)
+            table.dispatch.column_reflect(inspector, table, info)
             if column_reflect is not None:
                 column_reflect(inspector, table, info)
             table.append_column(_column(info, name))

@@ -108,7 +108,7 @@ def _rewrite(
                 c.new_name,
                 c.schema,
             ):
-                result.append(ops.RenameTableOp(c.old_name, c.new_name, c.schema))
+                result.append(ops.RenameTableOp(c.old_name, c.new_name, schema=c.schema))
                 continue
         else:
             same_table = (getattr(op, "table_name", None), getattr(op, "schema", None)) == (

@@ -175,6 +175,13 @@ def render_default(default: Any, ctx: RenderContext) -> str:
         return f"{ctx.sqlalchemy_module_prefix}text({default.text!r})"
     if isinstance(default, str):
         return repr(default)
+    if ctx.autogen_context is not None:
+        from still.autogenerate.context import overriding_impl
+
+        impl = overriding_impl(ctx.autogen_context, "render_ddl_sql_expr")
+        if impl is not None:  # a project's implementation writes expressions (Alembic asks it)
+            sql = impl.render_ddl_sql_expr(default, is_server_default=True)
+            return f"{ctx.sqlalchemy_module_prefix}text({sql!r})"
     return f"{ctx.sqlalchemy_module_prefix}text({str(default)!r})"
 
 
@@ -256,6 +263,12 @@ def _value(value: Any, ctx: RenderContext) -> str:
 
 def _kw(kw: Any, ctx: RenderContext) -> str:
     return ", ".join(f"{key}={_value(value, ctx)}" for key, value in sorted(dict(kw).items()))
+
+
+def _kw_as_given(kw: Any, ctx: RenderContext) -> str:
+    """Options in the order they were given (an index's dialect options, as Alembic lists
+    them)."""
+    return ", ".join(f"{key}={_value(value, ctx)}" for key, value in dict(kw).items())
 
 
 @renders(ops.CreateTableOp)
@@ -363,7 +376,11 @@ def _alter_column(op: ops.AlterColumnOp, ctx: RenderContext) -> str:
 @renders(ops.CreateIndexOp)
 def _create_index(op: ops.CreateIndexOp, ctx: RenderContext) -> str:
     columns = [
-        repr(c) if isinstance(c, str) else f"{ctx.sqlalchemy_module_prefix}text({str(c)!r})"
+        repr(c)
+        if isinstance(c, str)
+        else repr(c.name)
+        if isinstance(c, Column)
+        else f"{ctx.sqlalchemy_module_prefix}text({str(c)!r})"
         for c in op.columns
     ]
     return _call(
@@ -374,14 +391,22 @@ def _create_index(op: ops.CreateIndexOp, ctx: RenderContext) -> str:
         f"[{', '.join(columns)}]",
         f"unique={op.unique!r}",
         _schema(op.schema, ctx),
-        _kw(op.kw, ctx),
+        _kw_as_given(op.kw, ctx),
     )
 
 
 @renders(ops.DropIndexOp)
 def _drop_index(op: ops.DropIndexOp, ctx: RenderContext) -> str:
     table = f"table_name={op.table_name!r}" if op.table_name and not ctx.batch else ""
-    return _call(ctx, "drop_index", _name(op.index_name), table, _schema(op.schema, ctx))
+    # with the index's dialect options, as Alembic writes them
+    return _call(
+        ctx,
+        "drop_index",
+        _name(op.index_name),
+        table,
+        _schema(op.schema, ctx),
+        _kw_as_given(op.kw, ctx),
+    )
 
 
 @renders(ops.AddConstraintOp)

@@ -126,9 +126,10 @@ def describe(op: Any, dialect: Any) -> Finding:
 
 def _foreign(op: Any) -> str:
     """An add-on's operation: its class, and what its ``to_diff_tuple()`` says."""
-    to_diff = getattr(op, "to_diff_tuple", None)
+    from still.autogenerate.extensions import _diff_of
+
     try:
-        diff = to_diff() if callable(to_diff) else None
+        diff = _diff_of(op)
     except Exception:  # an add-on's operation that cannot describe itself
         diff = None
     if isinstance(diff, tuple) and diff:

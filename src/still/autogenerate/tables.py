@@ -87,7 +87,7 @@ def create_table_op(
     kw: dict[str, Any] = dict(table.dialect_kwargs)
     if table.comment:
         kw["comment"] = table.comment
-    return ops.CreateTableOp(table.name, items, schema=table.schema, kw=kw)
+    return ops.CreateTableOp(table.name, items, schema=table.schema, **kw)
 
 
 def _constraint_sort_key(constraint: Any) -> tuple[int, str, str]:

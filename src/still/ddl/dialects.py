@@ -41,15 +41,24 @@ from still.ddl.generated import (
     refusal,
 )
 from still.ddl.guards import Description, Guarded
-from still.ddl.impl import REGISTRY, DefaultImpl, ExecutableDDL
+from still.ddl.impl import (
+    REGISTRY,
+    DefaultImpl,
+    ExecutableDDL,
+    column_name_of,
+    column_on_table,
+    constraint_kind,
+    constraint_name,
+)
 from still.errors import StillError
 
 
 class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     transactional_ddl: bool = True
+    type_synonyms = ({"NUMERIC", "DECIMAL"}, {"DOUBLE PRECISION", "FLOAT"})
 
-    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+    def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # The type first (as Alembic orders it): a new default or NOT NULL may need the new type.
         if change.using is not None and change.type_ is None:
             raise StillError(
@@ -57,27 +66,58 @@ class PostgresqlImpl(DefaultImpl):
                 "the column to a new type: pass type_= too."
             )
         if change.type_ is not None:
-            self.execute(
+            self._exec(
                 ColumnType(
                     table_name,
                     column_name,
-                    change.schema,
-                    type_=change.type_,
+                    change.type_,
                     using=change.using,
-                    existing_nullable=change.existing_nullable,
+                    **change.described(),
                 )
             )
             change = replace(change, type_=None, using=None)
-        super().alter_column(table_name, column_name, change)
+        super().change_column(table_name, column_name, change)
 
-    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+    def create_index(self, index: Index, **kw: Any) -> None:
         # INCLUDE (...) names columns the index's stub table does not have yet.
         table = index.table
         assert table is not None
         for name in index.kwargs.get("postgresql_include") or ():
             if isinstance(name, str) and name not in table.c:
                 table.append_column(Column(name, NullType()))
-        super().create_index(index, if_not_exists)
+        super().create_index(index, **kw)
+
+    def adjust_reflected_dialect_options(
+        self, reflected_object: Mapping[str, Any], kind: str
+    ) -> dict[str, Any]:
+        options = super().adjust_reflected_dialect_options(reflected_object, kind)
+        if not options.get("postgresql_include"):
+            options.pop("postgresql_include", None)  # an empty INCLUDE () says nothing
+        return options
+
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        from sqlalchemy.sql.elements import ColumnClause
+
+        if is_index and not isinstance(expr, ColumnClause):
+            expr = expr.self_group()  # an index expression in parentheses, as PostgreSQL's
+        return super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+
+    # Alembic's names for these hooks' parameters here (still calls them by position)
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: set[Any],
+        conn_indexes: set[Any],
+        metadata_unique_constraints: set[Any],
+        metadata_indexes: set[Any],
+    ) -> None:
+        super().correct_for_autogen_constraints(
+            conn_unique_constraints, conn_indexes, metadata_unique_constraints, metadata_indexes
+        )
+
+    def render_type(self, type_: Any, autogen_context: Any) -> str | bool:
+        return super().render_type(type_, autogen_context)
 
     def alter_generated(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -107,12 +147,12 @@ class PostgresqlImpl(DefaultImpl):
                     "changing a generated column's expression (SET EXPRESSION) needs PostgreSQL "
                     f"17; this server is {'.'.join(map(str, version))}.",
                 )
-            self.execute(ColumnExpression(table_name, column_name, schema, computed=new))
+            self._exec(ColumnExpression(table_name, column_name, schema, computed=new))
             return
         # DROP EXPRESSION keeps the values as plain data; then the new default, if any.
-        self.execute(ColumnExpression(table_name, column_name, schema, computed=None))
+        self._exec(ColumnExpression(table_name, column_name, schema, computed=None))
         if new is not None:
-            self.execute(ColumnDefault(table_name, column_name, schema, default=new))
+            self._exec(ColumnDefault(table_name, column_name, new, schema=schema))
 
     def _alter_identity(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -128,13 +168,13 @@ class PostgresqlImpl(DefaultImpl):
             )
         before = existing if isinstance(existing, Identity) else None
         if before is not None and not isinstance(new, Identity):
-            self.execute(ColumnIdentity(table_name, column_name, schema, identity=None))
+            self._exec(ColumnIdentity(table_name, column_name, schema, identity=None))
             if new is not None:
-                self.execute(ColumnDefault(table_name, column_name, schema, default=new))
+                self._exec(ColumnDefault(table_name, column_name, new, schema=schema))
             return
         if before is not None and not identity_differs(new, before):
             return
-        self.execute(ColumnIdentity(table_name, column_name, schema, identity=new, existing=before))
+        self._exec(ColumnIdentity(table_name, column_name, schema, identity=new, existing=before))
         if before is None and new.start is None:
             # Rows already there keep their values; the identity continues after them.
             self._continue_sequence(table_name, schema, column_name)
@@ -164,9 +204,7 @@ class PostgresqlImpl(DefaultImpl):
     def _continue_sequence(self, table: str, schema: str | None, column: str) -> None:
         quoted = self.dialect.identifier_preparer.quote(column)
         sequence = f"pg_get_serial_sequence({self._regclass(table, schema)}, {_literal(column)})"
-        self.execute(
-            f"SELECT setval({sequence}, max({quoted})) FROM {self.qualified(table, schema)}"
-        )
+        self._exec(f"SELECT setval({sequence}, max({quoted})) FROM {self.qualified(table, schema)}")
 
     def keep_sequences(self, table: Table) -> None:
         # A SERIAL column's sequence belongs to the old table and would go with it.
@@ -177,7 +215,7 @@ class PostgresqlImpl(DefaultImpl):
             found = re.search(r"nextval\('((?:[^']|'')+)'", str(getattr(arg, "text", arg) or ""))
             if found:
                 sequence = found.group(1).replace("''", "'")
-                self.execute(
+                self._exec(
                     f"ALTER SEQUENCE {sequence} OWNED BY "
                     f"{self.qualified(table.name, table.schema)}.{quote(column.name)}"
                 )
@@ -190,7 +228,7 @@ class PostgresqlImpl(DefaultImpl):
                 continue
             owner = self._regclass(name, table.schema)
             target = self._regclass(wanted, table.schema)
-            self.execute(
+            self._exec(
                 "DO $$ DECLARE seq text := pg_get_serial_sequence("
                 f"{owner}, {_literal(column)}); BEGIN "
                 f"IF seq IS NOT NULL AND to_regclass({target}) IS NULL THEN "
@@ -212,7 +250,55 @@ class SQLiteImpl(DefaultImpl):
     transactional_ddl = True
     alters_constraints = False
 
-    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
+        """A batch is rebuilt unless SQLite's ALTER TABLE can make every change in it, and no
+        column is placed (``insert_before`` / ``insert_after``)."""
+        batch = list(batch_op.batch)
+        if any(kw.get("insert_before") or kw.get("insert_after") for _, _, kw in batch):
+            return True
+        return not all(self.alters_in_place(name, args, kw) for name, args, kw in batch)
+
+    def alters_in_place(self, name: str, args: Sequence[Any], kw: Mapping[str, Any]) -> bool:
+        """What SQLite's ALTER TABLE can do: add a column (with a constant default, and not a
+        stored generated one), rename a column, create or drop an index, rename the table."""
+        if name == "add_column":
+            return _sqlite_can_add(args[1])
+        if name == "alter_column":
+            return (
+                kw.get("nullable") is None
+                and kw.get("type_") is None
+                and kw.get("server_default", False) is False
+                and kw.get("autoincrement") is None
+            )
+        return name in ("create_index", "drop_index", "rename_table")
+
+    def cast_for_batch_migrate(
+        self, existing: Column[Any], existing_transfer: dict[str, Any], new_type: Any
+    ) -> None:
+        from sqlalchemy import JSON
+
+        if isinstance(new_type, JSON):
+            return  # SQLite stores JSON as text: the values copy as they are
+        super().cast_for_batch_migrate(existing, existing_transfer, new_type)
+
+    def render_ddl_sql_expr(self, expr: Any, is_server_default: bool = False, **kw: Any) -> str:
+        rendered = super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+        if is_server_default and _sqlite_needs_parentheses(rendered):
+            return f"({rendered})"  # SQLite takes an expression default only in parentheses
+        return rendered
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: set[Any],
+        conn_indexes: set[Any],
+        metadata_unique_constraints: set[Any],
+        metadata_indexes: set[Any],
+    ) -> None:
+        super().correct_for_autogen_constraints(
+            conn_unique_constraints, conn_indexes, metadata_unique_constraints, metadata_indexes
+        )
+
+    def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # SQLite's ALTER TABLE renames columns and nothing else.
         others = (
             change.nullable is not None
@@ -223,39 +309,38 @@ class SQLiteImpl(DefaultImpl):
         if others:
             raise StillError(_batch_only(f"alter column {table_name}.{column_name}"))
         if change.new_column_name:
-            self.execute(
-                ColumnName(table_name, column_name, change.schema, new_name=change.new_column_name)
+            self._exec(
+                ColumnName(table_name, column_name, change.new_column_name, **change.described())
             )
 
-    def add_constraint(self, constraint: Constraint) -> None:
-        raise StillError(_batch_only(f"add constraint {constraint.name or ''}".rstrip()))
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        if not self.creates(const):
+            return
+        name = const.name if isinstance(const.name, str) else ""
+        raise StillError(_batch_only(f"add constraint {name}".rstrip()))
 
-    def drop_constraint(
-        self,
-        name: str | None,
-        table_name: str,
-        kind: str | None,
-        schema: str | None = None,
-        if_exists: bool = False,
-    ) -> None:
-        raise StillError(_batch_only(f"drop constraint {name or ''}".rstrip()))
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        name = const.name if isinstance(const.name, str) else ""
+        raise StillError(_batch_only(f"drop constraint {name}".rstrip()))
 
     def add_column(
         self,
         table_name: str,
         column: Column[Any],
+        *,
         schema: str | None = None,
-        if_not_exists: bool = False,
-        inline_references: bool = False,
-        inline_primary_key: bool = False,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
+        column = column_on_table(table_name, column, schema)
         # SQLite's ADD COLUMN has no IF NOT EXISTS: ask the database instead.
         if if_not_exists and column.name in self._column_names(table_name, schema, "if_not_exists"):
             return
         super().add_column(
             table_name,
             column,
-            schema,
+            schema=schema,
             inline_references=inline_references,
             inline_primary_key=inline_primary_key,
         )
@@ -276,14 +361,16 @@ class SQLiteImpl(DefaultImpl):
     def drop_column(
         self,
         table_name: str,
-        column_name: str,
+        column: Column[Any] | str,
+        *,
         schema: str | None = None,
-        if_exists: bool = False,
-        **dialect_kw: Any,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        if if_exists and column_name not in self._column_names(table_name, schema, "if_exists"):
+        name = column_name_of(column)
+        if if_exists and name not in self._column_names(table_name, schema, "if_exists"):
             return
-        super().drop_column(table_name, column_name, schema)
+        super().drop_column(table_name, name, schema=schema)
 
     def _column_names(self, table_name: str, schema: str | None, guard: str) -> set[str]:
         if self.connection is None:
@@ -299,7 +386,7 @@ class SQLiteImpl(DefaultImpl):
             return set()
         return {c["name"] for c in inspector.get_columns(table_name, schema=schema)}
 
-    def set_table_comment(self, table: Table) -> None:
+    def create_table_comment(self, table: Table) -> None:
         pass  # SQLite keeps no comments; nothing to do
 
     def drop_table_comment(self, table: Table) -> None:
@@ -313,6 +400,33 @@ class SQLiteImpl(DefaultImpl):
         if _driver_in_transaction(connection.connection.dbapi_connection) is False:
             connection.exec_driver_sql("BEGIN")
         return transaction
+
+
+def _sqlite_can_add(column: Column[Any]) -> bool:
+    """SQLite's ADD COLUMN takes constant defaults only, and no stored generated column."""
+    from sqlalchemy import DefaultClause
+    from sqlalchemy.sql import ClauseElement
+
+    default = column.server_default
+    if isinstance(default, DefaultClause) and isinstance(default.arg, ClauseElement):
+        return False
+    return not (isinstance(default, Computed) and default.persisted)
+
+
+def _sqlite_needs_parentheses(rendered: str) -> bool:
+    """Whether a rendered default is an expression (not a literal, a number or a keyword such
+    as CURRENT_TIMESTAMP), which SQLite takes only in parentheses."""
+    text = rendered.strip()
+    if not text or text.startswith("("):
+        return False
+    if text[0] == "'" and text[-1] == "'":
+        return False  # a string literal
+    try:
+        float(text)
+        return False  # a number
+    except ValueError:
+        pass
+    return not re.fullmatch(r"[A-Za-z_]+", text)  # NULL, TRUE, CURRENT_TIMESTAMP ... stand alone
 
 
 def _batch_only(what: str) -> str:
@@ -337,8 +451,36 @@ class MySQLImpl(DefaultImpl):
     __dialect__ = "mysql"
     transactional_ddl = False
     identifier_limit = 64  # tables, columns, indexes and constraints alike
+    type_synonyms = ({"NUMERIC", "DECIMAL"}, {"TINYINT", "BOOL"}, {"LONGTEXT", "JSON"})
+    type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
 
-    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+    def render_ddl_sql_expr(
+        self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any
+    ) -> str:
+        from sqlalchemy.sql import elements, functions, operators
+
+        if is_index and (
+            isinstance(expr, (elements.BinaryExpression, functions.FunctionElement))
+            or (
+                isinstance(expr, elements.UnaryExpression)
+                and expr.modifier not in (operators.desc_op, operators.asc_op)
+            )
+        ):
+            expr = elements.Grouping(expr)  # MySQL's functional index: the expression in ()
+        return super().render_ddl_sql_expr(expr, is_server_default=is_server_default, **kw)
+
+    def correct_for_autogen_constraints(
+        self,
+        conn_unique_constraints: set[Any],
+        conn_indexes: set[Any],
+        metadata_unique_constraints: set[Any],
+        metadata_indexes: set[Any],
+    ) -> None:
+        super().correct_for_autogen_constraints(
+            conn_unique_constraints, conn_indexes, metadata_unique_constraints, metadata_indexes
+        )
+
+    def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # MySQL restates the whole column (CHANGE/MODIFY); only a default alone has ALTER COLUMN.
         generated = generated_change(change)
         if generated is not None and any(isinstance(g, Identity) for g in generated):
@@ -360,9 +502,9 @@ class MySQLImpl(DefaultImpl):
         )
         if not whole:
             if change.server_default is not False:
-                self.execute(
+                self._exec(
                     ColumnDefault(
-                        table_name, column_name, change.schema, default=change.server_default
+                        table_name, column_name, change.server_default, **change.described()
                     )
                 )
             return
@@ -381,7 +523,7 @@ class MySQLImpl(DefaultImpl):
         )
         comment = change.comment if change.comment is not False else change.existing_comment
         computed = default if isinstance(default, Computed) else None
-        self.execute(
+        self._exec(
             MySQLChangeColumn(
                 table_name,
                 column_name,
@@ -411,7 +553,7 @@ class MySQLImpl(DefaultImpl):
             return inline
         return [c for c in inline if not (isinstance(c, CheckConstraint) and c.name)]
 
-    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+    def drop_index(self, index: Index, **kw: Any) -> None:
         if index.table is None or index.table.name == "_unknown":  # operations' "not given"
             raise StillError(
                 f"MySQL/MariaDB drop an index by its table: pass table_name= to "
@@ -424,17 +566,17 @@ class MySQLImpl(DefaultImpl):
         # so the next upgrade would leave two).
         fk = None if self.as_sql else self._foreign_key_index_to_restore(index)
         if fk is None:
-            super().drop_index(index, if_exists)
+            super().drop_index(index, **kw)
             return
         quote = self.dialect.identifier_preparer.quote
         table = index.table
         assert table is not None
         target = _qualified(quote, table.name, table.schema)
-        self.execute(
+        self._exec(
             f"ALTER TABLE {target} DROP FOREIGN KEY {quote(fk['name'])}, "
             f"DROP INDEX {quote(str(index.name))}"
         )
-        self.execute(f"ALTER TABLE {target} ADD {_foreign_key_clause(quote, table.name, fk)}")
+        self._exec(f"ALTER TABLE {target} ADD {_foreign_key_clause(quote, table.name, fk)}")
 
     def _foreign_key_index_to_restore(self, index: Index) -> dict[str, Any] | None:
         from sqlalchemy import inspect
@@ -518,18 +660,19 @@ class GuardedDDLImpl(DefaultImpl):
     ) -> None:
         """``statement``, or with ``guard`` the block that skips it when the object is already
         there (or, for drops, not there)."""
-        self.execute(Guarded(kind, [statement], table, schema, name) if guard else statement)
+        self._exec(Guarded(kind, [statement], table, schema, name) if guard else statement)
 
-    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
+    def create_table(self, table: Table, **kw: Any) -> None:
         refuse_foreign_key_options(self.dialect.name, table.foreign_key_constraints)
-        if not if_not_exists:
-            super().create_table(table, events=events)
+        if not kw.get("if_not_exists"):
+            super().create_table(table)
             return
         # Comments and indexes only with a table this statement created.
         statements = self.create_table_ddl(table)
+        events = self._table_events
         if events:
             self.run_table_event("before_create", table)
-        self.execute(Guarded("create_table", statements, table.name, table.schema))
+        self._exec(Guarded("create_table", statements, table.name, table.schema))
         if events:
             self.run_table_event("after_create", table)
 
@@ -537,30 +680,32 @@ class GuardedDDLImpl(DefaultImpl):
         self,
         table_name: str,
         column: Column[Any],
+        *,
         schema: str | None = None,
-        if_not_exists: bool = False,
-        inline_references: bool = False,
-        inline_primary_key: bool = False,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
+        column = column_on_table(table_name, column, schema)
         # the column's foreign key is added after it: refuse its options before anything runs
         refuse_foreign_key_options(self.dialect.name, column.table.foreign_key_constraints)
         statement = AddColumn(
             table_name,
             column,
             schema,
-            inline_references=inline_references,
-            inline_primary_key=inline_primary_key,
+            inline_references=bool(inline_references),
+            inline_primary_key=bool(inline_primary_key),
             constraints=self.inline_constraints(column),
         )
-        self._guarded(if_not_exists, "add_column", statement, table_name, schema, column.name)
+        guard = bool(if_not_exists)
+        self._guarded(guard, "add_column", statement, table_name, schema, column.name)
 
-    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
+    def create_index(self, index: Index, **kw: Any) -> None:
         table = index.table
         assert table is not None
         statement = CreateIndex(index)
-        self._guarded(
-            if_not_exists, "create_index", statement, table.name, table.schema, index.name
-        )
+        guard = bool(kw.get("if_not_exists"))
+        self._guarded(guard, "create_index", statement, table.name, table.schema, index.name)
 
 
 class MSSQLImpl(GuardedDDLImpl):
@@ -569,23 +714,23 @@ class MSSQLImpl(GuardedDDLImpl):
     batch_separator: ClassVar[str] = "GO"
 
     def emit_begin(self) -> None:
-        self.static_output("BEGIN TRANSACTION" + self.statement_terminator)
+        self.static_output("BEGIN TRANSACTION" + self.command_terminator)
 
     # -- guards: CREATE and ADD are guarded (GuardedDDLImpl); SQL Server 2016+ has DROP IF EXISTS
 
-    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+    def drop_index(self, index: Index, **kw: Any) -> None:
         table = index.table
         if table is None or table.name == "_unknown":  # operations' stand-in for "not given"
             raise StillError(
                 f"SQL Server drops an index by its table: pass table_name= to "
                 f"op.drop_index({str(index.name)!r}, table_name=...)."
             )
-        super().drop_index(index, if_exists)
+        super().drop_index(index, **kw)
 
-    def add_constraint(self, constraint: Constraint) -> None:
-        if isinstance(constraint, ForeignKeyConstraint):
-            refuse_foreign_key_options(self.dialect.name, [constraint])
-        super().add_constraint(constraint)
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        if isinstance(const, ForeignKeyConstraint):
+            refuse_foreign_key_options(self.dialect.name, [const])
+        super().add_constraint(const, **kw)
 
     # -- comments: the MS_Description extended property, added or updated --------------------------
 
@@ -596,25 +741,24 @@ class MSSQLImpl(GuardedDDLImpl):
         table = column.table
         return Description(table.name, table.schema, column.name, None if drop else column.comment)
 
-    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+    def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         if change.nullable is not None and change.type_ is not None:
             # ALTER COLUMN restates type and nullability together: a type change alone would
             # make the column nullable again.
-            self.execute(
+            self._exec(
                 ColumnType(
                     table_name,
                     column_name,
-                    change.schema,
-                    type_=change.type_,
-                    existing_nullable=change.nullable,
+                    change.type_,
+                    **{**change.described(), "existing_nullable": change.nullable},
                 )
             )
             change = replace(change, nullable=None, type_=None, existing_nullable=change.nullable)
         default = change.server_default
         if default is not False and default is not None and generated_change(change) is None:
             # ADD DEFAULT fails while the column has a default: drop that one (by its name) first.
-            self.execute(ColumnDefault(table_name, column_name, change.schema, default=None))
-        super().alter_column(table_name, column_name, change)
+            self._exec(ColumnDefault(table_name, column_name, None, **change.described()))
+        super().change_column(table_name, column_name, change)
 
     # SQL Server names the default, check and foreign-key constraints on a column itself; a
     # column cannot be dropped while they exist.  These look their names up and drop them.
@@ -643,23 +787,25 @@ class MSSQLImpl(GuardedDDLImpl):
     def drop_column(
         self,
         table_name: str,
-        column_name: str,
+        column: Column[Any] | str,
+        *,
         schema: str | None = None,
-        if_exists: bool = False,
-        **dialect_kw: Any,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
+        column_name = column_name_of(column)
         table = self.qualified(table_name, schema)
         for option, lookup in self._CONSTRAINT_LOOKUP.items():
-            if dialect_kw.get(option):
+            if kw.get(option):
                 alter = tsql_string(f"ALTER TABLE {table} DROP CONSTRAINT ")
-                self.execute(
+                self._exec(
                     DDLText(
                         "DECLARE @name NVARCHAR(256); "
                         + lookup.format(table=nstring(table), column=nstring(column_name))
                         + f"; IF @name IS NOT NULL EXEC({alter} + QUOTENAME(@name))"
                     )
                 )
-        super().drop_column(table_name, column_name, schema, if_exists)
+        super().drop_column(table_name, column_name, schema=schema, if_exists=if_exists)
 
     def bulk_insert(
         self, table: Table, rows: Sequence[Mapping[str, Any]], multiinsert: bool = True
@@ -670,9 +816,9 @@ class MSSQLImpl(GuardedDDLImpl):
         # A script cannot know whether the table has an identity column; as Alembic's, it lets
         # the rows give identity values (which SQL Server otherwise refuses).
         name = self.dialect.identifier_preparer.format_table(table)
-        self.execute(f"SET IDENTITY_INSERT {name} ON")
+        self._exec(f"SET IDENTITY_INSERT {name} ON")
         super().bulk_insert(table, rows, multiinsert)
-        self.execute(f"SET IDENTITY_INSERT {name} OFF")
+        self._exec(f"SET IDENTITY_INSERT {name} OFF")
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         # '2020-01-02' and '2020-01-02 03:04:05.123456' depend on SET LANGUAGE / DATEFORMAT and
@@ -685,9 +831,9 @@ class MSSQLImpl(GuardedDDLImpl):
             return literal_column(f"'{value.strftime('%Y%m%d')}'")
         return super().offline_value(value)
 
-    def static_output(self, text_: str) -> None:
-        super().static_output(text_)
-        if text_.endswith(self.statement_terminator):
+    def static_output(self, text: str) -> None:
+        super().static_output(text)
+        if text.endswith(self.command_terminator):
             super().static_output(self.batch_separator)
 
 
@@ -715,45 +861,46 @@ class OracleImpl(GuardedDDLImpl):
 
     # -- guards: before 23ai no IF [NOT] EXISTS at all; drops are guarded too (PL/SQL blocks) ----
 
-    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
+    def drop_table(self, table: Table, **kw: Any) -> None:
+        events = self._table_events
         if events:
             self.run_table_event("before_drop", table)
-        self._guarded(if_exists, "drop_table", DropTable(table), table.name, table.schema)
+        guard = bool(kw.get("if_exists"))
+        self._guarded(guard, "drop_table", DropTable(table), table.name, table.schema)
         if events:
             self.run_table_event("after_drop", table)
 
     def drop_column(
         self,
         table_name: str,
-        column_name: str,
+        column: Column[Any] | str,
+        *,
         schema: str | None = None,
-        if_exists: bool = False,
-        **dialect_kw: Any,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        statement = DropColumn(table_name, column_name, schema)
-        self._guarded(if_exists, "drop_column", statement, table_name, schema, column_name)
+        name = column_name_of(column)
+        statement = DropColumn(table_name, name, schema)
+        self._guarded(bool(if_exists), "drop_column", statement, table_name, schema, name)
 
-    def drop_index(self, index: Index, if_exists: bool = False) -> None:
+    def drop_index(self, index: Index, **kw: Any) -> None:
         table = index.table
         assert table is not None
         statement = DropIndex(index)
-        self._guarded(if_exists, "drop_index", statement, table.name, table.schema, index.name)
+        guard = bool(kw.get("if_exists"))
+        self._guarded(guard, "drop_index", statement, table.name, table.schema, index.name)
 
-    def drop_constraint(
-        self,
-        name: str | None,
-        table_name: str,
-        kind: str | None,
-        schema: str | None = None,
-        if_exists: bool = False,
-    ) -> None:
-        statement = DropNamedConstraint(name, table_name, kind, schema)
-        self._guarded(if_exists, "drop_constraint", statement, table_name, schema, name)
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        table = const.table
+        name = constraint_name(const)
+        statement = DropNamedConstraint(name, table.name, constraint_kind(const), table.schema)
+        guard = bool(kw.get("if_exists"))
+        self._guarded(guard, "drop_constraint", statement, table.name, table.schema, name)
 
-    def add_constraint(self, constraint: Constraint) -> None:
-        if isinstance(constraint, ForeignKeyConstraint):
-            refuse_foreign_key_options(self.dialect.name, [constraint])
-        super().add_constraint(constraint)
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        if isinstance(const, ForeignKeyConstraint):
+            refuse_foreign_key_options(self.dialect.name, [const])
+        super().add_constraint(const, **kw)
 
     def alter_generated(
         self, table_name: str, column_name: str, schema: str | None, new: Any, existing: Any
@@ -770,7 +917,7 @@ class OracleImpl(GuardedDDLImpl):
                 existing,
                 "drop the identity (server_default=None) first, then set the default.",
             )
-        self.execute(ColumnIdentity(table_name, column_name, schema, identity=new))
+        self._exec(ColumnIdentity(table_name, column_name, schema, identity=new))
 
 
 # The referential actions each database's grammar has (ON DELETE / ON UPDATE).

@@ -1,7 +1,9 @@
 """DDL constructs SQLAlchemy does not have (ALTER TABLE ... ADD/DROP COLUMN), with their SQL.
 
 Each construct compiles through SQLAlchemy's compiler; dialects whose grammar differs get their
-own small compile function here, registered with ``@compiles(Construct, "dialect")``.
+own small compile function here, registered with ``@compiles(Construct, "dialect")``.  The
+phrases they are written with (``alter_table_phrase``, ``add_column_phrase`` ...) are what
+``alembic.ddl.base``'s helper functions are under still, for dialects that write their own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from sqlalchemy import Column, Constraint, ForeignKeyConstraint
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.elements import quoted_name
+from sqlalchemy.sql.sqltypes import NullType
 
 
 class AlterTable(ExecutableDDLElement):
@@ -30,29 +34,45 @@ class AddColumn(AlterTable):
 
     def __init__(
         self,
-        table_name: str,
+        name: str,
         column: Column[Any],
         schema: str | None = None,
-        if_not_exists: bool = False,
-        inline_references: bool = False,
-        inline_primary_key: bool = False,
-        constraints: Sequence[Constraint] = (),
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        constraints: Sequence[Constraint] | None = None,
     ) -> None:
-        super().__init__(table_name, schema)
+        """``name``: the table's; ``constraints``: those written inline (by default the
+        column's own, as Alembic)."""
+        super().__init__(name, schema)
         self.column = column
         self.if_not_exists = if_not_exists
         self.inline_references = inline_references
         self.inline_primary_key = inline_primary_key
-        self.constraints = list(constraints)
+        self.constraints = (
+            sorted(column.constraints, key=lambda c: c._creation_order)
+            if constraints is None
+            else list(constraints)
+        )
 
 
 class DropColumn(AlterTable):
+    """``ALTER TABLE ... DROP COLUMN``; ``column`` a Column (as Alembic's) or its name."""
+
     def __init__(
-        self, table_name: str, column_name: str, schema: str | None = None, if_exists: bool = False
+        self,
+        name: str,
+        column: Column[Any] | str,
+        schema: str | None = None,
+        if_exists: bool | None = None,
     ) -> None:
-        super().__init__(table_name, schema)
-        self.column_name = column_name
+        super().__init__(name, schema)
+        self.column: Column[Any] = Column(column, NullType()) if isinstance(column, str) else column
         self.if_exists = if_exists
+
+    @property
+    def column_name(self) -> str:
+        return str(self.column.name)
 
 
 class DDLText(ExecutableDDLElement):
@@ -91,6 +111,48 @@ def column_name(compiler: DDLCompiler, name: str) -> str:
     return compiler.preparer.quote(name)
 
 
+def quote_dotted(name: str, quote: Any) -> str:
+    """Each part of a dotted name (``db.schema``) quoted; a ``quoted_name`` is one name."""
+    if isinstance(name, quoted_name):
+        return str(quote(name))
+    return ".".join(str(quote(part)) for part in name.split("."))
+
+
+def alter_table_phrase(compiler: DDLCompiler, name: str, schema: str | None) -> str:
+    return f"ALTER TABLE {table_name(compiler, name, schema)}"
+
+
+def alter_column_phrase(compiler: DDLCompiler, name: str) -> str:
+    return f"ALTER COLUMN {column_name(compiler, name)}"
+
+
+def drop_column_phrase(
+    compiler: DDLCompiler, name: str, if_exists: bool | None = None, **kw: Any
+) -> str:
+    guard = "IF EXISTS " if if_exists else ""
+    return f"DROP COLUMN {guard}{column_name(compiler, name)}"
+
+
+def add_column_phrase(
+    compiler: DDLCompiler,
+    column: Column[Any],
+    if_not_exists: bool | None = None,
+    inline_references: bool | None = None,
+    inline_primary_key: bool | None = None,
+    **kw: Any,
+) -> str:
+    """``ADD COLUMN [IF NOT EXISTS] <definition>``, the column's own constraints inline."""
+    element = AddColumn(
+        "",
+        column,
+        if_not_exists=bool(if_not_exists),
+        inline_references=bool(inline_references),
+        inline_primary_key=bool(inline_primary_key),
+    )
+    guard = "IF NOT EXISTS " if if_not_exists else ""
+    return f"ADD COLUMN {guard}{_column_definition(compiler, element)}"
+
+
 def _column_spec(compiler: DDLCompiler, column: Column[Any]) -> str:
     return compiler.get_column_specification(column)
 
@@ -125,10 +187,10 @@ def _column_definition(compiler: DDLCompiler, element: AddColumn) -> str:
 
 
 @compiles(AddColumn)
-def _add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
+def visit_add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
     guard = "IF NOT EXISTS " if element.if_not_exists else ""
     return (
-        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
+        f"{alter_table_phrase(compiler, element.table_name, element.schema)} "
         f"ADD COLUMN {guard}{_column_definition(compiler, element)}"
     )
 
@@ -145,11 +207,10 @@ def _add_column_without_keyword(element: AddColumn, compiler: DDLCompiler, **kw:
 
 
 @compiles(DropColumn)
-def _drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    guard = "IF EXISTS " if element.if_exists else ""
+def visit_drop_column(element: DropColumn, compiler: DDLCompiler, **kw: Any) -> str:
     return (
-        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
-        f"DROP COLUMN {guard}{column_name(compiler, element.column_name)}"
+        f"{alter_table_phrase(compiler, element.table_name, element.schema)} "
+        f"{drop_column_phrase(compiler, element.column_name, element.if_exists)}"
     )
 
 

@@ -4,15 +4,36 @@ One :class:`DefaultImpl` subclass per dialect (see :mod:`still.ddl.dialects`) ov
 database does differently, in the manner of SQLAlchemy's dialect / compiler split.  The operations
 layer calls the methods here with SQLAlchemy schema objects; nothing here knows about operations,
 revisions or the CLI.
+
+The public methods have Alembic's names and signatures (``alter_column(table_name, column_name,
+*, nullable=..., ...)``, ``add_constraint(const)``, ``drop_constraint(const)``,
+``drop_column(table_name, column)``, ``create_index(index, **kw)`` ...), and the operations layer
+calls exactly these, so a project's or an add-on's subclass that overrides one, as Alembic
+documents, takes effect; each dialect's own differences live in still's hooks below them
+(:meth:`DefaultImpl.change_column` for a column change).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple, TextIO, cast
 
-from sqlalchemy import Column, Constraint, Index, Table, literal, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Constraint,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    UniqueConstraint,
+    literal,
+    text,
+)
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.schema import (
     AddConstraint,
@@ -66,9 +87,16 @@ class DefaultImpl:
     transactional_ddl: bool = False
     # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
     alters_constraints: ClassVar[bool] = True
-    statement_terminator: ClassVar[str] = ";"
+    # What ends a statement in an offline script (Alembic's name).
+    command_terminator: ClassVar[str] = ";"
     # The longest name the database accepts, where SQLAlchemy's dialect says otherwise.
     identifier_limit: ClassVar[int | None] = None
+    # Alembic's data for comparing types: type names that mean the same (NUMERIC and DECIMAL),
+    # patterns of type arguments to compare too (MySQL's character set and collation), and the
+    # Identity options a database does not report back.
+    type_synonyms: ClassVar[tuple[set[str], ...]] = ({"NUMERIC", "DECIMAL"},)
+    type_arg_extract: ClassVar[Sequence[str]] = ()
+    identity_attrs_ignore: ClassVar[tuple[str, ...]] = ("order", "on_null")
 
     def __init__(
         self,
@@ -96,6 +124,41 @@ class DefaultImpl:
         # what table events did in this run (SQLAlchemy's DDL runners keep the named types
         # they created here: "pg_enum" -> {(schema, name)})
         self.memo: dict[str, Any] = {}
+        # create_table / drop_table run the table's DDL events (a table rebuild turns them off)
+        self._table_events = True
+
+    @classmethod
+    def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
+        """The implementation registered for ``dialect`` (KeyError for an unknown one)."""
+        import still.ddl.dialects  # noqa: F401  (registers still's own implementations)
+
+        return REGISTRY[dialect.name]
+
+    @property
+    def bind(self) -> Connection | None:
+        return self.connection
+
+    def version_table_impl(
+        self,
+        *,
+        version_table: str,
+        version_table_schema: str | None,
+        version_table_pk: bool,
+        **kw: Any,
+    ) -> Table:
+        """The version table (``version_num``, and with ``version_table_pk`` its primary key
+        named ``<table>_pkc``); a third-party implementation may give it another shape."""
+        table = Table(
+            version_table,
+            MetaData(),
+            Column("version_num", String(32), nullable=False),
+            schema=version_table_schema,
+        )
+        if version_table_pk:
+            table.append_constraint(
+                PrimaryKeyConstraint("version_num", name=f"{version_table}_pkc")
+            )
+        return table
 
     # -- executing --------------------------------------------------------------------------------
 
@@ -113,9 +176,9 @@ class DefaultImpl:
                 rendered.append(f"<{type(construct).__name__}>")
         return rendered
 
-    def static_output(self, text_: str) -> None:
+    def static_output(self, text: str) -> None:
         assert self.output_buffer is not None
-        self.output_buffer.write(text_ + "\n\n")
+        self.output_buffer.write(text + "\n\n")
         self.output_buffer.flush()
 
     def compile(self, construct: ClauseElement) -> str:
@@ -123,15 +186,27 @@ class DefaultImpl:
         compile_kwargs = {"literal_binds": True} if self.as_sql or self.literal_binds else {}
         return str(construct.compile(dialect=self.dialect, compile_kwargs=compile_kwargs)).strip()
 
-    def execute(
+    def execute(self, sql: Executable, execution_options: Mapping[str, Any] | None = None) -> Any:
+        """Run SQL text or a construct (``op.execute``); online, the result."""
+        return self._exec(sql, execution_options)
+
+    def _exec(
         self,
         sql: Executable,
-        params: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
         execution_options: Mapping[str, Any] | None = None,
+        multiparams: Sequence[Mapping[str, Any]] | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> Any:
+        """Where every statement goes (Alembic's name: an implementation overriding it sees all
+        of them): executed on the connection, or written to the offline script."""
         construct = cast(SQLExecutable, text(sql) if isinstance(sql, str) else sql)
+        if multiparams is not None and params:
+            raise TypeError("Give params or multiparams, not both.")
+        given: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = (
+            multiparams if multiparams is not None else params
+        )
         if self.as_sql:
-            if params:
+            if given:
                 raise ValueError("Bound parameters cannot be rendered in --sql mode.")
             self.emit_rendered(self.compile(cast(ClauseElement, construct)))
             return None
@@ -139,7 +214,7 @@ class DefaultImpl:
         self._executed.append(construct)
         if (
             self.pipeline is not None
-            and not params
+            and not given
             and not execution_options
             and isinstance(construct, ExecutableDDLElement)
         ):
@@ -148,7 +223,7 @@ class DefaultImpl:
         conn = self.connection
         if execution_options:
             conn = conn.execution_options(**execution_options)
-        return conn.execute(construct, params) if params else conn.execute(construct)
+        return conn.execute(construct, given) if given else conn.execute(construct)
 
     def emit_rendered(self, rendered: str) -> None:
         """Write a statement already compiled for this dialect to the offline script."""
@@ -157,9 +232,9 @@ class DefaultImpl:
 
     def terminated(self, rendered: str) -> str:
         """A statement as an offline script writes it, with its terminator (once)."""
-        if rendered.endswith(self.statement_terminator):
+        if rendered.endswith(self.command_terminator):
             return rendered
-        return rendered + self.statement_terminator
+        return rendered + self.command_terminator
 
     def check_name(self, name: str | None, what: str) -> None:
         """Refuse, before the database is touched, a name longer than this dialect allows."""
@@ -178,35 +253,51 @@ class DefaultImpl:
 
     def emit_begin(self) -> None:
         """``BEGIN`` framing for offline scripts."""
-        self.static_output("BEGIN" + self.statement_terminator)
+        self.static_output("BEGIN" + self.command_terminator)
 
     def emit_commit(self) -> None:
-        self.static_output("COMMIT" + self.statement_terminator)
+        self.static_output("COMMIT" + self.command_terminator)
 
     # -- schema changes ---------------------------------------------------------------------------
 
-    def create_table(self, table: Table, if_not_exists: bool = False, events: bool = False) -> None:
-        """CREATE TABLE with its indexes and comments; with ``events``, around it the table's
-        ``before_create`` / ``after_create`` events, as Alembic runs them for ``op.create_table``
-        (a PostgreSQL ENUM column's type is created there)."""
-        first, *rest = self.create_table_ddl(table, if_not_exists)
+    def create_table(self, table: Table, **kw: Any) -> None:
+        """CREATE TABLE (``if_not_exists=``) inside the table's ``before_create`` /
+        ``after_create`` events, as Alembic runs them (a PostgreSQL ENUM column's type is
+        created there), then its indexes and its comments where they are statements."""
+        events = self._table_events
         if events:
             self.run_table_event("before_create", table)
-        self.execute(first)
+        self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
         if events:
             self.run_table_event("after_create", table)
-        for statement in rest:
-            self.execute(statement)
+        for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
+            self._exec(CreateIndex(index))
+        if self.comments_are_statements:
+            if table.comment is not None:
+                self.create_table_comment(table)
+            for column in table.columns:
+                if column.comment is not None:
+                    self.create_column_comment(column)
+
+    @contextmanager
+    def without_table_events(self) -> Iterator[None]:
+        """``create_table`` / ``drop_table`` without the table's DDL events (a table rebuild:
+        the types its columns use exist already)."""
+        before, self._table_events = self._table_events, False
+        try:
+            yield
+        finally:
+            self._table_events = before
 
     def run_table_event(self, event: str, table: Table) -> None:
         """Run one of the table's DDL events (``before_create``, ``after_drop``, ...) as
         SQLAlchemy's ``metadata.create_all`` would, but with every statement a listener issues
-        going through :meth:`execute` (so ``--sql`` writes it), and without asking the database
+        going through :meth:`_exec` (so ``--sql`` writes it), and without asking the database
         first (``checkfirst=False``, as Alembic).  :attr:`memo` remembers, for the whole run,
         the types already created, so a type two tables share is created once."""
         from sqlalchemy.engine.mock import MockConnection
 
-        bind = MockConnection(self.dialect, lambda construct, *args: self.execute(construct))
+        bind = MockConnection(self.dialect, lambda construct, *args: self._exec(construct))
         getattr(table.dispatch, event)(table, bind, checkfirst=False, _ddl_runner=self)
 
     def create_table_ddl(self, table: Table, if_not_exists: bool = False) -> list[ExecutableDDL]:
@@ -230,11 +321,12 @@ class DefaultImpl:
         into the column or table definition; SQLite keeps none)."""
         return bool(self.dialect.supports_comments and not self.dialect.inline_comments)
 
-    def drop_table(self, table: Table, if_exists: bool = False, events: bool = False) -> None:
-        """DROP TABLE; with ``events``, inside the table's ``before_drop`` / ``after_drop``."""
+    def drop_table(self, table: Table, **kw: Any) -> None:
+        """DROP TABLE (``if_exists=``) inside the table's ``before_drop`` / ``after_drop``."""
+        events = self._table_events
         if events:
             self.run_table_event("before_drop", table)
-        self.execute(DropTable(table, if_exists=if_exists))
+        self._exec(DropTable(table, if_exists=bool(kw.get("if_exists"))))
         if events:
             self.run_table_event("after_drop", table)
 
@@ -242,19 +334,23 @@ class DefaultImpl:
         self,
         table_name: str,
         column: Column[Any],
+        *,
         schema: str | None = None,
-        if_not_exists: bool = False,
-        inline_references: bool = False,
-        inline_primary_key: bool = False,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
-        self.execute(
+        """ALTER TABLE ... ADD the column (on a table of its own, which holds what it carries;
+        the constraints the dialect writes inline go into the statement)."""
+        column = column_on_table(table_name, column, schema)
+        self._exec(
             AddColumn(
                 table_name,
                 column,
                 schema,
-                if_not_exists,
-                inline_references,
-                inline_primary_key,
+                bool(if_not_exists),
+                bool(inline_references),
+                bool(inline_primary_key),
                 self.inline_constraints(column),
             )
         )
@@ -273,33 +369,40 @@ class DefaultImpl:
     def drop_column(
         self,
         table_name: str,
-        column_name: str,
+        column: Column[Any] | str,
+        *,
         schema: str | None = None,
-        if_exists: bool = False,
-        **dialect_kw: Any,
+        if_exists: bool | None = None,
+        **kw: Any,
     ) -> None:
-        self.execute(DropColumn(table_name, column_name, schema, if_exists))
+        """ALTER TABLE ... DROP the column (a Column, as Alembic passes it, or its name);
+        ``kw``: dialect options (``mssql_drop_default=True`` ...)."""
+        self._exec(DropColumn(table_name, column_name_of(column), schema, bool(if_exists)))
 
-    def create_index(self, index: Index, if_not_exists: bool = False) -> None:
-        self.execute(CreateIndex(index, if_not_exists=if_not_exists))
+    def create_index(self, index: Index, **kw: Any) -> None:
+        """CREATE INDEX (``if_not_exists=``)."""
+        self._exec(CreateIndex(index, if_not_exists=bool(kw.get("if_not_exists"))))
 
-    def drop_index(self, index: Index, if_exists: bool = False) -> None:
-        self.execute(DropIndex(index, if_exists=if_exists))
+    def drop_index(self, index: Index, **kw: Any) -> None:
+        """DROP INDEX (``if_exists=``)."""
+        self._exec(DropIndex(index, if_exists=bool(kw.get("if_exists"))))
 
-    def rename_table(self, old: str, new: str, schema: str | None = None) -> None:
-        self.execute(RenameTable(old, new, schema))
+    def rename_table(
+        self, old_table_name: str, new_table_name: str, schema: str | None = None
+    ) -> None:
+        self._exec(RenameTable(old_table_name, new_table_name, schema))
 
-    def set_table_comment(self, table: Table) -> None:
-        self.execute(self.table_comment_ddl(table))
+    def create_table_comment(self, table: Table) -> None:
+        self._exec(self.table_comment_ddl(table))
 
     def drop_table_comment(self, table: Table) -> None:
-        self.execute(self.table_comment_ddl(table, drop=True))
+        self._exec(self.table_comment_ddl(table, drop=True))
 
-    def set_column_comment(self, column: Column[Any]) -> None:
-        self.execute(self.column_comment_ddl(column))
+    def create_column_comment(self, column: Column[Any]) -> None:
+        self._exec(self.column_comment_ddl(column))
 
     def drop_column_comment(self, column: Column[Any]) -> None:
-        self.execute(self.column_comment_ddl(column, drop=True))
+        self._exec(self.column_comment_ddl(column, drop=True))
 
     def table_comment_ddl(self, table: Table, drop: bool = False) -> ExecutableDDL:
         return DropTableComment(table) if drop else SetTableComment(table)
@@ -313,48 +416,74 @@ class DefaultImpl:
     # What a dropped comment is set to (Oracle takes only a string literal there).
     no_comment: ClassVar[str | None] = None
 
-    def alter_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: Any = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """Change a column (Alembic's signature: ``name`` is the new name; ``False`` for
+        ``server_default`` and ``comment`` leaves them alone, ``None`` drops them; ``kw``:
+        dialect options such as ``postgresql_using``).  How the dialect makes the change is
+        :meth:`change_column`."""
+        self.change_column(
+            table_name,
+            column_name,
+            AlterColumn(
+                schema=schema,
+                nullable=nullable,
+                type_=type_,
+                server_default=server_default,
+                new_column_name=name,
+                comment=comment,
+                autoincrement=autoincrement,
+                using=kw.get("postgresql_using"),
+                existing_type=existing_type,
+                existing_nullable=existing_nullable,
+                existing_server_default=existing_server_default,
+                existing_comment=existing_comment,
+                existing_autoincrement=existing_autoincrement,
+                kw=dict(kw),
+            ),
+        )
+
+    def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         """Change a column: nullability, default, type, comment, then the name (in that order)."""
         schema = change.schema
+        existing = change.described()
         if change.nullable is not None:
-            self.execute(
-                ColumnNullable(
-                    table_name,
-                    column_name,
-                    schema,
-                    nullable=change.nullable,
-                    existing_type=change.existing_type,
-                )
-            )
+            self._exec(ColumnNullable(table_name, column_name, change.nullable, **existing))
         generated = generated_change(change)
         if generated is not None:
             self.alter_generated(table_name, column_name, schema, *generated)
         elif change.server_default is not False:
-            self.execute(
-                ColumnDefault(table_name, column_name, schema, default=change.server_default)
-            )
+            self._exec(ColumnDefault(table_name, column_name, change.server_default, **existing))
         if change.type_ is not None:
-            self.execute(
-                ColumnType(
-                    table_name,
-                    column_name,
-                    schema,
-                    type_=change.type_,
-                    using=change.using,
-                    existing_nullable=change.existing_nullable,
-                )
+            self._exec(
+                ColumnType(table_name, column_name, change.type_, using=change.using, **existing)
             )
         if change.comment is not False:
             column = change.column_on_table(table_name, column_name)
             column.comment = change.comment
             if change.comment is not None:
-                self.set_column_comment(column)
+                self.create_column_comment(column)
             else:
                 self.drop_column_comment(column)
         if change.new_column_name:
-            self.execute(
-                ColumnName(table_name, column_name, schema, new_name=change.new_column_name)
-            )
+            self._exec(ColumnName(table_name, column_name, change.new_column_name, **existing))
 
     # -- table rebuilds (batch mode's move and copy) -----------------------------------------------
 
@@ -372,10 +501,12 @@ class DefaultImpl:
         quote = self.dialect.identifier_preparer.quote
         into = ", ".join(quote(new) for new, _ in columns)
         select = ", ".join(
-            self.compile(expressions[new]) if expressions and new in expressions else quote(old)
+            self.render_ddl_sql_expr(expressions[new])
+            if expressions and new in expressions
+            else quote(old)
             for new, old in columns
         )
-        self.execute(
+        self._exec(
             f"INSERT INTO {self.qualified(target.name, target.schema)} ({into}) "
             f"{self.copy_overriding(target)}SELECT {select} FROM "
             f"{self.qualified(source, target.schema)}"
@@ -396,7 +527,7 @@ class DefaultImpl:
 
     def rename_primary_key(self, table: Table, old: str, new: str | None) -> None:
         if new and new != old:
-            self.execute(RenameConstraint(table.name, table.schema, old=old, new=new))
+            self._exec(RenameConstraint(table.name, table.schema, old=old, new=new))
 
     def qualified(self, name: str, schema: str | None) -> str:
         preparer = self.dialect.identifier_preparer
@@ -417,24 +548,29 @@ class DefaultImpl:
             "the old column.",
         )
 
-    def add_constraint(self, constraint: Constraint) -> None:
-        self.execute(AddConstraint(constraint))
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        """ALTER TABLE ... ADD a constraint of a table (one this database makes at all: a
+        type's CHECK only where the type needs one)."""
+        if self.creates(const):
+            self._exec(AddConstraint(const, **kw))
 
-    def drop_constraint(
-        self,
-        name: str | None,
-        table_name: str,
-        kind: str | None,
-        schema: str | None = None,
-        if_exists: bool = False,
-    ) -> None:
-        self.execute(DropNamedConstraint(name, table_name, kind, schema, if_exists))
+    def drop_constraint(self, const: Constraint, **kw: Any) -> None:
+        """ALTER TABLE ... DROP a constraint of a table (its kind says the grammar MySQL needs;
+        ``if_exists=``)."""
+        table = const.table
+        self._exec(
+            DropNamedConstraint(
+                constraint_name(const),
+                table.name,
+                constraint_kind(const),
+                table.schema,
+                bool(kw.get("if_exists")),
+            )
+        )
 
     def drop_type_check(self, check: Constraint) -> None:
         """Drop the CHECK a column's old type made, before its type changes."""
-        table = check.table
-        name = check.name if isinstance(check.name, str) else None
-        self.drop_constraint(name, table.name, "check", table.schema)
+        self.drop_constraint(check)
 
     def offline_value(self, value: datetime.date | datetime.time) -> Any:
         """A date or time in an offline INSERT; where the dialect's own literal is unsafe, SQL
@@ -459,12 +595,12 @@ class DefaultImpl:
                     else value
                     for key, value in row.items()
                 }
-                self.execute(table.insert().values(**values))
+                self._exec(table.insert().values(**values))
         elif multiinsert:
-            self.execute(table.insert(), list(rows))
+            self._exec(table.insert(), multiparams=list(rows))
         else:
             for row in rows:
-                self.execute(table.insert(), row)
+                self._exec(table.insert(), params=row)
 
     # -- autogenerate's hooks (Alembic's names and signatures) ------------------------------------
     #
@@ -536,10 +672,53 @@ class DefaultImpl:
         """Python source for a type in a revision file, or False for the usual rendering."""
         return False
 
+    def compare_check_constraint(
+        self, metadata_constraint: Constraint, reflected_constraint: Constraint
+    ) -> ComparisonResult:
+        """Whether a CHECK of the model and the database's of the same name are the same (the
+        SQL a database gives back rarely reads as written: equal unless overridden)."""
+        return ComparisonResult.Equal()
+
+    def adjust_reflected_dialect_options(
+        self, reflected_object: Mapping[str, Any], kind: str
+    ) -> dict[str, Any]:
+        """The dialect options of a reflected index or constraint, as comparison sees them."""
+        return dict(reflected_object.get("dialect_options") or {})
+
+    def render_ddl_sql_expr(self, expr: Any, is_server_default: bool = False, **kw: Any) -> str:
+        """A SQL expression (a server default, an index expression) as this dialect writes it,
+        values inlined."""
+        compiled = expr.compile(
+            dialect=self.dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+        return str(compiled)
+
+    # -- batch mode's hooks (Alembic's names and signatures) --------------------------------------
+
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
-        """True when a batch of operations needs the table rebuilt (still decides by itself for
-        SQLite; an override that returns True asks for a rebuild)."""
+        """True when a batch's operations (``batch_op.batch``, ``batch_op.operations``) need the
+        table rebuilt with ``recreate="auto"``; here never (plain ALTERs)."""
         return False
+
+    def alters_in_place(self, name: str, args: Sequence[Any], kw: Mapping[str, Any]) -> bool:
+        """Whether this database's ALTER TABLE makes one change of a batch (``name``: the
+        method of this class it calls, with ``args`` and ``kw``); SQLite's says where a table
+        rebuild is needed."""
+        return True
+
+    def prep_table_for_batch(self, batch_impl: Any, table: Table) -> None:
+        """Called with the table as it is, before a rebuild creates its replacement (a hook for
+        implementations that must clear names first; still's rebuilds use temporary names)."""
+
+    def cast_for_batch_migrate(
+        self, existing: Column[Any], existing_transfer: dict[str, Any], new_type: Any
+    ) -> None:
+        """How a rebuild copies a column whose type changes: ``existing_transfer["expr"]`` (the
+        old column) becomes a CAST to the new type where the kind of type changes."""
+        from sqlalchemy import cast as sql_cast
+
+        if existing.type._type_affinity is not new_type._type_affinity:
+            existing_transfer["expr"] = sql_cast(existing_transfer["expr"], new_type)
 
 
 class ComparisonResult(NamedTuple):
@@ -574,8 +753,44 @@ class ComparisonResult(NamedTuple):
         return cls("skip", reason if isinstance(reason, str) else ", ".join(reason))
 
 
+def column_on_table(table_name: str, column: Column[Any], schema: str | None) -> Column[Any]:
+    """``column``, or when it belongs to no table (an add-on's implementation may pass the
+    operation's column as it is) a copy on a table of its own, as the compilers need it."""
+    if column.table is not None:
+        return column
+    copy = column._copy()
+    Table(table_name, MetaData(), copy, schema=schema)
+    return copy
+
+
+def column_name_of(column: Column[Any] | str) -> str:
+    return column if isinstance(column, str) else str(column.name)
+
+
+def constraint_name(const: Constraint) -> str | None:
+    """A constraint's name as given (or made by a naming convention); None when it has none."""
+    return const.name if isinstance(const.name, str) else None
+
+
+def constraint_kind(const: Constraint) -> str | None:
+    """``foreignkey`` / ``primary`` / ``unique`` / ``check`` (None: some other constraint)."""
+    for kind, cls in (
+        ("foreignkey", ForeignKeyConstraint),
+        ("primary", PrimaryKeyConstraint),
+        ("unique", UniqueConstraint),
+        ("check", CheckConstraint),
+    ):
+        if isinstance(const, cls):
+            return kind
+    return None
+
+
 def overridden(impl: Any, name: str) -> bool:
-    """True when ``impl``'s class replaces DefaultImpl's method ``name`` (a user's or an
-    add-on's subclass): autogenerate then asks it instead of comparing by itself."""
-    method = getattr(type(impl), name, None)
-    return method is not None and method is not getattr(DefaultImpl, name)
+    """True when ``impl``'s class replaces the method ``name`` of still's implementations (a
+    user's or an add-on's subclass): autogenerate then asks it instead of comparing by
+    itself.  still's own dialect classes define some of these hooks (Alembic's parameter
+    names, or the dialect's answer for Alembic's callers); those do not count."""
+    for klass in type(impl).__mro__:
+        if name in vars(klass):
+            return not klass.__module__.startswith("still.")
+    return False

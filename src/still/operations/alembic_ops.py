@@ -17,7 +17,6 @@ import inspect
 from abc import ABCMeta
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import (
@@ -52,6 +51,7 @@ from still.operations.ops import (
     ModifyTableOps,
     RenameTableOp,
     UpgradeOps,
+    diff_tuple_of,
 )
 
 # Alembic's AlterColumnOp keyword -> still's field
@@ -62,49 +62,6 @@ _ALTER_NAMES = {
     "modify_name": "new_column_name",
     "modify_comment": "comment",
 }
-_ALTER_FIELDS = {f.name for f in fields(AlterColumnOp)}
-_dataclass_init = AlterColumnOp.__init__
-
-
-# Alembic's order of AlterColumnOp's arguments after (table_name, column_name, schema).
-_ALTER_POSITIONAL = (
-    *("existing_type", "existing_server_default", "existing_nullable", "existing_comment"),
-    *("modify_nullable", "modify_comment", "modify_server_default", "modify_name", "modify_type"),
-)
-
-
-def _alter_init(self: AlterColumnOp, *args: Any, **kw: Any) -> None:
-    if len(args) > 3:  # Alembic's positional order (still's own code passes keywords)
-        kw.update(zip(_ALTER_POSITIONAL, args[3:], strict=False))
-        args = args[:3]
-    for alembic_name, name in _ALTER_NAMES.items():
-        if alembic_name in kw:
-            kw[name] = kw.pop(alembic_name)
-    extra = {k: kw.pop(k) for k in list(kw) if k not in _ALTER_FIELDS}
-    if extra:
-        kw["kw"] = {**dict(kw.get("kw") or {}), **extra}
-    _dataclass_init(self, *args, **kw)
-
-
-_P = inspect.Parameter
-_alter_init.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [
-        _P("self", _P.POSITIONAL_OR_KEYWORD),
-        _P("table_name", _P.POSITIONAL_OR_KEYWORD),
-        _P("column_name", _P.POSITIONAL_OR_KEYWORD),
-        _P("schema", _P.POSITIONAL_OR_KEYWORD, default=None),
-        *[
-            _P(name, _P.POSITIONAL_OR_KEYWORD, default=default)
-            for name, default in zip(
-                _ALTER_POSITIONAL,
-                (None, False, None, None, None, False, False, None, None),
-                strict=True,
-            )
-        ],
-        _P("kw", _P.VAR_KEYWORD),  # still's own names too: nullable=, type_=, ...
-    ]
-)
-AlterColumnOp.__init__ = _alter_init  # type: ignore[method-assign]
 
 
 def _alias(name: str) -> property:
@@ -265,9 +222,9 @@ def _as_diffs(container: Any) -> list[Any]:
         if hasattr(operation, "ops"):
             found.extend(_as_diffs(operation))
         else:
-            to_diff = getattr(operation, "to_diff_tuple", None)
-            if callable(to_diff):
-                found.append(to_diff())
+            diff = diff_tuple_of(operation)
+            if diff is not None:
+                found.append(diff)
     return found
 
 
@@ -699,13 +656,14 @@ def _to_dropped_constraint(self: DropConstraintOp, migration_context: Any = None
 
 def _drop_constraint_from(cls: type[Any], constraint: Any) -> DropConstraintOp:
     table_name, table_schema = _table_name_and_schema(constraint)
-    return DropConstraintOp(
+    made: DropConstraintOp = cls(
         _constraint_name(constraint),
         table_name,
         type_=_DROP_TYPES.get(constraint.__visit_name__),
         schema=table_schema,
-        reverse_of=_from_constraint(constraint),
+        _reverse=_from_constraint(constraint),
     )
+    return made
 
 
 _adds(DropConstraintOp, "from_constraint", classmethod(_drop_constraint_from))
@@ -733,7 +691,13 @@ def _create_table_from(cls: type[Any], table: Table, *, _namespace_metadata: Any
         if not getattr(constraint, "_column_flag", False)
         and not (isinstance(constraint, PrimaryKeyConstraint) and not constraint.name)
     ]
-    return CreateTableOp(table.name, items, schema=table.schema, kw=kw)
+    return cls(
+        table.name,
+        items,
+        schema=table.schema,
+        _namespace_metadata=table.metadata if _namespace_metadata is None else _namespace_metadata,
+        **kw,
+    )
 
 
 def _detached(constraint: Any) -> Any:
@@ -760,9 +724,8 @@ def _detached(constraint: Any) -> Any:
 
 
 def _drop_table_from(cls: type[Any], table: Table, *, _namespace_metadata: Any = None) -> Any:
-    return DropTableOp(
-        table.name, schema=table.schema, reverse_of=_create_table_from(CreateTableOp, table)
-    )
+    created = _create_table_from(CreateTableOp, table, _namespace_metadata=_namespace_metadata)
+    return cls(table.name, schema=table.schema, table_kw=dict(created.kw), _reverse=created)
 
 
 _adds(CreateTableOp, "from_table", classmethod(_create_table_from))
@@ -778,17 +741,15 @@ _adds(DropTableOp, "prefixes", property(lambda self: list(self.kw.get("prefixes"
 
 def _add_column_from(cls: type[Any], col: Column[Any]) -> Any:
     table_name, table_schema = _table_name_and_schema(col)
-    return AddColumnOp(table_name, col, schema=table_schema)
+    return cls(table_name, col, schema=table_schema)
 
 
 def _add_column_from_table(cls: type[Any], schema: str | None, tname: str, col: Any) -> Any:
-    return AddColumnOp(tname, col, schema=schema)
+    return cls(tname, col, schema=schema)
 
 
 def _drop_column_from_table(cls: type[Any], schema: str | None, tname: str, col: Any) -> Any:
-    return DropColumnOp(
-        tname, col.name, schema=schema, reverse_of=AddColumnOp(tname, col, schema=schema)
-    )
+    return cls(tname, col.name, schema=schema, _reverse=AddColumnOp(tname, col, schema=schema))
 
 
 _adds(AddColumnOp, "from_column", classmethod(_add_column_from))
@@ -800,20 +761,24 @@ _adds(DropColumnOp, "to_column", lambda self, migration_context=None: _dropped_c
 
 def _create_index_from(cls: type[Any], index: Any) -> Any:
     table_name, table_schema = _table_name_and_schema(index)
-    return CreateIndexOp(
+    return cls(
         index.name,
         table_name,
-        [e.name if isinstance(e, Column) else e for e in index.expressions],
+        list(index.expressions),  # the table's Column objects, as Alembic's (rewriters read them)
         schema=table_schema,
         unique=bool(index.unique),
-        kw=dict(index.kwargs),
+        **index.kwargs,
     )
 
 
 def _drop_index_from(cls: type[Any], index: Any) -> Any:
     table_name, table_schema = _table_name_and_schema(index)
-    return DropIndexOp(
-        index.name, table_name, schema=table_schema, reverse_of=_create_index_from(cls, index)
+    return cls(
+        index.name,
+        table_name,
+        schema=table_schema,
+        _reverse=_create_index_from(CreateIndexOp, index),
+        **index.kwargs,
     )
 
 

@@ -6,15 +6,15 @@ Each method builds an operation object (:mod:`still.operations.ops`) and hands i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
 from still.errors import CommandError
 from still.operations import ops
 from still.operations.extending import method_registrar
-from still.operations.implementations import run
+from still.operations.implementations import run, runs_own
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -36,9 +36,20 @@ class MigrationContextLike(Protocol):
 class Operations:
     """Schema operations for one migration context; ``op`` is a proxy to an instance."""
 
-    def __init__(self, migration_context: MigrationContextLike) -> None:
+    def __init__(self, migration_context: MigrationContextLike, impl: Any = None) -> None:
+        """``impl``: the DDL implementation operations go to (the migration context's)."""
         self.migration_context = migration_context
-        self.impl = migration_context.impl
+        self.impl = impl if impl is not None else migration_context.impl
+
+    @classmethod
+    @contextmanager
+    def context(cls, migration_context: Any) -> Iterator[Operations]:
+        """``op.*`` acting on ``migration_context`` inside the block (operations run from a
+        script or a test, outside a migration)."""
+        from still.operations.proxy import operations_in_effect
+
+        with operations_in_effect(cls(migration_context)) as operations:
+            yield operations
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
         """Run an operation object (on the database, or as SQL text with ``--sql``).
@@ -63,6 +74,7 @@ class Operations:
             and isinstance(
                 operation, (ops.AlterColumnOp, ops.AddConstraintOp, ops.DropConstraintOp)
             )
+            and runs_own(operation)
         ):
             from still.operations.batch import rebuild_if_needed
 
@@ -85,11 +97,13 @@ class Operations:
         return method_registrar(cls, name, sourcename)
 
     @classmethod
-    def implementation_for(cls, op_class: type[Any]) -> Callable[[Any], Any]:
-        """Decorator: ``fn(operations, operation)`` runs operations of ``op_class``."""
+    def implementation_for(cls, op_cls: Any, replace: bool = False) -> Callable[[Any], Any]:
+        """Decorator: ``fn(operations, operation)`` runs operations of ``op_cls`` (one registry
+        serves ``op`` and ``batch_op``).  A later registration replaces an earlier one, with or
+        without ``replace=True`` (Alembic refuses without it)."""
         from still.operations.implementations import runs
 
-        return runs(op_class)
+        return runs(op_cls)
 
     @staticmethod
     def inline_literal(value: Any, type_: Any = None) -> Any:
@@ -117,11 +131,8 @@ class Operations:
     def create_table(
         self, table_name: str, *columns: Any, if_not_exists: bool | None = None, **kw: Any
     ) -> Table:
-        schema = kw.pop("schema", None)
         result: Table = self.invoke(
-            ops.CreateTableOp(
-                table_name, columns, schema=schema, if_not_exists=if_not_exists, kw=kw
-            )
+            ops.CreateTableOp(table_name, columns, if_not_exists=if_not_exists, **kw)
         )
         return result
 
@@ -133,7 +144,7 @@ class Operations:
         if_exists: bool | None = None,
         **kw: Any,
     ) -> None:
-        self.invoke(ops.DropTableOp(table_name, schema=schema, if_exists=if_exists, kw=kw))
+        self.invoke(ops.DropTableOp(table_name, schema=schema, if_exists=if_exists, table_kw=kw))
 
     # -- columns ----------------------------------------------------------------------------------
 
@@ -165,10 +176,7 @@ class Operations:
     def drop_column(
         self, table_name: str, column_name: str, *, schema: str | None = None, **kw: Any
     ) -> None:
-        if_exists = kw.pop("if_exists", None)
-        self.invoke(
-            ops.DropColumnOp(table_name, column_name, schema=schema, if_exists=if_exists, kw=kw)
-        )
+        self.invoke(ops.DropColumnOp(table_name, column_name, schema=schema, **kw))
 
     # -- indexes ----------------------------------------------------------------------------------
 
@@ -193,7 +201,7 @@ class Operations:
                 schema=schema,
                 unique=unique,
                 if_not_exists=if_not_exists,
-                kw=kw,
+                **kw,
             )
         )
 
@@ -207,13 +215,13 @@ class Operations:
         **kw: Any,
     ) -> None:
         self.invoke(
-            ops.DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, kw=kw)
+            ops.DropIndexOp(index_name, table_name, schema=schema, if_exists=if_exists, **kw)
         )
 
     def rename_table(
         self, old_table_name: str, new_table_name: str, *, schema: str | None = None
     ) -> None:
-        self.invoke(ops.RenameTableOp(old_table_name, new_table_name, schema))
+        self.invoke(ops.RenameTableOp(old_table_name, new_table_name, schema=schema))
 
     def create_table_comment(
         self,
@@ -266,7 +274,7 @@ class Operations:
                     None if existing_server_default is False else existing_server_default
                 ),
                 existing_comment=existing_comment,
-                kw=kw,
+                **kw,
             )
         )
 
@@ -377,7 +385,9 @@ class Operations:
         if_exists: bool | None = None,
     ) -> None:
         self.invoke(
-            ops.DropConstraintOp(constraint_name, table_name, type_, schema, if_exists=if_exists)
+            ops.DropConstraintOp(
+                constraint_name, table_name, type_, schema=schema, if_exists=if_exists
+            )
         )
 
     # -- data -------------------------------------------------------------------------------------
@@ -424,4 +434,4 @@ class Operations:
 
     def execute(self, sqltext: Any, *, execution_options: Mapping[str, Any] | None = None) -> Any:
         """Run SQL text or a SQLAlchemy construct inside the migration's transaction."""
-        return self.invoke(ops.ExecuteSQLOp(sqltext, execution_options))
+        return self.invoke(ops.ExecuteSQLOp(sqltext, execution_options=execution_options))

@@ -49,74 +49,353 @@ TABLE_CHANGES = (
     ops.CreateTableCommentOp,
     ops.DropTableCommentOp,
 )
-# What SQLite's own ALTER TABLE can do: everything else needs the table rebuilt.
-_SQLITE_ALTER_OK = (ops.AddColumnOp, ops.CreateIndexOp, ops.DropIndexOp, ops.RenameTableOp)
 # Where recreate="always" rebuilds the table (tested live on each).
 _REBUILDS = ("sqlite", "postgresql", "mysql", "mariadb")
 
 
 class BatchImpl:
-    """``batch_op.impl``: the dialect's DDL implementation, plus the batch's ``table_name`` and
-    ``schema``, which Alembic add-ons' batch methods read from here."""
+    """``batch_op.impl``: Alembic's ``BatchOperationsImpl``.  It holds the batch's table
+    (``table_name``, ``schema``) and options, and records the table changes made through it,
+    as still's operation objects, until :meth:`flush` makes them (plain ALTERs, or a rebuild).
 
-    def __init__(self, impl: DefaultImpl | None, table_name: str, schema: str | None) -> None:
-        self._impl = impl
-        self.table_name = table_name
-        self.schema = schema
-
-    def __getattr__(self, name: str) -> Any:
-        if self._impl is None:
-            raise AttributeError(name)
-        return getattr(self._impl, name)
-
-
-class BatchOperations:
-    """``batch_op``: the operations of one table, with the table name implied.
-
-    Every directive has the parameters (names, positions, defaults) of Alembic's
-    ``BatchOperations``, so keyword and positional calls written for Alembic work unchanged.
+    An add-on's implementation of its own operation calls it as it calls a DDL implementation
+    (``operations.impl.add_column(table_name, column, schema=...)``, ``create_index(index)``
+    ...): within a batch those calls are recorded too.  What is not a table change
+    (``static_output``, ``dialect``, ``execute`` ...) is the dialect implementation's.
     """
 
     def __init__(
-        self, table_name: str, schema: str | None, operations: Operations | None = None
+        self,
+        operations: Operations | None,
+        table_name: str | None,
+        schema: str | None = None,
+        recreate: str = "auto",
+        copy_from: Table | None = None,
+        table_args: Sequence[Any] = (),
+        table_kwargs: Mapping[str, Any] | None = None,
+        reflect_args: Sequence[Any] = (),
+        reflect_kwargs: Mapping[str, Any] | None = None,
+        naming_convention: Mapping[str, Any] | None = None,
+        partial_reordering: Sequence[Sequence[str]] | None = None,
     ) -> None:
+        if recreate not in ("auto", "always", "never"):
+            raise CommandError(f"recreate={recreate!r}: use 'auto', 'always' or 'never'.")
+        self.operations = operations
         self.table_name = table_name
         self.schema = schema
-        self.operations = operations
-        self.impl = BatchImpl(operations.impl if operations else None, table_name, schema)
+        self.recreate = recreate
+        self.copy_from = copy_from
+        self.table_args = tuple(table_args)
+        self.table_kwargs = dict(table_kwargs or {})
+        self.reflect_args = tuple(reflect_args)
+        self.reflect_kwargs = dict(reflect_kwargs or {})
+        self.naming_convention = naming_convention
+        self.partial_reordering = partial_reordering
+        # the table changes, in order, as still's operation objects
         self.collected: list[ops.MigrateOperation] = []
         # column name -> (insert_before, insert_after), honoured by table rebuilds
         self.placements: dict[str, tuple[str | None, str | None]] = {}
         # the columns add_column was asked to place (plain ALTERs cannot)
         self.placed_new_columns: list[str] = []
 
+    # -- Alembic's BatchOperationsImpl: what the batch holds ----------------------------------
+
     @property
-    def migration_context(self) -> MigrationContextLike:
-        return self._outer("migration_context").migration_context
+    def impl(self) -> DefaultImpl:
+        """The dialect's DDL implementation."""
+        return self._operations("impl").impl
+
+    @property
+    def dialect(self) -> Any:
+        return self.impl.dialect
+
+    @property
+    def batch(self) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+        """The recorded changes as Alembic lists them: ``(method, args, kw)`` of the DDL
+        implementation's method each would call (``("add_column", (table, column), {...})``),
+        which ``requires_recreate_in_batch`` implementations read."""
+        return [batch_entry(op) for op in self.collected]
+
+    def _operations(self, what: str) -> Operations:
+        if self.operations is None:
+            raise CommandError(
+                f"batch_op.impl.{what} needs the migration this batch belongs to; use the "
+                "batch_op that `with op.batch_alter_table(...) as batch_op:` gives."
+            )
+        return self.operations
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or self.operations is None:
+            raise AttributeError(name)
+        return getattr(self.operations.impl, name)
+
+    def collect(self, operation: ops.MigrateOperation) -> None:
+        """Record a table change (a new column with what it carries, each as a change of its
+        own, as Alembic's batch mode adds them); placements go to :attr:`placements`."""
+        if isinstance(operation, ops.AddColumnOp) and self.operations is not None:
+            self.collected += split_add_column(operation, self.operations)
+        else:
+            self.collected.append(operation)
+        kw = getattr(operation, "kw", None) or {}
+        before, after = kw.get("insert_before"), kw.get("insert_after")
+        if isinstance(operation, ops.AddColumnOp):
+            name = operation.column.name
+            if before or after:
+                self.placements[name] = (before, after)
+                self.placed_new_columns.append(name)
+        elif isinstance(operation, ops.AlterColumnOp) and (before or after):
+            self.placements[operation.new_column_name or operation.column_name] = (before, after)
+
+    # -- the DDL implementation's methods, recorded ------------------------------------------
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        self.collected.append(
+            ops.AddColumnOp(
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+                **kw,
+            )
+        )
+        if kw.get("insert_before") or kw.get("insert_after"):
+            self.placements[column.name] = (kw.get("insert_before"), kw.get("insert_after"))
+            self.placed_new_columns.append(column.name)
+
+    def drop_column(
+        self,
+        table_name: str,
+        column: Column[Any] | str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        name = column if isinstance(column, str) else column.name
+        self.collected.append(
+            ops.DropColumnOp(table_name, name, schema=schema, if_exists=if_exists, **kw)
+        )
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: bool | None = None,
+        comment: Any = False,
+        existing_comment: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        self.collect(
+            ops.AlterColumnOp(
+                table_name,
+                column_name,
+                schema=schema,
+                nullable=nullable,
+                type_=type_,
+                server_default=server_default,
+                new_column_name=name,
+                comment=comment,
+                autoincrement=autoincrement,
+                existing_type=existing_type,
+                existing_nullable=existing_nullable,
+                existing_server_default=existing_server_default,
+                existing_comment=existing_comment,
+                **_given(existing_autoincrement=existing_autoincrement),
+                **kw,
+            )
+        )
+
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        from still.operations.schema import constraint_op
+
+        self.collected.append(constraint_op(const))
+
+    def drop_constraint(self, const: Any, **kw: Any) -> None:
+        from still.ddl.impl import constraint_kind, constraint_name
+
+        table = const.table
+        self.collected.append(
+            ops.DropConstraintOp(
+                constraint_name(const),
+                table.name,
+                constraint_kind(const),
+                schema=table.schema,
+                if_exists=kw.get("if_exists"),
+            )
+        )
+
+    def create_index(self, index: Any, **kw: Any) -> None:
+        made = ops.CreateIndexOp.from_index(index)  # type: ignore[attr-defined]
+        made.if_not_exists = kw.get("if_not_exists")
+        self.collected.append(made)
+
+    def drop_index(self, index: Any, **kw: Any) -> None:
+        table = index.table
+        self.collected.append(
+            ops.DropIndexOp(
+                index.name,
+                table.name if table is not None else self.table_name,
+                schema=table.schema if table is not None else self.schema,
+                if_exists=kw.get("if_exists"),
+            )
+        )
+
+    def create_table_comment(self, table: Table) -> None:
+        self.collected.append(ops.CreateTableCommentOp(table.name, table.comment, table.schema))
+
+    def drop_table_comment(self, table: Table) -> None:
+        self.collected.append(ops.DropTableCommentOp(table.name, table.schema))
+
+    # -- making the changes --------------------------------------------------------------------
+
+    def _should_recreate(self) -> bool:
+        """``recreate="always"``: yes; ``"never"``: no; ``"auto"``: as the implementation's
+        ``requires_recreate_in_batch(self)`` says (SQLite's: unless its ALTER can do it all)."""
+        if self.recreate == "auto":
+            return bool(self.impl.requires_recreate_in_batch(self))
+        return self.recreate == "always"
+
+    def flush(self) -> None:
+        """Make the recorded changes: as plain ALTERs, or by rebuilding the table."""
+        operations = self._operations("flush")
+        dialect = self.impl.dialect.name
+        table_name = str(self.table_name)
+        if self.recreate == "always" and dialect not in _REBUILDS:
+            raise CommandError(
+                f"batch_alter_table({table_name!r}, recreate='always') rebuilds tables on "
+                f"SQLite, PostgreSQL and MySQL/MariaDB; on {dialect} use recreate='auto', which "
+                "runs plain ALTERs."
+            )
+        if not self._should_recreate():
+            if self.placed_new_columns:
+                raise CommandError(
+                    f"batch_alter_table({table_name!r}): insert_before/insert_after place a new "
+                    f"column ({', '.join(self.placed_new_columns)}), which needs the table "
+                    "rebuilt; plain ALTERs add columns at the end. Pass recreate='always'."
+                )
+            for op in self.collected:
+                operations.invoke(op)
+            return
+        rebuild = TableRebuild.of(
+            operations,
+            table_name,
+            self.schema,
+            self.copy_from,
+            self.reflect_args,
+            self.naming_convention,
+            reflect_kwargs=self.reflect_kwargs,
+        )
+        rebuild.table_args = list(self.table_args)
+        rebuild.table_kwargs.update(self.table_kwargs)
+        if not self.partial_reordering:
+            # added columns are placed as Alembic places them (after the last column, or where
+            # insert_before/insert_after say), each as it is added
+            rebuild.placements = {
+                name: self.placements[name]
+                for name in self.placed_new_columns
+                if name in self.placements
+            }
+        for op in self.collected:
+            rebuild.apply(op)
+        if self.partial_reordering:
+            for column, (before, after) in self.placements.items():
+                rebuild.place(column, before, after)
+            rebuild.reorder(self.partial_reordering)
+        else:
+            rebuild.order_columns()
+            # alter_column(insert_before=/insert_after=) moves an existing column
+            for column, (before, after) in self.placements.items():
+                if column not in self.placed_new_columns:
+                    rebuild.place(column, before, after)
+        rebuild.finish()
+        swap(operations, rebuild, self)
+
+
+class BatchOperations:
+    """``batch_op``: the operations of one table, with the table name implied.
+
+    Built as Alembic's is, ``BatchOperations(migration_context, impl=batch_impl)``, its
+    ``impl`` a :class:`BatchImpl` naming the table.  Every directive has the parameters (names,
+    positions, defaults) of Alembic's ``BatchOperations``, so keyword and positional calls
+    written for Alembic work unchanged.
+    """
+
+    def __init__(self, migration_context: Any, impl: BatchImpl | None = None) -> None:
+        self.migration_context = migration_context
+        self.impl = impl if impl is not None else BatchImpl(None, None)
+
+    @property
+    def table_name(self) -> str | None:
+        return self.impl.table_name
+
+    @property
+    def schema(self) -> str | None:
+        return self.impl.schema
+
+    @property
+    def operations(self) -> Operations | None:
+        """The migration's ``op`` (what acts at once goes there)."""
+        return self.impl.operations
+
+    @property
+    def collected(self) -> list[ops.MigrateOperation]:
+        return self.impl.collected
 
     def _outer(self, what: str) -> Operations:
-        if self.operations is None:
+        if self.impl.operations is None:
             raise CommandError(
                 f"batch_op.{what} needs the migration this batch belongs to; use the batch_op "
                 "that `with op.batch_alter_table(...) as batch_op:` gives."
             )
-        return self.operations
+        return self.impl.operations
+
+    def _table(self, what: str) -> str:
+        if self.impl.table_name is None:
+            raise CommandError(
+                f"batch_op.{what} needs the table of a batch; use the batch_op that "
+                "`with op.batch_alter_table(TABLE) as batch_op:` gives."
+            )
+        return self.impl.table_name
 
     # -- running operations -----------------------------------------------------------------------
 
     def invoke(self, operation: ops.MigrateOperation) -> Any:
         """Collect a table change (it is made when the batch block ends); run anything else
-        (SQL, custom operations) now, as Alembic's batch mode does."""
-        if self.operations is None:
-            self.collected.append(operation)
+        (SQL, custom operations) now, as Alembic's batch mode does.  An operation an add-on
+        registered an implementation for runs that implementation with this ``batch_op``:
+        its calls on ``batch_op.impl`` are recorded as the batch's changes."""
+        from still.operations.implementations import runner_for, runs_own
+
+        if not runs_own(operation):
+            runner = runner_for(operation)
+            if runner is not None:
+                return runner(self, operation)
+        if self.impl.operations is None or isinstance(operation, TABLE_CHANGES):
+            self.impl.collect(operation)
             return None
-        if isinstance(operation, ops.AddColumnOp):
-            self.collected += split_add_column(operation, self.operations)
-            return None
-        if isinstance(operation, TABLE_CHANGES):
-            self.collected.append(operation)
-            return None
-        return self.operations.invoke(operation)
+        return self.impl.operations.invoke(operation)
 
     @classmethod
     def register_operation(
@@ -139,9 +418,8 @@ class BatchOperations:
         """Make ``op.*`` act on ``migration_context`` inside the block (Alembic's
         ``Operations.context``)."""
         from still.operations.base import Operations
-        from still.operations.proxy import operations_in_effect
 
-        with operations_in_effect(Operations(migration_context)) as operations:
+        with Operations.context(migration_context) as operations:
             yield operations
 
     @classmethod
@@ -237,24 +515,23 @@ class BatchOperations:
         inline_primary_key: bool | None = None,
     ) -> None:
         """Add a column; ``insert_before``/``insert_after`` place it (the table is rebuilt)."""
-        options = _known_fields(
-            ops.AddColumnOp,
-            if_not_exists=if_not_exists,
-            inline_references=inline_references,
-            inline_primary_key=inline_primary_key,
+        placement = _given(insert_before=insert_before, insert_after=insert_after)
+        self.invoke(
+            ops.AddColumnOp(
+                self._table("add_column"),
+                column,
+                schema=self.schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+                **placement,
+            )
         )
-        self.invoke(ops.AddColumnOp(self.table_name, column, schema=self.schema, **options))
-        if insert_before or insert_after:
-            self.placements[column.name] = (insert_before, insert_after)
-            self.placed_new_columns.append(column.name)
 
     def drop_column(self, column_name: str, **kw: Any) -> None:
         """Drop a column (``if_exists=``; ``existing_type=`` names the CHECK its type made)."""
-        if_exists = kw.pop("if_exists", None)
         self.invoke(
-            ops.DropColumnOp(
-                self.table_name, column_name, schema=self.schema, if_exists=if_exists, kw=kw
-            )
+            ops.DropColumnOp(self._table("drop_column"), column_name, schema=self.schema, **kw)
         )
 
     def alter_column(
@@ -277,9 +554,10 @@ class BatchOperations:
         """Change a column; ``insert_before``/``insert_after`` move it when the table is
         rebuilt."""
         autoincrement = kw.pop("autoincrement", None)
+        placement = _given(insert_before=insert_before, insert_after=insert_after)
         self.invoke(
             ops.AlterColumnOp(
-                self.table_name,
+                self._table("alter_column"),
                 column_name,
                 schema=self.schema,
                 nullable=nullable,
@@ -294,42 +572,36 @@ class BatchOperations:
                     None if existing_server_default is False else existing_server_default
                 ),
                 existing_comment=existing_comment,
-                kw=kw,
+                **placement,
+                **kw,
             )
         )
-        if insert_before or insert_after:
-            self.placements[new_column_name or column_name] = (insert_before, insert_after)
 
     # -- indexes ----------------------------------------------------------------------------------
 
     def create_index(self, index_name: str, columns: Sequence[Any], **kw: Any) -> None:
         """Create an index (``unique=``, ``if_not_exists=``, dialect options)."""
         unique = bool(kw.pop("unique", False))
-        if_not_exists = kw.pop("if_not_exists", None)
         kw.pop("schema", None)
         if not isinstance(columns, (list, tuple)):
             columns = [columns]
         self.invoke(
             ops.CreateIndexOp(
                 index_name,
-                self.table_name,
+                self._table("create_index"),
                 list(columns),
                 schema=self.schema,
                 unique=unique,
-                if_not_exists=if_not_exists,
-                kw=kw,
+                **kw,
             )
         )
 
     def drop_index(self, index_name: str, **kw: Any) -> None:
         """Drop an index (``if_exists=``, dialect options)."""
-        if_exists = kw.pop("if_exists", None)
         kw.pop("schema", None)
         kw.pop("table_name", None)
         self.invoke(
-            ops.DropIndexOp(
-                index_name, self.table_name, schema=self.schema, if_exists=if_exists, kw=kw
-            )
+            ops.DropIndexOp(index_name, self._table("drop_index"), schema=self.schema, **kw)
         )
 
     # -- constraints ------------------------------------------------------------------------------
@@ -337,7 +609,11 @@ class BatchOperations:
     def create_primary_key(self, constraint_name: str | None, columns: list[str]) -> None:
         self.invoke(
             ops.AddConstraintOp(
-                "primary", constraint_name, self.table_name, {"columns": list(columns)}, self.schema
+                "primary",
+                constraint_name,
+                self._table("constraint"),
+                {"columns": list(columns)},
+                self.schema,
             )
         )
 
@@ -347,7 +623,9 @@ class BatchOperations:
         kw.pop("schema", None)
         spec = {"columns": list(columns), **kw}
         return self.invoke(
-            ops.AddConstraintOp("unique", constraint_name, self.table_name, spec, self.schema)
+            ops.AddConstraintOp(
+                "unique", constraint_name, self._table("constraint"), spec, self.schema
+            )
         )
 
     def create_check_constraint(
@@ -356,7 +634,9 @@ class BatchOperations:
         kw.pop("schema", None)
         spec = {"condition": condition, **kw}
         self.invoke(
-            ops.AddConstraintOp("check", constraint_name, self.table_name, spec, self.schema)
+            ops.AddConstraintOp(
+                "check", constraint_name, self._table("constraint"), spec, self.schema
+            )
         )
 
     def create_foreign_key(
@@ -387,7 +667,9 @@ class BatchOperations:
             **dialect_kw,
         }
         self.invoke(
-            ops.AddConstraintOp("foreignkey", constraint_name, self.table_name, spec, self.schema)
+            ops.AddConstraintOp(
+                "foreignkey", constraint_name, self._table("constraint"), spec, self.schema
+            )
         )
 
     def create_exclude_constraint(
@@ -397,11 +679,17 @@ class BatchOperations:
         kw.pop("schema", None)
         spec = {"elements": list(elements), **kw}
         self.invoke(
-            ops.AddConstraintOp("exclude", constraint_name, self.table_name, spec, self.schema)
+            ops.AddConstraintOp(
+                "exclude", constraint_name, self._table("constraint"), spec, self.schema
+            )
         )
 
     def drop_constraint(self, constraint_name: str | None, type_: str | None = None) -> None:
-        self.invoke(ops.DropConstraintOp(constraint_name, self.table_name, type_, self.schema))
+        self.invoke(
+            ops.DropConstraintOp(
+                constraint_name, self._table("drop_constraint"), type_, schema=self.schema
+            )
+        )
 
     # -- table comment ----------------------------------------------------------------------------
 
@@ -409,11 +697,15 @@ class BatchOperations:
         self, comment: str | None, *, existing_comment: str | None = None
     ) -> None:
         self.invoke(
-            ops.CreateTableCommentOp(self.table_name, comment, self.schema, existing_comment)
+            ops.CreateTableCommentOp(
+                self._table("create_table_comment"), comment, self.schema, existing_comment
+            )
         )
 
     def drop_table_comment(self, *, existing_comment: str | None = None) -> None:
-        self.invoke(ops.DropTableCommentOp(self.table_name, self.schema, existing_comment))
+        self.invoke(
+            ops.DropTableCommentOp(self._table("drop_table_comment"), self.schema, existing_comment)
+        )
 
 
 def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.MigrateOperation]:
@@ -481,7 +773,7 @@ def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.Mi
                 [c.name for c in index.columns],
                 schema=op.schema,
                 unique=bool(index.unique),
-                kw=dict(index.dialect_kwargs),
+                **index.dialect_kwargs,
             )
         )
     if column.comment is not None and dialect.supports_comments and not dialect.inline_comments:
@@ -528,12 +820,6 @@ def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.Mi
     return [bare_op, *carried]
 
 
-def _known_fields(op_class: type[Any], **options: Any) -> dict[str, Any]:
-    """The options ``op_class`` has a field for (and that were given)."""
-    known = {f.name for f in fields(op_class)}
-    return {k: v for k, v in options.items() if k in known and v is not None}
-
-
 @contextmanager
 def batch_alter_table(
     operations: Operations,
@@ -548,70 +834,76 @@ def batch_alter_table(
     naming_convention: Mapping[str, Any] | None = None,
     reflect_kwargs: Mapping[str, Any] | None = None,
 ) -> Iterator[BatchOperations]:
-    if recreate not in ("auto", "always", "never"):
-        raise CommandError(f"recreate={recreate!r}: use 'auto', 'always' or 'never'.")
-    batch = BatchOperations(table_name, schema, operations)
-    yield batch
-    dialect = operations.impl.dialect.name
-    if recreate == "always" and dialect not in _REBUILDS:
-        raise CommandError(
-            f"batch_alter_table({table_name!r}, recreate='always') rebuilds tables on SQLite, "
-            f"PostgreSQL and MySQL/MariaDB; on {dialect} use recreate='auto', which runs plain "
-            "ALTERs."
-        )
-    needs_rebuild = recreate == "always" or (
-        recreate == "auto"
-        and dialect == "sqlite"
-        and (bool(batch.placements) or any(not _sqlite_can(op) for op in batch.collected))
-    )
-    if not needs_rebuild:
-        if batch.placed_new_columns:
-            raise CommandError(
-                f"batch_alter_table({table_name!r}): insert_before/insert_after place a new "
-                f"column ({', '.join(batch.placed_new_columns)}), which needs the table rebuilt; "
-                f"plain ALTERs add columns at the end. Pass recreate='always'."
-            )
-        for op in batch.collected:
-            operations.invoke(op)
-        return
-    rebuild = TableRebuild.of(
+    impl = BatchImpl(
         operations,
         table_name,
         schema,
-        copy_from,
-        reflect_args,
-        naming_convention,
+        recreate=recreate,
+        copy_from=copy_from,
+        table_args=table_args,
+        table_kwargs=table_kwargs,
+        reflect_args=reflect_args,
         reflect_kwargs=reflect_kwargs,
+        naming_convention=naming_convention,
+        partial_reordering=partial_reordering,
     )
-    rebuild.table_args = list(table_args)
-    rebuild.table_kwargs.update(table_kwargs or {})
-    if not partial_reordering:
-        # added columns are placed as Alembic places them (after the last column, or where
-        # insert_before/insert_after say), each as it is added
-        rebuild.placements = {
-            name: batch.placements[name]
-            for name in batch.placed_new_columns
-            if name in batch.placements
+    yield BatchOperations(operations.migration_context, impl=impl)
+    impl.flush()
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options that were given (not None)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def batch_entry(op: ops.MigrateOperation) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+    """A table change as Alembic's batch mode records it: the DDL implementation's method it
+    calls, with its arguments."""
+    if isinstance(op, ops.AddColumnOp):
+        return (
+            "add_column",
+            (op.table_name, op.column),
+            {"schema": op.schema, "if_not_exists": op.if_not_exists, **op.kw},
+        )
+    if isinstance(op, ops.DropColumnOp):
+        column = op.to_column()  # type: ignore[attr-defined]
+        return ("drop_column", (op.table_name, column), {"schema": op.schema, **op.kw})
+    if isinstance(op, ops.AlterColumnOp):
+        kw = {
+            "nullable": op.nullable,
+            "server_default": op.server_default,
+            "name": op.new_column_name,
+            "type_": op.type_,
+            "schema": op.schema,
+            "autoincrement": op.autoincrement,
+            "comment": op.comment,
+            "existing_type": op.existing_type,
+            "existing_server_default": op.existing_server_default,
+            "existing_nullable": op.existing_nullable,
+            "existing_comment": op.existing_comment,
+            **op.kw,
         }
-    for op in batch.collected:
-        rebuild.apply(op)
-    if partial_reordering:
-        for column, (before, after) in batch.placements.items():
-            rebuild.place(column, before, after)
-        rebuild.reorder(partial_reordering)
-    else:
-        rebuild.order_columns()
-        # alter_column(insert_before=/insert_after=) moves an existing column
-        for column, (before, after) in batch.placements.items():
-            if column not in batch.placed_new_columns:
-                rebuild.place(column, before, after)
-    rebuild.finish()
-    swap(operations, rebuild)
+        return ("alter_column", (op.table_name, op.column_name), kw)
+    if isinstance(op, ops.CreateIndexOp):
+        return ("create_index", (op.to_index(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.DropIndexOp):
+        return ("drop_index", (op.to_index(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.AddConstraintOp):
+        return ("add_constraint", (op.to_constraint(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.DropConstraintOp):
+        return ("drop_constraint", (op.to_constraint(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.CreateTableCommentOp):
+        return ("create_table_comment", (op.to_table(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.DropTableCommentOp):
+        return ("drop_table_comment", (op.to_table(),), {})  # type: ignore[attr-defined]
+    if isinstance(op, ops.RenameTableOp):
+        return ("rename_table", (op.table_name, op.new_table_name), {"schema": op.schema})
+    return (type(op).__name__, (op,), {})
 
 
 def rebuild_if_needed(operations: Operations, op: Any) -> bool:
     """Make a change SQLite's ALTER cannot make by rebuilding the table; False if not needed."""
-    if _sqlite_can(op):
+    if operations.impl.alters_in_place(*batch_entry(op)):
         return False
     operations.migration_context.note(
         f"SQLite cannot ALTER this ({type(op).__name__} on {op.table_name}); rebuilding the "
@@ -622,27 +914,3 @@ def rebuild_if_needed(operations: Operations, op: Any) -> bool:
     rebuild.finish()
     swap(operations, rebuild)
     return True
-
-
-def _sqlite_can(op: ops.MigrateOperation) -> bool:
-    if isinstance(op, ops.AlterColumnOp):
-        return (
-            op.nullable is None
-            and op.type_ is None
-            and op.server_default is False
-            and op.autoincrement is None
-        )
-    if isinstance(op, ops.AddColumnOp):
-        return _sqlite_can_add(op.column)
-    return isinstance(op, _SQLITE_ALTER_OK)
-
-
-def _sqlite_can_add(column: Column[Any]) -> bool:
-    """SQLite's ADD COLUMN takes constant defaults only, and no stored generated column."""
-    from sqlalchemy import Computed, DefaultClause
-    from sqlalchemy.sql import ClauseElement
-
-    default = column.server_default
-    if isinstance(default, DefaultClause) and isinstance(default.arg, ClauseElement):
-        return False
-    return not (isinstance(default, Computed) and default.persisted)

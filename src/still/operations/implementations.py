@@ -1,7 +1,11 @@
 """How each operation runs: one function per operation class, over the dialect's DDL impl.
 
 The same functions serve live runs and ``--sql`` scripts: the impl either executes a statement or
-writes it out.  ``Operations.implementation_for`` adds entries (custom operations).
+writes it out.  ``Operations.implementation_for`` adds entries (custom operations).  The impl is
+called through its Alembic-shaped methods only (``alter_column(table, column, nullable=...)``,
+``add_constraint(const)``, ``drop_constraint(const)``, ``drop_column(table, column)`` ...), as
+Alembic's own implementations call them, so a project's implementation overriding one of them
+is what runs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from typing import Any
 from sqlalchemy import Column, Constraint, PrimaryKeyConstraint
 
 from still.ddl import DefaultImpl
-from still.ddl.change import AlterColumn
 from still.ddl.elements import inline_foreign_key
 from still.operations import ops, schema
 
@@ -21,6 +24,8 @@ from still.operations import ops, schema
 Runner = Callable[[Any, Any], Any]
 
 RUNNERS: dict[type[ops.MigrateOperation], Runner] = {}
+# still's own runners (below): what a batch collects and SQLite may rebuild for
+_OWN: set[Runner] = set()
 
 
 def runs(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
@@ -29,6 +34,29 @@ def runs(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
         return fn
 
     return register
+
+
+def _own(op_class: type[ops.MigrateOperation]) -> Callable[[Runner], Runner]:
+    def register(fn: Runner) -> Runner:
+        _OWN.add(fn)
+        return runs(op_class)(fn)
+
+    return register
+
+
+def runner_for(operation: ops.MigrateOperation) -> Runner | None:
+    """The function registered for the operation's class (or the nearest base class)."""
+    for cls in type(operation).__mro__:
+        runner = RUNNERS.get(cls)
+        if runner is not None:
+            return runner
+    return None
+
+
+def runs_own(operation: ops.MigrateOperation) -> bool:
+    """True when still's own function runs the operation (not one an add-on registered for
+    its subclass, e.g. geoalchemy2's ``AddGeospatialColumnOp``)."""
+    return runner_for(operation) in _OWN
 
 
 def naming(operations: Any) -> Mapping[str, Any] | None:
@@ -40,29 +68,40 @@ def naming(operations: Any) -> Mapping[str, Any] | None:
 
 
 def run(operations: Any, operation: ops.MigrateOperation) -> Any:
-    for cls in type(operation).__mro__:
-        runner = RUNNERS.get(cls)
-        if runner is not None:
-            return runner(operations, operation)
-    raise NotImplementedError(f"No implementation is registered for {type(operation).__name__}.")
+    runner = runner_for(operation)
+    if runner is None:
+        raise NotImplementedError(
+            f"No implementation is registered for {type(operation).__name__}."
+        )
+    return runner(operations, operation)
 
 
-@runs(ops.CreateTableOp)
+def _guard(flag: bool | None, name: str) -> dict[str, bool]:
+    """``{name: flag}`` when the operation was given the flag (Alembic passes it only then)."""
+    return {name: flag} if flag is not None else {}
+
+
+@_own(ops.CreateTableOp)
 def _create_table(operations: Any, op: ops.CreateTableOp) -> Any:
     impl: DefaultImpl = operations.impl
     table = schema.table(
-        op.table_name, *op.columns, schema=op.schema, naming_convention=naming(operations), **op.kw
+        op.table_name,
+        *op.columns,
+        schema=op.schema,
+        naming_convention=naming(operations),
+        constraints_included=op._constraints_included,
+        **op.kw,
     )
     impl.check_name(table.name, "table")
     for column in table.columns:
         impl.check_name(column.name, "column")
     for name in [c.name for c in table.constraints] + [i.name for i in table.indexes]:
         impl.check_name(name if isinstance(name, str) else None, "constraint or index")
-    impl.create_table(table, if_not_exists=bool(op.if_not_exists), events=True)
+    impl.create_table(table, **_guard(op.if_not_exists, "if_not_exists"))
     return table
 
 
-@runs(ops.DropTableOp)
+@_own(ops.DropTableOp)
 def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
     """DROP TABLE inside the table's drop events; the table has its columns (and so the events
     of their types) when the operation knows them: the reverse of a create_table."""
@@ -73,10 +112,10 @@ def _drop_table(operations: Any, op: ops.DropTableOp) -> None:
     table = schema.table(
         op.table_name, *columns, schema=op.schema, naming_convention=naming(operations), **kw
     )
-    impl.drop_table(table, bool(op.if_exists), events=True)
+    impl.drop_table(table, **_guard(op.if_exists, "if_exists"))
 
 
-@runs(ops.AddColumnOp)
+@_own(ops.AddColumnOp)
 def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
     """ADD the column, then what it carries, as Alembic does: the constraints of the table it is
     put on (foreign key, unique; the primary key only inline), its indexes, and its comment
@@ -87,10 +126,10 @@ def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
     impl.add_column(
         op.table_name,
         column,
-        op.schema,
-        bool(op.if_not_exists),
-        inline_references=bool(op.inline_references),
-        inline_primary_key=bool(op.inline_primary_key),
+        schema=op.schema,
+        if_not_exists=op.if_not_exists,
+        inline_references=op.inline_references,
+        inline_primary_key=op.inline_primary_key,
     )
     table = column.table
     inline = impl.inline_constraints(column)
@@ -112,7 +151,7 @@ def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
         impl.check_name(index.name if isinstance(index.name, str) else None, "index")
         impl.create_index(index)
     if column.comment is not None and impl.comments_are_statements:
-        impl.set_column_comment(column)
+        impl.create_column_comment(column)
 
 
 def _add_carried_constraint(operations: Any, constraint: Constraint) -> None:
@@ -125,13 +164,14 @@ def _add_carried_constraint(operations: Any, constraint: Constraint) -> None:
     operations.apply(schema.constraint_op(constraint))
 
 
-@runs(ops.DropColumnOp)
+@_own(ops.DropColumnOp)
 def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
     impl: DefaultImpl = operations.impl
-    impl.drop_column(op.table_name, op.column_name, op.schema, bool(op.if_exists), **op.kw)
+    column = op.to_column(operations.migration_context)  # type: ignore[attr-defined]
+    impl.drop_column(op.table_name, column, schema=op.schema, if_exists=op.if_exists, **op.kw)
 
 
-@runs(ops.CreateIndexOp)
+@_own(ops.CreateIndexOp)
 def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
     impl: DefaultImpl = operations.impl
     impl.check_name(op.index_name, "index")
@@ -144,65 +184,66 @@ def _create_index(operations: Any, op: ops.CreateIndexOp) -> None:
         naming_convention=naming(operations),
         **op.kw,
     )
-    impl.create_index(index, bool(op.if_not_exists))
+    impl.create_index(index, **_guard(op.if_not_exists, "if_not_exists"))
 
 
-@runs(ops.DropIndexOp)
+@_own(ops.DropIndexOp)
 def _drop_index(operations: Any, op: ops.DropIndexOp) -> None:
     impl: DefaultImpl = operations.impl
     index = schema.index(op.index_name, op.table_name or "_unknown", [], op.schema, **op.kw)
-    impl.drop_index(index, bool(op.if_exists))
+    impl.drop_index(index, **_guard(op.if_exists, "if_exists"))
 
 
-@runs(ops.ExecuteSQLOp)
+@_own(ops.ExecuteSQLOp)
 def _execute(operations: Any, op: ops.ExecuteSQLOp) -> Any:
     impl: DefaultImpl = operations.impl
     return impl.execute(op.sqltext, execution_options=op.execution_options)
 
 
-@runs(ops.RenameTableOp)
+@_own(ops.RenameTableOp)
 def _rename_table(operations: Any, op: ops.RenameTableOp) -> None:
     operations.impl.check_name(op.new_table_name, "table")
-    operations.impl.rename_table(op.table_name, op.new_table_name, op.schema)
+    operations.impl.rename_table(op.table_name, op.new_table_name, schema=op.schema)
 
 
-@runs(ops.CreateTableCommentOp)
+@_own(ops.CreateTableCommentOp)
 def _table_comment(operations: Any, op: ops.CreateTableCommentOp) -> None:
-    operations.impl.set_table_comment(
+    operations.impl.create_table_comment(
         schema.table(op.table_name, schema=op.schema, comment=op.comment)
     )
 
 
-@runs(ops.DropTableCommentOp)
+@_own(ops.DropTableCommentOp)
 def _drop_table_comment(operations: Any, op: ops.DropTableCommentOp) -> None:
     operations.impl.drop_table_comment(schema.table(op.table_name, schema=op.schema))
 
 
-@runs(ops.AlterColumnOp)
+@_own(ops.AlterColumnOp)
 def _alter_column(operations: Any, op: ops.AlterColumnOp) -> None:
     """Change a column; with a new type, the CHECK the old type made (a non-native Enum or
     Boolean with ``create_constraint=True``) is dropped first and the new type's added after,
     as Alembic does."""
     impl: DefaultImpl = operations.impl
-    change = AlterColumn(
-        schema=op.schema,
-        nullable=op.nullable,
-        type_=op.type_,
-        server_default=op.server_default,
-        new_column_name=op.new_column_name,
-        comment=op.comment,
-        autoincrement=op.autoincrement,
-        using=op.kw.get("postgresql_using"),
-        existing_type=op.existing_type,
-        existing_nullable=op.existing_nullable,
-        existing_server_default=op.existing_server_default,
-        existing_comment=op.existing_comment,
-    )
     impl.check_name(op.new_column_name, "column")
     if op.type_ is not None and op.existing_type is not None:
         for check in _type_checks(operations, op, op.column_name, op.existing_type):
             impl.drop_type_check(check)
-    impl.alter_column(op.table_name, op.column_name, change)
+    impl.alter_column(
+        op.table_name,
+        op.column_name,
+        nullable=op.nullable,
+        server_default=op.server_default,
+        name=op.new_column_name,
+        type_=op.type_,
+        schema=op.schema,
+        autoincrement=op.autoincrement,
+        comment=op.comment,
+        existing_comment=op.existing_comment,
+        existing_type=op.existing_type,
+        existing_server_default=op.existing_server_default,
+        existing_nullable=op.existing_nullable,
+        **op.kw,
+    )
     if op.type_ is not None:
         for check in _type_checks(operations, op, op.column_name, op.type_):
             _add_carried_constraint(operations, check)
@@ -221,22 +262,22 @@ def _type_checks(operations: Any, op: ops.AlterColumnOp, name: str, type_: Any) 
     ]
 
 
-@runs(ops.AddConstraintOp)
+@_own(ops.AddConstraintOp)
 def _add_constraint(operations: Any, op: ops.AddConstraintOp) -> None:
     made = schema.constraint(op, naming(operations))
     operations.impl.check_name(made.name if isinstance(made.name, str) else None, "constraint")
     operations.impl.add_constraint(made)
 
 
-@runs(ops.DropConstraintOp)
+@_own(ops.DropConstraintOp)
 def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
     # a naming convention with %(constraint_name)s makes the name given part of the real one
-    name = schema.convention_name(
+    made = schema.generic_constraint(
         op.constraint_name, op.table_name, op.type_, op.schema, naming(operations)
     )
-    operations.impl.drop_constraint(name, op.table_name, op.type_, op.schema, bool(op.if_exists))
+    operations.impl.drop_constraint(made, **_guard(op.if_exists, "if_exists"))
 
 
-@runs(ops.BulkInsertOp)
+@_own(ops.BulkInsertOp)
 def _bulk_insert(operations: Any, op: ops.BulkInsertOp) -> None:
     operations.impl.bulk_insert(op.table, op.rows, op.multiinsert)

@@ -17,6 +17,12 @@ from still.errors import IrreversibleOperation
 class MigrateOperation:
     """Base of every operation."""
 
+    def to_diff_tuple(self) -> Any:
+        """The operation as ``compare_metadata()`` reports it; an operation that has no such
+        form raises NotImplementedError (as Alembic's base does), which autogenerate takes as
+        "no diff tuple"."""
+        raise NotImplementedError(f"{type(self).__name__} has no diff tuple")
+
     def reverse(self) -> MigrateOperation:
         raise IrreversibleOperation(
             f"{self!r} cannot be reversed automatically: what it removes or runs is not known "
@@ -29,25 +35,78 @@ class MigrateOperation:
         return False
 
 
+def diff_tuple_of(op: MigrateOperation) -> Any:
+    """An operation's diff tuple (``compare_metadata()``'s form), or None when it has none: no
+    ``to_diff_tuple``, or one that raises NotImplementedError (Alembic's base does)."""
+    to_diff = getattr(op, "to_diff_tuple", None)
+    if not callable(to_diff):
+        return None
+    try:
+        return to_diff()
+    except NotImplementedError:
+        return None
+
+
 @dataclass
 class CreateTableOp(MigrateOperation):
+    """``kw`` holds the table's options (``comment``, ``info``, ``prefixes``, dialect options);
+    ``_constraints_included`` says the column's ``unique``/``index`` flags are already among
+    ``columns`` as constraints and indexes of their own (Alembic's ``from_table``)."""
+
     table_name: str
     columns: Sequence[Any]
     schema: str | None = None
     if_not_exists: bool | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        table_name: str,
+        columns: Sequence[Any],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        _namespace_metadata: Any = None,
+        _constraints_included: bool = False,
+        **kw: Any,
+    ) -> None:
+        self.table_name = table_name
+        self.columns = columns
+        self.schema = schema
+        self.if_not_exists = if_not_exists
+        self.kw = kw
+        self._namespace_metadata = _namespace_metadata
+        self._constraints_included = _constraints_included
 
     def reverse(self) -> DropTableOp:
-        return DropTableOp(self.table_name, schema=self.schema, reverse_of=self)
+        return DropTableOp(self.table_name, schema=self.schema, _reverse=self)
 
 
 @dataclass
 class DropTableOp(MigrateOperation):
+    """``kw`` is Alembic's ``table_kw`` (the table options the drop events see)."""
+
     table_name: str
     schema: str | None = None
     if_exists: bool | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
     reverse_of: CreateTableOp | None = None
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        table_kw: Mapping[str, Any] | None = None,
+        _reverse: CreateTableOp | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self.schema = schema
+        self.if_exists = if_exists
+        self.kw = dict(table_kw or {})
+        self.reverse_of = _reverse
+        self._namespace_metadata = getattr(_reverse, "_namespace_metadata", None)
 
     def reverse(self) -> CreateTableOp:
         if self.reverse_of is None:
@@ -72,19 +131,60 @@ class AddColumnOp(MigrateOperation):
     if_not_exists: bool | None = None
     inline_references: bool | None = None
     inline_primary_key: bool | None = None
+    kw: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        table_name: str,
+        column: Any,
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """``kw``: what else the call gave (batch mode's ``insert_before``/``insert_after``)."""
+        self.table_name = table_name
+        self.column = column
+        self.schema = schema
+        self.if_not_exists = if_not_exists
+        self.inline_references = inline_references
+        self.inline_primary_key = inline_primary_key
+        self.kw = kw
 
     def reverse(self) -> DropColumnOp:
-        return DropColumnOp(self.table_name, self.column.name, schema=self.schema, reverse_of=self)
+        return DropColumnOp(self.table_name, self.column.name, schema=self.schema, _reverse=self)
 
 
 @dataclass
 class DropColumnOp(MigrateOperation):
+    """``kw``: ``existing_type=`` (the CHECK its type made), dialect options
+    (``mssql_drop_default=True`` ...)."""
+
     table_name: str
     column_name: str
     schema: str | None = None
     if_exists: bool | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
     reverse_of: AddColumnOp | None = None
+
+    def __init__(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        _reverse: AddColumnOp | None = None,
+        **kw: Any,
+    ) -> None:
+        self.table_name = table_name
+        self.column_name = column_name
+        self.schema = schema
+        self.if_exists = if_exists
+        self.kw = kw
+        self.reverse_of = _reverse
 
     def reverse(self) -> AddColumnOp:
         if self.reverse_of is None:
@@ -105,10 +205,32 @@ class CreateIndexOp(MigrateOperation):
     schema: str | None = None
     unique: bool = False
     if_not_exists: bool | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        index_name: str | None,
+        table_name: str,
+        columns: Sequence[Any],
+        *,
+        schema: str | None = None,
+        unique: bool = False,
+        if_not_exists: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        """``kw``: the index's dialect options (``postgresql_using=`` ...)."""
+        self.index_name = index_name
+        self.table_name = table_name
+        self.columns = columns
+        self.schema = schema
+        self.unique = unique
+        self.if_not_exists = if_not_exists
+        self.kw = kw
 
     def reverse(self) -> DropIndexOp:
-        return DropIndexOp(self.index_name, self.table_name, schema=self.schema, reverse_of=self)
+        return DropIndexOp(
+            self.index_name, self.table_name, schema=self.schema, _reverse=self, **self.kw
+        )
 
 
 @dataclass
@@ -117,8 +239,25 @@ class DropIndexOp(MigrateOperation):
     table_name: str | None = None
     schema: str | None = None
     if_exists: bool | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
     reverse_of: CreateIndexOp | None = None
+
+    def __init__(
+        self,
+        index_name: str | None,
+        table_name: str | None = None,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        _reverse: CreateIndexOp | None = None,
+        **kw: Any,
+    ) -> None:
+        self.index_name = index_name
+        self.table_name = table_name
+        self.schema = schema
+        self.if_exists = if_exists
+        self.kw = kw
+        self.reverse_of = _reverse
 
     def reverse(self) -> CreateIndexOp:
         if self.reverse_of is None:
@@ -132,15 +271,26 @@ class ExecuteSQLOp(MigrateOperation):
     sqltext: Any
     execution_options: Mapping[str, Any] | None = None
 
+    def __init__(self, sqltext: Any, *, execution_options: Mapping[str, Any] | None = None) -> None:
+        self.sqltext = sqltext
+        self.execution_options = execution_options
+
 
 @dataclass
 class RenameTableOp(MigrateOperation):
-    table_name: str
+    table_name: str  # the old name
     new_table_name: str
     schema: str | None = None
 
+    def __init__(
+        self, old_table_name: str, new_table_name: str, *, schema: str | None = None
+    ) -> None:
+        self.table_name = old_table_name
+        self.new_table_name = new_table_name
+        self.schema = schema
+
     def reverse(self) -> RenameTableOp:
-        return RenameTableOp(self.new_table_name, self.table_name, self.schema)
+        return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 
 
 @dataclass
@@ -187,7 +337,45 @@ class AlterColumnOp(MigrateOperation):
     existing_nullable: bool | None = None
     existing_server_default: Any = None
     existing_comment: str | None = None
-    kw: Mapping[str, Any] = field(default_factory=dict)
+    kw: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        table_name: str,
+        column_name: str,
+        schema: str | None = None,
+        existing_type: Any = None,
+        existing_server_default: Any = False,
+        existing_nullable: bool | None = None,
+        existing_comment: str | None = None,
+        modify_nullable: bool | None = None,
+        modify_comment: Any = False,
+        modify_server_default: Any = False,
+        modify_name: str | None = None,
+        modify_type: Any = None,
+        **kw: Any,
+    ) -> None:
+        """Alembic's constructor (its positional order, its ``modify_*`` names); still's own
+        names (``nullable=``, ``type_=``, ``server_default=``, ``new_column_name=``,
+        ``comment=``, ``autoincrement=``) are taken too.  What else is given (dialect options,
+        ``existing_autoincrement``, batch mode's placement) stays in ``kw``."""
+        self.table_name = table_name
+        self.column_name = column_name
+        self.schema = schema
+        self.nullable = kw.pop("nullable", modify_nullable)
+        self.type_ = kw.pop("type_", modify_type)
+        self.server_default = kw.pop("server_default", modify_server_default)
+        self.new_column_name = kw.pop("new_column_name", modify_name)
+        self.comment = kw.pop("comment", modify_comment)
+        self.autoincrement = kw.pop("autoincrement", None)
+        self.existing_type = existing_type
+        self.existing_nullable = existing_nullable
+        # "not given" is None here (Alembic's False)
+        self.existing_server_default = (
+            None if existing_server_default is False else existing_server_default
+        )
+        self.existing_comment = existing_comment
+        self.kw = kw
 
     def reverse(self) -> AlterColumnOp:
         name = self.new_column_name or self.column_name
@@ -234,7 +422,11 @@ class AddConstraintOp(MigrateOperation):
             "foreignkey": "foreignkey",
         }
         return DropConstraintOp(
-            self.constraint_name, self.table_name, type_[self.kind], self.schema, reverse_of=self
+            self.constraint_name,
+            self.table_name,
+            type_[self.kind],
+            schema=self.schema,
+            _reverse=self,
         )
 
 
@@ -246,6 +438,23 @@ class DropConstraintOp(MigrateOperation):
     schema: str | None = None
     reverse_of: AddConstraintOp | None = None
     if_exists: bool | None = None
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        type_: str | None = None,
+        *,
+        schema: str | None = None,
+        if_exists: bool | None = None,
+        _reverse: AddConstraintOp | None = None,
+    ) -> None:
+        self.constraint_name = constraint_name
+        self.table_name = table_name
+        self.type_ = type_
+        self.schema = schema
+        self.if_exists = if_exists
+        self.reverse_of = _reverse
 
     def reverse(self) -> AddConstraintOp:
         if self.reverse_of is None:

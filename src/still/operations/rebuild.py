@@ -75,12 +75,17 @@ class TableRebuild:
     indexes: list[dict[str, Any]]
     table_args: list[Any] = field(default_factory=list)
     table_kwargs: dict[str, Any] = field(default_factory=dict)
-    # new column name -> the type its copied values are CAST to (the type's kind changed)
+    # new column name -> the expression its copied values are read with (a CAST where the
+    # type's kind changed: the implementation's ``cast_for_batch_migrate`` says)
     casts: dict[str, Any] = field(default_factory=dict)
     # the database's dialect: which CHECKs a type makes there, how its SQL reads
     dialect: Any = None
     # the naming convention a type's CHECK is named by (env.py's target_metadata)
     naming_convention: Mapping[str, Any] | None = None
+    # the DDL implementation: how a copied value is CAST (``cast_for_batch_migrate``)
+    impl: Any = None
+    # the table as it was (reflected, or copy_from), for ``prep_table_for_batch``
+    source_table: Table | None = None
     # column -> (insert_before, insert_after) asked by add_column / alter_column
     placements: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     # the table's own columns in their order (renamed, less the dropped ones), and the
@@ -103,6 +108,7 @@ class TableRebuild:
             operations, name, schema, copy_from, reflect_args, naming_convention, reflect_kwargs
         )
         rebuild.dialect = operations.impl.dialect
+        rebuild.impl = operations.impl
         target = operations.migration_context.opts.get("target_metadata")
         rebuild.naming_convention = getattr(target, "naming_convention", None)
         return rebuild
@@ -119,7 +125,9 @@ class TableRebuild:
         reflect_kwargs: Mapping[str, Any] | None,
     ) -> TableRebuild:
         if copy_from is not None:
-            return cls._from_table(copy_from)
+            made = cls._from_table(copy_from)
+            made.source_table = copy_from
+            return made
         # `upgrade --plan` runs offline but lends the live database for reading table definitions.
         bind = operations.get_bind() or operations.migration_context.opts.get(
             "still_reflection_bind"
@@ -144,6 +152,7 @@ class TableRebuild:
             **dict(reflect_kwargs or {}),
         )
         rebuild = cls._from_table(table)
+        rebuild.source_table = table
         inspector = inspect(bind)
         # Reflection gives named CHECK constraints only through the inspector.
         rebuild.checks = [
@@ -233,7 +242,7 @@ class TableRebuild:
         self.indexes.append(
             {
                 "name": op.index_name,
-                "columns": list(op.columns),
+                "columns": [c.name if isinstance(c, Column) else c for c in op.columns],
                 "unique": op.unique,
                 "kw": dict(op.kw),
             }
@@ -417,10 +426,11 @@ class TableRebuild:
         if op.type_ is not None:
             new_type = to_instance(op.type_)
             self._drop_type_checks(op.column_name, op.existing_type)
-            if self.sources[op.column_name] is not None and _changes_kind(
-                spec["type"], new_type, self.dialect
-            ):
-                self.casts[op.column_name] = new_type
+            source = self.sources[op.column_name]
+            if source is not None:
+                cast = self._copy_expression(source, spec["type"], new_type)
+                if cast is not None:
+                    self.casts[op.column_name] = cast
             spec["type"] = new_type
         if op.server_default is not False:
             default = op.server_default
@@ -455,6 +465,22 @@ class TableRebuild:
                 check["sqltext"] = type_checks.renamed_in(
                     str(check["sqltext"]), {old: new}, dialect_name
                 )
+
+    def _copy_expression(self, source: str, old_type: Any, new_type: Any) -> Any:
+        """How the old column's values are read into a column of ``new_type``: the
+        implementation's ``cast_for_batch_migrate`` (Alembic's hook) turns the plain column into
+        a CAST where the kind of type changes; None when it leaves the column as it is."""
+        from sqlalchemy import column
+
+        plain: Any = column(source)
+        transfer: dict[str, Any] = {"name": source, "expr": plain}
+        if self.impl is not None:
+            self.impl.cast_for_batch_migrate(Column(source, old_type), transfer, new_type)
+        elif _changes_kind(old_type, new_type, self.dialect):
+            from sqlalchemy import cast
+
+            transfer["expr"] = cast(plain, new_type)
+        return None if transfer["expr"] is plain else transfer["expr"]
 
     def _add_constraint(self, op: ops.AddConstraintOp) -> None:
         spec = dict(op.spec)
@@ -520,13 +546,7 @@ class TableRebuild:
     def copy_expressions(self) -> dict[str, Any]:
         """new column name -> the SQL expression its copied value is read with, where the value
         must be CAST to the column's new type."""
-        from sqlalchemy import cast, column
-
-        return {
-            new: cast(column(old), type_)
-            for new, type_ in self.casts.items()
-            if (old := self.sources.get(new)) is not None
-        }
+        return {new: expr for new, expr in self.casts.items() if self.sources.get(new) is not None}
 
     def copied_columns(self) -> list[tuple[str, str]]:
         """(new, old) for every column filled from the old table (computed ones fill

@@ -29,11 +29,18 @@ if TYPE_CHECKING:
 TEMP_PREFIX = "_still_tmp_"
 
 
-def swap(operations: Operations, rebuild: TableRebuild) -> None:
-    if operations.impl.dialect.name == "sqlite":
-        _swap_sqlite(operations.impl, rebuild)
-    else:
-        _swap_with_alters(operations, rebuild)
+def swap(operations: Operations, rebuild: TableRebuild, batch_impl: Any = None) -> None:
+    """Swap the rebuilt table in.  The implementation's ``prep_table_for_batch(batch_impl,
+    table)`` sees the table as it was first (Alembic's hook); the new table is created and the
+    old one dropped without their DDL events (the types the columns use exist already)."""
+    impl = operations.impl
+    if rebuild.source_table is not None:
+        impl.prep_table_for_batch(batch_impl, rebuild.source_table)
+    with impl.without_table_events():
+        if impl.dialect.name == "sqlite":
+            _swap_sqlite(impl, rebuild)
+        else:
+            _swap_with_alters(operations, rebuild)
 
 
 def temp_name(impl: DefaultImpl, name: str, suffix: str = "") -> str:
@@ -153,7 +160,9 @@ def _swap_with_alters(operations: Operations, rebuild: TableRebuild) -> None:
     impl.copy_rows(table, rebuild.name, rebuild.copied_columns(), rebuild.copy_expressions())
     impl.continue_sequences(table)
     for ref in referrers:
-        impl.drop_constraint(ref.name, ref.table, "foreignkey", ref.schema)
+        impl.drop_constraint(
+            schema.generic_constraint(ref.name, ref.table, "foreignkey", ref.schema)
+        )
     impl.keep_sequences(table)
     impl.drop_table(Table(rebuild.name, MetaData(), schema=rebuild.schema))
     impl.rename_table(temp, rebuild.name, rebuild.schema)

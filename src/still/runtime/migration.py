@@ -81,10 +81,16 @@ class MigrationContext:
         )
         self.version_table: str = opts.get("version_table") or "alembic_version"
         self.version_table_schema: str | None = opts.get("version_table_schema")
+        pk = bool(opts.get("version_table_pk", True))
         self._versions = VersionTable(
             self.version_table,
             self.version_table_schema,
-            bool(opts.get("version_table_pk", True)),
+            pk,
+            table=self.impl.version_table_impl(
+                version_table=self.version_table,
+                version_table_schema=self.version_table_schema,
+                version_table_pk=pk,
+            ),
         )
         self.transactional_ddl: bool | None = opts.get("transactional_ddl")
         self.purge = bool(opts.get("purge", False))

@@ -21,18 +21,28 @@ _NEW = "still_new_revision_stand_in"
 
 
 class VersionTable:
-    def __init__(self, name: str = "alembic_version", schema: str | None = None, pk: bool = True):
+    def __init__(
+        self,
+        name: str = "alembic_version",
+        schema: str | None = None,
+        pk: bool = True,
+        table: Table | None = None,
+    ):
+        """``table``: the table as the DDL implementation's ``version_table_impl()`` makes it
+        (a third-party implementation may give it another shape, as in Alembic)."""
         self.name = name
         self.schema = schema
         self._templates: dict[tuple[int, str], str] = {}
         self._compilers: dict[
             int, Any
         ] = {}  # per dialect (each holds its dialect: ids stay unique)
-        self.table = Table(
-            name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
-        )
-        if pk:
-            self.table.append_constraint(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
+        if table is None:
+            table = Table(
+                name, MetaData(), Column("version_num", String(32), nullable=False), schema=schema
+            )
+            if pk:
+                table.append_constraint(PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
+        self.table = table
 
     def exists(self, connection: Connection) -> bool:
         return inspect(connection).has_table(self.name, schema=self.schema)
