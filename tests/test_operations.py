@@ -359,6 +359,34 @@ def test_names_too_long_are_refused_before_the_database_is_touched(tmp_path: Pat
             command.upgrade(project.config, "head")
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_long_names_given_through_op_f_are_shortened_as_sqlalchemy_does(
+    tmp_path: Path, kind
+) -> None:
+    """Prefect's revisions name a foreign key of 66 characters with ``op.f()``; under Alembic
+    SQLAlchemy shortens it to the limit, ending in a hash of the whole name."""
+    long_name = "fk_block_schema_reference__reference_block_schema_id__block_schema"
+    with fresh_database(kind, tmp_path) as url:
+        project = Project(tmp_path, url)
+        project.add(
+            '    op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True))\n'
+            '    op.create_table("child", sa.Column("id", sa.Integer, primary_key=True),\n'
+            '        sa.Column("pid", sa.Integer),\n'
+            f'        sa.ForeignKeyConstraint(["pid"], ["parent.id"], name=op.f("{long_name}")))\n'
+        )
+        command.upgrade(project.config, "head")
+        engine = sa.create_engine(url)
+        try:
+            [fk] = sa.inspect(engine).get_foreign_keys("child")
+        finally:
+            engine.dispose()
+        if kind == "sqlite":  # no limit
+            assert fk["name"] == long_name
+        else:  # PostgreSQL allows 63 characters, MariaDB 64
+            assert fk["name"] != long_name and len(fk["name"]) <= 64
+            assert fk["name"].startswith(long_name[:50])
+
+
 def test_postgresql_specifics(tmp_path: Path) -> None:
     with fresh_database("postgresql", tmp_path) as url:
         project = Project(tmp_path, url)

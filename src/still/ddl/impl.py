@@ -47,7 +47,7 @@ from sqlalchemy.schema import (
     SetTableComment,
 )
 from sqlalchemy.sql.base import Executable as SQLExecutable
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, conv
 from sqlalchemy.sql.sqltypes import NullType
 
 from still.ddl.alter import (
@@ -237,8 +237,14 @@ class DefaultImpl:
         return rendered + self.command_terminator
 
     def check_name(self, name: str | None, what: str) -> None:
-        """Refuse, before the database is touched, a name longer than this dialect allows."""
+        """Refuse, before the database is touched, a name longer than this dialect allows.
+
+        A name given through ``op.f()`` or made by a naming convention (SQLAlchemy's ``conv``)
+        passes: SQLAlchemy shortens it itself, to the limit with a hash of the whole name at the
+        end, as it does under Alembic (Prefect's revisions rely on it on PostgreSQL)."""
         limit = self.identifier_limit or getattr(self.dialect, "max_identifier_length", None)
+        if isinstance(name, conv):
+            return
         if name and limit and len(str(name)) > limit:
             raise StillError(
                 f"The {what} name {str(name)!r} is {len(str(name))} characters long; "
