@@ -203,16 +203,7 @@ def test_modifications_carry_alembics_existing_and_old_and_new_values(
 # (name, type_) -> why still's call differs from Alembic's.  Each is checked to still differ,
 # so the list cannot outlive a fix.  (Gaps of still's autogenerate, reported in issue 16.)
 _ALL = ("sqlite", "postgresql", "mysql")
-INCLUDE_NAME_GAPS: dict[tuple[Any, str], tuple[str, tuple[str, ...]]] = {
-    ("customer", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
-    ("orders", "table"): ("still passes no schema_qualified_table_name for a table", _ALL),
-    ("uq_customer_email", "index"): (
-        "a unique constraint's index: still asks about the constraint only",
-        ("postgresql", "mysql"),
-    ),
-    ("ix_orders_note", "index"): ("a unique constraint's index (MariaDB)", ("mysql",)),
-    ("fk_orders_customer", "index"): ("a foreign key's index (MariaDB)", ("mysql",)),
-}
+INCLUDE_NAME_GAPS: dict[tuple[Any, str], tuple[str, tuple[str, ...]]] = {}
 
 
 def include_name_calls(db: Db, metadata: sa.MetaData, tool: str) -> dict[Any, dict[str, Any]]:

@@ -372,7 +372,8 @@ def test_long_names_given_through_op_f_are_shortened_as_sqlalchemy_does(
             '    op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True))\n'
             '    op.create_table("child", sa.Column("id", sa.Integer, primary_key=True),\n'
             '        sa.Column("pid", sa.Integer),\n'
-            f'        sa.ForeignKeyConstraint(["pid"], ["parent.id"], name=op.f("{long_name}")))\n'
+            f'        sa.ForeignKeyConstraint(["pid"], ["parent.id"], name=op.f("{long_name}")))\n',
+            f'    op.drop_constraint(op.f("{long_name}"), "child", type_="foreignkey")\n',
         )
         command.upgrade(project.config, "head")
         engine = sa.create_engine(url)
@@ -385,6 +386,8 @@ def test_long_names_given_through_op_f_are_shortened_as_sqlalchemy_does(
         else:  # PostgreSQL allows 63 characters, MariaDB 64
             assert fk["name"] != long_name and len(fk["name"]) <= 64
             assert fk["name"].startswith(long_name[:50])
+            command.downgrade(project.config, "-1")  # drop_constraint finds the shortened name
+            assert project.inspector().get_foreign_keys("child") == []
 
 
 def test_postgresql_specifics(tmp_path: Path) -> None:

@@ -124,8 +124,19 @@ class AutogenContext:
         return name.startswith(OWN_TABLE_PREFIX)
 
     def include_name(self, name: str | None, type_: str, parents: Mapping[str, Any]) -> bool:
+        """Ask the ``include_name`` hook about a reflected name.  Where the parents name a schema
+        (everything below a schema), they also carry ``schema_qualified_table_name``: the table
+        itself for a table, the owning table otherwise, ``schema.table`` or just ``table``."""
         hook: Callable[..., bool] | None = self.opts.get("include_name")
-        return True if hook is None else bool(hook(name, type_, dict(parents)))
+        if hook is None:
+            return True
+        given = dict(parents)
+        if "schema_name" in given:
+            table = name if type_ == "table" else given.get("table_name")
+            if table:
+                schema = given["schema_name"]
+                given["schema_qualified_table_name"] = f"{schema}.{table}" if schema else table
+        return bool(hook(name, type_, given))
 
     def include_object(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any

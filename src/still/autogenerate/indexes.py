@@ -144,7 +144,9 @@ def database_entries(autogen: AutogenContext, table: Table, model_names: set[str
             )
         )
     unique_names = {e.name for e in entries if e.name}
-    for index in table.indexes:
+    # the hook hears of every index the database reports, as under Alembic: also those that only
+    # back a unique constraint (PostgreSQL, MariaDB) or a foreign key (InnoDB)
+    for index in [i for i in table.indexes if autogen.include_name(i.name, "index", parents)]:
         info = index.info.get(REFLECTED, {})
         if info.get("duplicates_constraint") or index.name in unique_names:
             continue
@@ -153,8 +155,6 @@ def database_entries(autogen: AutogenContext, table: Table, model_names: set[str
             and index.name not in model_names
             and implicit_foreign_key_index(table, info)
         ):
-            continue
-        if not autogen.include_name(index.name, "index", parents):
             continue
         where = (info.get("dialect_options") or {}).get(f"{dialect.name}_where")
         elements = tuple(_element(e, dialect) for e in index.expressions)

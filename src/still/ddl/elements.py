@@ -236,7 +236,8 @@ class DropNamedConstraint(AlterTable):
 def _constraint_name(compiler: DDLCompiler, element: DropNamedConstraint) -> str:
     if not element.name:
         raise ValueError(f"Dropping a constraint of {element.table_name} needs its name.")
-    return compiler.preparer.quote(element.name)
+    # a name made by op.f() or a naming convention is shortened as it was when created
+    return compiler.preparer.truncate_and_render_constraint_name(element.name)
 
 
 @compiles(DropNamedConstraint)
