@@ -20,10 +20,31 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from hypothesis import settings as hypothesis_settings
 
-from tests.databases import fresh_database
+from tests.databases import fresh_database, in_ci
 
 DATABASE_KINDS = ("sqlite", "postgresql", "mariadb")
+
+# Hypothesis: in CI the examples are derived from each test's name (derandomized), so a run is
+# reproducible and CI stays green run after run unless the code changes; elsewhere each run
+# explores new examples.  Either way a failure prints the falsifying example and the
+# @reproduce_failure blob, and no example database is written inside the repository in CI.
+# HYPOTHESIS_PROFILE=explore (more examples, random) is for a deliberate bug hunt.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.register_profile("explore", print_blob=True, max_examples=1000)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if in_ci() else "dev")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    how = (
+        "derandomized: examples fixed by each test's name"
+        if HYPOTHESIS_PROFILE == "ci"
+        else ("random examples; a failure prints them and a @reproduce_failure blob")
+    )
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} ({how})"
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -38,6 +38,7 @@ REPO = Path(__file__).parent.parent
 ROOT = Path(os.environ.get("STILL_REAL_APPS", REPO / ".real-apps"))
 RUNNER = Path(__file__).parent / "real_applications" / "runner.py"
 TOOLS = ("alembic", "still")
+SWITCH = "STILL_AS_ALEMBIC"
 STEP_TIMEOUT = 300
 
 pytestmark = pytest.mark.slow
@@ -104,12 +105,6 @@ def prepare(app: App, venv: Path, tool: str, url: str, tmp: Path) -> Run:
     location = packages / app.script_location if app.script_location else None
     ini = app.make_ini(packages / app.ini, given, tmp / "alembic.ini", location)
     conf = app.conf(url, tmp) if app.conf else ""
-    if tool == "still":
-        # an application that runs the `alembic` program (JupyterHub's upgrade-db) finds still's
-        shim = tmp / "bin"
-        shim.mkdir()
-        (shim / "alembic").write_text(f'#!/bin/sh\nexec "{venv}/bin/still" "$@"\n')
-        (shim / "alembic").chmod(0o755)
     return Run(tool, url, tmp, ini, conf)
 
 
@@ -132,10 +127,12 @@ def run_step(app: App, venv: Path, runs: dict[str, Run], step: Any) -> dict[str,
     for tool, run in runs.items():
         env = {k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_URL", "PYTHONPATH")}
         env.pop("ALEMBIC_CONFIG", None)
-        path = [str(venv / "bin"), env.get("PATH", "")]
+        env.pop(SWITCH, None)
         if tool == "still":
-            path.insert(0, str(run.tmp / "bin"))
-        env["PATH"] = os.pathsep.join(path)
+            # as a user of the process-wide switch runs them: the application's process, its
+            # children and the `alembic` program it runs (JupyterHub's upgrade-db) get still
+            env[SWITCH] = "1"
+        env["PATH"] = os.pathsep.join([str(venv / "bin"), env.get("PATH", "")])
         env.update(app.environ(run.url, run.tmp))
         started[tool] = (
             time.monotonic(),

@@ -4,10 +4,10 @@
 environment this interpreter belongs to (``optuna``, ``prefect``, ``keystone-manage``...) in this
 process, as its entry point would; ``python runner.py alembic|still python CODE`` runs ``CODE``.
 
-Under ``still`` the ``alembic`` names are still's before the application imports anything
-(``still.alembic_shim.install()``), so ``alembic.command``, ``MigrationContext`` and
-``ScriptDirectory`` used by the application from its own process are still's.  This is the opt-in
-switch of today; the process-wide switch (issue 15, item 7) will replace this file's first lines.
+Under ``still`` the test runs this file with the process-wide switch on (``STILL_AS_ALEMBIC=1``),
+so ``alembic.command``, ``MigrationContext`` and ``ScriptDirectory`` used by the application from
+its own process are still's; this file checks that they are, so a switch that silently failed
+cannot make the comparison one of Alembic with itself.
 
 This file runs inside an application's environment, not the test suite's: it imports nothing from
 the repository.
@@ -21,10 +21,10 @@ from importlib.metadata import entry_points
 
 def main() -> None:
     tool, how, *rest = sys.argv[1:]
-    if tool == "still":
-        import still.alembic_shim
+    import alembic
 
-        still.alembic_shim.install()
+    if (alembic.__name__ != "alembic") != (tool == "still"):
+        raise SystemExit(f"runner for {tool}: `import alembic` gave {alembic.__name__}")
     if how == "python":
         sys.argv = ["python", *rest[1:]]
         exec(compile(rest[0], "<step>", "exec"), {"__name__": "__main__"})
