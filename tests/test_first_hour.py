@@ -1,0 +1,167 @@
+"""A newcomer's first hour (issue 18): the rough edges a new user met, each kept fixed.
+
+The env.py still generates and other tools (Alembic's check, uvicorn's loggers), missing drivers,
+the data-loss prompt, errors raised inside revisions, and details of the output.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_project, run_module, tables_of
+from tests.databases import KINDS, fresh_database, required
+
+TEMPLATES = Path(__file__).parent.parent / "src" / "still" / "templates"
+ENV_TEMPLATES = sorted(p for p in TEMPLATES.glob("*/env.py"))
+
+PETS_MODELS = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "pets", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+)
+"""
+CREATE_PETS = """
+op.create_table(
+    "pets",
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+)
+"""
+
+
+def use_pets_models(root: Path, env_py: Path) -> None:
+    (root / "models.py").write_text(PETS_MODELS)
+    text = env_py.read_text()
+    assert text.count("\ntarget_metadata = None\n") == 1
+    env_py.write_text(
+        text.replace("\ntarget_metadata = None\n", "\nfrom models import metadata as target_metadata\n")
+    )
+
+
+# -- 2: still's own tables are kept out of every tool's autogenerate -----------------------------
+
+
+def _configure_calls(tree: ast.AST) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "configure"
+    ]
+
+
+@pytest.mark.parametrize("env_py", ENV_TEMPLATES, ids=lambda p: p.parent.name)
+def test_every_template_env_py_passes_include_name(env_py: Path) -> None:
+    tree = ast.parse(env_py.read_text())
+    calls = _configure_calls(tree)
+    assert len(calls) == 2, env_py  # offline and online
+    for call in calls:
+        keywords = {k.arg: ast.unparse(k.value) for k in call.keywords}
+        assert keywords.get("include_name") == "include_name", (env_py, keywords)
+    namespace: dict[str, object] = {}
+    (function,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "include_name"]
+    exec(compile(ast.Module([function], []), str(env_py), "exec"), namespace)
+    include_name = namespace["include_name"]
+    assert callable(include_name)
+    assert include_name("still_ledger", "table", {"schema_name": None}) is False
+    assert include_name("still_anything", "table", {"schema_name": None}) is False
+    assert include_name("pets", "table", {"schema_name": None}) is True
+    assert include_name("still_ix", "index", {"table_name": "pets"}) is True
+    assert include_name(None, "schema", {}) is True
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_alembic_check_leaves_the_ledger_alone(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `still init` project (ledger = true) upgraded by still: the real Alembic's `check`
+    finds nothing to do, where it used to want to drop still_ledger."""
+    required("alembic.command")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    with fresh_database(kind, tmp_path) as url:
+        project = make_project(tmp_path, url)
+        assert "\nledger = true\n" in project.ini.read_text()
+        use_pets_models(tmp_path, project.env_py)
+        project.write_revision("a1", None, CREATE_PETS)
+        project.ok("upgrade", "head")
+        assert {"pets", "still_ledger"} <= tables_of(url, ledger=True)
+        alembic = run_module("alembic", ["check"], tmp_path)
+        assert alembic.exit_code == 0, str(alembic)
+        assert "No new upgrade operations detected" in alembic.output
+        assert "still_ledger" not in alembic.output
+        project.ok("check")
+        project.dispose()
+
+
+def test_alembic_check_leaves_the_ledger_alone_async_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    required("alembic.command")
+    required("aiosqlite")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    project = make_project_with_template(tmp_path, "async")
+    project.set_url(f"sqlite+aiosqlite:///{tmp_path / 'pets.sqlite'}")
+    use_pets_models(tmp_path, project.env_py)
+    project.write_revision("a1", None, CREATE_PETS)
+    project.ok("upgrade", "head")
+    assert "still_ledger" in tables_of(f"sqlite:///{tmp_path / 'pets.sqlite'}", ledger=True)
+    alembic = run_module("alembic", ["check"], tmp_path)
+    assert alembic.exit_code == 0, str(alembic)
+    assert "No new upgrade operations detected" in alembic.output
+
+
+def make_project_with_template(root: Path, template: str):  # type: ignore[no-untyped-def]
+    from tests.conftest import Project
+
+    project = Project(root, "sqlite://")
+    project.ok("init", "--template", template, "migrations")
+    return project
+
+
+# -- 4: the env.py still generates leaves the application's loggers alone ------------------------
+
+
+@pytest.mark.parametrize("env_py", ENV_TEMPLATES, ids=lambda p: p.parent.name)
+def test_every_template_keeps_existing_loggers(env_py: Path) -> None:
+    tree = ast.parse(env_py.read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "fileConfig"
+    ]
+    assert len(calls) == 1, env_py
+    keywords = {k.arg: ast.unparse(k.value) for k in calls[0].keywords}
+    assert keywords.get("disable_existing_loggers") == "False", env_py
+
+
+def test_application_loggers_survive_a_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application (uvicorn) that migrates at start-up: its loggers, made before env.py
+    runs, still log afterwards."""
+    from still import command
+    from still.config import Config
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    project = make_project(tmp_path, url)
+    project.write_revision("a1", None, CREATE_PETS)
+    server = logging.getLogger("uvicorn.error.first_hour")
+    server.disabled = False
+    try:
+        command.upgrade(Config(str(project.ini)), "head")
+        assert not server.disabled
+    finally:
+        server.disabled = False
+    assert "pets" in tables_of(url)
