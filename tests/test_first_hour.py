@@ -165,3 +165,83 @@ def test_application_loggers_survive_a_migration(
     finally:
         server.disabled = False
     assert "pets" in tables_of(url)
+
+
+# -- 3: a missing database driver is named, with the package that provides it ------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "module", "install"),
+    [
+        (
+            "postgresql+psycopg2://postgres@127.0.0.1:5432/clinic",
+            "psycopg2",
+            "pip install psycopg2-binary (or pip install 'still[psycopg2]')",
+        ),
+        (
+            "postgresql+psycopg://postgres@127.0.0.1:5432/clinic",
+            "psycopg",
+            "pip install 'psycopg[binary]' (or pip install 'still[postgresql]')",
+        ),
+        ("mysql+pymysql://root@127.0.0.1:3306/clinic", "pymysql", "pip install PyMySQL"),
+    ],
+)
+def test_missing_driver_is_named(
+    url: str, module: str, install: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    project = make_project(tmp_path, url)
+    project.write_revision("a1", None, CREATE_PETS)
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    run = project.run("upgrade", "head")
+    assert run.exit_code == 1, str(run)
+    assert f"The database driver {module} " in run.stderr, str(run)
+    assert install in run.stderr, str(run)
+    assert "prepend_sys_path" not in run.stderr and "models" not in run.stderr, str(run)
+    assert "Traceback" not in run.output
+
+
+def test_missing_driver_not_installed_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mysqlclient is not a test dependency: MySQLdb really is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("MySQLdb") is not None:
+        pytest.skip("mysqlclient is installed here")
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, "mysql+mysqldb://root@127.0.0.1:3306/clinic")
+    run = project.run("current")
+    assert run.exit_code == 1, str(run)
+    assert "The database driver MySQLdb" in run.stderr and "pip install mysqlclient" in run.stderr
+
+
+def test_missing_model_module_still_points_to_sys_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import of the user's own that fails is not blamed on a driver."""
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'x.sqlite'}")
+    text = project.env_py.read_text()
+    project.env_py.write_text(
+        text.replace("\ntarget_metadata = None\n", "\nfrom clinic_models import metadata\n")
+    )
+    run = project.run("current")
+    assert run.exit_code == 1, str(run)
+    assert "clinic_models" in run.stderr and "prepend_sys_path" in run.stderr, str(run)
+    assert "driver" not in run.stderr, str(run)
+
+
+def test_extras_cover_the_driver_the_docs_use() -> None:
+    """The tutorial's postgresql+psycopg2:// URL has an extra that installs its driver."""
+    tomllib = pytest.importorskip("tomllib")
+
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    extras = pyproject["project"]["optional-dependencies"]
+    assert any(r.startswith("psycopg2") for r in extras["psycopg2"])
+    assert any(r.startswith("psycopg[") for r in extras["postgresql"])
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert '".[psycopg2]"' in readme

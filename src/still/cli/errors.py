@@ -74,6 +74,12 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
             "? , # or % must be percent-encoded (@ as %40, : as %3A, / as %2F, ? as %3F, # as "
             "%23, % as %25; in alembic.ini every % is then written %%)."
         )
+    if isinstance(exc, ImportError):
+        from still.config.drivers import missing_driver
+
+        driver = missing_driver(exc)
+        if driver is not None:
+            exc = StillError(driver)
     if isinstance(exc, StillError):
         message = exc.user_message
         code = exc.exit_code

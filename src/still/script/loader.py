@@ -36,6 +36,11 @@ def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
             "run the command again."
         ) from exc
     except ImportError as exc:
+        from still.config.drivers import missing_driver
+
+        driver = missing_driver(exc)
+        if driver is not None:
+            raise ScriptError(driver) from exc
         raise ScriptError(
             f"{path} could not be loaded: {exc}. If it imports your models, check "
             "prepend_sys_path in alembic.ini (usually '.') and that you run still from the "
