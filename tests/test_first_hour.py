@@ -245,3 +245,107 @@ def test_extras_cover_the_driver_the_docs_use() -> None:
     assert any(r.startswith("psycopg[") for r in extras["postgresql"])
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert '".[psycopg2]"' in readme
+
+
+# -- on a terminal ------------------------------------------------------------------------------
+
+
+def on_terminal(
+    args: list[str], cwd: Path, answer: bytes | None = None, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """``python -m still ARGS`` with a pseudo-terminal as its controlling terminal (stdin, stdout
+    and stderr); ``answer`` is typed once it asks "Run it?" (b"\\x03" is Ctrl-C, b"\\x04" the end
+    of input). The exit code and everything it wrote."""
+    import os
+    import pty
+    import select
+    import sys
+    import time
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("SQLALCHEMY_URL", "NO_COLOR")}
+    environ.update({"TERM": "xterm", "COLUMNS": "100"}, **(env or {}))
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.chdir(cwd)
+            os.execve(sys.executable, [sys.executable, "-m", "still", *args], environ)
+        finally:
+            os._exit(127)
+    output = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if answer is not None and b"Run it?" in output:
+            time.sleep(0.2)
+            os.write(fd, answer)
+            answer = None
+    else:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def pets_upgraded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A SQLite project at head, whose downgrade drops the pets table."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite'}"
+    project = make_project(tmp_path, url)
+    project.write_revision("a1", None, CREATE_PETS, 'op.drop_table("pets")')
+    project.ok("upgrade", "head")
+    return project
+
+
+# -- 5: the data-loss prompt ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "exit_code", "said"),
+    [
+        (b"n\n", 1, "Nothing was run: the data loss above was not confirmed."),
+        (b"\x03", 130, "Interrupted: nothing was run."),
+        (b"\x04", 1, "Nothing was run: the input ended"),
+    ],
+    ids=["no", "ctrl-c", "eof"],
+)
+def test_data_loss_prompt_declined(pets_upgraded, answer: bytes, exit_code: int, said: str) -> None:  # type: ignore[no-untyped-def]
+    project = pets_upgraded
+    code, output = on_terminal(["downgrade", "base"], project.root, answer)
+    assert "Run it?" in output, output
+    assert code == exit_code, output
+    assert said in output, output
+    assert "Unexpected error" not in output and "Abort" not in output, output
+    if answer == b"n\n":
+        assert "`still downgrade base --plan`" in output, output
+        assert "upgrade --plan" not in output, output
+    assert "pets" in project.tables()  # nothing was run
+    assert project.versions() == {"a1"}
+
+
+def test_data_loss_prompt_yes_runs(pets_upgraded) -> None:  # type: ignore[no-untyped-def]
+    project = pets_upgraded
+    code, output = on_terminal(["downgrade", "base"], project.root, b"y\n")
+    assert code == 0, output
+    assert "pets" not in project.tables()
+
+
+def test_confirm_data_loss_hint_names_the_command(pets_upgraded) -> None:  # type: ignore[no-untyped-def]
+    """Off a terminal, with confirm_data_loss = true: the hint names the command asked."""
+    project = pets_upgraded
+    text = project.ini.read_text()
+    project.ini.write_text(text.replace("ledger = true", "ledger = true\nconfirm_data_loss = true"))
+    run = project.run("-x", "tag=v1", "downgrade", "base")
+    assert run.exit_code == 1, str(run)
+    assert "`still -x tag=v1 downgrade base --plan`" in run.stderr, str(run)
+    assert "pets" in project.tables()

@@ -247,14 +247,32 @@ def _migrate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _migrate(ctx: click.Context, name: str, revision: str, yes: bool, **options: Any) -> None:
-    run(ctx, _command(name), revision, setup=_confirming(yes), **options)
+    run(ctx, _command(name), revision, setup=_confirming(yes, _asked(ctx, name, revision)), **options)
 
 
-def _confirming(yes: bool) -> Callable[[Any], None]:
+def _asked(ctx: click.Context, name: str, revision: str) -> str:
+    """The command line that was asked, as the user would type it again (global options kept)."""
+    import shlex
+
+    options: Options = ctx.obj
+    words = ["still"]
+    if options.config is not None:
+        words += ["-c", options.config]
+    if options.name != "alembic":
+        words += ["-n", options.name]
+    for argument in options.x:
+        words += ["-x", argument]
+    words += [name, revision]
+    from still.config.urls import mask_password
+
+    return mask_password(shlex.join(words))
+
+
+def _confirming(yes: bool, command: str) -> Callable[[Any], None]:
     def setup(config: Any) -> None:
         from still.cli.confirm import install
 
-        install(config, yes)
+        install(config, yes, command)
 
     return setup
 
