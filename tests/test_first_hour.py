@@ -349,3 +349,94 @@ def test_confirm_data_loss_hint_names_the_command(pets_upgraded) -> None:  # typ
     assert run.exit_code == 1, str(run)
     assert "`still -x tag=v1 downgrade base --plan`" in run.stderr, str(run)
     assert "pets" in project.tables()
+
+
+# -- 6: an exception raised by a revision (or env.py) names its file and line ---------------------
+
+RAISES_KEY_ERROR = """
+settings = {}
+settings["missing"]
+op.create_table("pets", sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_exception_in_revision_names_file_and_line(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    with fresh_database(kind, tmp_path) as url:
+        project = make_project(tmp_path, url)
+        path = project.write_revision("a1", None, RAISES_KEY_ERROR)
+        line = path.read_text().splitlines().index('    settings["missing"]') + 1
+        run = project.run("upgrade", "head")
+        assert run.exit_code == 1, str(run)
+        assert "Error: KeyError: 'missing'" in run.stderr, str(run)
+        assert f'At {path}, line {line}, in upgrade: settings["missing"]\n' in run.stderr, str(run)
+        assert "Traceback" not in run.output
+        assert "pets" not in project.tables()
+        traced = project.run("--traceback", "upgrade", "head")
+        assert "Traceback (most recent call last)" in traced.stderr
+        assert f'File "{path}", line {line}, in upgrade' in traced.stderr
+        project.dispose()
+
+
+def test_exception_in_a_helper_of_the_revision_names_the_innermost_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    path = project.write_revision("a1", None, "lookup({})")
+    path.write_text(path.read_text() + '\n\ndef lookup(table):\n    return table["species"]\n')
+    line = len(path.read_text().splitlines())
+    run = project.run("upgrade", "head")
+    assert run.exit_code == 1, str(run)
+    assert f'At {path}, line {line}, in lookup: return table["species"]\n' in run.stderr, str(run)
+
+
+def test_exception_in_env_py_names_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    text = project.env_py.read_text()
+    project.env_py.write_text(text.replace("\ntarget_metadata = None\n", '\ntarget_metadata = {}["models"]\n'))
+    line = project.env_py.read_text().splitlines().index('target_metadata = {}["models"]') + 1
+    run = project.run("current")
+    assert run.exit_code == 1, str(run)
+    assert run.stderr.startswith("FAILED: KeyError: 'models'\n"), str(run)
+    assert f'At {project.env_py}, line {line}: target_metadata = {{}}["models"]\n' in run.stderr
+    assert "Unexpected error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_exception_at_revision_import_names_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    path = project.write_revision("a1", None)
+    path.write_text(path.read_text().replace("depends_on = None\n", 'depends_on = None\nint("x")\n'))
+    line = path.read_text().splitlines().index('int("x")') + 1
+    run = project.run("upgrade", "head")
+    assert run.exit_code == 1, str(run)
+    assert f'(at {path}, line {line}: int("x"))' in run.stderr, str(run)
+
+
+def test_still_own_error_below_env_py_stays_unexpected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error raised inside still (a bug), called from env.py, is not blamed on env.py."""
+    from still.runtime import environment
+
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in still")
+
+    # EnvironmentContext.configure (still's code) calls MigrationContext.configure
+    monkeypatch.setattr(environment.MigrationContext, "configure", classmethod(broken))
+    run = project.run("current")
+    assert run.exit_code == 1, str(run)
+    assert "Unexpected error: RuntimeError: a bug in still" in run.stderr, str(run)

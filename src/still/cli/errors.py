@@ -7,7 +7,7 @@ import traceback
 
 from still.config import write_text
 from still.config.urls import EXAMPLE_URLS, mask_password
-from still.errors import StillError
+from still.errors import MigrationFailed, StillError
 
 
 def _database_error_message(exc: BaseException, url: str | None) -> str | None:
@@ -44,6 +44,37 @@ def _raised_in(exc: BaseException, module: str) -> bool:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return tb is not None and tb.tb_frame.f_globals.get("__name__") == module
+
+
+def _with_location(message: str, exc: BaseException) -> str:
+    """A migration failure's message with the line of the revision (or env.py) that raised,
+    after its ``Error:`` line."""
+    from still.script.loader import where_raised
+
+    where = where_raised(exc)
+    if where is None:
+        return message
+    lines = message.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), 0)
+    lines.insert(at + 1, f"At {where.text}")
+    return "\n".join(lines)
+
+
+def _unexpected(exc: BaseException) -> str:
+    """An error no one turned into a message: raised by the user's env.py or revision (named
+    with its line), or by still itself (a bug: --traceback shows where)."""
+    from still.script.loader import where_raised
+
+    where = where_raised(exc)
+    if where is not None and not where.below_in_still:
+        return (
+            f"{type(exc).__name__}: {exc}\nAt {where.text}\n"
+            "Run the command again with --traceback for the whole traceback."
+        )
+    return (
+        f"Unexpected error: {type(exc).__name__}: {exc}\n"
+        "Run the command again with --traceback to see where it happened."
+    )
 
 
 def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
@@ -83,11 +114,10 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
     if isinstance(exc, StillError):
         message = exc.user_message
         code = exc.exit_code
+        if isinstance(exc, MigrationFailed):
+            message = _with_location(message, exc)
     else:
-        message = _database_error_message(exc, url) or (
-            f"Unexpected error: {type(exc).__name__}: {exc}\n"
-            "Run the command again with --traceback to see where it happened."
-        )
+        message = _database_error_message(exc, url) or _unexpected(exc)
         code = 1
     write_text(sys.stderr, "FAILED: " + mask_password(message) + "\n")
     return code

@@ -18,7 +18,7 @@ from still.graph.steps import revision_steps
 from still.graph.targets import downgrade_steps, upgrade_steps
 from still.script.digest_cache import DigestCache, files_digest
 from still.script.header_cache import HeaderCache
-from still.script.loader import load_python_file
+from still.script.loader import ENV_MODULE, load_python_file
 from still.script.script import Script
 
 if TYPE_CHECKING:
@@ -469,7 +469,7 @@ class ScriptDirectory:
                     "`still init` writes a working one."
                 )
         with self._sys_path():
-            load_python_file(env, "env_py")
+            load_python_file(env, ENV_MODULE)
 
     @contextmanager
     def _sys_path(self) -> Iterator[None]:
