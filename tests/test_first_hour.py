@@ -440,3 +440,60 @@ def test_still_own_error_below_env_py_stays_unexpected(
     run = project.run("current")
     assert run.exit_code == 1, str(run)
     assert "Unexpected error: RuntimeError: a bug in still" in run.stderr, str(run)
+
+
+# -- 7: packaging ---------------------------------------------------------------------------------
+
+REPOSITORY = Path(__file__).parent.parent
+
+
+def test_license_is_mit_as_pyproject_says() -> None:
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    text = (REPOSITORY / "LICENSE").read_text()
+    assert text.startswith("MIT License\n") and "Permission is hereby granted" in text
+
+
+def test_sdist_ships_the_licence_and_no_tests(tmp_path: Path) -> None:
+    """A partial test suite in the sdist fails to collect; none is shipped (built from a copy
+    of the repository's files, so the checkout is left alone)."""
+    import shutil
+    import subprocess
+    import sys
+    import tarfile
+
+    source = tmp_path / "source"
+    source.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
+        shutil.copy(REPOSITORY / name, source / name)
+    for name in ("src", "tests"):
+        shutil.copytree(REPOSITORY / name, source / name, ignore=ignore)
+    out = tmp_path / "dist"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from setuptools import build_meta; print(build_meta.build_sdist({str(out)!r}))",
+        ],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    name = completed.stdout.strip().splitlines()[-1]
+    with tarfile.open(out / name) as sdist:
+        members = [m.split("/", 1)[1] for m in sdist.getnames() if "/" in m]
+    assert "LICENSE" in members
+    assert "src/still/templates/generic/env.py" in members
+    assert "src/still/cli/main.py" in members
+    assert not [m for m in members if m.startswith("tests/")], members
+
+
+def test_switching_guide_says_how_to_install_before_a_release() -> None:
+    text = (REPOSITORY / "docs" / "migrating-from-alembic.md").read_text()
+    assert "no release on\n   PyPI yet" in text
+    assert "pip install ./still" in text and "git+" in text
