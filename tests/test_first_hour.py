@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_project, run_module, tables_of
+from tests.conftest import Project, make_project, run_module, tables_of
 from tests.databases import KINDS, fresh_database, required
 
 TEMPLATES = Path(__file__).parent.parent / "src" / "still" / "templates"
@@ -497,3 +497,83 @@ def test_switching_guide_says_how_to_install_before_a_release() -> None:
     text = (REPOSITORY / "docs" / "migrating-from-alembic.md").read_text()
     assert "no release on\n   PyPI yet" in text
     assert "pip install ./still" in text and "git+" in text
+
+
+# -- 8: objects made by raw SQL, and the tutorial's index ----------------------------------------
+
+RAW_INDEX = {
+    "sqlite": "CREATE INDEX custom_idx ON pets (name)",
+    "mariadb": "CREATE INDEX custom_idx ON pets (name) USING BTREE",
+}
+SKIP_CUSTOM_IDX = '''
+
+def include_name(name, type_, parent_names):
+    return not (type_ == "index" and name == "custom_idx")
+'''
+
+
+def tutorial_raw_index() -> str:
+    import re
+
+    text = (REPOSITORY / "docs" / "tutorial.md").read_text()
+    found = re.findall(r'op\.execute\("(CREATE INDEX custom_idx[^"]*)"\)', text.replace("\n", " "))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_tutorial_raw_sql_index_works_on_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy as sa
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    with fresh_database("postgresql", tmp_path) as url:
+        project = make_project(tmp_path, url)
+        project.write_revision("a1", None, CREATE_PETS + f"op.execute({tutorial_raw_index()!r})\n")
+        project.ok("upgrade", "head")
+        names = {i["name"] for i in sa.inspect(project.engine()).get_indexes("pets")}
+        assert "custom_idx" in names
+        project.dispose()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_check_points_to_include_name_for_objects_no_model_declares(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from still.testing import MigrationTestFailure, Migrations
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    with fresh_database(kind, tmp_path) as url:
+        project = make_project(tmp_path, url)
+        use_pets_models(tmp_path, project.env_py)
+        statement = tutorial_raw_index() if kind == "postgresql" else RAW_INDEX[kind]
+        project.write_revision(
+            "a1", None, CREATE_PETS + f"op.execute({statement!r})\n", 'op.drop_table("pets")'
+        )
+        project.ok("upgrade", "head")
+
+        run = project.run("check")
+        assert run.exit_code == 1, str(run)
+        assert "  drop index custom_idx on pets\n" in run.stdout, str(run)
+        assert "include_object or include_name hook in env.py" in run.stdout, str(run)
+        assert "keep objects made outside the models out of the comparison" in run.stderr
+
+        as_json = project.run("check", "--json")
+        assert any("include_name" in note for note in __import__("json").loads(as_json.stdout)["notes"])
+
+        # the pytest plugin's models test says the same
+        with pytest.raises(MigrationTestFailure) as failure:
+            Migrations(project.ini).check_models_match()
+        assert "include_object or include_name" in str(failure.value)
+
+        text = project.env_py.read_text()
+        project.env_py.write_text(
+            text.replace("\ndef include_name(", SKIP_CUSTOM_IDX + "\n\ndef _still_include_name(")
+            .replace("include_name=include_name", "include_name=lambda *a: include_name(*a) and _still_include_name(*a)")
+        )
+        project.ok("check")
+        Migrations(project.ini).check_models_match()
+        project.dispose()
+
