@@ -577,3 +577,137 @@ def test_check_points_to_include_name_for_objects_no_model_declares(
         Migrations(project.ini).check_models_match()
         project.dispose()
 
+
+# -- 9: details of the output ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+psycopg://postgres@127.0.0.1:1/x", "mysql+pymysql://root@127.0.0.1:1/x"],
+    ids=["postgresql", "mariadb"],
+)
+def test_server_down_message_is_one_line_of_sentences(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, "sqlite://")
+    run = project.run("-x", f"sqlalchemy.url={url}", "current")
+    assert run.exit_code == 1, str(run)
+    assert run.stderr.startswith("FAILED: Could not connect to the database"), str(run)
+    assert run.stderr.count("\n") == 1 and "\t" not in run.stderr, repr(run.stderr)
+    assert "?." not in run.stderr and "?)." not in run.stderr, run.stderr
+    assert ". Check that the server is running" in run.stderr or "? Check that" in run.stderr
+
+
+def test_missing_script_location_names_the_real_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path, "sqlite://", directory="alembic")
+    project.ok("init", "alembic")
+    ini = project.ini.read_text()
+    project.ini.write_text(re.sub(r"^script_location = .*\n", "", ini, flags=re.M))
+    run = project.run("heads")
+    assert run.exit_code == 1, str(run)
+    assert "`script_location = %(here)s/alembic`" in run.stderr, str(run)
+    assert "migrations" not in run.stderr, str(run)
+
+
+def test_check_json_does_not_say_listed_above(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    use_pets_models(tmp_path, project.env_py)
+    project.write_revision("a1", None)  # the models' table is never created
+    project.ok("upgrade", "head")
+    run = project.run("check", "--json")
+    assert run.exit_code == 1, str(run)
+    assert json.loads(run.stdout)["differences"]
+    assert "listed above" not in run.stderr, run.stderr
+    assert "(1, in the JSON document)" in run.stderr, run.stderr
+
+
+def test_branches_ends_without_a_blank_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, "sqlite://")
+    project.write_revision("r0", None)
+    for rev in ("l1", "x1"):
+        project.write_revision(rev, "r0")
+    for rev in ("l2", "x2"):
+        project.write_revision(rev, "l1")
+    output = project.ok("branches").stdout
+    assert not output.endswith("\n\n"), repr(output)
+    blocks = output.split("\n\n")
+    assert len(blocks) == 2, repr(output)  # two branch points, one blank line between them
+    assert blocks[0].startswith("l1 (branchpoint)") and blocks[1].startswith("r0 (branchpoint)")
+
+
+def test_sql_run_reports_steps_as_online_runs_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    project.write_revision("a1", None, CREATE_PETS, message="add pets")
+    run = project.run_subprocess("upgrade", "head", "--sql")
+    assert run.exit_code == 0, str(run)
+    assert "CREATE TABLE pets" in run.stdout
+    assert "Running upgrade <base> -> a1, add pets ... done (" in run.stderr, run.stderr
+    assert "INFO" not in run.stderr and "alembic.runtime.migration" not in run.stderr, run.stderr
+
+
+@pytest.fixture
+def twelve_revisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, f"sqlite:///{tmp_path / 'c.sqlite'}")
+    down = None
+    for number in range(12):
+        rev = f"r{number:02d}"
+        project.write_revision(rev, down, f"op.create_table('t{number}', sa.Column('id', sa.Integer))")
+        down = rev
+    return project
+
+
+def _counters(output: str) -> list[tuple[int, int]]:
+    """(step lines printed so far, the progress bar's count) for each drawing of the bar."""
+    import re
+
+    events = []
+    done = 0
+    for match in re.finditer(r"✓ Running upgrade|\b(\d+)/12\b", output):
+        if match.group(1) is None:
+            done += 1
+        else:
+            events.append((done, int(match.group(1))))
+    return events
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+def test_progress_bar_on_a_terminal(twelve_revisions, no_color: bool) -> None:  # type: ignore[no-untyped-def]
+    """NO_COLOR takes away colour, not the bar; the bar's counter is never behind the lines."""
+    import re
+
+    env = {"NO_COLOR": "1"} if no_color else {}
+    code, output = on_terminal(["upgrade", "head"], twelve_revisions.root, env=env)
+    assert code == 0, output
+    colour = [  # SGR codes of colours (foreground, background); bold and dim are not colour
+        c
+        for c in re.findall(r"\x1b\[([\d;]*)m", output)
+        if any(30 <= int(n) <= 49 or 90 <= int(n) <= 107 for n in c.split(";") if n)
+    ]
+    output = re.sub(r"\x1b\[[\d;?]*[A-Za-z]", "", output)  # colours and cursor movements
+    assert output.count("✓ Running upgrade") == 12, output
+    events = _counters(output)
+    assert events, f"no progress bar:\n{output}"
+    assert all(count >= lines for lines, count in events), events
+    if no_color:
+        assert not colour, colour
+    else:
+        assert colour
+

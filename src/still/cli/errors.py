@@ -18,9 +18,15 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
     original = getattr(exc, "orig", None)
     detail = str(original).strip() if original is not None else str(exc).strip().splitlines()[0]
     if kind.__name__ == "OperationalError" and getattr(exc, "statement", None) is None:
+        # one line of sentences: drivers end theirs with "?", ".", or nothing
+        sentence = " ".join(
+            part if part.endswith((".", "?", "!")) else part + "."
+            for part in (" ".join(line.split()) for line in detail.splitlines())
+            if part
+        )
         return (
-            f"Could not connect to the database {url or ''}: {detail}. Check that the server is "
-            "running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
+            f"Could not connect to the database {url or ''}: {sentence} Check that the server "
+            "is running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
             "is right."
         )
     if kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
@@ -48,16 +54,14 @@ def _raised_in(exc: BaseException, module: str) -> bool:
 
 def _with_location(message: str, exc: BaseException) -> str:
     """A migration failure's message with the line of the revision (or env.py) that raised,
-    after its ``Error:`` line."""
+    after its first line (the error's own text may take several lines)."""
     from still.script.loader import where_raised
 
     where = where_raised(exc)
     if where is None:
         return message
-    lines = message.split("\n")
-    at = next((i for i, line in enumerate(lines) if line.startswith("Error: ")), 0)
-    lines.insert(at + 1, f"At {where.text}")
-    return "\n".join(lines)
+    first, _, rest = message.partition("\n")
+    return f"{first}\nAt {where.text}" + (f"\n{rest}" if rest else "")
 
 
 def _unexpected(exc: BaseException) -> str:

@@ -52,11 +52,11 @@ class Options:
                 **cmd_opts,
             ),
         )
-        # Progress goes to stderr; with --sql it goes to the logging env.py configures (as the
-        # script itself is on stdout); -q silences it.
+        # Progress goes to stderr, the same lines with --sql (the script itself is on stdout)
+        # as online; -q silences it.
         if self.quiet:
             config.attributes["still.reporter"] = SilentReporter()
-        elif not cmd_opts.get("sql", False):
+        else:
             from still.cli.terminal import reporter
 
             config.attributes["still.reporter"] = reporter()
