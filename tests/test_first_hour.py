@@ -711,3 +711,37 @@ def test_progress_bar_on_a_terminal(twelve_revisions, no_color: bool) -> None:  
     else:
         assert colour
 
+
+# -- 10: what the switching guide says about a migrations folder named alembic --------------------
+
+
+def test_a_folder_named_alembic_shadows_and_the_switch_wins(tmp_path: Path) -> None:
+    """docs/migrating-from-alembic.md, "A migrations folder named alembic": with __init__.py the
+    folder is what `import alembic` finds (run from its parent); STILL_AS_ALEMBIC=1 gives still's
+    modules all the same."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "alembic").mkdir()
+    (tmp_path / "alembic" / "__init__.py").write_text("")
+    environ = {k: v for k, v in os.environ.items() if k != "STILL_AS_ALEMBIC"}
+
+    def run(code: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env={**environ, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    shadowed = run("from alembic import command")
+    assert "cannot import name 'command' from 'alembic'" in shadowed.stderr, shadowed.stderr
+    switched = run(
+        "from alembic import command; print(command.upgrade.__module__)", STILL_AS_ALEMBIC="1"
+    )
+    assert switched.returncode == 0, switched.stderr
+    assert switched.stdout.startswith("still."), switched.stdout
