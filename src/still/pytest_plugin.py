@@ -212,8 +212,8 @@ def pytest_collection_modifyitems(
         return
     collector = MigrationTests.from_parent(session, path=settings.config_file)
     collector.settings = settings
-    added = list(collector.collect())
-    items[:0] = added
+    added: list[pytest.Item | pytest.Collector] = list(collector.collect())
+    items[:0] = [item for item in added if isinstance(item, pytest.Item)]
     # Reported as collected, as pytest's own collectors' items are: "collected N items" (and
     # every plugin that counts) then includes them.
     session.ihook.pytest_collectreport(

@@ -247,7 +247,13 @@ def _migrate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _migrate(ctx: click.Context, name: str, revision: str, yes: bool, **options: Any) -> None:
-    run(ctx, _command(name), revision, setup=_confirming(yes, _asked(ctx, name, revision)), **options)
+    run(
+        ctx,
+        _command(name),
+        revision,
+        setup=_confirming(yes, _asked(ctx, name, revision)),
+        **options,
+    )
 
 
 def _asked(ctx: click.Context, name: str, revision: str) -> str:
