@@ -28,7 +28,8 @@ def downgrade():
 {downgrade}
 '''
 
-CONFIGURE = "context.configure(connection=connection, target_metadata=target_metadata)"
+# the online context.configure() of a generated env.py begins with these arguments
+CONFIGURE = "connection=connection, target_metadata=target_metadata"
 
 
 def set_url(ini: Path, url: str) -> None:
@@ -39,7 +40,9 @@ def set_url(ini: Path, url: str) -> None:
 
 def configure_with(env: Path, extra: str) -> None:
     """Add keyword arguments to the context.configure() call of a generated env.py."""
-    env.write_text(env.read_text().replace(CONFIGURE, CONFIGURE[:-1] + f", {extra})"))
+    text = env.read_text()
+    assert text.count(CONFIGURE) == 1, f"no online context.configure() in {env}"
+    env.write_text(text.replace(CONFIGURE, CONFIGURE + f", {extra}"))
 
 
 class CliProject:

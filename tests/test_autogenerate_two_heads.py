@@ -42,7 +42,7 @@ def process_revision_directives(context, revision, directives):
 
 """
 
-CONFIGURE = "context.configure(connection=connection, target_metadata=target_metadata"
+CONFIGURE = "connection=connection, target_metadata=target_metadata"
 
 
 @pytest.fixture

@@ -325,7 +325,10 @@ def test_same_heads_and_same_database_after_each_command(
         theirs, ours = io.StringIO(), io.StringIO()
         getattr(alembic_command, name)(alembic_config.Config(str(ini), stdout=theirs), **kwargs)
         getattr(still_command, name)(StillConfig(str(ini), stdout=ours), **kwargs)
-        assert normalised(ours.getvalue(), tmp_path) == normalised(theirs.getvalue(), tmp_path), (
+        expected = theirs.getvalue()
+        if name == "branches":  # Alembic ends with a blank line; still does not (commands.md)
+            expected = expected.removesuffix("\n\n") + ("\n" if expected else "")
+        assert normalised(ours.getvalue(), tmp_path) == normalised(expected, tmp_path), (
             name,
             kwargs,
         )

@@ -212,7 +212,13 @@ def pytest_collection_modifyitems(
         return
     collector = MigrationTests.from_parent(session, path=settings.config_file)
     collector.settings = settings
-    items[:0] = list(collector.collect())
+    added: list[pytest.Item | pytest.Collector] = list(collector.collect())
+    items[:0] = [item for item in added if isinstance(item, pytest.Item)]
+    # Reported as collected, as pytest's own collectors' items are: "collected N items" (and
+    # every plugin that counts) then includes them.
+    session.ihook.pytest_collectreport(
+        report=pytest.CollectReport(collector.nodeid, "passed", None, added)
+    )
 
 
 # -- fixtures -------------------------------------------------------------------------------------

@@ -15,12 +15,47 @@ from typing import Any
 from still.errors import CommandError
 
 
-def install(config: Any, yes: bool) -> None:
-    """Attach the check to ``config`` as the ``still.confirm`` hook of the migrate commands."""
-    config.attributes["still.confirm"] = data_loss_check(config, yes)
+class NotConfirmed(CommandError):
+    """The user did not confirm a run that loses data: nothing was run."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
-def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], None]:
+def install(config: Any, yes: bool, command: str = "still upgrade") -> None:
+    """Attach the check to ``config`` as the ``still.confirm`` hook of the migrate commands;
+    ``command`` is the command line that was asked (for the hint after a "no")."""
+    config.attributes["still.confirm"] = data_loss_check(config, yes, command)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _ask(command: str) -> None:
+    """Ask on the terminal; return on "yes", raise :class:`NotConfirmed` otherwise."""
+    import click
+
+    plan = f"`{command} --plan` shows every statement first; --yes confirms without asking."
+    try:
+        if click.confirm("Run it?", default=False, err=True):
+            return
+    except click.Abort as exc:
+        # click turns Ctrl-C and the end of input into Abort; the original is its context.
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            click.echo("", err=True)
+            raise NotConfirmed("Interrupted: nothing was run.", exit_code=130) from None
+        click.echo("", err=True)
+        raise NotConfirmed(
+            "Nothing was run: the input ended before the data loss above was confirmed. " + plan
+        ) from None
+    raise NotConfirmed("Nothing was run: the data loss above was not confirmed. " + plan)
+
+
+def data_loss_check(
+    config: Any, yes: bool, command: str = "still upgrade"
+) -> Callable[[Any, Sequence[Any]], None]:
     """The hook the migrate commands call with the plan's steps, before anything runs."""
 
     def confirm(script: Any, steps: Sequence[Any]) -> None:
@@ -56,17 +91,14 @@ def data_loss_check(config: Any, yes: bool) -> Callable[[Any, Sequence[Any]], No
         click.echo(header + "\n" + "\n".join(found), err=True)
         if yes:
             return
-        if sys.stdin.isatty() and sys.stderr.isatty():
-            if click.confirm("Run it?", default=False, err=True):
-                return
-            raise CommandError(
-                "Nothing was run: the data loss above was not confirmed. `still upgrade --plan` "
-                "shows every statement first; --yes confirms without asking."
-            )
+        if _interactive():
+            _ask(command)
+            return
         if config.get_alembic_boolean_option("confirm_data_loss"):
             raise CommandError(
                 "Nothing was run: this run loses data (listed above) and the configuration says "
-                "confirm_data_loss = true. Review it (`--plan`), then run again with --yes."
+                f"confirm_data_loss = true. Review it (`{command} --plan`), then run again with "
+                "--yes."
             )
 
     return confirm

@@ -7,7 +7,7 @@ import traceback
 
 from still.config import write_text
 from still.config.urls import EXAMPLE_URLS, mask_password
-from still.errors import StillError
+from still.errors import MigrationFailed, StillError
 
 
 def _database_error_message(exc: BaseException, url: str | None) -> str | None:
@@ -18,9 +18,15 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
     original = getattr(exc, "orig", None)
     detail = str(original).strip() if original is not None else str(exc).strip().splitlines()[0]
     if kind.__name__ == "OperationalError" and getattr(exc, "statement", None) is None:
+        # one line of sentences: drivers end theirs with "?", ".", or nothing
+        sentence = " ".join(
+            part if part.endswith((".", "?", "!")) else part + "."
+            for part in (" ".join(line.split()) for line in detail.splitlines())
+            if part
+        )
         return (
-            f"Could not connect to the database {url or ''}: {detail}. Check that the server is "
-            "running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
+            f"Could not connect to the database {url or ''}: {sentence} Check that the server "
+            "is running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
             "is right."
         )
     if kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
@@ -44,6 +50,35 @@ def _raised_in(exc: BaseException, module: str) -> bool:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return tb is not None and tb.tb_frame.f_globals.get("__name__") == module
+
+
+def _with_location(message: str, exc: BaseException) -> str:
+    """A migration failure's message with the line of the revision (or env.py) that raised,
+    after its first line (the error's own text may take several lines)."""
+    from still.script.loader import where_raised
+
+    where = where_raised(exc)
+    if where is None:
+        return message
+    first, _, rest = message.partition("\n")
+    return f"{first}\nAt {where.text}" + (f"\n{rest}" if rest else "")
+
+
+def _unexpected(exc: BaseException) -> str:
+    """An error no one turned into a message: raised by the user's env.py or revision (named
+    with its line), or by still itself (a bug: --traceback shows where)."""
+    from still.script.loader import where_raised
+
+    where = where_raised(exc)
+    if where is not None and not where.below_in_still:
+        return (
+            f"{type(exc).__name__}: {exc}\nAt {where.text}\n"
+            "Run the command again with --traceback for the whole traceback."
+        )
+    return (
+        f"Unexpected error: {type(exc).__name__}: {exc}\n"
+        "Run the command again with --traceback to see where it happened."
+    )
 
 
 def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
@@ -74,14 +109,19 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
             "? , # or % must be percent-encoded (@ as %40, : as %3A, / as %2F, ? as %3F, # as "
             "%23, % as %25; in alembic.ini every % is then written %%)."
         )
+    if isinstance(exc, ImportError):
+        from still.config.drivers import missing_driver
+
+        driver = missing_driver(exc)
+        if driver is not None:
+            exc = StillError(driver)
     if isinstance(exc, StillError):
         message = exc.user_message
         code = exc.exit_code
+        if isinstance(exc, MigrationFailed):
+            message = _with_location(message, exc)
     else:
-        message = _database_error_message(exc, url) or (
-            f"Unexpected error: {type(exc).__name__}: {exc}\n"
-            "Run the command again with --traceback to see where it happened."
-        )
+        message = _database_error_message(exc, url) or _unexpected(exc)
         code = 1
     write_text(sys.stderr, "FAILED: " + mask_password(message) + "\n")
     return code

@@ -52,11 +52,11 @@ class Options:
                 **cmd_opts,
             ),
         )
-        # Progress goes to stderr; with --sql it goes to the logging env.py configures (as the
-        # script itself is on stdout); -q silences it.
+        # Progress goes to stderr, the same lines with --sql (the script itself is on stdout)
+        # as online; -q silences it.
         if self.quiet:
             config.attributes["still.reporter"] = SilentReporter()
-        elif not cmd_opts.get("sql", False):
+        else:
             from still.cli.terminal import reporter
 
             config.attributes["still.reporter"] = reporter()
@@ -247,14 +247,38 @@ def _migrate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _migrate(ctx: click.Context, name: str, revision: str, yes: bool, **options: Any) -> None:
-    run(ctx, _command(name), revision, setup=_confirming(yes), **options)
+    run(
+        ctx,
+        _command(name),
+        revision,
+        setup=_confirming(yes, _asked(ctx, name, revision)),
+        **options,
+    )
 
 
-def _confirming(yes: bool) -> Callable[[Any], None]:
+def _asked(ctx: click.Context, name: str, revision: str) -> str:
+    """The command line that was asked, as the user would type it again (global options kept)."""
+    import shlex
+
+    options: Options = ctx.obj
+    words = ["still"]
+    if options.config is not None:
+        words += ["-c", options.config]
+    if options.name != "alembic":
+        words += ["-n", options.name]
+    for argument in options.x:
+        words += ["-x", argument]
+    words += [name, revision]
+    from still.config.urls import mask_password
+
+    return mask_password(shlex.join(words))
+
+
+def _confirming(yes: bool, command: str) -> Callable[[Any], None]:
     def setup(config: Any) -> None:
         from still.cli.confirm import install
 
-        install(config, yes)
+        install(config, yes, command)
 
     return setup
 

@@ -1,5 +1,5 @@
 """Progress on a terminal: coloured step lines, and a progress bar for long runs (rich, imported
-only here, only when stderr is a terminal and NO_COLOR is not set).
+only here, only when stderr is a terminal; NO_COLOR takes away the colour, not the bar).
 
 Piped or redirected output keeps the plain ``Running upgrade ... done (N ms)`` lines of
 :class:`still.runtime.reporting.StreamReporter`.
@@ -18,15 +18,20 @@ from still.runtime.reporting import StreamReporter, describe_step
 PROGRESS_FROM = 10
 
 
+def on_terminal() -> bool:
+    """stderr is a terminal that can redraw a line (a progress bar)."""
+    return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
 def wants_terminal_output() -> bool:
-    return (
-        sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
+    """Colour on stderr: a terminal, and NO_COLOR not set (https://no-color.org)."""
+    return on_terminal() and not os.environ.get("NO_COLOR")
 
 
 def reporter() -> Any:
-    """The reporter for this process's stderr."""
-    return TerminalReporter() if wants_terminal_output() else StreamReporter()
+    """The reporter for this process's stderr: on a terminal step lines and a progress bar (in
+    colour unless NO_COLOR is set, which takes away only the colour), else plain lines."""
+    return TerminalReporter() if on_terminal() else StreamReporter()
 
 
 class TerminalReporter:
@@ -35,7 +40,9 @@ class TerminalReporter:
     def __init__(self) -> None:
         from rich.console import Console
 
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(
+            stderr=True, highlight=False, no_color=bool(os.environ.get("NO_COLOR"))
+        )
         self.progress: Any = None
         self.task: Any = None
         self.line_open = False
@@ -70,10 +77,11 @@ class TerminalReporter:
     def step_finished(self, step: Any, script: Any, seconds: float) -> None:
         took = f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
         colour = "green" if step.is_upgrade else "yellow"
+        # Advanced first: printing the line redraws the bar below it, which must count this step.
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, refresh=True)
         self.console.print(f"[{colour}]✓[/] {self._current} [dim]({took})[/]")
         self.line_open = False
-        if self.progress is not None:
-            self.progress.advance(self.task)
 
     def note(self, text: str) -> None:
         self.console.print(f"  [cyan]note:[/] {text}")

@@ -134,16 +134,17 @@ def branches(config: Config, verbose: bool = False, as_json: bool = False) -> No
         ]
         emit(config, "branches", branch_points=points)
         return
-    for rev in graph.newest_first():
-        if rev.is_branch_point:
-            config.print_stdout(verbose_entry(graph, rev) if verbose else short_entry(graph, rev))
-            for child_id in rev.children:
-                child = graph[child_id]
-                config.print_stdout(
-                    f"{' ' * len(rev.revision)} -> {child_id}{_labels(graph, child)}"
-                    f"{_markers(graph, child)}" + (f", {child.doc}" if verbose else "")
-                )
+    # A blank line between branch points, none after the last (Alembic ends with one).
+    for number, rev in enumerate(r for r in graph.newest_first() if r.is_branch_point):
+        if number:
             config.print_stdout("")
+        config.print_stdout(verbose_entry(graph, rev) if verbose else short_entry(graph, rev))
+        for child_id in rev.children:
+            child = graph[child_id]
+            config.print_stdout(
+                f"{' ' * len(rev.revision)} -> {child_id}{_labels(graph, child)}"
+                f"{_markers(graph, child)}" + (f", {child.doc}" if verbose else "")
+            )
 
 
 def history(

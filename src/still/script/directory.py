@@ -18,7 +18,7 @@ from still.graph.steps import revision_steps
 from still.graph.targets import downgrade_steps, upgrade_steps
 from still.script.digest_cache import DigestCache, files_digest
 from still.script.header_cache import HeaderCache
-from still.script.loader import load_python_file
+from still.script.loader import ENV_MODULE, load_python_file
 from still.script.script import Script
 
 if TYPE_CHECKING:
@@ -103,13 +103,13 @@ class ScriptDirectory:
     def from_config(cls, config: Config) -> ScriptDirectory:
         """The script directory a configuration describes."""
         location = config.get_alembic_option("script_location")
+        here = Path(config.config_file_name).parent if config.config_file_name else Path.cwd()
         if not location:
             where = config.config_file_name or config.toml_file_name or "the configuration"
             raise ScriptError(
                 f"No script_location in the [{config.config_ini_section}] section of {where}. "
-                "Add `script_location = migrations` (the directory `still init` created)."
+                + _script_location_hint(here.absolute())
             )
-        here = Path(config.config_file_name).parent if config.config_file_name else Path.cwd()
         base = resource_path(str(location))
         directory = base if base.is_absolute() else here / base
         if not directory.is_dir() and base.is_dir():
@@ -469,7 +469,7 @@ class ScriptDirectory:
                     "`still init` writes a working one."
                 )
         with self._sys_path():
-            load_python_file(env, "env_py")
+            load_python_file(env, ENV_MODULE)
 
     @contextmanager
     def _sys_path(self) -> Iterator[None]:
@@ -530,3 +530,24 @@ def _with_stats(
     finally:
         os.close(fd)
     yield from found
+
+
+def _script_location_hint(here: Path) -> str:
+    """What to add for a missing script_location: the directories beside the configuration
+    that hold an env.py, else what `still init` would make."""
+    try:
+        found = sorted(d.name for d in here.iterdir() if (d / "env.py").is_file())
+    except OSError:
+        found = []
+    if len(found) == 1:
+        return (
+            f"Add `script_location = %(here)s/{found[0]}` (the directory beside it that holds "
+            "env.py)."
+        )
+    if found:
+        listed = ", ".join(f"`script_location = %(here)s/{name}`" for name in found)
+        return f"Add the one that holds this project's migrations: {listed}."
+    return (
+        "Add `script_location = %(here)s/DIRECTORY`, the directory holding env.py and versions/ "
+        "(`still init migrations` creates one)."
+    )
