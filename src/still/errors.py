@@ -115,10 +115,6 @@ class DatabaseNotAtHead(CommandError):
     """``current --check-heads``: the database does not stand at the project's heads."""
 
 
-class DatabaseError(CommandError):
-    """The database could not be reached, or rejected a statement."""
-
-
 class MigrationFailed(CommandError):
     """A migration raised; the message says which one, which statement and what state remains.
 
