@@ -281,3 +281,25 @@ def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
 @_own(ops.BulkInsertOp)
 def _bulk_insert(operations: Any, op: ops.BulkInsertOp) -> None:
     operations.impl.bulk_insert(op.table, op.rows, op.multiinsert)
+
+
+@runs(ops.CreateEnumOp)
+@runs(ops.DropEnumOp)
+@runs(ops.AlterEnumOp)
+def _enum_type(operations: Any, op: ops.MigrateOperation) -> None:
+    # Run as given (PostgreSQL 12+ accepts ADD VALUE inside a transaction); the rendered
+    # migration wraps ADD VALUE in autocommit_block(), so a later statement may use the value.
+    from still.operations.enum_types import enum_statements
+
+    for statement in enum_statements(op):
+        operations.impl.execute(statement)
+
+
+@runs(ops.UpgradeOps)
+@runs(ops.DowngradeOps)
+@runs(ops.ModifyTableOps)
+def _each_inside(operations: Any, container: Any) -> None:
+    """Autogenerate's containers, invoked directly: each operation inside, in order (each
+    through ``invoke``, so SQLite's table rebuilds apply)."""
+    for inner in container.ops:
+        operations.invoke(inner)
