@@ -170,10 +170,10 @@ def history(
     current: tuple[str, ...] = _current_heads(config, script) if needs_database else ()
     selected: list[str] | None = None
     if rev_range:
-        from still.graph import resolve_downgrade_target
+        from still.graph import resolve_destination
 
-        upper_ids = resolve_downgrade_target(graph, end or "heads", current)
-        lower_ids = resolve_downgrade_target(graph, start, current) if start else ()
+        upper_ids = resolve_destination(graph, end or "heads", current)
+        lower_ids = resolve_destination(graph, start, current) if start else ()
         upper = graph.ancestors(upper_ids, False)
         lower = graph.descendants(lower_ids) if lower_ids else set(upper)
         selected = list(upper & lower)
