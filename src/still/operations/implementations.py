@@ -18,6 +18,7 @@ from sqlalchemy import Column, Constraint, PrimaryKeyConstraint
 from still.ddl import DefaultImpl
 from still.ddl.elements import inline_foreign_key
 from still.operations import ops, schema
+from still.sqla_private import creation_order
 
 # A runner takes the Operations (its .impl issues the DDL) and the operation object, as the
 # functions registered with Alembic's Operations.implementation_for do.
@@ -135,7 +136,7 @@ def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
     inline = impl.inline_constraints(column)
     inline_fk = inline_foreign_key(column) if op.inline_references else None
     carried = {*table.constraints, *column.constraints}
-    for constraint in sorted(carried, key=lambda c: c._creation_order):
+    for constraint in sorted(carried, key=creation_order):
         if (
             isinstance(constraint, PrimaryKeyConstraint)
             or constraint is inline_fk
@@ -257,7 +258,7 @@ def _type_checks(operations: Any, op: ops.AlterColumnOp, name: str, type_: Any) 
     )
     return [
         c
-        for c in sorted(table.constraints, key=lambda c: c._creation_order)
+        for c in sorted(table.constraints, key=creation_order)
         if not isinstance(c, PrimaryKeyConstraint) and operations.impl.creates(c)
     ]
 
