@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -114,7 +115,7 @@ def run(code: str, tool: str, ini: Path, url: str, **names: Any) -> dict[str, An
             exec(compile(source, f"<{tool} driver>", "exec"), namespace)
         assert namespace["Config"].__module__ == "still.config"
     else:
-        assert not compat.names_in_place()
+        assert getattr(sys.modules.get("alembic"), "__name__", "") != "still.alembic_names"
         exec(compile(source, f"<{tool} driver>", "exec"), namespace)
         assert namespace["Config"].__module__ == "alembic.config"
     return namespace

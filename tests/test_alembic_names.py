@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from still import compat
+from still.errors import StillError
 from tests.conftest import Project, make_project
 
 # Every public Alembic module and the names env.py files, revisions and add-ons take from it.
@@ -101,6 +102,7 @@ def test_every_name_imports_in_env_py_and_revisions(sqlite_project: Project) -> 
 
 def test_a_missing_name_is_named_and_not_supported_yet(sqlite_project: Project) -> None:
     with compat.alembic_names():
+        import alembic.operations
         import alembic.util
 
         assert not hasattr(alembic.util, "no_such_helper")
@@ -116,6 +118,8 @@ def test_a_missing_name_is_named_and_not_supported_yet(sqlite_project: Project) 
             import alembic.testing
         with pytest.raises(compat.NotSupportedYet):
             from alembic.operations import NoSuchOperations  # noqa: F401
+        with pytest.raises(StillError, match=r"alembic\.operations\.NoSuchOperations is not"):
+            alembic.operations.NoSuchOperations  # noqa: B018  (a user error like any other)
 
     project = sqlite_project
     project.env_py.write_text(
@@ -306,3 +310,18 @@ def test_shim_refuses_when_real_alembic_came_first(tmp_path: Path) -> None:
         tmp_path,
     )
     assert completed.stdout.strip() == "ok", completed.stderr
+
+
+def test_every_submodule_in_the_table_is_an_attribute_of_its_parent() -> None:
+    """compat.ALEMBIC_MODULES is the one table: ``alembic.runtime.migration`` is found both in
+    sys.modules and as ``alembic.runtime``'s attribute, and listed by ``dir()``."""
+    import importlib
+
+    with compat.alembic_names():
+        for alias, target in compat.ALEMBIC_MODULES.items():
+            assert sys.modules[alias] is importlib.import_module(target), alias
+            parent, _, child = alias.rpartition(".")
+            if parent:
+                stand_in = sys.modules[parent]
+                assert getattr(stand_in, child) is sys.modules[alias], alias
+                assert child in dir(stand_in), alias

@@ -109,3 +109,26 @@ def test_an_error_raised_by_migration_code_keeps_its_class(project: Project) -> 
         command.upgrade(Config(str(project.ini)), "head")
     assert isinstance(caught.value, MigrationFailed)
     assert isinstance(caught.value.original, ValueError)
+
+
+def test_a_failure_carries_its_facts_as_fields() -> None:
+    import sqlalchemy as sa
+
+    original = sa.exc.IntegrityError("INSERT INTO t VALUES (1)", {}, Exception("duplicate"))
+    failure = MigrationFailed.wrapping(
+        "Migration failed: b2.",
+        original,
+        revision="b2",
+        failed_statement="INSERT INTO t VALUES (1)",
+        committed=("a1",),
+    )
+    assert isinstance(failure, sa.exc.IntegrityError)
+    assert (failure.revision, failure.failed_statement, failure.committed) == (
+        "b2",
+        "INSERT INTO t VALUES (1)",
+        ("a1",),
+    )
+    assert failure.statement == "INSERT INTO t VALUES (1)"  # SQLAlchemy's own, as it set it
+    assert str(failure) == "Migration failed: b2."
+    plain = MigrationFailed.wrapping("Migration failed.", None)
+    assert (plain.revision, plain.failed_statement, plain.committed) == (None, None, ())

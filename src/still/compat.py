@@ -10,8 +10,8 @@ has no stand-in for raises :class:`ModuleNotSupportedYet` naming it.  A user's o
 keep the names in place for longer, explicitly (:mod:`still.alembic_shim`), or for its whole life
 (:func:`hold_for_process`, which the process-wide switch :mod:`still.alembic_switch` calls).
 
-This module is the lowest layer: it imports still's modules by name only, when the names are put
-in place.
+This module sits just above :mod:`still.errors` in the layers: it imports still's other modules
+by name only, when the names are put in place.
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from still.errors import StillError
+
 _NAMES = "still.alembic_names"
 
-# Alembic's public module name -> the still module that serves it.
+# Alembic's public module name -> the still module that serves it: the one table of the mapping.
+# sys.modules is filled from it, and each stand-in's submodules (``alembic.runtime.migration`` as
+# an attribute of ``alembic.runtime``) are derived from it (still.alembic_names._standin).
 ALEMBIC_MODULES: dict[str, str] = {
     "alembic": _NAMES,
     "alembic.op": "still.op",
@@ -72,8 +76,10 @@ ALEMBIC_MODULES: dict[str, str] = {
 }
 
 
-class NotSupportedYet(Exception):
-    """An Alembic name still has no counterpart for yet (the message names it)."""
+class NotSupportedYet(StillError):
+    """An Alembic name still has no counterpart for yet (the message names it).  A user-facing
+    error like any other (reported without a traceback); its two kinds are also the
+    ``AttributeError`` and ``ImportError`` Python code expects of a missing name."""
 
 
 class NameNotSupportedYet(AttributeError, NotSupportedYet):
@@ -163,10 +169,6 @@ def leave() -> None:
     _depth -= 1
     if _depth == 0:
         _restore()
-
-
-def names_in_place() -> bool:
-    return _depth > 0
 
 
 def hold_for_process() -> None:

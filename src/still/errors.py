@@ -115,10 +115,6 @@ class DatabaseNotAtHead(CommandError):
     """``current --check-heads``: the database does not stand at the project's heads."""
 
 
-class DatabaseError(CommandError):
-    """The database could not be reached, or rejected a statement."""
-
-
 class MigrationFailed(CommandError):
     """A migration raised; the message says which one, which statement and what state remains.
 
@@ -127,27 +123,48 @@ class MigrationFailed(CommandError):
     made with :meth:`wrapping` is also an instance of the class of the error that stopped the
     migration, with that error's attributes (``orig``, ``statement``, ``params``...), so those
     handlers keep working; ``original`` is the error itself.  Its message stays still's.
+
+    The facts of the message, as fields, for code that handles the failure (None, or empty,
+    where the raiser did not give them): ``revision``, the revision whose migration failed;
+    ``failed_statement``, the statement that failed (SQLAlchemy's own ``statement`` attribute,
+    on a failure that is also a database error, is left as SQLAlchemy set it); ``committed``,
+    the revisions whose migrations are committed (the version table stands at the last).
     """
 
     original: BaseException | None = None
+    revision: str | None = None
+    failed_statement: str | None = None
+    committed: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         # before any database error class in a failure's bases: still's message, not theirs
         return str(self.args[0]) if self.args else ""
 
     @classmethod
-    def wrapping(cls, message: str, original: BaseException | None) -> MigrationFailed:
+    def wrapping(
+        cls,
+        message: str,
+        original: BaseException | None,
+        *,
+        revision: str | None = None,
+        failed_statement: str | None = None,
+        committed: tuple[str, ...] = (),
+    ) -> MigrationFailed:
         """A failure with ``message`` that is also an instance of ``type(original)``."""
         if original is None or isinstance(original, StillError):
-            return cls(message)
-        kind = _failure_class(type(original)) if isinstance(original, Exception) else None
-        if kind is None:
             failure = cls(message)
         else:
-            failure = kind.__new__(kind)  # the database error's own __init__ wants its arguments
-            failure.__dict__.update(getattr(original, "__dict__", {}))
-            Exception.__init__(failure, message)
-        failure.original = original
+            kind = _failure_class(type(original)) if isinstance(original, Exception) else None
+            if kind is None:
+                failure = cls(message)
+            else:
+                failure = kind.__new__(kind)  # the database error's __init__ wants its arguments
+                failure.__dict__.update(getattr(original, "__dict__", {}))
+                Exception.__init__(failure, message)
+            failure.original = original
+        failure.revision = revision
+        failure.failed_statement = failed_statement
+        failure.committed = tuple(committed)
         return failure
 
 

@@ -1,10 +1,12 @@
 """How each module of this package stands in for one of Alembic's: names resolved on first use.
 
-A stand-in declares which still object answers each Alembic name (``"still.config:Config"``, or a
-module path for a submodule).  Nothing is imported until a name is used, so ``import alembic``
-under still costs nothing.  A name Alembic has and still does not gives an error that names it
-and says it is not supported yet: an :class:`AttributeError` for attribute access (``hasattr``
-keeps working) and an :class:`ImportError` for ``from alembic.x import name``.
+A stand-in declares which still object answers each Alembic name (``"still.config:Config"``); its
+submodules (``alembic.runtime.migration`` for ``alembic.runtime``) come from the one table of
+Alembic's modules, :data:`still.compat.ALEMBIC_MODULES`.  Nothing is imported until a name is
+used, so ``import alembic`` under still costs nothing.  A name Alembic has and still does not
+gives an error that names it and says it is not supported yet: an :class:`AttributeError` for
+attribute access (``hasattr`` keeps working) and an :class:`ImportError` for ``from alembic.x
+import name``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from still.compat import ModuleNotSupportedYet, NameNotSupportedYet
+from still.compat import ALEMBIC_MODULES, ModuleNotSupportedYet, NameNotSupportedYet
 
 _IMPORT_FROM = dis.opmap.get("IMPORT_FROM", -1)
 
@@ -56,8 +58,10 @@ def stand_in(
     """``__getattr__`` and ``__dir__`` for a stand-in module whose globals are ``namespace``.
 
     ``exports`` maps Alembic's names to still's objects; with ``names_of`` (a module path) the
-    public classes of that module answer too, under their own names.
+    public classes of that module answer too, under their own names.  The module's submodules
+    answer as :data:`still.compat.ALEMBIC_MODULES` maps them.
     """
+    exports = {**submodules(alembic_module), **exports}
 
     def __getattr__(name: str) -> Any:
         target = exports.get(name)
@@ -78,6 +82,17 @@ def stand_in(
         return sorted(set(namespace) | set(exports) | set(extra))
 
     return __getattr__, __dir__
+
+
+def submodules(alembic_module: str) -> dict[str, str]:
+    """The submodules of one of Alembic's modules, by their last name: ``{"migration":
+    "still.alembic_names.runtime_migration", ...}`` for ``alembic.runtime``."""
+    prefix = alembic_module + "."
+    return {
+        alias[len(prefix) :]: target
+        for alias, target in ALEMBIC_MODULES.items()
+        if alias.startswith(prefix) and "." not in alias[len(prefix) :]
+    }
 
 
 def _classes(module_name: str) -> list[str]:

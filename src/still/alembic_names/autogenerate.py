@@ -44,9 +44,6 @@ __getattr__, __dir__ = stand_in(
         "PriorityDispatchResult": f"{_A}.extensions:PriorityDispatchResult",
         "DispatchPriority": f"{_A}.extensions:DispatchPriority",
         "Plugin": f"{_A}.plugins:Plugin",
-        **{
-            name: "still.alembic_names.autogenerate"
-            for name in ("api", "compare", "render", "rewriter")
-        },
+        # api, compare, render, rewriter: submodules (still.compat.ALEMBIC_MODULES)
     },
 )

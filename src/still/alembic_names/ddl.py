@@ -27,10 +27,6 @@ __getattr__, __dir__ = stand_in(
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
         "CreateExcludeConstraintOp": "still.operations.alembic_ops:CreateExcludeConstraintOp",
-        "base": "still.alembic_names.ddl_base",
-        **{
-            name: "still.alembic_names.ddl"
-            for name in ("impl", "postgresql", "sqlite", "mysql", "mssql", "oracle")
-        },
+        # impl, base and the dialect modules: submodules (still.compat.ALEMBIC_MODULES)
     },
 )

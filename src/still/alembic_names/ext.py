@@ -14,5 +14,5 @@ __path__: list[str] = []
 __getattr__, __dir__ = stand_in(
     globals(),
     "alembic.ext",
-    {"checkconstraint_byname": "still.alembic_names.ext_checkconstraint_byname"},
+    {},  # checkconstraint_byname: a submodule (still.compat.ALEMBIC_MODULES)
 )

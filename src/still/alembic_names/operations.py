@@ -15,7 +15,6 @@ __getattr__, __dir__ = stand_in(
         "AbstractOperations": "still.operations.alembic_ops:AbstractOperations",
         "MigrateOperation": "still.operations.ops:MigrateOperation",
         "MigrationScript": "still.operations.ops:MigrationScript",
-        "ops": "still.alembic_names.operations_ops",
-        "base": "still.alembic_names.operations",
+        # ops, base: submodules (still.compat.ALEMBIC_MODULES)
     },
 )

@@ -9,9 +9,5 @@ __path__: list[str] = []
 __getattr__, __dir__ = stand_in(
     globals(),
     "alembic.runtime",
-    {
-        "migration": "still.alembic_names.runtime_migration",
-        "environment": "still.alembic_names.runtime_environment",
-        "plugins": "still.alembic_names.plugins",
-    },
+    {},  # migration, environment, plugins: submodules (still.compat.ALEMBIC_MODULES)
 )

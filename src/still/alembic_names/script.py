@@ -12,8 +12,6 @@ __getattr__, __dir__ = stand_in(
     {
         "ScriptDirectory": "still.script:ScriptDirectory",
         "Script": "still.script:Script",
-        "revision": "still.alembic_names.script_revision",
-        "base": "still.alembic_names.script",
-        "write_hooks": "still.alembic_names.script_write_hooks",
+        # revision, base, write_hooks: submodules (still.compat.ALEMBIC_MODULES)
     },
 )

@@ -39,10 +39,7 @@ __getattr__, __dir__ = stand_in(
         "EMPTY_DICT": f"{_SA}:EMPTY_DICT",
         "memoized_property": f"{_SA}:memoized_property",
         "sqla_2_1": f"{_SA}:sqla_2_1",
-        **{
-            name: "still.alembic_names.util"
-            for name in ("exc", "langhelpers", "messaging", "pyfiles", "editor")
-        },
+        # exc, langhelpers, messaging, pyfiles, editor: submodules (still.compat.ALEMBIC_MODULES)
     },
 )
 

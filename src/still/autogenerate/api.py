@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table
 
-from still.autogenerate import enums, run  # noqa: F401  (registers implementations)
+from still.autogenerate import enums
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.checks import compare_checks
 from still.autogenerate.columns import compare_columns

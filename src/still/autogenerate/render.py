@@ -431,6 +431,24 @@ def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
             repr(list(spec["columns"])),
             _schema(op.schema, ctx),
         )
+    if op.kind == "exclude":
+        elements = ", ".join(
+            f"({_element(element, ctx)}, {operator!r})" for element, operator in spec["elements"]
+        )
+        given = [
+            f"{key}={_value(value, ctx)}"
+            for key, value in spec.items()
+            if key not in ("elements", "schema") and value is not None
+        ]
+        return _call(
+            ctx,
+            "create_exclude_constraint",
+            name,
+            table,
+            elements,
+            *given,
+            _schema(op.schema, ctx),
+        )
     if op.kind == "check":
         return _call(
             ctx,
@@ -455,6 +473,16 @@ def _add_constraint(op: ops.AddConstraintOp, ctx: RenderContext) -> str:
         repr(list(spec["remote_cols"])) + options,
         "" if ctx.batch or not op.schema else f"source_schema={op.schema!r}",
     )
+
+
+def _element(element: Any, ctx: RenderContext) -> str:
+    """A column (by name) or an expression of an EXCLUDE constraint."""
+    if isinstance(element, str):
+        return repr(element)
+    name = getattr(element, "name", None)
+    if isinstance(name, str) and isinstance(element, Column):
+        return repr(name)
+    return _value(element, ctx)
 
 
 @renders(ops.DropConstraintOp)
@@ -494,6 +522,39 @@ def _execute(op: ops.ExecuteSQLOp, ctx: RenderContext) -> str:
     return _call(ctx, "execute", repr(str(op.sqltext)))
 
 
+@renders(ops.BulkInsertOp)
+def _bulk_insert(op: ops.BulkInsertOp, ctx: RenderContext) -> str:
+    """``op.bulk_insert(sa.table(...), [rows])``: the table as a lightweight ``sa.table`` with
+    the columns' types (what bulk_insert needs to bind the values)."""
+    sa_ = ctx.sqlalchemy_module_prefix
+    table = op.table
+    columns = "".join(
+        f", {sa_}column({c.name!r}, {render_type(c.type, ctx)})" for c in table.columns
+    )
+    schema = f", schema={table.schema!r}" if table.schema else ""
+    rows = []
+    for row in op.rows:
+        for value in row.values():
+            module = type(value).__module__
+            if module in ("datetime", "decimal", "uuid"):
+                ctx.imports.add(f"import {module}")
+        items = ", ".join(f"{key!r}: {_row_value(value, ctx)}" for key, value in row.items())
+        rows.append("{" + items + "}")
+    arguments = [f"{sa_}table({table.name!r}{columns}{schema})", "[" + ", ".join(rows) + "]"]
+    if not op.multiinsert:
+        arguments.append("multiinsert=False")
+    return f"{ctx.alembic_module_prefix}bulk_insert({', '.join(arguments)})"
+
+
+def _row_value(value: Any, ctx: RenderContext) -> str:
+    """A value of a bulk insert as Python: a datetime, Decimal or UUID under its module's name."""
+    text = _value(value, ctx)
+    module = type(value).__module__
+    if module in ("decimal", "uuid") and not text.startswith(module):
+        return f"{module}.{text}"
+    return text
+
+
 @renders(ops.ModifyTableOps)
 def _modify_table(op: ops.ModifyTableOps, ctx: RenderContext) -> str:
     if not ctx.render_as_batch or ctx.batch:
@@ -520,7 +581,7 @@ def _op_list(op: ops.UpgradeOps | ops.DowngradeOps, ctx: RenderContext) -> str:
 
 
 def _render_enum(op: ops.MigrateOperation, ctx: RenderContext) -> str:
-    from still.autogenerate.enums import adds_values_only, enum_statements
+    from still.operations.enum_types import adds_values_only, enum_statements
 
     calls = [_call(ctx, "execute", repr(sql)) for sql in enum_statements(op)]
     if adds_values_only(op):

@@ -121,6 +121,13 @@ def describe(op: Any, dialect: Any) -> Finding:
         )
     if isinstance(op, ops.RenameTableOp):
         return Finding(f"rename table {op.table_name} to {op.new_table_name}", op)
+    if isinstance(op, ops.ExecuteSQLOp):
+        text = " ".join(str(op.sqltext).split())
+        return Finding(f"run SQL: {text[:60] + '...' if len(text) > 60 else text}", op)
+    if isinstance(op, ops.BulkInsertOp):
+        name = _qualified(op.table.name, op.table.schema)
+        count = len(op.rows)
+        return Finding(f"insert {count} row{'s' if count != 1 else ''} into {name}", op)
     return Finding(_foreign(op), op)
 
 

@@ -59,9 +59,9 @@ def data_loss_check(
     """The hook the migrate commands call with the plan's steps, before anything runs."""
 
     def confirm(script: Any, steps: Sequence[Any]) -> None:
-        from still.script.scan import ScanCache, destructive_calls
+        from still.script.scan import destructive_calls
 
-        cache = ScanCache(script.dir / "__pycache__" / "still-scan.json")
+        cache = script.cache.scan()
         found: list[str] = []
         unchecked: list[str] = []
         for step in steps:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from still.command.audit import log, verify
-    from still.command.authoring import merge, revision
+    from still.command.authoring import edit, merge, revision
     from still.command.autogenerate import check
-    from still.command.inspect import branches, current, edit, heads, history, show
+    from still.command.inspect import branches, current, heads, history, show
     from still.command.migrate import downgrade, ensure_version, stamp, upgrade
     from still.command.picture import graph
     from still.command.project import init, list_templates
@@ -30,7 +30,7 @@ _WHERE = {
     "verify": "audit",
     "branches": "inspect",
     "current": "inspect",
-    "edit": "inspect",
+    "edit": "authoring",
     "heads": "inspect",
     "history": "inspect",
     "show": "inspect",

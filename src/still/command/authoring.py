@@ -1,4 +1,5 @@
-"""`still revision` and `still merge`: write new revision files from script.py.mako."""
+"""`still revision` and `still merge`: write new revision files from script.py.mako; `still edit`:
+open one in the user's editor."""
 
 from __future__ import annotations
 
@@ -261,3 +262,26 @@ def _write(
     config.print_stdout(f"Generating {path.absolute()} ... done")
     run_post_write_hooks(config, path)
     return Script.from_path(path)
+
+
+def edit(config: Config, rev: str) -> None:
+    """Open a revision file in $EDITOR (or $VISUAL)."""
+    import os
+    import shlex
+    import subprocess
+
+    from still.errors import CommandError
+    from still.graph import resolve_targets
+
+    graph = ScriptDirectory.from_config(config).graph
+    targets = resolve_targets(graph, rev)
+    if len(targets) != 1:
+        raise CommandError(f"{rev!r} names {len(targets)} revisions; name one to edit.")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise CommandError(
+            f"No editor: set the EDITOR environment variable. The file is {graph[targets[0]].path}"
+        )
+    completed = subprocess.run([*shlex.split(editor), str(graph[targets[0]].path)], check=False)
+    if completed.returncode != 0:
+        raise CommandError(f"The editor {editor!r} exited with status {completed.returncode}.")

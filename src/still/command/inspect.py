@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from still.command.standing import current_heads, heads_by_run
 from still.config import Config
-from still.graph import Step
 from still.graph.graph import RevisionGraph
 from still.script import Script, ScriptDirectory
 
@@ -168,13 +168,13 @@ def history(
     needs_database = indicate_current or any(
         spec == "current" or spec[:1] in "+-" for spec in (start, end) if spec
     )
-    current: tuple[str, ...] = _current_heads(config, script) if needs_database else ()
+    current: tuple[str, ...] = current_heads(config, script) if needs_database else ()
     selected: list[str] | None = None
     if rev_range:
-        from still.graph import resolve_downgrade_target
+        from still.graph import resolve_destination
 
-        upper_ids = resolve_downgrade_target(graph, end or "heads", current)
-        lower_ids = resolve_downgrade_target(graph, start, current) if start else ()
+        upper_ids = resolve_destination(graph, end or "heads", current)
+        lower_ids = resolve_destination(graph, start, current) if start else ()
         upper = graph.ancestors(upper_ids, False)
         lower = graph.descendants(lower_ids) if lower_ids else set(upper)
         selected = list(upper & lower)
@@ -208,35 +208,13 @@ def show(config: Config, rev: str, as_json: bool = False) -> None:
         config.print_stdout(verbose_entry(graph, graph[rid]))
 
 
-def _heads_by_run(config: Config, script: ScriptDirectory) -> list[tuple[str, ...]]:
-    """What each database env.py runs on records (one entry per run_migrations() call: several
-    with the multidb template)."""
-    from still.command.environment import run_env
-
-    runs: list[tuple[str, ...]] = []
-
-    def plan(current: tuple[str, ...]) -> Sequence[Step]:
-        runs.append(tuple(current))
-        return []
-
-    run_env(config, script, plan)
-    return runs
-
-
-def _current_heads(config: Config, script: ScriptDirectory) -> tuple[str, ...]:
-    found: list[str] = []
-    for run in _heads_by_run(config, script):
-        found.extend(rid for rid in run if rid not in found)
-    return tuple(found)
-
-
 def current(
     config: Config, check_heads: bool = False, verbose: bool = False, as_json: bool = False
 ) -> None:
     """Print the revision(s) the database is at; with ``check_heads``, fail
     (:class:`~still.errors.DatabaseNotAtHead`) unless it stands at every head."""
     script = ScriptDirectory.from_config(config)
-    runs = _heads_by_run(config, script)
+    runs = heads_by_run(config, script)
     if check_heads:
         from still.errors import DatabaseNotAtHead
 
@@ -306,26 +284,3 @@ def _print_current(
         config.print_stdout(line)
     if at_heads and lines and not missing:
         script.remember_output("current at heads", "\n".join(lines))
-
-
-def edit(config: Config, rev: str) -> None:
-    """Open a revision file in $EDITOR (or $VISUAL)."""
-    import os
-    import shlex
-    import subprocess
-
-    from still.errors import CommandError
-    from still.graph import resolve_targets
-
-    graph = ScriptDirectory.from_config(config).graph
-    targets = resolve_targets(graph, rev)
-    if len(targets) != 1:
-        raise CommandError(f"{rev!r} names {len(targets)} revisions; name one to edit.")
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise CommandError(
-            f"No editor: set the EDITOR environment variable. The file is {graph[targets[0]].path}"
-        )
-    completed = subprocess.run([*shlex.split(editor), str(graph[targets[0]].path)], check=False)
-    if completed.returncode != 0:
-        raise CommandError(f"The editor {editor!r} exited with status {completed.returncode}.")

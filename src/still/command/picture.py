@@ -25,10 +25,10 @@ FORMATS = (*RENDERERS, *GRAPHVIZ_FORMATS)
 
 def _database_heads(config: Config, script: ScriptDirectory) -> tuple[tuple[str, ...] | None, str]:
     """The revisions the database records, or None and the reason they could not be read."""
-    from still.command.inspect import _current_heads
+    from still.command.standing import current_heads
 
     try:
-        return _current_heads(config, script), ""
+        return current_heads(config, script), ""
     except Exception as exc:  # the picture does not need the database
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, mask_password(f"{type(exc).__name__}: {reason}")

@@ -194,11 +194,11 @@ def _statements(text: str) -> list[str]:
 
 def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan:
     """Read where the database stands, then run the migrations up to ``revision`` as a dry run."""
-    from still.command.inspect import _current_heads
     from still.command.migrate import downgrade_steps, upgrade_steps
+    from still.command.standing import current_heads
 
     script = ScriptDirectory.from_config(config)
-    heads = _current_heads(config, script)
+    heads = current_heads(config, script)
     planner = upgrade_steps if direction == "upgrade" else downgrade_steps
     buffer = io.StringIO()
     url = config.get_main_option("sqlalchemy.url") or ""

@@ -2,6 +2,7 @@
 
 from still.graph.graph import RevisionGraph
 from still.graph.identifiers import (
+    resolve_destination,
     resolve_downgrade_target,
     resolve_targets,
     resolve_upgrade_target,
@@ -17,6 +18,7 @@ __all__ = [
     "as_tuple",
     "downgrade_plan",
     "id_syntax_in",
+    "resolve_destination",
     "resolve_downgrade_target",
     "resolve_targets",
     "resolve_upgrade_target",

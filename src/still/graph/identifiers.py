@@ -171,19 +171,17 @@ def _relative(
     return _walk(graph, start, steps, spec)
 
 
-def resolve_upgrade_target(
+def resolve_destination(
     graph: RevisionGraph[Any], spec: str, current: Sequence[str]
 ) -> tuple[str, ...]:
-    """What ``still upgrade SPEC`` should leave as heads."""
+    """What ``still upgrade SPEC`` or ``still downgrade SPEC`` should leave as heads (``()`` for
+    base): a relative step (``+N``, ``-N``, ``REV+N``, ``head-N``, ``LABEL@+N``) taken from
+    ``current``, else what the identifier names.  The answer does not depend on the direction;
+    the plan to it does (:mod:`still.graph.targets`)."""
     check_current(graph, current)
     relative = _relative(graph, spec, current)
     return relative if relative is not None else resolve_targets(graph, spec, current)
 
 
-def resolve_downgrade_target(
-    graph: RevisionGraph[Any], spec: str, current: Sequence[str]
-) -> tuple[str, ...]:
-    """What ``still downgrade SPEC`` should leave as heads (``()`` for base)."""
-    check_current(graph, current)
-    relative = _relative(graph, spec, current)
-    return relative if relative is not None else resolve_targets(graph, spec, current)
+# One function under the names each direction's callers know it by.
+resolve_upgrade_target = resolve_downgrade_target = resolve_destination

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from still.graph.graph import RevisionGraph
-from still.graph.identifiers import resolve_downgrade_target, resolve_upgrade_target
+from still.graph.identifiers import resolve_destination
 from still.graph.plan import Step, downgrade_plan, upgrade_plan
 
 
@@ -14,7 +14,7 @@ def upgrade_steps(
     graph: RevisionGraph[Any], destination: str, current: tuple[str, ...]
 ) -> list[Step]:
     """The steps of ``upgrade DESTINATION`` from ``current``."""
-    return upgrade_plan(graph, current, resolve_upgrade_target(graph, destination, current))
+    return upgrade_plan(graph, current, resolve_destination(graph, destination, current))
 
 
 def downgrade_steps(
@@ -22,7 +22,7 @@ def downgrade_steps(
 ) -> list[Step]:
     """The steps of ``downgrade DESTINATION`` from ``current``."""
     label, at, _ = destination.partition("@")
-    targets = resolve_downgrade_target(graph, destination, current)
+    targets = resolve_destination(graph, destination, current)
     # LABEL@base, or LABEL@-N reaching the branch's base: undo that branch only.
     within = graph.branch_members(label) if at and not targets else None
     return downgrade_plan(graph, current, targets, within)

@@ -53,6 +53,7 @@ from still.operations.ops import (
     UpgradeOps,
     diff_tuple_of,
 )
+from still.sqla_private import column_spec, exclude_elements
 
 # Alembic's AlterColumnOp keyword -> still's field
 _ALTER_NAMES = {
@@ -178,7 +179,7 @@ class CreateExcludeConstraintOp(AddConstraintOp):
         return cls(
             constraint.name,
             table.name,
-            [(expr, op) for expr, _, op in constraint._render_exprs],
+            exclude_elements(constraint),
             where=constraint.where,
             schema=table.schema,
             **{k: getattr(constraint, k) for k in ("deferrable", "initially", "using")},
@@ -713,7 +714,7 @@ def _detached(constraint: Any) -> Any:
                 options[k] = getattr(constraint, k)
         return ForeignKeyConstraint(
             [element.parent.name for element in constraint.elements],
-            [element._get_colspec() for element in constraint.elements],
+            [column_spec(element) for element in constraint.elements],
             name=constraint.name,
             **options,
         )

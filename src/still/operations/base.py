@@ -361,13 +361,14 @@ class Operations:
 
     def run_async(self, async_function: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """Run ``await async_function(async_connection, *args)`` on an async engine's connection."""
-        from sqlalchemy.ext.asyncio import AsyncConnection
         from sqlalchemy.util import await_only
+
+        from still.sqla_private import async_connection_of
 
         bind = self.get_bind()
         if bind is None:
             raise CommandError("op.run_async needs a connection; it cannot run with --sql.")
-        async_connection = AsyncConnection._retrieve_proxy_for_target(bind)
+        async_connection = async_connection_of(bind)
         if async_connection is None:
             raise CommandError(
                 "op.run_async works only when env.py runs migrations through an async engine "

@@ -27,6 +27,7 @@ from still.operations import ops
 from still.operations.extending import method_registrar
 from still.operations.rebuild import TableRebuild
 from still.operations.swap import swap
+from still.sqla_private import created_on, type_bound
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -756,10 +757,9 @@ def split_add_column(op: ops.AddColumnOp, operations: Operations) -> list[ops.Mi
             spec = {"columns": [c.name for c in constraint.columns]}
             carried.append(ops.AddConstraintOp("unique", name, op.table_name, spec, op.schema))
         elif isinstance(constraint, CheckConstraint):
-            rule = constraint._create_rule
-            if rule is not None and not rule(compiler):
+            if not created_on(constraint, compiler):
                 continue  # a native ENUM/BOOLEAN here: no CHECK
-            type_check = type_check or bool(getattr(constraint, "_type_bound", False))
+            type_check = type_check or type_bound(constraint)
             condition = compiler.sql_compiler.process(
                 constraint.sqltext, include_table=False, literal_binds=True
             )

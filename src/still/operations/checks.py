@@ -19,6 +19,8 @@ from sqlalchemy import CheckConstraint, Column, MetaData, Table
 from sqlalchemy.sql.schema import SchemaEventTarget
 from sqlalchemy.types import to_instance
 
+from still.sqla_private import created_on
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
@@ -67,8 +69,7 @@ def type_checks(
     for constraint in stub.constraints:
         if not isinstance(constraint, CheckConstraint):
             continue
-        rule = constraint._create_rule
-        if rule is not None and not rule(compiler):
+        if not created_on(constraint, compiler):
             continue
         sqltext = compiler.sql_compiler.process(
             constraint.sqltext, include_table=False, literal_binds=True

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Constraint, PrimaryKeyConstraint
 from still.ddl import DefaultImpl
 from still.ddl.elements import inline_foreign_key
 from still.operations import ops, schema
+from still.sqla_private import creation_order
 
 # A runner takes the Operations (its .impl issues the DDL) and the operation object, as the
 # functions registered with Alembic's Operations.implementation_for do.
@@ -135,7 +136,7 @@ def _add_column(operations: Any, op: ops.AddColumnOp) -> None:
     inline = impl.inline_constraints(column)
     inline_fk = inline_foreign_key(column) if op.inline_references else None
     carried = {*table.constraints, *column.constraints}
-    for constraint in sorted(carried, key=lambda c: c._creation_order):
+    for constraint in sorted(carried, key=creation_order):
         if (
             isinstance(constraint, PrimaryKeyConstraint)
             or constraint is inline_fk
@@ -257,7 +258,7 @@ def _type_checks(operations: Any, op: ops.AlterColumnOp, name: str, type_: Any) 
     )
     return [
         c
-        for c in sorted(table.constraints, key=lambda c: c._creation_order)
+        for c in sorted(table.constraints, key=creation_order)
         if not isinstance(c, PrimaryKeyConstraint) and operations.impl.creates(c)
     ]
 
@@ -281,3 +282,25 @@ def _drop_constraint(operations: Any, op: ops.DropConstraintOp) -> None:
 @_own(ops.BulkInsertOp)
 def _bulk_insert(operations: Any, op: ops.BulkInsertOp) -> None:
     operations.impl.bulk_insert(op.table, op.rows, op.multiinsert)
+
+
+@runs(ops.CreateEnumOp)
+@runs(ops.DropEnumOp)
+@runs(ops.AlterEnumOp)
+def _enum_type(operations: Any, op: ops.MigrateOperation) -> None:
+    # Run as given (PostgreSQL 12+ accepts ADD VALUE inside a transaction); the rendered
+    # migration wraps ADD VALUE in autocommit_block(), so a later statement may use the value.
+    from still.operations.enum_types import enum_statements
+
+    for statement in enum_statements(op):
+        operations.impl.execute(statement)
+
+
+@runs(ops.UpgradeOps)
+@runs(ops.DowngradeOps)
+@runs(ops.ModifyTableOps)
+def _each_inside(operations: Any, container: Any) -> None:
+    """Autogenerate's containers, invoked directly: each operation inside, in order (each
+    through ``invoke``, so SQLite's table rebuilds apply)."""
+    for inner in container.ops:
+        operations.invoke(inner)

@@ -415,16 +415,12 @@ class AddConstraintOp(MigrateOperation):
     schema: str | None = None
 
     def reverse(self) -> DropConstraintOp:
-        type_ = {
-            "primary": "primary",
-            "unique": "unique",
-            "check": "check",
-            "foreignkey": "foreignkey",
-        }
+        # a kind DROP CONSTRAINT does not name (PostgreSQL's EXCLUDE): no type, as in Alembic
+        type_ = self.kind if self.kind in ("primary", "unique", "check", "foreignkey") else None
         return DropConstraintOp(
             self.constraint_name,
             self.table_name,
-            type_[self.kind],
+            type_,
             schema=self.schema,
             _reverse=self,
         )

@@ -40,6 +40,7 @@ from sqlalchemy.types import to_instance
 from still.errors import CommandError
 from still.operations import checks as type_checks
 from still.operations import ops
+from still.sqla_private import same_affinity
 
 if TYPE_CHECKING:
     from still.operations.base import Operations
@@ -649,7 +650,7 @@ def _changes_kind(old: Any, new: Any, dialect: Any) -> bool:
 
     if dialect is not None and dialect.name == "sqlite" and isinstance(new, JSON):
         return False
-    return bool(old._type_affinity is not new._type_affinity)
+    return not same_affinity(old, new)
 
 
 def stub_referents(metadata: MetaData, fk: ForeignKeyConstraint) -> None:

@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.sqltypes import NullType
 
+from still.sqla_private import column_spec, target_column_given, type_bound
+
 
 def table(
     name: str,
@@ -47,7 +49,7 @@ def table(
     for item in items:
         if isinstance(item, Column) or not isinstance(item, (Constraint, Index)):
             continue
-        if isinstance(item, Constraint) and item._type_bound:
+        if isinstance(item, Constraint) and type_bound(item):
             continue  # the column's type made it again when the column joined the table
         parent = getattr(item, "parent", None) if isinstance(item, Constraint) else None
         if isinstance(item, Constraint) and parent is not None and parent is not built:
@@ -71,9 +73,9 @@ def _index_copy(index: Index, table: Table) -> Index:
 
 def _ensure_referenced_tables(metadata: MetaData, constraint: ForeignKeyConstraint) -> None:
     for element in constraint.elements:
-        if element._table_column is not None:
+        if target_column_given(element):
             continue  # the target is a Column object of a table that exists already
-        spec = element._get_colspec()
+        spec = column_spec(element)
         parts = spec.split(".")
         if len(parts) < 2:
             continue

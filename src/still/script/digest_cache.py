@@ -5,8 +5,8 @@ and a team runs ``still history`` far more often than it adds a revision.  When 
 was added, removed or changed since the graph was last built (the digest covers every file's
 path, size and modification time, and how still reads them), the heads and the plain ``history``
 output need no header read and no graph: ``<script_location>/__pycache__/still-graph/``.
-Anything else builds the graph as usual, which writes the file again.  ``STILL_NO_CACHE=1`` turns
-writing it off.
+Anything else builds the graph as usual, which writes the file again.  A store of
+:mod:`still.script.project_cache` (which says whether it is written, and how).
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from still.script.header_cache import HeaderCache
-
-_VERSION = 1
+from still.script import project_cache
+from still.script.project_cache import ProjectCache
 
 
 def files_digest(files: Sequence[tuple[str, os.stat_result]]) -> str:
     """A digest of the files (in order) and of how still reads them."""
     text = "\n".join(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}" for path, stat in files)
-    salt = f"{_VERSION}/{HeaderCache.version}\n"
+    salt = f"{project_cache.GRAPH[1]}/{project_cache.HEADERS[1]}\n"
     return hashlib.blake2b((salt + text).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -32,8 +31,9 @@ class DigestCache:
     """One small file per fact in ``directory``, each starting with the digest it is valid for:
     ``heads`` (the heads, one per line) and one file per command output."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, project: ProjectCache | None = None) -> None:
         self.directory = directory
+        self.project = ProjectCache(directory.parent) if project is None else project
 
     def _read(self, name: str, digest: str) -> str | None:
         try:
@@ -59,16 +59,7 @@ class DigestCache:
         self._write(_file_name(name), digest, text)
 
     def _write(self, name: str, digest: str, text: str) -> None:
-        if os.environ.get("STILL_NO_CACHE"):
-            return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            target = self.directory / name
-            temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
-            temporary.write_text(f"{digest}\n{text}", encoding="utf-8")
-            os.replace(temporary, target)
-        except OSError:
-            pass  # a read-only checkout: the graph answers every time
+        self.project.write(self.directory / name, f"{digest}\n{text}")
 
 
 def _file_name(output: str) -> str:

@@ -16,9 +16,9 @@ from still.graph import RevisionGraph, as_tuple, resolve_targets, stamp_plan
 from still.graph.revision_map import RevisionMap
 from still.graph.steps import revision_steps
 from still.graph.targets import downgrade_steps, upgrade_steps
-from still.script.digest_cache import DigestCache, files_digest
-from still.script.header_cache import HeaderCache
+from still.script.digest_cache import files_digest
 from still.script.loader import ENV_MODULE, load_python_file
+from still.script.project_cache import ProjectCache
 from still.script.script import Script
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class ScriptDirectory:
         if "graph" not in self.__dict__:
             digest = self._files_digest
             if digest is not None:
-                heads = DigestCache(self._digest_cache_path).heads(digest)
+                heads = self.cache.digest().heads(digest)
                 if heads is not None:
                     return heads
         return self.graph.heads
@@ -183,17 +183,19 @@ class ScriptDirectory:
     def known_output(self, name: str) -> str | None:
         """A command's output remembered for exactly the present revision files, else None."""
         digest = self._files_digest
-        return None if digest is None else DigestCache(self._digest_cache_path).output(digest, name)
+        return None if digest is None else self.cache.digest().output(digest, name)
 
     def remember_output(self, name: str, text: str) -> None:
         """Keep a command's output (a pure function of the revision files) for next time."""
         digest = self._files_digest
         if digest is not None and self._settled:
-            DigestCache(self._digest_cache_path).write_output(digest, name, text)
+            self.cache.digest().write_output(digest, name, text)
 
-    @property
-    def _digest_cache_path(self) -> Path:
-        return self.dir / "__pycache__" / "still-graph"
+    @cached_property
+    def cache(self) -> ProjectCache:
+        """The project's cache (headers, the data-loss scan, the digest store), in
+        ``__pycache__`` beside env.py; ``STILL_NO_CACHE`` read once, here."""
+        return ProjectCache.of(self.dir)
 
     @cached_property
     def _revision_files(self) -> list[tuple[str, os.stat_result | None]]:
@@ -221,7 +223,7 @@ class ScriptDirectory:
         self.__dict__["graph"] = graph  # _settled reads it
         digest = self._files_digest
         if digest is not None and self._settled:
-            DigestCache(self._digest_cache_path).write_heads(digest, graph.heads)
+            self.cache.digest().write_heads(digest, graph.heads)
         return graph
 
     def _build_graph(self, files: list[tuple[str, os.stat_result | None]]) -> RevisionGraph[Script]:
@@ -231,7 +233,7 @@ class ScriptDirectory:
         scripts = []
         seen_stems: set[str] = set()
         problems: list[str] = []
-        cache = HeaderCache(self.dir / "__pycache__" / "still-headers.json")
+        cache = self.cache.headers()
         for path, stat in files:
             if self.sourceless:  # only then are there .pyc files, and stems to compare
                 stem, suffix = os.path.splitext(os.path.basename(path))

@@ -1,5 +1,6 @@
 """A cache of revision headers, so large projects do not re-read every file on every command:
-``<script_location>/__pycache__/still-headers.json`` (see :mod:`still.script.stamped_cache`)."""
+``<script_location>/__pycache__/still-headers.json`` (a store of
+:mod:`still.script.project_cache`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from still.script import project_cache
 from still.script.headers import Header
 from still.script.stamped_cache import StampedCache
 
 
 class HeaderCache(StampedCache):
-    version: ClassVar[int] = 3  # 2: docstrings after a BOM or in plain quotes; 3: escapes evaluated
+    version: ClassVar[int] = project_cache.HEADERS[1]
 
     def get(self, file: Path | str, stat: os.stat_result) -> Header | None:
         value = self.lookup(file, stat)

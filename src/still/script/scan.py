@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
+from still.script import project_cache
 from still.script.stamped_cache import StampedCache
 
 _DROPS = {"drop_table": "drops table", "drop_column": "drops column"}
@@ -194,4 +195,4 @@ def _scan(path: Path) -> dict[str, list[Finding]]:
 class ScanCache(StampedCache):
     """``<script_location>/__pycache__/still-scan.json``: each file's destructive calls."""
 
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = project_cache.SCAN[1]

@@ -1,9 +1,8 @@
 """A JSON file of facts about source files, each trusted while its file's size and modification
 time are unchanged.
 
-Kept in ``<script_location>/__pycache__/`` (where Python keeps its own caches, so version control
-already ignores it).  A cache that cannot be read or written is simply not used;
-``STILL_NO_CACHE=1`` turns writing it off.
+One of the stores of the project cache (:mod:`still.script.project_cache`, which says where it
+lives, whether it is written and how).  A file that cannot be read is simply not used.
 """
 
 from __future__ import annotations
@@ -14,14 +13,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from still.script.project_cache import ProjectCache
+
 
 class StampedCache:
     """Values by file path, each with the size and mtime of the file it was read from."""
 
     version: ClassVar[int] = 1
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, project: ProjectCache | None = None) -> None:
         self.path = path
+        self.project = ProjectCache(path.parent) if project is None else project
         self.entries: dict[str, list[Any]] = {}
         self.changed = False
         try:
@@ -55,16 +57,12 @@ class StampedCache:
             stale = set(self.entries) - set(keep)
         if not self.changed and not stale:
             return
-        if os.environ.get("STILL_NO_CACHE"):
+        if not self.project.enabled:
             return
         for key in stale:
             del self.entries[key]
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(
-                json.dumps({"version": self.version, "entries": self.entries}), encoding="utf-8"
-            )
-            os.replace(temporary, self.path)
-        except (OSError, TypeError, ValueError):
-            pass  # a read-only checkout, or a value JSON cannot hold: work without the cache
+            text = json.dumps({"version": self.version, "entries": self.entries})
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold: work without the cache
+        self.project.write(self.path, text)
