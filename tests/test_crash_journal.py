@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
+import re
 import subprocess
 import sys
 import time
@@ -190,3 +190,136 @@ def test_random_kills_inside_a_migration_are_recovered(project: Project, how: st
 
         project.ok("downgrade", "r01")
         assert _state(project) == at_r01, context
+
+
+# -- a kill at a known point: what `still resolve` and `upgrade head` make of the journal --------
+
+
+def _write_pausing(project: Project) -> tuple[Path, Path]:
+    """r02 creates t02, inserts a note, creates an index, then waits while ``pause`` exists
+    (a kill lands there), then adds a column."""
+    pause, ready = project.root / "pause", project.root / "ready"
+    project.write_revision(
+        "r01",
+        None,
+        "op.create_table('notes', sa.Column('id', sa.Integer, primary_key=True),"
+        " sa.Column('note', sa.String(40)))",
+        "op.drop_table('notes')",
+    )
+    project.write_revision(
+        "r02",
+        "r01",
+        f"""
+        import os, time
+        op.create_table('t02', sa.Column('id', sa.Integer, primary_key=True),
+                        sa.Column('name', sa.String(40)))
+        op.execute("INSERT INTO notes (note) VALUES ('r02')")
+        op.create_index('ix_t02_name', 't02', ['name'])
+        open({str(ready)!r}, 'w').close()
+        while os.path.exists({str(pause)!r}):
+            time.sleep(0.01)
+        op.add_column('t02', sa.Column('extra', sa.Integer))
+        """,
+        """
+        op.drop_column('t02', 'extra')
+        op.drop_index('ix_t02_name', table_name='t02')
+        op.execute("DELETE FROM notes WHERE note = 'r02'")
+        op.drop_table('t02')
+        """,
+    )
+    return pause, ready
+
+
+def _killed_while_paused(project: Project) -> None:
+    """``upgrade head`` from r01, killed (SIGKILL) while r02 waits."""
+    pause, ready = _write_pausing(project)
+    project.ok("upgrade", "r01")
+    pause.touch()
+    process = _start(project)
+    _wait_for(ready, process)
+    process.kill()
+    process.communicate(timeout=60)
+    pause.unlink()
+    assert project.versions() == {"r01"}
+
+
+def _notes(project: Project) -> list[str]:
+    return sorted(note for (note,) in project.rows("SELECT note FROM notes"))
+
+
+def test_resolve_shows_the_journal_and_undo_says_first_what_it_cannot_reverse(
+    project: Project,
+) -> None:
+    _killed_while_paused(project)
+    shown = project.ok("resolve").stdout
+    if project.kind != "mariadb":
+        # one transaction for the migration: the kill rolled all of it back
+        assert "Nothing to resolve" in shown
+        assert project.tables() == {"notes"} and _notes(project) == []
+        project.ok("upgrade", "head")
+        assert _notes(project) == ["r02"]
+        return
+    # the INSERT committed with the CREATE INDEX that followed it; nothing after the pause ran
+    assert "r02 was interrupted" in shown, shown
+    assert "3 of its statements committed" in shown, shown
+    assert re.search(
+        r"committed, and stay.*:\n  CREATE TABLE t02 .*\n  INSERT INTO notes .*\n  CREATE INDEX "
+        r"ix_t02_name ON t02 \(name\)\n",
+        shown,
+    ), shown
+    assert "`still upgrade head` finishes it" in shown and "still resolve --undo" in shown
+
+    undone = project.ok("resolve", "--undo").stdout
+    assert "Running upgrade" not in undone and " ... done" not in undone  # a dry run, silent
+    cannot = undone.index("cannot reverse 1 of these")
+    assert cannot < undone.index("Reversing 2 operation(s)"), undone
+    assert "op.execute: INSERT INTO notes (note) VALUES ('r02')" in undone
+    assert "Undid 2 operation(s) of r02" in undone
+    assert project.tables() == {"notes"} and project.versions() == {"r01"}
+    assert _notes(project) == ["r02"]  # as said: the INSERT stays
+    assert "Nothing to resolve" in project.ok("resolve").stdout
+    directions = [d for (d,) in project.rows("SELECT direction FROM still_ledger ORDER BY id")]
+    assert directions[-1] == "undone" and "journal" not in directions
+
+
+@pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
+def test_applied_settles_an_interrupted_migration_finished_by_hand(project: Project) -> None:
+    _killed_while_paused(project)
+    project.execute("ALTER TABLE t02 ADD COLUMN extra INTEGER")  # the rest, by hand
+    out = project.ok("resolve", "--applied").stdout
+    assert "r02 was interrupted" in out and "r02 is recorded as applied" in out
+    assert project.versions() == {"r02"}
+    directions = [d for (d,) in project.rows("SELECT direction FROM still_ledger ORDER BY id")]
+    assert directions[-2:] == ["stamp", "resolved"] and "journal" not in directions
+    assert "Nothing to resolve" in project.ok("resolve").stdout
+
+
+def test_upgrade_finishes_an_interrupted_migration_unless_its_file_changed(
+    project: Project,
+) -> None:
+    _killed_while_paused(project)
+    path = next(project.versions_dir.glob("r02_*.py"))
+    original = path.read_text()
+    path.write_text(original.replace("'extra'", "'other'"))
+    retry = project.run("upgrade", "head")
+    if project.kind == "mariadb":
+        # the file changed since: resuming could skip what it no longer does; nothing runs
+        assert retry.exit_code == 1, str(retry)
+        assert "r02 was interrupted" in retry.stderr and "changed since" in retry.stderr
+        assert "CREATE TABLE t02" in retry.stderr and "Nothing was run" in retry.stderr
+        assert "`still resolve --undo`" in retry.stderr and "--applied" in retry.stderr
+        assert "Traceback" not in retry.output
+        assert project.versions() == {"r01"}
+        columns = {c["name"] for c in project.inspector().get_columns("t02")}
+        assert "other" not in columns
+        path.write_text(original)
+        retry = project.run("upgrade", "head")
+        assert retry.exit_code == 0, str(retry)
+        assert "r02 was interrupted earlier; 3 of its statements committed" in retry.stderr
+        columns = {c["name"] for c in project.inspector().get_columns("t02")}
+        assert "extra" in columns
+    else:
+        assert retry.exit_code == 0, str(retry)
+    assert project.versions() == {"r02"}
+    assert _notes(project) == ["r02"]  # inserted once
+    assert "Nothing to resolve" in project.ok("resolve").stdout
