@@ -323,3 +323,31 @@ def test_upgrade_finishes_an_interrupted_migration_unless_its_file_changed(
     assert project.versions() == {"r02"}
     assert _notes(project) == ["r02"]  # inserted once
     assert "Nothing to resolve" in project.ok("resolve").stdout
+
+
+@pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
+def test_the_schema_settles_a_statement_in_doubt(project: Project) -> None:
+    from still.runtime.journal import took_effect
+
+    project.execute(
+        "CREATE TABLE `a b` (id INTEGER PRIMARY KEY, name VARCHAR(10))",
+        "CREATE INDEX ix_name ON `a b` (name)",
+    )
+    cases = {
+        "CREATE TABLE `a b` (id INTEGER)": True,
+        "CREATE TABLE IF NOT EXISTS other (id INTEGER)": False,
+        "DROP TABLE `a b`": False,
+        "DROP TABLE other": True,
+        "CREATE UNIQUE INDEX ix_name ON `a b` (name)": True,
+        "CREATE INDEX ix_other ON `a b` (name)": False,
+        "DROP INDEX ix_other ON `a b`": True,
+        "ALTER TABLE `a b` ADD COLUMN name VARCHAR(10)": True,
+        "ALTER TABLE `a b` ADD extra INTEGER": False,
+        "ALTER TABLE `a b` DROP COLUMN extra": True,
+        "ALTER TABLE `a b` DROP name": False,
+        "ALTER TABLE `a b` ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES x (id)": None,
+        "ALTER TABLE `a b` MODIFY name VARCHAR(20)": None,
+    }
+    with project.engine().connect() as conn:
+        for sql, expected in cases.items():
+            assert took_effect(conn, sql) is expected, sql

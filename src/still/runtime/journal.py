@@ -56,8 +56,12 @@ _COMMITS = re.compile(
     re.I,
 )
 _TEMPORARY = re.compile(r"(CREATE|DROP)\s+TEMPORARY\b", re.I)
-# Statements that change nothing stored (reads, session settings): neither recorded nor skipped.
-_READS = re.compile(r"\(|(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|WITH|SET|DO|HELP|USE)\b", re.I)
+# Statements that change nothing stored (reads, session settings, savepoints): neither recorded
+# nor skipped when a migration runs again.
+_READS = re.compile(
+    r"\(|(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|WITH|SET|DO|HELP|USE|SAVEPOINT|RELEASE|ROLLBACK)\b",
+    re.I,
+)
 
 
 def _head(sql: str) -> str:
