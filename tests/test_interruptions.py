@@ -116,11 +116,10 @@ def test_a_killed_run_leaves_a_truthful_version_table(
         extra = tables - complete
         if project.kind == "mariadb":
             # DDL commits itself: what the interrupted migration made before the kill remains
-            # (its version row comes last), and nothing beyond it
+            # (its version row comes last), and nothing beyond it; the journal knows it, and the
+            # next run finishes that migration without creating its tables again
             leftovers = {f"t{level + 1}a", f"t{level + 1}b"}
             assert extra <= leftovers, (attempt, level, tables)
-            for table in sorted(extra, reverse=True):
-                project.execute(f"DROP TABLE {table}")  # what `still resolve --undo` would do
         else:
             assert not extra, (attempt, level, tables)  # the whole run was rolled back
 

@@ -3,6 +3,8 @@ is left to resolve."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import Project
@@ -96,3 +98,87 @@ def test_a_retry_that_meets_a_leftover_says_why(project: Project) -> None:
     assert retry.exit_code == 1
     assert "already exists: an earlier run of this migration probably failed" in retry.stderr
     assert "Traceback" not in retry.output
+
+
+# -- only what committed is reported as committed (issue 16, item 2) ---------------------------
+
+
+def _with_notes(project: Project, upgrade: str) -> None:
+    project.write_revision(
+        "n1",
+        None,
+        "op.create_table('notes', sa.Column('id', sa.Integer, primary_key=True),"
+        " sa.Column('note', sa.String(40)))",
+        "op.drop_table('notes')",
+    )
+    project.write_revision("n2", "n1", upgrade, "op.drop_table('t02')")
+    project.ok("upgrade", "n1")
+
+
+def _notes(project: Project) -> list[str]:
+    return [note for (note,) in project.rows("SELECT note FROM notes")]
+
+
+def test_data_after_the_last_ddl_is_reported_rolled_back(project: Project) -> None:
+    _with_notes(
+        project,
+        "op.create_table('t02', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "op.execute(\"INSERT INTO notes (note) VALUES ('n2')\")\n"
+        "op.execute('SELECT * FROM no_such_table_for_resolve')",
+    )
+    failed = project.run("upgrade", "head")
+    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert _notes(project) == []  # the INSERT was rolled back, on every database
+    assert project.versions() == {"n1"}
+    if project.kind != "mariadb":
+        assert "rolled back" in failed.stderr and "t02" not in project.tables()
+        assert "Nothing to resolve" in project.ok("resolve").stdout
+        return
+    message = " ".join(failed.stderr.split())
+    assert re.search(
+        r"committed \(they stay\): CREATE TABLE t02 \(.*\) Statements that ran", message
+    )
+    assert re.search(
+        r"rolled back \(not run: nothing of them remains\): INSERT INTO notes \(note\) VALUES "
+        r"\('n2'\)",
+        message,
+    ), failed.stderr
+    committed_part = message.split("committed (they stay):")[1].split("Statements that ran")[0]
+    assert "INSERT" not in committed_part
+
+    shown = project.ok("resolve").stdout
+    assert "1 of its operations ran and stayed" in shown and "INSERT" not in shown
+    undone = project.ok("resolve", "--undo").stdout
+    assert "Running upgrade" not in undone and "cannot reverse" not in undone
+    assert "Undid 1 operation(s) of n2" in undone
+    assert "t02" not in project.tables()
+
+
+@pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
+def test_data_before_a_later_ddl_committed_and_undo_says_it_cannot_reverse_it(
+    project: Project,
+) -> None:
+    _with_notes(
+        project,
+        "op.create_table('t02', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "op.execute(\"INSERT INTO notes (note) VALUES ('n2')\")\n"
+        "op.create_index('ix_t02_id', 't02', ['id'])\n"
+        "op.execute('SELECT * FROM no_such_table_for_resolve')",
+    )
+    failed = project.run("upgrade", "head")
+    assert failed.exit_code == 1
+    assert _notes(project) == ["n2"]  # committed by CREATE INDEX's implicit commit
+    message = " ".join(failed.stderr.split())
+    assert re.search(
+        r"committed \(they stay\): CREATE TABLE t02 \(.*\) INSERT INTO notes \(note\) VALUES "
+        r"\('n2'\) CREATE INDEX ix_t02_id ON t02 \(id\)",
+        message,
+    ), failed.stderr
+    assert "rolled back (not run" not in message
+    assert "3 of its operations ran" in project.ok("resolve").stdout
+
+    undone = project.ok("resolve", "--undo").stdout
+    assert "Running upgrade" not in undone and "... done" not in undone
+    assert undone.index("cannot reverse 1 of these") < undone.index("Reversing 2 operation(s)")
+    assert "op.execute: INSERT INTO notes (note) VALUES ('n2')" in undone
+    assert "t02" not in project.tables() and project.versions() == {"n1"}

@@ -20,8 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, inspect, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Executable
 
 from still.graph import Step
 
@@ -38,7 +51,8 @@ class Entry:
 
     id: int
     revision: str
-    direction: str  # upgrade, downgrade, stamp, baseline, failed, resolved, undone
+    # upgrade, downgrade, stamp, baseline, failed, resolved, undone; journal (runtime/journal.py)
+    direction: str
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
     duration_ms: int | None
@@ -145,6 +159,46 @@ class Ledger:
         now = utc_now()
         self._insert(impl, revision, how, now, now, None)
 
+    # -- the journal (still.runtime.journal): rows of a migration that is running -----------------
+
+    def journal_row(
+        self,
+        revision: str,
+        started: datetime.datetime,
+        digest: str | None,
+        detail: dict[str, object],
+    ) -> Executable:
+        """The row written before a statement that commits by itself (``finished_at`` unset)."""
+        import json
+
+        return self.table.insert().values(
+            revision=revision,
+            direction="journal",
+            started_at=started,
+            still_version=_version(),
+            run_by=f"{_user()}"[:255],
+            host=socket.gethostname()[:255],
+            checksum=digest,
+            detail=json.dumps(detail),
+        )
+
+    def finish_journal_row(self, row_id: int, finished: datetime.datetime) -> Executable:
+        """The statement of row ``row_id`` has returned: it committed."""
+        return self.table.update().where(self.table.c.id == row_id).values(finished_at=finished)
+
+    def settle_journal_row(self, impl: DefaultImpl, row_id: int, detail: str) -> None:
+        """A row whose statement was in doubt, once the schema told: the statements it lists
+        committed."""
+        impl.execute(
+            update(self.table)
+            .where(self.table.c.id == row_id)
+            .values(finished_at=utc_now(), detail=detail)
+        )
+
+    def clear_journal(self, impl: DefaultImpl) -> None:
+        """The migration the journal followed is finished (or settled): its rows go."""
+        impl.execute(delete(self.table).where(self.table.c.direction == "journal"))
+
     def _insert(
         self,
         impl: DefaultImpl,
@@ -171,14 +225,18 @@ class Ledger:
             )
         )
 
-    def read(self, connection: Connection) -> list[Entry]:
-        """Every row, oldest first; empty when the table does not exist."""
+    def read(self, connection: Connection, direction: str | None = None) -> list[Entry]:
+        """Every row (or those of one direction), oldest first; empty when the table does not
+        exist."""
         if not self.exists(connection):
             return []
         c = self.table.c
         present = self._columns(connection)
         columns = [column for column in self.table.columns if column.name in present]
-        rows = connection.execute(select(*columns).order_by(c.id)).all()
+        query = select(*columns).order_by(c.id)
+        if direction is not None:
+            query = query.where(c.direction == direction)
+        rows = connection.execute(query).all()
         return [
             Entry(
                 id=row.id,

@@ -24,6 +24,7 @@ from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
 from still.gc_pause import frozen_gc
 from still.graph import Step
+from still.runtime.journal import Interruption, Journal, Outcome
 from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
 from still.runtime.reporting import Reporter, logging_reporter
 from still.runtime.version_table import VersionTable
@@ -98,8 +99,13 @@ class MigrationContext:
         self.on_version_apply_callbacks: tuple[Any, ...] = (
             tuple(callbacks) if isinstance(callbacks, (list, tuple)) else (callbacks,)
         )
-        # The last failed step: (script, start time, operations that ran, their statements).
-        self._failed: tuple[Any, Any, list[Any], list[str]] | None = None
+        # The last failed step where DDL commits itself: (script, start time, what it left).
+        self._failed: tuple[Any, Any, Outcome] | None = None
+        # Where DDL commits itself: the journal of the step running (runtime/journal.py), the
+        # interrupted migration this run finishes, and whether journal rows may be in the ledger.
+        self._journal: Journal | None = None
+        self._resume: Interruption | None = None
+        self._journal_rows = False
         self._heads_now: tuple[str, ...] = ()
         # Set by begin_transaction() when env.py opened the connection's transaction itself.
         self._user_transaction = False
@@ -313,6 +319,7 @@ class MigrationContext:
                     steps = list(self._plan(heads))
                     if not steps:
                         return
+                self._check_interruption(steps)
             self._run_steps(heads, steps, kw)
 
     def _note_user_transaction(self) -> None:
@@ -438,21 +445,112 @@ class MigrationContext:
 
     def _record_half_applied(self, step: Step) -> None:
         """Where DDL commits itself, a failed migration may have left part of itself behind: the
-        ledger keeps how many of its operations ran, for ``still resolve --undo``."""
+        ledger keeps what of it committed, for ``still resolve``, in place of the journal's rows.
+        (Where the connection was lost this cannot be written: the journal's rows stay, and the
+        next run reads them.)"""
         failed = self._failed
         if failed is None or self.impl.transactional_ddl or self.ledger is None:
             return
         import json
 
-        script, started_at, done, statements = failed
-        if not done:
-            return
-        detail = json.dumps({"completed_operations": len(done), "statements": statements})
+        script, started_at, outcome = failed
+        if outcome.lost_connection:
+            return  # the journal's rows stay: the next run finishes the migration
         try:
             with self.begin_transaction(_per_migration=True):
-                self.ledger.record_failure(self.impl, step, script, started_at, detail)
+                if outcome.committed:
+                    detail = json.dumps(
+                        {
+                            "completed_operations": outcome.operations,
+                            "statements": [sql for _, sql in outcome.committed],
+                            "operation_of_each": [op for op, _ in outcome.committed],
+                        }
+                    )
+                    self.ledger.record_failure(self.impl, step, script, started_at, detail)
+                self.ledger.clear_journal(self.impl)
         except Exception:  # the report of the failure matters more than this note
             pass
+
+    # -- the journal, where DDL commits itself ---------------------------------------------------
+
+    def _journal_for(self, step: Step, script: Script | None) -> Journal | None:
+        if (
+            self.as_sql
+            or self.connection is None
+            or self.impl.transactional_ddl
+            or step.revision is None
+        ):
+            return None
+        from still.runtime.ledger import checksum
+
+        digest = checksum(script.file_path) if script is not None else None
+        resume = self._resume if self._resume is not None and self._resume.matches(step) else None
+        if resume is not None:
+            self._resume = None
+            self.note(
+                f"{step.revision} was interrupted earlier; {len(resume.committed)} of its "
+                "statements committed then and are not sent again (the journal in the ledger "
+                "lists them)."
+            )
+        return Journal(
+            self.connection,
+            self.ledger,
+            step,
+            digest,
+            resume.committed if resume is not None else (),
+        )
+
+    def _check_interruption(self, steps: Sequence[Step]) -> None:
+        """Before a run where DDL commits itself: a migration an earlier run left half-way (the
+        process killed, its connection lost) is finished by this run if it comes first and its
+        file is unchanged; otherwise nothing runs, and the message says what committed and how
+        to settle it."""
+        if self.as_sql or self.impl.transactional_ddl or self.ledger is None:
+            return
+        assert self.connection is not None
+        from still.runtime import journal
+
+        interruption = journal.read_interruption(
+            self.ledger.read(self.connection, direction=journal.DIRECTION)
+        )
+        if interruption is None:
+            return
+        self._journal_rows = True
+        unfinished = interruption.last_unfinished
+        doubt = journal.settle_doubt(self.connection, interruption)
+        if all(step.revision is None for step in steps):
+            return  # a stamp settles it; the journal's rows go with its first step
+        first = steps[0]
+        script = self._script(first.revision) if first.revision else None
+        from still.runtime.ledger import checksum
+
+        reason = None
+        if doubt is not None:
+            reason = (
+                "still cannot tell from the schema whether the statement running when it "
+                f"stopped committed:\n  {journal.shown(doubt)}"
+            )
+        elif not interruption.matches(first):
+            reason = f"this run would begin with the {first.direction} of {first.revision}"
+        elif (
+            script is not None
+            and interruption.checksum
+            and checksum(script.file_path) != interruption.checksum
+        ):
+            reason = f"its file ({script.path}) changed since"
+        if reason is not None:
+            raise CommandError(journal.stopped_message(interruption, reason))
+        last = interruption.rows[-1]
+        if unfinished is not None and last.finished_at is None:
+            # the schema told: record it, so that a later interruption reads the same
+            import json
+
+            detail = json.loads(last.detail or "{}")
+            if interruption.committed[-1:] != [unfinished]:
+                detail["statements"] = detail.get("statements", [])[:-1]
+            with self.begin_transaction(_per_migration=True):
+                self.ledger.settle_journal_row(self.impl, last.id, json.dumps(detail))
+        self._resume = interruption
 
     def _load_revisions(self, steps: Sequence[Step]) -> None:
         """Import every revision the plan runs before the first one runs: a file that does not
@@ -556,8 +654,8 @@ class MigrationContext:
             # Escaped: a line break in a revision id must not end the SQL comment.
             comment = _arrow(step).encode("unicode_escape").decode("ascii")
             self.impl.static_output(f"-- Running {step.direction} {comment}")
-        done: list[Any] = []
-        self.opts["still_op_done"] = done.append
+        journal = self._journal = self._journal_for(step, script)
+        self.opts["still_op_done"] = journal.operation_done if journal else _count_nothing
         self._failed = None
         pipeline = self.impl.pipeline
         if pipeline is not None:
@@ -565,10 +663,14 @@ class MigrationContext:
         try:
             if script is not None:
                 fn = script.upgrade_function() if step.is_upgrade else script.downgrade_function()
-                fn(**kw)
+                with journal if journal is not None else nullcontext():
+                    fn(**kw)
             self._versions.write(self.impl, step)
             if self.ledger is not None:
                 self.ledger.record(self.impl, step, script, started_at)
+                if self._journal_rows or (journal is not None and journal.rows_written):
+                    self.ledger.clear_journal(self.impl)  # committed with the version row
+                    self._journal_rows = False
             self._version_applied(step, script, kw)
             if pipeline is not None and self._per_migration:
                 pipeline.flush()  # this step's transaction commits next
@@ -579,7 +681,8 @@ class MigrationContext:
             if earlier is not None:  # a statement sent before this one failed first
                 raise self._pipelined_failure(earlier, completed) from earlier.orig
             failure = self._failure(step, script, completed, exc)
-            self._failed = (script, started_at, done, self._committed_statements(exc))
+            if journal is not None:
+                self._failed = (script, started_at, journal.outcome(exc))
             raise failure from exc
         finally:
             self.opts.pop("still_op_done", None)
@@ -668,26 +771,7 @@ class MigrationContext:
                     "are as they were before the run."
                 )
         else:
-            done = self._committed_statements(exc)
-            database = "MySQL/MariaDB" if self.dialect.name == "mysql" else self.dialect.name
-            if not done:
-                lines.append(
-                    f"No statement of this migration had run before the failing one, so nothing "
-                    f"of it remains ({database} commits DDL by itself). The version table stands "
-                    f"at {last or start}."
-                )
-            else:
-                lines.append(
-                    f"{database} commits DDL by itself, so this migration is half-applied. The "
-                    f"version table stands at {last or start}. Statements of this migration that "
-                    "ran before the failure:"
-                )
-                lines.extend(f"  {' '.join(s.split())}" for s in done)
-                lines.append(
-                    "Finish the migration by hand and run `still resolve --applied`, or undo what "
-                    "ran with `still resolve --undo` (its reverse operations; both need the "
-                    "ledger, ledger = true), or undo it by hand; then run it again."
-                )
+            lines.extend(self._what_stayed(exc, last or start))
         return MigrationFailed.wrapping("\n".join(lines), self._error_as_raised(exc))
 
     def _error_as_raised(self, exc: Exception) -> BaseException:
@@ -702,9 +786,72 @@ class MigrationContext:
             return exc.orig
         return exc
 
-    def _committed_statements(self, exc: Exception) -> list[str]:
-        executed = self.impl.executed_statements()
-        return list(executed[:-1] if getattr(exc, "statement", None) else executed)
+    def _what_stayed(self, exc: Exception, standing: str) -> list[str]:
+        """Where DDL commits itself: which statements of the failed migration committed (DDL,
+        and data statements a later DDL's commit took along), which were rolled back, which
+        are in doubt, and the command that settles it."""
+        from still.runtime.journal import Outcome, shown
+
+        database = "MySQL/MariaDB" if self.dialect.name == "mysql" else self.dialect.name
+        journal = self._journal
+        outcome = journal.outcome(exc) if journal is not None else Outcome([])
+        lines = []
+        if outcome.committed:
+            lines.append(
+                f"{database} commits DDL by itself, so this migration is half-applied. The "
+                f"version table stands at {standing}. Statements of this migration that ran "
+                "before the failure and committed (they stay):"
+            )
+            lines.extend(f"  {shown(sql)}" for _, sql in outcome.committed)
+        elif not outcome.doubt:
+            lines.append(
+                f"No statement of this migration committed before the failure ({database} "
+                f"commits DDL by itself, and nothing of this run's remains). The version table "
+                f"stands at {standing}."
+            )
+        if outcome.rolled_back:
+            lines.append(
+                "Statements that ran after its last DDL and were rolled back (not run: nothing "
+                "of them remains):"
+            )
+            lines.extend(f"  {shown(sql)}" for sql in outcome.rolled_back)
+        if outcome.lost_connection:
+            if outcome.doubt:
+                lines.append(
+                    "The connection to the database was lost while these ran; whether they "
+                    "committed, the server alone knows:"
+                )
+                lines.extend(f"  {shown(sql)}" for sql in outcome.doubt)
+            else:
+                lines.append("The connection to the database was lost.")
+            if self.ledger is not None:
+                lines.append(
+                    "The journal in the ledger records what committed: `still resolve` shows it, "
+                    "and `still upgrade head` finishes the migration without running it again."
+                )
+            else:
+                lines.append(
+                    "Check the database by hand; with the ledger on (ledger = true) still keeps "
+                    "a journal that knows."
+                )
+        elif outcome.committed:
+            if self.ledger is not None:
+                lines.append(
+                    "Undo what committed with `still resolve --undo` (its reverse operations), "
+                    "fix the migration and run `still upgrade head` again; or finish the "
+                    "migration by hand and run `still resolve --applied`."
+                )
+            else:
+                lines.append(
+                    "Undo what committed by hand (with the ledger on, ledger = true, `still "
+                    "resolve --undo` would), fix the migration and run it again; or finish it by "
+                    "hand and record it with `still stamp`."
+                )
+        return lines
+
+
+def _count_nothing(operation: Any) -> None:
+    pass
 
 
 class HeadMaintainer:
