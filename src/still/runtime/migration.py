@@ -772,7 +772,13 @@ class MigrationContext:
                 )
         else:
             lines.extend(self._what_stayed(exc, last or start))
-        return MigrationFailed.wrapping("\n".join(lines), self._error_as_raised(exc))
+        return MigrationFailed.wrapping(
+            "\n".join(lines),
+            self._error_as_raised(exc),
+            revision=step.revision,
+            failed_statement=" ".join(str(statement).split()) if statement else None,
+            committed=tuple(r for done in completed for r in done.adds),
+        )
 
     def _error_as_raised(self, exc: Exception) -> BaseException:
         """The error a caller of Alembic would catch: SQLAlchemy's class for a database error
