@@ -1,6 +1,7 @@
 """The generic DDL implementation: how an operation reaches one database, online or as SQL text.
 
-One :class:`DefaultImpl` subclass per dialect (see :mod:`still.ddl.dialects`) overrides what that
+One :class:`DefaultImpl` subclass per database, each in its own module (``ddl/postgresql.py``,
+``ddl/mysql.py``, ``ddl/sqlite.py``, ``ddl/mssql.py``, ``ddl/oracle.py``), overrides what that
 database does differently, in the manner of SQLAlchemy's dialect / compiler split.  The operations
 layer calls the methods here with SQLAlchemy schema objects; nothing here knows about operations,
 revisions or the CLI.
@@ -74,6 +75,14 @@ ExecutableDDL = ExecutableDDLElement
 REGISTRY: dict[str, type[DefaultImpl]] = {}
 
 
+def impl_for(dialect_name: str) -> type[DefaultImpl]:
+    """The implementation class for a dialect name; the generic one for unknown dialects.
+
+    still's own implementations are registered when :mod:`still.ddl` is imported (its
+    ``__init__`` imports each database's module)."""
+    return REGISTRY.get(dialect_name, DefaultImpl)
+
+
 class DefaultImpl:
     """Issues DDL for one dialect, to a live connection or to an output buffer (``--sql``)."""
 
@@ -85,6 +94,8 @@ class DefaultImpl:
             REGISTRY[cls.__dialect__] = cls
 
     transactional_ddl: bool = False
+    # The database's name in messages ("PostgreSQL"); the dialect's name where it is empty.
+    display_name: ClassVar[str] = ""
     # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
     alters_constraints: ClassVar[bool] = True
     # What ends a statement in an offline script (Alembic's name).
@@ -130,8 +141,6 @@ class DefaultImpl:
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
         """The implementation registered for ``dialect`` (KeyError for an unknown one)."""
-        import still.ddl.dialects  # noqa: F401  (registers still's own implementations)
-
         return REGISTRY[dialect.name]
 
     @property
