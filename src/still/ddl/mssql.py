@@ -39,9 +39,7 @@ from still.ddl.elements import (
     table_name,
     tsql_string,
 )
-from still.ddl.generated import (
-    generated_change,
-)
+from still.ddl.generated import generated_change
 from still.ddl.guarded import Guarded, GuardedDDLImpl, add_column_without_keyword, compiled_sql
 from still.ddl.impl import (
     ExecutableDDL,
@@ -54,6 +52,7 @@ class MSSQLImpl(GuardedDDLImpl):
     __dialect__ = "mssql"
     display_name = "SQL Server"
     transactional_ddl = True
+    sqlglot_dialect = "tsql"
     batch_separator: ClassVar[str] = "GO"
     # ON DELETE and ON UPDATE without RESTRICT (NO ACTION is its default and means the same);
     # no deferrable constraints.

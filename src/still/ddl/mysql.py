@@ -4,7 +4,8 @@ restated whole with CHANGE/MODIFY, DROP FOREIGN KEY / INDEX / CHECK, RENAME keep
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -39,9 +40,7 @@ from still.ddl.generated import (
     generated_change,
     refusal,
 )
-from still.ddl.impl import (
-    DefaultImpl,
-)
+from still.ddl.impl import DefaultImpl
 from still.errors import StillError
 
 
@@ -54,6 +53,64 @@ class MySQLImpl(DefaultImpl):
     identifier_limit = 64  # tables, columns, indexes and constraints alike
     type_synonyms = ({"NUMERIC", "DECIMAL"}, {"TINYINT", "BOOL"}, {"LONGTEXT", "JSON"})
     type_arg_extract = (r"character set ([\w\-_]+)", r"collate ([\w\-_]+)")
+
+    # -- capabilities (see DefaultImpl) ---------------------------------------------------------
+    sqlglot_dialect = "mysql"
+    rebuilds_tables = True
+    heavy_operations: ClassVar[Mapping[str, str]] = {
+        "alter_column": "may copy the whole table",
+        "add_constraint": "may copy the whole table",
+    }
+    restrict_is_no_action = True
+    implicit_foreign_key_indexes = True
+    unique_constraints_are_indexes = True
+    primary_key_named = False  # always PRIMARY
+
+    @classmethod
+    def normalise_type_ddl(cls, text: str, dialect: Any) -> str:
+        text = re.sub(r"\bCHARACTER SET \S+", "", text).strip()
+        # display widths (INTEGER(11)) mean nothing; TINYINT(1) is MySQL's BOOLEAN
+        if text in ("TINYINT(1)", "BOOL", "BOOLEAN"):
+            return "BOOLEAN"
+        text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT|YEAR)\(\d+\)", r"\1", text)
+        if getattr(dialect, "is_mariadb", False) and text == "JSON":
+            return "LONGTEXT"  # MariaDB's JSON is an alias of LONGTEXT
+        if text in ("DECIMAL", "NUMERIC"):
+            return "NUMERIC(10,0)"  # DECIMAL without precision is DECIMAL(10,0)
+        return text
+
+    @classmethod
+    def generated_change_refusal(cls, dialect: Any, new: Any, existing: Any) -> str | None:
+        if isinstance(new, Identity) or isinstance(existing, Identity):
+            return "MySQL has no identity columns"
+        return None  # MODIFY restates the column
+
+    @classmethod
+    def predicted_check_name(
+        cls, dialect: Any, table: Table, sql: str, taken: set[str]
+    ) -> str | None:
+        # MariaDB's CONSTRAINT_<n>, MySQL's <table>_chk_<n>: one past the highest taken
+        prefix = "CONSTRAINT_" if getattr(dialect, "is_mariadb", False) else f"{table.name}_chk_"
+        numbers = [int(n[len(prefix) :]) for n in taken if re.fullmatch(rf"{prefix}\d+", n)]
+        return f"{prefix}{max(numbers, default=0) + 1}"
+
+    @classmethod
+    def predicted_foreign_key_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        pattern = re.compile(rf"{re.escape(table.name)}_ibfk_(\d+)")
+        numbers = [int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))]
+        return f"{table.name}_ibfk_{max(numbers, default=0) + 1}"
+
+    @classmethod
+    def predicted_unique_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        # named after its first column, numbered when taken
+        name, n = columns[0], 2
+        while name in taken:
+            name, n = f"{columns[0]}_{n}", n + 1
+        return name
 
     def render_ddl_sql_expr(
         self, expr: Any, is_server_default: bool = False, is_index: bool = False, **kw: Any

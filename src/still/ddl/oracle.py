@@ -53,6 +53,7 @@ class OracleImpl(GuardedDDLImpl):
     __dialect__ = "oracle"
     display_name = "Oracle"
     transactional_ddl = False
+    sqlglot_dialect = "oracle"
     # ON DELETE CASCADE | SET NULL only; no ON UPDATE (SQLAlchemy leaves it out, warning).
     foreign_key_on_delete = frozenset({"CASCADE", "SET NULL"})
     foreign_key_on_update = None

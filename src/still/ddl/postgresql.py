@@ -4,9 +4,9 @@ identity and generated columns changed in place)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Table,
+    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import DDLCompiler
@@ -26,9 +27,7 @@ from still.ddl.alter import (
     alter,
 )
 from still.ddl.change import AlterColumn
-from still.ddl.elements import (
-    column_name,
-)
+from still.ddl.elements import column_name
 from still.ddl.generated import (
     IDENTITY_OPTIONS,
     ColumnExpression,
@@ -39,9 +38,7 @@ from still.ddl.generated import (
     identity_options,
     refusal,
 )
-from still.ddl.impl import (
-    DefaultImpl,
-)
+from still.ddl.impl import DefaultImpl
 from still.errors import StillError
 
 
@@ -50,6 +47,91 @@ class PostgresqlImpl(DefaultImpl):
     display_name = "PostgreSQL"
     transactional_ddl: bool = True
     type_synonyms = ({"NUMERIC", "DECIMAL"}, {"DOUBLE PRECISION", "FLOAT"})
+
+    # -- capabilities (see DefaultImpl) ---------------------------------------------------------
+    sqlglot_dialect = "postgres"
+    rebuilds_tables = True
+    heavy_operations: ClassVar[Mapping[str, str]] = {
+        "alter_column": "may rewrite the table under an ACCESS EXCLUSIVE lock",
+        "create_index": "blocks writes while it builds (postgresql_concurrently avoids that)",
+        "add_constraint": "scans the table to validate, blocking writes",
+    }
+    named_enum_types = True
+    serial_sequences = True
+    reflected_default_casts = True
+    reflects_deferrable = True
+    compares_indexes_in_database = True
+
+    @classmethod
+    def normalise_type_ddl(cls, text: str, dialect: Any) -> str:
+        # FLOAT(p) is REAL up to 24 binary digits, DOUBLE PRECISION above (and without p)
+        if re.fullmatch(r"FLOAT(\((\d+)\))?", text):
+            match = re.fullmatch(r"FLOAT\((\d+)\)", text)
+            return "REAL" if match and int(match.group(1)) <= 24 else "DOUBLE PRECISION"
+        return text
+
+    @classmethod
+    def generated_change_refusal(cls, dialect: Any, new: Any, existing: Any) -> str | None:
+        if isinstance(new, Identity) or isinstance(existing, Identity):
+            if isinstance(new, Computed) or isinstance(existing, Computed):
+                return "a column cannot change between identity and computed in place"
+            return None
+        if not isinstance(existing, Computed):
+            return "PostgreSQL cannot make an existing column generated"
+        if isinstance(new, Computed):
+            version = dialect.server_version_info
+            if version is not None and version < (17,):
+                return "changing a generated column's expression needs PostgreSQL 17"
+        return None
+
+    @classmethod
+    def predicted_check_name(
+        cls, dialect: Any, table: Table, sql: str, taken: set[str]
+    ) -> str | None:
+        # <table>_<column>_check (one column named) or <table>_check, numbered when taken
+        words = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'(?:[^']|'')*'", "", sql)))
+        used = [c.name for c in table.columns if c.name in words]
+        base = f"{table.name}_{used[0]}_check" if len(used) == 1 else f"{table.name}_check"
+        name, n = base, 1
+        while name in taken:
+            name, n = f"{base}{n}", n + 1
+        return name if len(name) <= 63 else None
+
+    @classmethod
+    def predicted_foreign_key_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        name = f"{table.name}_{'_'.join(columns)}_fkey"
+        return name if len(name) <= 63 else None
+
+    @classmethod
+    def predicted_unique_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        name = f"{table.name}_{'_'.join(columns)}_key"
+        return name if len(name) <= 63 else None
+
+    @classmethod
+    def reflect_enum_types(cls, inspector: Any, schema: str | None) -> dict[str, list[str]]:
+        return {
+            e["name"]: list(e["labels"])
+            for e in inspector.get_enums(schema=schema or inspector.default_schema_name)
+        }
+
+    @classmethod
+    def extension_owned_tables(cls, inspector: Any, schema: str | None) -> set[str]:
+        # PostGIS's spatial_ref_sys ...: tables pg_depend says an extension made
+        bind: Any = inspector.bind
+        # Bound by SQLAlchemy, not the driver: asyncpg does not take psycopg's %(name)s.
+        rows = bind.execute(
+            text(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e' "
+                "WHERE c.relkind IN ('r', 'p') AND n.nspname = :schema"
+            ),
+            {"schema": schema or inspector.default_schema_name},
+        )
+        return {row[0] for row in rows}
 
     def change_column(self, table_name: str, column_name: str, change: AlterColumn) -> None:
         # The type first (as Alembic orders it): a new default or NOT NULL may need the new type.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,9 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from still.ddl.alter import (
-    ColumnName,
-)
+from still.ddl.alter import ColumnName
 from still.ddl.change import AlterColumn
 from still.ddl.impl import (
     DefaultImpl,
@@ -33,6 +31,27 @@ class SQLiteImpl(DefaultImpl):
     display_name = "SQLite"
     transactional_ddl = True
     alters_constraints = False
+
+    # -- capabilities (see DefaultImpl) ---------------------------------------------------------
+    sqlglot_dialect = "sqlite"
+    rebuilds_tables = True
+    rebuilds_outside_batch = True
+    swaps_by_rename = True
+    json_is_text = True
+    constraint_names_hint = "SQLite keeps only the names given when the constraint was created"
+    heavy_operations: ClassVar[Mapping[str, str]] = {
+        "alter_column": "rebuilds the table (move and copy)",
+        "add_constraint": "rebuilds the table (move and copy)",
+        "drop_constraint": "rebuilds the table (move and copy)",
+    }
+
+    @classmethod
+    def lives_in_one_connection(cls, url: str) -> bool:
+        return (
+            url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:")
+            or ":memory:" in url
+            or "mode=memory" in url
+        )
 
     def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """A batch is rebuilt unless SQLite's ALTER TABLE can make every change in it, and no
