@@ -37,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.types import to_instance
 
+from still.ddl import DefaultImpl, impl_for
+from still.ddl.sqlite import SQLiteImpl
 from still.errors import CommandError
 from still.operations import checks as type_checks
 from still.operations import ops
@@ -530,11 +532,8 @@ class TableRebuild:
             if len(kept) != len(self.indexes):
                 self.indexes = kept
                 return
-        hint = (
-            "; SQLite keeps only the names given when the constraint was created"
-            if self.dialect is None or self.dialect.name == "sqlite"
-            else ""
-        )
+        hint = _database(self.dialect).constraint_names_hint
+        hint = f"; {hint}" if hint else ""
         raise CommandError(f"Table {self.name} has no constraint named {name!r}{hint}.")
 
     # -- the new table --------------------------------------------------------------------------
@@ -641,13 +640,18 @@ class _Dropped:
     name: str
 
 
+def _database(dialect: Any) -> type[DefaultImpl]:
+    """The dialect's DDL implementation (class); SQLite's where a rebuild has no dialect."""
+    return impl_for(dialect.name) if dialect is not None else SQLiteImpl
+
+
 def _changes_kind(old: Any, new: Any, dialect: Any) -> bool:
     """Whether copying values from ``old`` to ``new`` needs a CAST: the kind of type changes
     (text to number, number to text ...), as Alembic's batch mode decides (SQLite stores JSON
     as text, so no cast to JSON there)."""
     from sqlalchemy import JSON
 
-    if dialect is not None and dialect.name == "sqlite" and isinstance(new, JSON):
+    if dialect is not None and _database(dialect).json_is_text and isinstance(new, JSON):
         return False
     return bool(old._type_affinity is not new._type_affinity)
 
