@@ -268,7 +268,7 @@ class TableRebuild:
             group[:] = [
                 item for item in group if all(not isinstance(c, _Dropped) for c in item["columns"])
             ]
-        dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+        dialect_name = _database(self.dialect).__dialect__
         kept = []
         for check in self.checks:
             names = type_checks.referenced_columns(str(check["sqltext"]), dialect_name)
@@ -462,7 +462,7 @@ class TableRebuild:
                         new if isinstance(c, str) and c == old else c for c in item["columns"]
                     ]
             # A CHECK naming the column follows it (SQLite's RENAME COLUMN does the same).
-            dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+            dialect_name = _database(self.dialect).__dialect__
             for check in self.checks:
                 check["sqltext"] = type_checks.renamed_in(
                     str(check["sqltext"]), {old: new}, dialect_name
