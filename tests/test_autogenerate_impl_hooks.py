@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from still.autogenerate import api
 from still.ddl import impl as ddl_impl
-from still.ddl.dialects import impl_for
+from still.ddl import impl_for
 from tests.conftest import Project
 from tests.test_autogenerate import Db
 
@@ -129,7 +129,7 @@ def test_overrides_are_asked(db: Db, own_impl: dict[str, list[Any]]) -> None:
 
 
 START_HOOK = """
-from still.ddl.dialects import impl_for
+from still.ddl import impl_for
 from pathlib import Path
 
 

@@ -256,7 +256,7 @@ def test_version_table_impl_shapes_the_version_table(engine: sa.Engine) -> None:
     """Alembic builds the version table with the implementation's ``version_table_impl()``;
     a third-party implementation registered for the dialect may add to it."""
     from still.ddl import impl as ddl_impl
-    from still.ddl.dialects import impl_for
+    from still.ddl import impl_for
 
     saved = dict(ddl_impl.REGISTRY)
     base = impl_for(engine.dialect.name)
@@ -286,7 +286,7 @@ def test_render_ddl_sql_expr_writes_expression_defaults(engine: sa.Engine) -> No
     ``render_ddl_sql_expr(expr, is_server_default=True)``, where a project overrides it."""
     from still.autogenerate import api
     from still.ddl import impl as ddl_impl
-    from still.ddl.dialects import impl_for
+    from still.ddl import impl_for
 
     saved = dict(ddl_impl.REGISTRY)
     base = impl_for(engine.dialect.name)

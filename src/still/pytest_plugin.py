@@ -104,11 +104,9 @@ class Settings:
                 "the sqlalchemy.url of the project's configuration by itself: these tests "
                 "upgrade and downgrade the database, and downgrading drops tables."
             )
-        if self.url.startswith("sqlite") and (
-            self.url.rstrip("/") in ("sqlite:", "sqlite+pysqlite:")
-            or ":memory:" in self.url
-            or "mode=memory" in self.url
-        ):
+        from still.ddl.impl import impl_for_url
+
+        if impl_for_url(self.url).lives_in_one_connection(self.url):
             raise _failure(
                 f"{self.url} is an in-memory SQLite database, which lives only as long as one "
                 "connection; migrations open several. Use a file: sqlite:///test.db."

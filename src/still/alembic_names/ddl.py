@@ -11,18 +11,17 @@ from still.alembic_names._standin import stand_in
 
 __path__: list[str] = []
 
-_D = "still.ddl.dialects"
 __getattr__, __dir__ = stand_in(
     globals(),
     "alembic.ddl",
     {
         "DefaultImpl": "still.ddl.impl:DefaultImpl",
-        "PostgresqlImpl": f"{_D}:PostgresqlImpl",
-        "SQLiteImpl": f"{_D}:SQLiteImpl",
-        "MySQLImpl": f"{_D}:MySQLImpl",
-        "MariaDBImpl": f"{_D}:MariaDBImpl",
-        "MSSQLImpl": f"{_D}:MSSQLImpl",
-        "OracleImpl": f"{_D}:OracleImpl",
+        "PostgresqlImpl": "still.ddl.postgresql:PostgresqlImpl",
+        "SQLiteImpl": "still.ddl.sqlite:SQLiteImpl",
+        "MySQLImpl": "still.ddl.mysql:MySQLImpl",
+        "MariaDBImpl": "still.ddl.mysql:MariaDBImpl",
+        "MSSQLImpl": "still.ddl.mssql:MSSQLImpl",
+        "OracleImpl": "still.ddl.oracle:OracleImpl",
         # names the dialect modules re-export
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",

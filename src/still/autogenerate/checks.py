@@ -43,22 +43,12 @@ def _implicit(constraint: CheckConstraint, table: Table) -> bool:
 
 
 def predicted_name(dialect: Any, table: Table, sql: str, taken: set[str]) -> str | None:
-    """The name the database gives an unnamed check constraint: PostgreSQL's
-    ``<table>_<column>_check`` (one column) or ``<table>_check``, numbered when taken; MariaDB's
-    ``CONSTRAINT_<n>`` and MySQL's ``<table>_chk_<n>``, one past the highest taken."""
-    if dialect.name == "mysql":
-        prefix = "CONSTRAINT_" if getattr(dialect, "is_mariadb", False) else f"{table.name}_chk_"
-        numbers = [int(n[len(prefix) :]) for n in taken if re.fullmatch(rf"{prefix}\d+", n)]
-        return f"{prefix}{max(numbers, default=0) + 1}"
-    if dialect.name != "postgresql":
-        return None
-    words = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'(?:[^']|'')*'", "", sql)))
-    used = [c.name for c in table.columns if c.name in words]
-    base = f"{table.name}_{used[0]}_check" if len(used) == 1 else f"{table.name}_check"
-    name, n = base, 1
-    while name in taken:
-        name, n = f"{base}{n}", n + 1
-    return name if len(name) <= 63 else None
+    """The name the database gives an unnamed check constraint (PostgreSQL's
+    ``<table>_<column>_check``, MariaDB's ``CONSTRAINT_<n>``, MySQL's ``<table>_chk_<n>``):
+    its implementation's ``predicted_check_name``."""
+    from still.ddl import impl_for
+
+    return impl_for(dialect.name).predicted_check_name(dialect, table, sql, taken)
 
 
 def _add(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import types as sqltypes
 
 from still.autogenerate.context import overriding_impl
+from still.ddl import impl_for
 
 if TYPE_CHECKING:
     from sqlalchemy import Column
@@ -52,33 +53,22 @@ def type_ddl(type_: Any, dialect: Dialect) -> str:
         compiled = type_.compile(dialect=dialect)
     except Exception:  # a type the dialect cannot compile: compare by class name
         return type(type_).__name__.upper()
-    name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
-    return normalise(compiled, name)
+    return normalise(compiled, dialect)
 
 
 @lru_cache(maxsize=4096)  # a schema spells the same few types thousands of times
-def normalise(ddl: str, dialect_name: str) -> str:
+def normalise(ddl: str, dialect: Dialect) -> str:
+    """The type's DDL in the spelling compared: white space, COLLATE, the database's own
+    equivalences (its implementation's ``normalise_type_ddl``), then the generic synonyms."""
     text = re.sub(r"\s+", " ", ddl.strip()).upper()
     text = re.sub(r"\s*\(\s*", "(", text)
     text = re.sub(r"\s*,\s*", ",", text)
     text = re.sub(r"\s*\)", ")", text)
     text = re.sub(r"\bCOLLATE \S+", "", text).strip()
-    if dialect_name in ("mysql", "mariadb"):
-        text = re.sub(r"\bCHARACTER SET \S+", "", text).strip()
-        # display widths (INTEGER(11)) mean nothing; TINYINT(1) is MySQL's BOOLEAN
-        if text in ("TINYINT(1)", "BOOL", "BOOLEAN"):
-            return "BOOLEAN"
-        text = re.sub(r"^(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT|YEAR)\(\d+\)", r"\1", text)
-        if dialect_name == "mariadb" and text == "JSON":
-            return "LONGTEXT"  # MariaDB's JSON is an alias of LONGTEXT
-    if dialect_name == "postgresql" and re.fullmatch(r"FLOAT(\((\d+)\))?", text):
-        match = re.fullmatch(r"FLOAT\((\d+)\)", text)
-        return "REAL" if match and int(match.group(1)) <= 24 else "DOUBLE PRECISION"
+    text = impl_for(dialect.name).normalise_type_ddl(text, dialect)
     base, _, rest = text.partition("(")
     base = base.strip()
     base = _SYNONYMS.get(base, base)
-    if dialect_name in ("mysql", "mariadb") and base == "NUMERIC" and not rest:
-        rest = "10,0)"  # MySQL's DECIMAL without precision is DECIMAL(10,0)
     return f"{base}({rest}" if rest else base
 
 

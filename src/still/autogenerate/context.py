@@ -16,6 +16,8 @@ from sqlalchemy import MetaData, Table
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect, Inspector
 
+    from still.ddl import DefaultImpl
+
 
 class MigrationContext(Protocol):
     """What autogenerate reads from ``still.runtime.migration.MigrationContext`` (a layer above;
@@ -79,6 +81,14 @@ class AutogenContext:
         if self.migration_context is not None:
             return self.migration_context.dialect
         return self.connection.dialect
+
+    @property
+    def impl_class(self) -> type[DefaultImpl]:
+        """The database's DDL implementation (class): what it can do, asked instead of its
+        name (``named_enum_types``, ``predicted_unique_name`` ...)."""
+        from still.ddl import impl_for
+
+        return impl_for(self.dialect.name)
 
     @property
     def inspector(self) -> Inspector:

@@ -65,13 +65,15 @@ def _lower_outside_quotes(text: str) -> str:
     return "".join(p if p.startswith("'") else p.lower() for p in parts)
 
 
-def normalise(text: str | None, dialect_name: str) -> str | None:
+def normalise(text: str | None, casts: bool) -> str | None:
+    """A server default's SQL in the spelling compared; ``casts``: the database adds casts
+    (``'a'::text``) to the defaults it reports, taken off here."""
     if text is None:
         return None
     value = _strip_parens(text.strip())
     if value.upper() == "NULL":
         return None
-    if dialect_name == "postgresql":
+    if casts:
         for _ in range(3):
             value = _strip_parens(_CAST.sub("", value).strip())
     value = _lower_outside_quotes(value)
@@ -121,4 +123,5 @@ def defaults_differ(
         and metadata_column.autoincrement in (True, "auto")
     ):
         return False
-    return normalise(conn_text, dialect.name) != normalise(metadata_text, dialect.name)
+    casts = autogen.impl_class.reflected_default_casts
+    return normalise(conn_text, casts) != normalise(metadata_text, casts)

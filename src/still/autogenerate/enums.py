@@ -69,7 +69,7 @@ def compare_enums(
     model_tables: list[Table],
     reflected: dict[str | None, ReflectedSchema],
 ) -> None:
-    if autogen.dialect.name != "postgresql" or not handles_enum_types(autogen):
+    if not autogen.impl_class.named_enum_types or not handles_enum_types(autogen):
         return
     model: dict[tuple[str | None, str], Enum] = {}
     for table in model_tables:
@@ -197,7 +197,7 @@ def settle_enum_types(
     """
     from still.autogenerate.extensions import iter_ops
 
-    if autogen.dialect.name != "postgresql" or not handles_enum_types(autogen):
+    if not autogen.impl_class.named_enum_types or not handles_enum_types(autogen):
         return
     default = autogen.inspector.default_schema_name
     claimed = _claimed_types(upgrade_ops.ops, default)

@@ -8,7 +8,6 @@ dropping a foreign key also drops the index InnoDB made for it, so ``check`` is 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
@@ -16,21 +15,21 @@ from sqlalchemy import ForeignKeyConstraint, Table, UniqueConstraint
 from still.autogenerate.changes import Changes, Phase
 from still.autogenerate.columns import name_parents
 from still.autogenerate.context import AutogenContext, name_of, overriding_impl
-from still.autogenerate.indexes import MYSQL, implicit_foreign_key_index
+from still.autogenerate.indexes import implicit_foreign_key_index
 from still.autogenerate.reflect import REFLECTED
 from still.autogenerate.tables import referent
 from still.operations import ops
 
 
-def _action(value: str | None, dialect_name: str) -> str | None:
+def _action(value: str | None, restrict_is_no_action: bool) -> str | None:
     action = (value or "").upper().strip() or None
-    if action == "NO ACTION" or (action == "RESTRICT" and dialect_name in MYSQL):
+    if action == "NO ACTION" or (action == "RESTRICT" and restrict_is_no_action):
         return None
     return action
 
 
 def signature(autogen: AutogenContext, fk: ForeignKeyConstraint) -> tuple[Any, ...]:
-    dialect = autogen.dialect
+    database = autogen.impl_class
     schema, table = referent(fk)
     if schema is not None and schema == autogen.inspector.default_schema_name:
         schema = None
@@ -40,10 +39,10 @@ def signature(autogen: AutogenContext, fk: ForeignKeyConstraint) -> tuple[Any, .
         schema,
         table,
         remote,
-        _action(fk.ondelete, dialect.name),
-        _action(fk.onupdate, dialect.name),
+        _action(fk.ondelete, database.restrict_is_no_action),
+        _action(fk.onupdate, database.restrict_is_no_action),
     )
-    if dialect.name == "postgresql":
+    if database.reflects_deferrable:
         sig += (bool(fk.deferrable), (fk.initially or "IMMEDIATE").upper())
     return sig
 
@@ -67,15 +66,9 @@ def add_op(fk: ForeignKeyConstraint, table: Table, name: str | None) -> ops.AddC
 def predicted_name(
     autogen: AutogenContext, table: Table, fk: ForeignKeyConstraint, taken: set[str]
 ) -> str | None:
-    dialect_name = autogen.dialect.name
-    if dialect_name == "postgresql":
-        name = f"{table.name}_{'_'.join(fk.column_keys)}_fkey"
-        return name if len(name) <= 63 else None
-    if dialect_name in MYSQL:
-        pattern = re.compile(rf"{re.escape(table.name)}_ibfk_(\d+)")
-        numbers = [int(m.group(1)) for n in taken if (m := pattern.fullmatch(n))]
-        return f"{table.name}_ibfk_{max(numbers, default=0) + 1}"
-    return None
+    """The name the database gives an unnamed foreign key (PostgreSQL's ``<table>_<cols>_fkey``,
+    MySQL's ``<table>_ibfk_<n>``): its implementation's ``predicted_foreign_key_name``."""
+    return autogen.impl_class.predicted_foreign_key_name(table, list(fk.column_keys), taken)
 
 
 def drop_op(fk: ForeignKeyConstraint, table: Table) -> ops.DropConstraintOp:
@@ -126,16 +119,17 @@ def compare_foreign_keys(
         else:
             unmatched.remove(found)
     kept_columns = {tuple(fk.column_keys) for fk in model}
+    implicit_indexes = autogen.impl_class.implicit_foreign_key_indexes
     for fk in unmatched:
         changes.add(Phase.DROP_FOREIGN_KEYS, drop_op(fk, conn_table), ("remove_fk", fk), key)
-        if autogen.dialect.name in MYSQL and tuple(fk.column_keys) not in kept_columns:
+        if implicit_indexes and tuple(fk.column_keys) not in kept_columns:
             _drop_implicit_index(autogen, changes, conn_table, fk, metadata_table)
     for fk in to_add:
         name = fk.name if isinstance(fk.name, str) else None
         name = name or predicted_name(autogen, metadata_table, fk, taken)
         if name:
             taken.add(name)
-        if autogen.dialect.name in MYSQL and not _has_index_for(conn_table, metadata_table, fk):
+        if implicit_indexes and not _has_index_for(conn_table, metadata_table, fk):
             # the index InnoDB would make, made explicitly so the downgrade drops it again
             index = ops.CreateIndexOp(
                 name or fk.column_keys[0],

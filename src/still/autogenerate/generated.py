@@ -74,25 +74,11 @@ def generated_change(conn: Column[Any], model: Column[Any], dialect: Any) -> tup
 
 
 def can_alter(dialect: Any, new: Any, existing: Any) -> str | None:
-    """None when ``dialect`` changes the column in place; otherwise why not."""
-    name = dialect.name
-    if name in ("mysql", "mariadb"):
-        if isinstance(new, Identity) or isinstance(existing, Identity):
-            return "MySQL has no identity columns"
-        return None  # MODIFY restates the column
-    if name == "postgresql":
-        if isinstance(new, Identity) or isinstance(existing, Identity):
-            if isinstance(new, Computed) or isinstance(existing, Computed):
-                return "a column cannot change between identity and computed in place"
-            return None
-        if not isinstance(existing, Computed):
-            return "PostgreSQL cannot make an existing column generated"
-        if isinstance(new, Computed):
-            version = dialect.server_version_info
-            if version is not None and version < (17,):
-                return "changing a generated column's expression needs PostgreSQL 17"
-        return None
-    return f"{name} cannot alter a generated or identity column in place"
+    """None when ``dialect`` changes the column in place; otherwise why not (its
+    implementation's ``generated_change_refusal``)."""
+    from still.ddl import impl_for
+
+    return impl_for(dialect.name).generated_change_refusal(dialect, new, existing)
 
 
 def describe(new: Any, existing: Any) -> str:

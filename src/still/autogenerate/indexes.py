@@ -32,7 +32,6 @@ from still.autogenerate.context import AutogenContext, name_of, overriding_impl
 from still.autogenerate.reflect import REFLECTED
 from still.operations import ops
 
-MYSQL = ("mysql", "mariadb")
 log = logging.getLogger("alembic.autogenerate.compare.constraints")
 
 
@@ -126,6 +125,7 @@ def implicit_foreign_key_index(table: Table, info: dict[str, Any]) -> bool:
 
 def database_entries(autogen: AutogenContext, table: Table, model_names: set[str]) -> list[Entry]:
     dialect = autogen.dialect
+    database = autogen.impl_class
     parents = name_parents(table.schema, table.name)
     entries: list[Entry] = []
     uniques = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
@@ -140,7 +140,7 @@ def database_entries(autogen: AutogenContext, table: Table, model_names: set[str
                 tuple(c.name for c in constraint.columns),
                 None,
                 constraint,
-                either=dialect.name in MYSQL,
+                either=database.unique_constraints_are_indexes,
             )
         )
     unique_names = {e.name for e in entries if e.name}
@@ -151,7 +151,7 @@ def database_entries(autogen: AutogenContext, table: Table, model_names: set[str
         if info.get("duplicates_constraint") or index.name in unique_names:
             continue
         if (
-            dialect.name in MYSQL
+            database.implicit_foreign_key_indexes
             and index.name not in model_names
             and implicit_foreign_key_index(table, info)
         ):
@@ -166,7 +166,7 @@ def database_entries(autogen: AutogenContext, table: Table, model_names: set[str
                 elements,
                 _norm_expr(str(where)) if where is not None else None,
                 index,
-                either=dialect.name in MYSQL and bool(index.unique),
+                either=database.unique_constraints_are_indexes and bool(index.unique),
             )
         )
     return entries
@@ -216,16 +216,11 @@ def index_op(index: Index, table: Table, dialect: Dialect | None = None) -> ops.
 def predicted_unique_name(
     dialect: Dialect, table: Table, columns: list[str], taken: set[str]
 ) -> str | None:
-    """The name the database gives an unnamed unique constraint, so the downgrade can drop it."""
-    if dialect.name == "postgresql":
-        name = f"{table.name}_{'_'.join(columns)}_key"
-        return name if len(name) <= 63 else None
-    if dialect.name in MYSQL:
-        name, n = columns[0], 2
-        while name in taken:
-            name, n = f"{columns[0]}_{n}", n + 1
-        return name
-    return None
+    """The name the database gives an unnamed unique constraint, so the downgrade can drop it
+    (its implementation's ``predicted_unique_name``)."""
+    from still.ddl import impl_for
+
+    return impl_for(dialect.name).predicted_unique_name(table, columns, taken)
 
 
 def add_ops(
@@ -264,7 +259,11 @@ def _same_to_the_database(
 ) -> bool:
     """PostgreSQL: an expression or partial index the text comparison finds changed, asked of
     the database itself (:mod:`.canonical_index`)."""
-    if autogen.dialect.name != "postgresql" or model.kind != "index" or conn.kind != "index":
+    if (
+        not autogen.impl_class.compares_indexes_in_database
+        or model.kind != "index"
+        or conn.kind != "index"
+    ):
         return False
     if model.where is None and not any(e.startswith("expr:") for e in model.elements):
         return False

@@ -37,13 +37,13 @@ def _column_names(obj: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _changed(old: Any, new: Any, dialect_name: str) -> str:
+def _changed(old: Any, new: Any, by_expression: bool) -> str:
     """Why an index (or unique constraint) of the same name differs, as Alembic words it."""
     reasons = []
     if bool(getattr(old, "unique", False)) != bool(getattr(new, "unique", False)):
         reasons.append(f"unique={bool(old.unique)} to unique={bool(new.unique)}")
     before, after = _column_names(old), _column_names(new)
-    if dialect_name == "postgresql" and hasattr(new, "expressions"):
+    if by_expression and hasattr(new, "expressions"):
         if len(before) != len(after):
             reasons.append(f"expression number {len(before)} to {len(after)}")
         else:
@@ -106,7 +106,7 @@ def log_detected(autogen: Any, changes: Iterable[Any]) -> None:
                 what,
                 old.name,
                 old.table.name,
-                _changed(old, new, autogen.dialect.name),
+                _changed(old, new, autogen.impl_class.compares_indexes_in_database),
             )
             continue
         if id(change) in _SKIP:

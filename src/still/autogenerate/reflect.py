@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from still.autogenerate.sqlite_prefetch import prefetched
+from still.ddl import impl_for
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Inspector
@@ -63,12 +64,9 @@ def reflect_schema(
     table, column_info)`` may change each column's description first (Alembic's
     ``autogen_column_reflect`` hook)."""
     result = ReflectedSchema(schema)
-    if inspector.dialect.name == "postgresql":
-        result.enums = {
-            e["name"]: list(e["labels"])
-            for e in inspector.get_enums(schema=schema or inspector.default_schema_name)  # type: ignore[attr-defined]
-        }
-        result.extension_owned = _extension_owned(inspector, schema)
+    database = impl_for(inspector.dialect.name)  # PostgreSQL's enum types and extensions
+    result.enums = database.reflect_enum_types(inspector, schema)
+    result.extension_owned = database.extension_owned_tables(inspector, schema)
     if not names:
         return result
     with prefetched(inspector, schema):
@@ -178,18 +176,3 @@ def _index(table: Table, info: dict[str, Any]) -> None:
     }
     index = Index(info["name"], *elements, unique=bool(info.get("unique")), _table=table, **options)
     index.info[REFLECTED] = info
-
-
-def _extension_owned(inspector: Inspector, schema: str | None) -> set[str]:
-    """Tables created by an extension (PostGIS's spatial_ref_sys ...): never ours to drop."""
-    bind: Any = inspector.bind
-    # Bound by SQLAlchemy, not the driver: asyncpg does not take psycopg's %(name)s.
-    rows = bind.execute(
-        text(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e' "
-            "WHERE c.relkind IN ('r', 'p') AND n.nspname = :schema"
-        ),
-        {"schema": schema or inspector.default_schema_name},
-    )
-    return {row[0] for row in rows}

@@ -47,10 +47,11 @@ def _keeps_name(constraint: Any, dialect_name: str) -> bool:
     name = constraint.name
     if not isinstance(name, str):
         return False
-    # MySQL's primary key is always named PRIMARY
-    return not (
-        isinstance(constraint, PrimaryKeyConstraint) and dialect_name in ("mysql", "mariadb")
-    )
+    if not isinstance(constraint, PrimaryKeyConstraint):
+        return True
+    from still.ddl import impl_for
+
+    return impl_for(dialect_name).primary_key_named  # MySQL's is always named PRIMARY
 
 
 def create_table_op(

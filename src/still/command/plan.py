@@ -16,27 +16,19 @@ from typing import Any
 
 from still.command.environment import run_env
 from still.config import Config
+from still.ddl import impl_for
 from still.errors import StillError
 from still.graph import Step
 from still.operations import ops
 from still.script import Script, ScriptDirectory
 
-# Operations that lock or rewrite a whole table while they run, per database.
-_HEAVY = {
-    "postgresql": {
-        ops.AlterColumnOp: "may rewrite the table under an ACCESS EXCLUSIVE lock",
-        ops.CreateIndexOp: "blocks writes while it builds (postgresql_concurrently avoids that)",
-        ops.AddConstraintOp: "scans the table to validate, blocking writes",
-    },
-    "mysql": {
-        ops.AlterColumnOp: "may copy the whole table",
-        ops.AddConstraintOp: "may copy the whole table",
-    },
-    "sqlite": {
-        ops.AlterColumnOp: "rebuilds the table (move and copy)",
-        ops.AddConstraintOp: "rebuilds the table (move and copy)",
-        ops.DropConstraintOp: "rebuilds the table (move and copy)",
-    },
+# The operations a database's implementation may call heavy (``heavy_operations``: those that
+# lock or rewrite a whole table while they run there), by name.
+_OPERATIONS: dict[str, type[ops.MigrateOperation]] = {
+    "alter_column": ops.AlterColumnOp,
+    "create_index": ops.CreateIndexOp,
+    "add_constraint": ops.AddConstraintOp,
+    "drop_constraint": ops.DropConstraintOp,
 }
 
 
@@ -144,8 +136,8 @@ class _Recorder:
         heavy = next(
             (
                 why
-                for kind, why in _HEAVY.get(self.dialect_name, {}).items()
-                if isinstance(operation, kind)
+                for name, why in impl_for(self.dialect_name).heavy_operations.items()
+                if isinstance(operation, _OPERATIONS[name])
             ),
             None,
         )
@@ -203,7 +195,6 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
     buffer = io.StringIO()
     url = config.get_main_option("sqlalchemy.url") or ""
     dialect = re.split(r"[+:]", url, maxsplit=1)[0] or "default"
-    dialect = "mysql" if dialect == "mariadb" else dialect
     recorder = _Recorder(buffer, dialect)
     saved_buffer, saved_reporter = config.output_buffer, config.attributes.get("still.reporter")
     config.output_buffer = buffer

@@ -1,8 +1,8 @@
 """ALTER TABLE constructs for renaming tables and changing columns, with each dialect's grammar.
 
-The generic SQL is PostgreSQL's (which SQLite shares for renames); SQL Server, Oracle and
-MySQL/MariaDB get their own compile functions.  MySQL changes a column with CHANGE/MODIFY and the
-full column definition, built by :class:`MySQLChangeColumn`.
+The compile functions here write the generic SQL (PostgreSQL's, which SQLite shares for renames);
+each database whose grammar differs registers its own in its module (:mod:`still.ddl.mssql`,
+:mod:`still.ddl.oracle`, :mod:`still.ddl.mysql`, :mod:`still.ddl.postgresql`).
 
 The constructs have the constructors and attributes of Alembic's ``alembic.ddl.base`` ones
 (``ColumnType(table, column, type_, schema=..., existing_type=...)`` with ``.type_``,
@@ -26,10 +26,7 @@ from still.ddl.elements import (
     alter_column_phrase,
     alter_table_phrase,
     column_name,
-    nstring,
-    string,
     table_name,
-    tsql_string,
 )
 
 
@@ -110,11 +107,6 @@ class ColumnComment(ColumnChange):
         self.comment = comment
 
 
-class MySQLChangeColumn(ColumnChange):
-    """change: new_name, type_, nullable, default, computed, comment, autoincrement (the whole
-    column)."""
-
-
 def type_sql(compiler: DDLCompiler, type_: Any) -> str:
     """A type (class or instance) as this dialect writes it."""
     return str(compiler.dialect.type_compiler_instance.process(to_instance(type_)))
@@ -126,25 +118,20 @@ def default_sql(compiler: DDLCompiler, default: Any) -> str:
     return str(rendered)
 
 
-def _alter(compiler: DDLCompiler, element: AlterTable) -> str:
+def alter(compiler: DDLCompiler, element: AlterTable) -> str:
     return alter_table_phrase(compiler, element.table_name, element.schema)
-
-
-# -- generic (PostgreSQL; SQLite for renames) ----------------------------------------------------
 
 
 @compiles(RenameTable)
 def visit_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{_alter(compiler, element)} RENAME TO {compiler.preparer.quote(element.new_table_name)}"
-    )
+    return f"{alter(compiler, element)} RENAME TO {compiler.preparer.quote(element.new_table_name)}"
 
 
 @compiles(RenameConstraint)
 def _rename_constraint(element: RenameConstraint, compiler: DDLCompiler, **kw: Any) -> str:
     quote = compiler.preparer.quote
     return (
-        f"{_alter(compiler, element)} RENAME CONSTRAINT {quote(element.old_name)} "
+        f"{alter(compiler, element)} RENAME CONSTRAINT {quote(element.old_name)} "
         f"TO {quote(element.new_name)}"
     )
 
@@ -152,7 +139,7 @@ def _rename_constraint(element: RenameConstraint, compiler: DDLCompiler, **kw: A
 @compiles(ColumnName)
 def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
     return (
-        f"{_alter(compiler, element)} RENAME COLUMN {column_name(compiler, element.column_name)} "
+        f"{alter(compiler, element)} RENAME COLUMN {column_name(compiler, element.column_name)} "
         f"TO {column_name(compiler, element.newname)}"
     )
 
@@ -161,7 +148,7 @@ def visit_column_name(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> 
 def visit_column_nullable(element: ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
     verb = "DROP" if element.nullable else "SET"
     return (
-        f"{_alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} "
+        f"{alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} "
         f"{verb} NOT NULL"
     )
 
@@ -170,7 +157,7 @@ def visit_column_nullable(element: ColumnNullable, compiler: DDLCompiler, **kw: 
 def visit_column_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
     using = element.using
     return (
-        f"{_alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} "
+        f"{alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} "
         f"TYPE {type_sql(compiler, element.type_)}" + (f" USING {using}" if using else "")
     )
 
@@ -180,7 +167,7 @@ def visit_column_default(element: ColumnDefault, compiler: DDLCompiler, **kw: An
     default = element.default
     action = "DROP DEFAULT" if default is None else f"SET DEFAULT {default_sql(compiler, default)}"
     return (
-        f"{_alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} {action}"
+        f"{alter(compiler, element)} {alter_column_phrase(compiler, element.column_name)} {action}"
     )
 
 
@@ -195,150 +182,3 @@ def visit_column_comment(element: ColumnComment, compiler: DDLCompiler, **kw: An
         else compiler.sql_compiler.render_literal_value(element.comment, String())
     )
     return f"COMMENT ON COLUMN {target} IS {comment}"
-
-
-# -- SQL Server ---------------------------------------------------------------------------------
-
-
-@compiles(RenameTable, "mssql")
-def _mssql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    old = table_name(compiler, element.table_name, element.schema)
-    return f"EXEC sp_rename {string(old)}, {compiler.preparer.quote(element.new_table_name)}"
-
-
-@compiles(ColumnName, "mssql")
-def _mssql_rename_column(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    old = (
-        f"{table_name(compiler, element.table_name, element.schema)}."
-        f"{column_name(compiler, element.column_name)}"
-    )
-    new = column_name(compiler, element.newname)
-    return f"EXEC sp_rename {string(old)}, {new}, 'COLUMN'"
-
-
-@compiles(ColumnNullable, "mssql")
-def _mssql_nullable(element: ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
-    existing = element.existing_type
-    if existing is None:
-        raise ValueError(
-            f"SQL Server needs existing_type= to change the nullability of "
-            f"{element.table_name}.{element.column_name}."
-        )
-    null = "NULL" if element.nullable else "NOT NULL"
-    return (
-        f"{_alter(compiler, element)} ALTER COLUMN {column_name(compiler, element.column_name)} "
-        f"{type_sql(compiler, existing)} {null}"
-    )
-
-
-@compiles(ColumnType, "mssql")
-def _mssql_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    nullable = element.existing_nullable
-    null = "" if nullable is None else (" NULL" if nullable else " NOT NULL")
-    return (
-        f"{_alter(compiler, element)} ALTER COLUMN {column_name(compiler, element.column_name)} "
-        f"{type_sql(compiler, element.type_)}{null}"
-    )
-
-
-@compiles(ColumnDefault, "mssql")
-def _mssql_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
-    default = element.default
-    if default is None:
-        # SQL Server names each default constraint: look the name up and drop it.
-        table = table_name(compiler, element.table_name, element.schema)
-        return (
-            "DECLARE @name NVARCHAR(256); SELECT @name = dc.name FROM sys.default_constraints dc "
-            "JOIN sys.columns c ON c.object_id = dc.parent_object_id "
-            "AND c.column_id = dc.parent_column_id "
-            f"WHERE dc.parent_object_id = OBJECT_ID({nstring(table)}) "
-            f"AND c.name = {nstring(element.column_name)}; "
-            f"IF @name IS NOT NULL EXEC({tsql_string(f'ALTER TABLE {table} DROP CONSTRAINT ')} "
-            "+ QUOTENAME(@name))"
-        )
-    return (
-        f"{_alter(compiler, element)} ADD DEFAULT {default_sql(compiler, default)} "
-        f"FOR {column_name(compiler, element.column_name)}"
-    )
-
-
-# -- Oracle -------------------------------------------------------------------------------------
-
-
-@compiles(ColumnNullable, "oracle")
-def _oracle_nullable(element: ColumnNullable, compiler: DDLCompiler, **kw: Any) -> str:
-    null = "NULL" if element.nullable else "NOT NULL"
-    return f"{_alter(compiler, element)} MODIFY {column_name(compiler, element.column_name)} {null}"
-
-
-@compiles(ColumnType, "oracle")
-def _oracle_type(element: ColumnType, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{_alter(compiler, element)} MODIFY {column_name(compiler, element.column_name)} "
-        f"{type_sql(compiler, element.type_)}"
-    )
-
-
-@compiles(ColumnDefault, "oracle")
-def _oracle_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
-    default = element.default
-    value = "NULL" if default is None else default_sql(compiler, default)
-    return (
-        f"{_alter(compiler, element)} MODIFY {column_name(compiler, element.column_name)} "
-        f"DEFAULT {value}"
-    )
-
-
-# -- MySQL / MariaDB ----------------------------------------------------------------------------
-
-
-@compiles(RenameTable, "mysql")
-@compiles(RenameTable, "mariadb")
-def _mysql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    # MySQL moves a table renamed to an unqualified name into the session's database: the new
-    # name keeps the table's schema.
-    new = table_name(compiler, element.new_table_name, element.schema)
-    return f"{_alter(compiler, element)} RENAME TO {new}"
-
-
-@compiles(ColumnDefault, "mysql")
-@compiles(ColumnDefault, "mariadb")
-def _mysql_default(element: ColumnDefault, compiler: DDLCompiler, **kw: Any) -> str:
-    return visit_column_default(element, compiler, **kw)
-
-
-@compiles(MySQLChangeColumn, "mysql")
-@compiles(MySQLChangeColumn, "mariadb")
-def _mysql_change(element: MySQLChangeColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    change = element.change
-    old = column_name(compiler, element.column_name)
-    new = change.get("new_name") or element.column_name
-    parts = [type_sql(compiler, change["type_"])]
-    computed = change.get("computed")
-    if computed is not None:
-        parts.append(compiler.process(computed))  # GENERATED ALWAYS AS (...) [STORED|VIRTUAL]
-        if change.get("nullable") is False:  # MariaDB takes no NULL after a generated column
-            parts.append("NOT NULL")
-    else:
-        parts.append("NULL" if change.get("nullable", True) else "NOT NULL")
-    if change.get("autoincrement"):
-        parts.append("AUTO_INCREMENT")
-    if change.get("default") is not None:
-        parts.append(f"DEFAULT {default_sql(compiler, change['default'])}")
-    if change.get("comment") is not None:
-        parts.append(
-            f"COMMENT {compiler.sql_compiler.render_literal_value(change['comment'], String())}"
-        )
-    # CHANGE whenever a name is given (the same one included), as Alembic writes it
-    verb = (
-        f"CHANGE {old} {column_name(compiler, new)}" if change.get("new_name") else f"MODIFY {old}"
-    )
-    return f"{_alter(compiler, element)} {verb} {' '.join(parts)}"
-
-
-@compiles(ColumnName, "postgresql")
-def _pg_rename_column(element: ColumnName, compiler: DDLCompiler, **kw: Any) -> str:
-    return (
-        f"{_alter(compiler, element)} RENAME {column_name(compiler, element.column_name)} "
-        f"TO {column_name(compiler, element.newname)}"
-    )

@@ -1,7 +1,7 @@
 """DDL constructs SQLAlchemy does not have (ALTER TABLE ... ADD/DROP COLUMN), with their SQL.
 
-Each construct compiles through SQLAlchemy's compiler; dialects whose grammar differs get their
-own small compile function here, registered with ``@compiles(Construct, "dialect")``.  The
+Each construct compiles through SQLAlchemy's compiler; a database whose grammar differs registers
+its own compile function in its module (``compiles(AddColumn, "mssql")`` in ``ddl/mssql.py``).  The
 phrases they are written with (``alter_table_phrase``, ``add_column_phrase`` ...) are what
 ``alembic.ddl.base``'s helper functions are under still, for dialects that write their own.
 """
@@ -150,7 +150,7 @@ def add_column_phrase(
         inline_primary_key=bool(inline_primary_key),
     )
     guard = "IF NOT EXISTS " if if_not_exists else ""
-    return f"ADD COLUMN {guard}{_column_definition(compiler, element)}"
+    return f"ADD COLUMN {guard}{column_definition(compiler, element)}"
 
 
 def _column_spec(compiler: DDLCompiler, column: Column[Any]) -> str:
@@ -166,7 +166,7 @@ def inline_foreign_key(column: Column[Any]) -> ForeignKeyConstraint | None:
     return keys[0].constraint
 
 
-def _column_definition(compiler: DDLCompiler, element: AddColumn) -> str:
+def column_definition(compiler: DDLCompiler, element: AddColumn) -> str:
     """The column as ADD writes it: its specification, then what is written inline."""
     column = element.column
     text = _column_spec(compiler, column)
@@ -191,18 +191,7 @@ def visit_add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> st
     guard = "IF NOT EXISTS " if element.if_not_exists else ""
     return (
         f"{alter_table_phrase(compiler, element.table_name, element.schema)} "
-        f"ADD COLUMN {guard}{_column_definition(compiler, element)}"
-    )
-
-
-@compiles(AddColumn, "mssql")
-@compiles(AddColumn, "oracle")
-def _add_column_without_keyword(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
-    # Alembic 1.20 leaves the column's own constraints out here (a CHECK on the Column is then
-    # lost); both databases accept them inline, so still keeps them.
-    return (
-        f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
-        f"ADD {_column_definition(compiler, element)}"
+        f"ADD COLUMN {guard}{column_definition(compiler, element)}"
     )
 
 
@@ -233,7 +222,7 @@ class DropNamedConstraint(AlterTable):
         self.if_exists = if_exists
 
 
-def _constraint_name(compiler: DDLCompiler, element: DropNamedConstraint) -> str:
+def constraint_name_sql(compiler: DDLCompiler, element: DropNamedConstraint) -> str:
     if not element.name:
         raise ValueError(f"Dropping a constraint of {element.table_name} needs its name.")
     # a name made by op.f() or a naming convention is shortened as it was when created
@@ -245,21 +234,5 @@ def _drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, **kw: 
     guard = "IF EXISTS " if element.if_exists else ""
     return (
         f"ALTER TABLE {table_name(compiler, element.table_name, element.schema)} "
-        f"DROP CONSTRAINT {guard}{_constraint_name(compiler, element)}"
+        f"DROP CONSTRAINT {guard}{constraint_name_sql(compiler, element)}"
     )
-
-
-@compiles(DropNamedConstraint, "mysql")
-@compiles(DropNamedConstraint, "mariadb")
-def _mysql_drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, **kw: Any) -> str:
-    target = table_name(compiler, element.table_name, element.schema)
-    if element.kind == "primary":
-        return f"ALTER TABLE {target} DROP PRIMARY KEY"
-    what = {
-        "foreignkey": "FOREIGN KEY",
-        "unique": "INDEX",
-        # MySQL says DROP CHECK; MariaDB has only DROP CONSTRAINT for checks.
-        "check": "CONSTRAINT" if getattr(compiler.dialect, "is_mariadb", False) else "CHECK",
-    }.get(element.kind or "", "CONSTRAINT")
-    guard = "IF EXISTS " if element.if_exists else ""  # MariaDB; MySQL has no IF EXISTS here
-    return f"ALTER TABLE {target} DROP {what} {guard}{_constraint_name(compiler, element)}"

@@ -1,6 +1,7 @@
 """The generic DDL implementation: how an operation reaches one database, online or as SQL text.
 
-One :class:`DefaultImpl` subclass per dialect (see :mod:`still.ddl.dialects`) overrides what that
+One :class:`DefaultImpl` subclass per database, each in its own module (``ddl/postgresql.py``,
+``ddl/mysql.py``, ``ddl/sqlite.py``, ``ddl/mssql.py``, ``ddl/oracle.py``), overrides what that
 database does differently, in the manner of SQLAlchemy's dialect / compiler split.  The operations
 layer calls the methods here with SQLAlchemy schema objects; nothing here knows about operations,
 revisions or the CLI.
@@ -74,6 +75,19 @@ ExecutableDDL = ExecutableDDLElement
 REGISTRY: dict[str, type[DefaultImpl]] = {}
 
 
+def impl_for(dialect_name: str) -> type[DefaultImpl]:
+    """The implementation class for a dialect name; the generic one for unknown dialects.
+
+    still's own implementations are registered when :mod:`still.ddl` is imported (its
+    ``__init__`` imports each database's module)."""
+    return REGISTRY.get(dialect_name, DefaultImpl)
+
+
+def impl_for_url(url: str) -> type[DefaultImpl]:
+    """The implementation class for the database a URL names (``postgresql+psycopg://...``)."""
+    return impl_for(url.split(":", 1)[0].split("+", 1)[0])
+
+
 class DefaultImpl:
     """Issues DDL for one dialect, to a live connection or to an output buffer (``--sql``)."""
 
@@ -85,6 +99,8 @@ class DefaultImpl:
             REGISTRY[cls.__dialect__] = cls
 
     transactional_ddl: bool = False
+    # The database's name in messages ("PostgreSQL"); the dialect's name where it is empty.
+    display_name: ClassVar[str] = ""
     # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
     alters_constraints: ClassVar[bool] = True
     # What ends a statement in an offline script (Alembic's name).
@@ -97,6 +113,97 @@ class DefaultImpl:
     type_synonyms: ClassVar[tuple[set[str], ...]] = ({"NUMERIC", "DECIMAL"},)
     type_arg_extract: ClassVar[Sequence[str]] = ()
     identity_attrs_ignore: ClassVar[tuple[str, ...]] = ("order", "on_null")
+
+    # -- capabilities: what the other layers ask of a database instead of testing its name -------
+    # (each database's module answers for itself; a new database answers here by subclassing)
+
+    # sqlglot's name for the database's SQL (CHECK constraints, raw SQL read for data loss).
+    sqlglot_dialect: ClassVar[str | None] = None
+    # batch_alter_table(recreate="always") can rebuild a table here (tested live on each).
+    rebuilds_tables: ClassVar[bool] = False
+    # ALTER TABLE cannot change a column or a constraint: outside a batch, such an operation
+    # rebuilds the table (unless the ``sqlite_rebuild`` option says not to).
+    rebuilds_outside_batch: ClassVar[bool] = False
+    # A rebuilt table is swapped in whole: created under a temporary name with every constraint,
+    # the old one dropped, the new one renamed.  Otherwise its constraints are added by ALTERs
+    # once the rows are copied, and other tables' foreign keys pointed at it again.
+    swaps_by_rename: ClassVar[bool] = False
+    # JSON is stored as text: values copy into a JSON column without a CAST.
+    json_is_text: ClassVar[bool] = False
+    # Constraint names a table keeps only as given at CREATE (a hint in "no constraint named").
+    constraint_names_hint: ClassVar[str] = ""
+    # Operations that lock or rewrite a whole table here, by operation name (``upgrade --plan``).
+    heavy_operations: ClassVar[Mapping[str, str]] = {}
+    # Enum types are schema objects of their own (CREATE TYPE), compared and created apart.
+    named_enum_types: ClassVar[bool] = False
+    # Sequences of their own, one a SERIAL column owns (``still.testing`` snapshots list them).
+    serial_sequences: ClassVar[bool] = False
+    # Reflected server defaults carry casts (``'a'::text``) that the model's do not.
+    reflected_default_casts: ClassVar[bool] = False
+    # Foreign keys: DEFERRABLE / INITIALLY reflected (so compared); RESTRICT the same as NO
+    # ACTION; an index the database makes for each foreign key by itself (InnoDB).
+    reflects_deferrable: ClassVar[bool] = False
+    restrict_is_no_action: ClassVar[bool] = False
+    implicit_foreign_key_indexes: ClassVar[bool] = False
+    # A UNIQUE constraint is reported as a unique index (and the other way round); the primary
+    # key has one fixed name, whatever the model calls it.
+    unique_constraints_are_indexes: ClassVar[bool] = False
+    primary_key_named: ClassVar[bool] = True
+    # An index that differs by text is asked of the database itself before it is reported
+    # (expression and partial indexes, autogenerate/canonical_index.py), and its expressions
+    # are described one by one (Alembic's wording).
+    compares_indexes_in_database: ClassVar[bool] = False
+
+    @classmethod
+    def normalise_type_ddl(cls, text: str, dialect: Dialect) -> str:
+        """A type as ``CREATE TABLE`` writes it (upper case, spaces and COLLATE gone), in the
+        spelling autogenerate compares: the database's own equivalences (display widths,
+        aliases) resolved.  The generic synonyms (DECIMAL, INT4 ...) come after."""
+        return text
+
+    @classmethod
+    def generated_change_refusal(cls, dialect: Dialect, new: Any, existing: Any) -> str | None:
+        """None when ``alter_column`` can change an identity or generated (computed) column from
+        ``existing`` to ``new`` in place here; otherwise why not (autogenerate then replaces
+        the column)."""
+        return f"{dialect.name} cannot alter a generated or identity column in place"
+
+    @classmethod
+    def predicted_check_name(
+        cls, dialect: Dialect, table: Table, sql: str, taken: set[str]
+    ) -> str | None:
+        """The name the database gives an unnamed CHECK constraint (None: unknown)."""
+        return None
+
+    @classmethod
+    def predicted_foreign_key_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        """The name the database gives an unnamed foreign key (None: unknown)."""
+        return None
+
+    @classmethod
+    def predicted_unique_name(
+        cls, table: Table, columns: Sequence[str], taken: set[str]
+    ) -> str | None:
+        """The name the database gives an unnamed UNIQUE constraint (None: unknown)."""
+        return None
+
+    @classmethod
+    def reflect_enum_types(cls, inspector: Any, schema: str | None) -> dict[str, list[str]]:
+        """The schema's named enum types, name -> labels (where :attr:`named_enum_types`)."""
+        return {}
+
+    @classmethod
+    def extension_owned_tables(cls, inspector: Any, schema: str | None) -> set[str]:
+        """Tables an extension of the database created (never a migration's to drop)."""
+        return set()
+
+    @classmethod
+    def lives_in_one_connection(cls, url: str) -> bool:
+        """Whether the database at ``url`` (this dialect's) lasts only as long as one
+        connection (an in-memory one)."""
+        return False
 
     def __init__(
         self,
@@ -130,8 +237,6 @@ class DefaultImpl:
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
         """The implementation registered for ``dialect`` (KeyError for an unknown one)."""
-        import still.ddl.dialects  # noqa: F401  (registers still's own implementations)
-
         return REGISTRY[dialect.name]
 
     @property

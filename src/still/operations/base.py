@@ -69,7 +69,7 @@ class Operations:
         """Run an operation that is part of another one (e.g. the foreign key an added column
         carries): as :meth:`invoke`, but not reported as an operation of its own."""
         if (
-            self.impl.dialect.name == "sqlite"
+            self.impl.rebuilds_outside_batch
             and self.migration_context.opts.get("sqlite_rebuild", True)
             and isinstance(
                 operation, (ops.AlterColumnOp, ops.AddConstraintOp, ops.DropConstraintOp)

@@ -50,8 +50,6 @@ TABLE_CHANGES = (
     ops.CreateTableCommentOp,
     ops.DropTableCommentOp,
 )
-# Where recreate="always" rebuilds the table (tested live on each).
-_REBUILDS = ("sqlite", "postgresql", "mysql", "mariadb")
 
 
 class BatchImpl:
@@ -283,7 +281,7 @@ class BatchImpl:
         operations = self._operations("flush")
         dialect = self.impl.dialect.name
         table_name = str(self.table_name)
-        if self.recreate == "always" and dialect not in _REBUILDS:
+        if self.recreate == "always" and not self.impl.rebuilds_tables:
             raise CommandError(
                 f"batch_alter_table({table_name!r}, recreate='always') rebuilds tables on "
                 f"SQLite, PostgreSQL and MySQL/MariaDB; on {dialect} use recreate='auto', which "

@@ -19,20 +19,16 @@ from sqlalchemy import CheckConstraint, Column, MetaData, Table
 from sqlalchemy.sql.schema import SchemaEventTarget
 from sqlalchemy.types import to_instance
 
+from still.ddl import impl_for
 from still.sqla_private import created_on
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
-# SQLAlchemy dialect name -> sqlglot dialect name
-_SQLGLOT_DIALECTS = {
-    "sqlite": "sqlite",
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "mssql": "tsql",
-    "oracle": "oracle",
-}
+
+def _sqlglot(dialect_name: str) -> str | None:
+    """sqlglot's name for the dialect's SQL (its implementation's ``sqlglot_dialect``)."""
+    return impl_for(dialect_name).sqlglot_dialect
 
 
 @dataclass(frozen=True)
@@ -143,7 +139,7 @@ def renamed_in(sqltext: str, renames: Mapping[str, str], dialect_name: str) -> s
             changed = True
     if not changed:
         return sqltext
-    rewritten: str = expression.sql(dialect=_SQLGLOT_DIALECTS.get(dialect_name))
+    rewritten: str = expression.sql(dialect=_sqlglot(dialect_name))
     return rewritten
 
 
@@ -165,6 +161,6 @@ def _parse(sql: str, dialect_name: str) -> Any:
     from sqlglot.errors import SqlglotError
 
     try:
-        return sqlglot.parse_one(sql, read=_SQLGLOT_DIALECTS.get(dialect_name))
+        return sqlglot.parse_one(sql, read=_sqlglot(dialect_name))
     except (SqlglotError, ValueError):
         return None

@@ -37,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.types import to_instance
 
+from still.ddl import DefaultImpl, impl_for
+from still.ddl.sqlite import SQLiteImpl
 from still.errors import CommandError
 from still.operations import checks as type_checks
 from still.operations import ops
@@ -267,7 +269,7 @@ class TableRebuild:
             group[:] = [
                 item for item in group if all(not isinstance(c, _Dropped) for c in item["columns"])
             ]
-        dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+        dialect_name = _database(self.dialect).__dialect__
         kept = []
         for check in self.checks:
             names = type_checks.referenced_columns(str(check["sqltext"]), dialect_name)
@@ -461,7 +463,7 @@ class TableRebuild:
                         new if isinstance(c, str) and c == old else c for c in item["columns"]
                     ]
             # A CHECK naming the column follows it (SQLite's RENAME COLUMN does the same).
-            dialect_name = self.dialect.name if self.dialect is not None else "sqlite"
+            dialect_name = _database(self.dialect).__dialect__
             for check in self.checks:
                 check["sqltext"] = type_checks.renamed_in(
                     str(check["sqltext"]), {old: new}, dialect_name
@@ -531,11 +533,8 @@ class TableRebuild:
             if len(kept) != len(self.indexes):
                 self.indexes = kept
                 return
-        hint = (
-            "; SQLite keeps only the names given when the constraint was created"
-            if self.dialect is None or self.dialect.name == "sqlite"
-            else ""
-        )
+        hint = _database(self.dialect).constraint_names_hint
+        hint = f"; {hint}" if hint else ""
         raise CommandError(f"Table {self.name} has no constraint named {name!r}{hint}.")
 
     # -- the new table --------------------------------------------------------------------------
@@ -642,13 +641,18 @@ class _Dropped:
     name: str
 
 
+def _database(dialect: Any) -> type[DefaultImpl]:
+    """The dialect's DDL implementation (class); SQLite's where a rebuild has no dialect."""
+    return impl_for(dialect.name) if dialect is not None else SQLiteImpl
+
+
 def _changes_kind(old: Any, new: Any, dialect: Any) -> bool:
     """Whether copying values from ``old`` to ``new`` needs a CAST: the kind of type changes
     (text to number, number to text ...), as Alembic's batch mode decides (SQLite stores JSON
     as text, so no cast to JSON there)."""
     from sqlalchemy import JSON
 
-    if dialect is not None and dialect.name == "sqlite" and isinstance(new, JSON):
+    if dialect is not None and _database(dialect).json_is_text and isinstance(new, JSON):
         return False
     return not same_affinity(old, new)
 

@@ -37,7 +37,7 @@ def swap(operations: Operations, rebuild: TableRebuild, batch_impl: Any = None) 
     if rebuild.source_table is not None:
         impl.prep_table_for_batch(batch_impl, rebuild.source_table)
     with impl.without_table_events():
-        if impl.dialect.name == "sqlite":
+        if impl.swaps_by_rename:
             _swap_sqlite(impl, rebuild)
         else:
             _swap_with_alters(operations, rebuild)

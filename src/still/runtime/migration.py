@@ -798,7 +798,7 @@ class MigrationContext:
         are in doubt, and the command that settles it."""
         from still.runtime.journal import Outcome, shown
 
-        database = "MySQL/MariaDB" if self.dialect.name == "mysql" else self.dialect.name
+        database = self.impl.display_name or self.dialect.name
         journal = self._journal
         outcome = journal.outcome(exc) if journal is not None else Outcome([])
         lines = []

@@ -25,15 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-# still's dialect names -> sqlglot's; every string is also tried in the three still is tested on.
-_DIALECTS = {
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-    "mssql": "tsql",
-    "oracle": "oracle",
-}
+# sqlglot's dialects every string is also tried in: the three still is tested on.
 _FALLBACK = ("postgres", "mysql", "sqlite")
 # Statements sqlglot keeps as an opaque command that store nothing and lose nothing.
 _HARMLESS_COMMANDS = frozenset(
@@ -80,7 +72,9 @@ class SQLFinding:
 
 def sqlglot_dialects(dialect: str | None) -> tuple[str, ...]:
     """The sqlglot dialects to read a statement in: the database's own first."""
-    first = _DIALECTS.get((dialect or "").split("+")[0])
+    from still.ddl import impl_for
+
+    first = impl_for((dialect or "").split("+")[0]).sqlglot_dialect
     return tuple(dict.fromkeys([*([first] if first else []), *_FALLBACK]))
 
 

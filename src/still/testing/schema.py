@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from still.ddl import impl_for
+
 Snapshot = dict[str, str]
 
 # still's ledger holds rows about runs, not the application's schema.
@@ -62,6 +64,7 @@ def snapshot(connection: sa.Connection, ignore: Iterable[str] = IGNORED_TABLES) 
     ignored = set(ignore)
     inspector = sa.inspect(connection)
     dialect = connection.dialect
+    database = impl_for(dialect.name)
     found: Snapshot = {}
     for table in inspector.get_table_names():
         if table in ignored:
@@ -89,7 +92,7 @@ def snapshot(connection: sa.Connection, ignore: Iterable[str] = IGNORED_TABLES) 
             details += [f"{k} {v}" for k, v in sorted((fk.get("options") or {}).items())]
             found[key] = ", ".join(details)
         for index in inspector.get_indexes(table):
-            if dialect.name in ("mysql", "mariadb") and _implied_by_foreign_key(
+            if database.implicit_foreign_key_indexes and _implied_by_foreign_key(
                 index, foreign_keys
             ):
                 continue
@@ -111,9 +114,10 @@ def snapshot(connection: sa.Connection, ignore: Iterable[str] = IGNORED_TABLES) 
     for view in _reflect(inspector.get_view_names, []):
         definition = _reflect(inspector.get_view_definition, "", view) or ""
         found[f"view {view}"] = " ".join(str(definition).split()) or "view"
-    if dialect.name == "postgresql":
+    if database.named_enum_types:
         for enum in _reflect(lambda: inspector.get_enums(), []):  # type: ignore[attr-defined]
             found[f"enum type {enum['name']}"] = f"({_columns(enum['labels'])})"
+    if database.serial_sequences:
         for sequence in _reflect(inspector.get_sequence_names, []):
             if any(sequence.startswith(f"{table}_") for table in ignored):
                 continue  # the sequence of an ignored table's serial key
