@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from pathlib import Path
 from types import ModuleType
 
 from still.compat import alembic_names
 from still.errors import ScriptError, StillError
 
-_counter = 0
+_counter = itertools.count(1)  # next() is atomic: threads loading files at once get distinct names
 
 
 def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
     """Execute ``path`` as a fresh module.  Syntax errors name the file and line."""
-    global _counter
-    _counter += 1
-    name = module_name or f"_still_loaded_{path.stem}_{_counter}"
+    name = module_name or f"_still_loaded_{path.stem}_{next(_counter)}"
     if path.suffix == ".pyc":
         from importlib.machinery import SourcelessFileLoader
 
