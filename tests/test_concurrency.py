@@ -197,9 +197,9 @@ def test_the_sqlite_lock_leaves_the_connections_busy_timeout_alone(tmp_path: Pat
 
 # -- any isolation level, whoever owns the transaction (issue 16) ---------------------------------
 
-# How many processes race in each of the isolation tests: 6 in a normal run, STILL_RACERS=12 for
+# How many processes race in each of the isolation tests: 3 in a normal run, STILL_RACERS=12 for
 # the slow run whose figures docs/safety.md gives.
-RACERS = int(os.environ.get("STILL_RACERS", "6"))
+RACERS = int(os.environ.get("STILL_RACERS", "3"))
 ISOLATION_LEVELS = ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
 
 # env.py with a start barrier: every process connects, then waits until all have, so all of them
