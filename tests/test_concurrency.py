@@ -327,3 +327,36 @@ def test_racing_processes_under_every_isolation_level(
     assert columns == ["id", "name"]
     ran = [o[2].count("Running upgrade") for outcomes in (fresh, mid) for o in outcomes]
     assert sum(ran) == 4, ran
+
+
+def test_several_commands_in_one_transaction_of_the_application(project: Project) -> None:
+    """An application (pytest-alembic does this) running one command after another in its own
+    transaction: the second does not wait for the lock the first one's transaction still holds."""
+    from still import command
+    from still.config import Config
+
+    _write_chain(project)
+    _set_timeout(project, 5)
+    text = project.env_py.read_text()
+    marker = "def run_migrations_online() -> None:\n"
+    project.env_py.write_text(
+        text.replace(
+            marker,
+            marker
+            + "    connection = config.attributes.get('connection')\n"
+            + "    if connection is not None:\n"
+            + "        context.configure(connection=connection, target_metadata=target_metadata)\n"
+            + "        context.run_migrations()\n"
+            + "        return\n",
+        )
+    )
+    started = time.monotonic()
+    with project.engine().begin() as connection:
+        config = Config(str(project.ini))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "c1")
+        command.upgrade(config, "head")
+        command.downgrade(config, "c2")
+    assert time.monotonic() - started < 4
+    assert project.versions() == {"c2"}
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2", "c3"]

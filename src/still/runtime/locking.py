@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -140,19 +141,33 @@ def _postgresql(connection: Connection, name: str, timeout: float) -> Iterator[N
         )
         yield
         return
+    # This transaction already holds it: an earlier command ran in it (an application running
+    # several commands in its own transaction); waiting for it would wait for ourselves.
+    transaction = connection.get_transaction()
+    held = connection.info.get(_HELD)
+    ours = (
+        transaction is not None
+        and held is not None
+        and held[0] == in_transaction["key"]
+        and held[1]() is transaction
+    )
     try:
         holder = holder.execution_options(isolation_level="AUTOCOMMIT")
         _wait(lambda: bool(holder.execute(_PG_TRY, {"key": key}).scalar()), name, timeout, how)
         try:
-            # In autocommit, each try takes the transaction-level lock and gives it back at once.
-            _wait(
-                lambda: bool(holder.execute(_PG_TRY_XACT, in_transaction).scalar()),
-                name,
-                timeout,
-                f"{how}, held until the previous migration's transaction ends",
-            )
-            # Nobody else asks for it while this process holds the session lock: granted at once.
-            connection.execute(_PG_XACT, in_transaction)
+            if not ours:
+                # In autocommit, each try takes the transaction-level lock and gives it back.
+                _wait(
+                    lambda: bool(holder.execute(_PG_TRY_XACT, in_transaction).scalar()),
+                    name,
+                    timeout,
+                    f"{how}, held until the previous migration's transaction ends",
+                )
+                # Nobody else asks for it while this process holds the session lock: at once.
+                connection.execute(_PG_XACT, in_transaction)
+                current = connection.get_transaction()
+                if current is not None:
+                    connection.info[_HELD] = (in_transaction["key"], weakref.ref(current))
             yield
         finally:
             _release(holder, _PG_UNLOCK, {"key": key})
@@ -160,6 +175,8 @@ def _postgresql(connection: Connection, name: str, timeout: float) -> Iterator[N
         holder.close()
 
 
+# In Connection.info: (key, a weak reference to the transaction that holds it).
+_HELD = "still_transaction_lock"
 _PG_TRY = text("SELECT pg_try_advisory_lock(:key)")
 _PG_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 _PG_TRY_XACT = text("SELECT pg_try_advisory_xact_lock(:key)")
