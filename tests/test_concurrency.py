@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from still.runtime.locking import lock_name, mysql_name, postgresql_key
-from tests.conftest import Project
+from tests.conftest import Project, make_project
+from tests.databases import fresh_database
 
 PROCESSES = 20
 
@@ -191,3 +193,170 @@ def test_the_sqlite_lock_leaves_the_connections_busy_timeout_alone(tmp_path: Pat
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
         conn.rollback()
     engine.dispose()
+
+
+# -- any isolation level, whoever owns the transaction (issue 16) ---------------------------------
+
+# How many processes race in each of the isolation tests: 3 in a normal run, STILL_RACERS=12 for
+# the slow run whose figures docs/safety.md gives.
+RACERS = int(os.environ.get("STILL_RACERS", "3"))
+ISOLATION_LEVELS = ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
+
+# env.py with a start barrier: every process connects, then waits until all have, so all of them
+# read the version table before the first one has moved the database.  ``{run}`` is where the
+# migrations run: in still's transaction or in one env.py began itself.
+RACING_ENV_PY = """\
+import os, pathlib, time
+from sqlalchemy import engine_from_config, pool
+from alembic import context
+
+config = context.config
+
+
+def wait_for_the_others():
+    directory = pathlib.Path(os.environ["STILL_TEST_BARRIER"])
+    (directory / str(os.getpid())).touch()
+    deadline = time.monotonic() + 90
+    while len(list(directory.iterdir())) < int(os.environ["STILL_TEST_RACERS"]):
+        if time.monotonic() > deadline:
+            raise SystemExit("the other processes never came")
+        time.sleep(0.01)
+
+
+connectable = engine_from_config(
+    config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    wait_for_the_others()
+{run}
+"""
+STILL_OWNS = "    with context.begin_transaction():\n        context.run_migrations()\n"
+ENV_PY_OWNS = "    with connection.begin():\n        context.run_migrations()\n"
+
+
+def _write_racing_chain(project: Project) -> None:
+    # c1 and c3 take a moment, so the other processes read the version table before the first
+    # one commits: the fresh database (no alembic_version yet) and the mid revision (a row that
+    # changes under them) are both met by every process but the first.
+    pause = "import time\ntime.sleep(0.5)\n"
+    project.write_revision(
+        "c1",
+        None,
+        pause + "op.create_table('applied', sa.Column('rev', sa.String(10), nullable=False))\n"
+        "op.create_table('t1', sa.Column('id', sa.Integer, primary_key=True))\n"
+        + RECORD.format(rev="c1"),
+    )
+    project.write_revision(
+        "c2",
+        "c1",
+        "op.create_table('t2', sa.Column('id', sa.Integer, primary_key=True))\n"
+        + RECORD.format(rev="c2"),
+    )
+    project.write_revision(
+        "c3",
+        "c2",
+        pause + "op.add_column('t2', sa.Column('name', sa.String(20)))\n" + RECORD.format(rev="c3"),
+    )
+    project.write_revision(
+        "c4",
+        "c3",
+        "op.create_table('t4', sa.Column('id', sa.Integer, primary_key=True))\n"
+        + RECORD.format(rev="c4"),
+    )
+
+
+def _race(project: Project, tmp_path: Path, name: str, *args: str) -> list[tuple[int, str, str]]:
+    barrier = tmp_path / name
+    barrier.mkdir()
+    env = {"STILL_TEST_BARRIER": str(barrier), "STILL_TEST_RACERS": str(RACERS)}
+    started = time.monotonic()
+    processes = [_spawn(project, *args, env=env) for _ in range(RACERS)]
+    outcomes = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
+    succeeded = sum(1 for code, _, _ in outcomes if code == 0)
+    print(f"{name}: {succeeded}/{RACERS} succeeded in {time.monotonic() - started:.1f} s")
+    return outcomes
+
+
+@pytest.fixture(params=("postgresql", "mariadb"))
+def server_project(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("SQLALCHEMY_URL", raising=False)
+    monkeypatch.delenv("ALEMBIC_CONFIG", raising=False)
+    with fresh_database(request.param, tmp_path) as url:
+        p = make_project(root, url)
+        yield p
+        p.dispose()
+
+
+@pytest.mark.parametrize("owner", ["still", "env.py"])
+@pytest.mark.parametrize("isolation", ISOLATION_LEVELS)
+def test_racing_processes_under_every_isolation_level(
+    server_project: Project, tmp_path: Path, isolation: str, owner: str
+) -> None:
+    """Every process succeeds, from a fresh database and from a mid revision, and each
+    migration runs once: the heads are read again after the lock, in a snapshot taken after it."""
+    project = server_project
+    _write_racing_chain(project)
+    _set_timeout(project, 150)
+    text = project.ini.read_text()
+    project.ini.write_text(
+        text.replace(
+            "\nsqlalchemy.url", f"\nsqlalchemy.isolation_level = {isolation}\nsqlalchemy.url"
+        )
+    )
+    project.env_py.write_text(
+        RACING_ENV_PY.replace("{run}\n", STILL_OWNS if owner == "still" else ENV_PY_OWNS)
+    )
+    label = f"{project.kind} {isolation} {owner}"
+    fresh = _race(project, tmp_path, f"{label}: fresh database", "upgrade", "c2")
+    mid = _race(project, tmp_path, f"{label}: from c2", "upgrade", "head")
+    for outcomes in (fresh, mid):
+        failures = [o for o in outcomes if o[0] != 0]
+        assert not failures, f"{len(failures)}/{RACERS} failed; the first:\n{failures[0][2]}"
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2", "c3", "c4"]
+    ledger = project.rows("SELECT revision FROM still_ledger WHERE direction = 'upgrade'")
+    assert sorted(r for (r,) in ledger) == ["c1", "c2", "c3", "c4"]
+    assert project.versions() == {"c4"}
+    assert project.tables() == {"applied", "t1", "t2", "t4"}
+    columns = [c["name"] for c in project.inspector().get_columns("t2")]
+    assert columns == ["id", "name"]
+    ran = [o[2].count("Running upgrade") for outcomes in (fresh, mid) for o in outcomes]
+    assert sum(ran) == 4, ran
+
+
+def test_several_commands_in_one_transaction_of_the_application(project: Project) -> None:
+    """An application (pytest-alembic does this) running one command after another in its own
+    transaction: the second does not wait for the lock the first one's transaction still holds."""
+    from still import command
+    from still.config import Config
+
+    _write_chain(project)
+    _set_timeout(project, 5)
+    text = project.env_py.read_text()
+    marker = "def run_migrations_online() -> None:\n"
+    project.env_py.write_text(
+        text.replace(
+            marker,
+            marker
+            + "    connection = config.attributes.get('connection')\n"
+            + "    if connection is not None:\n"
+            + "        context.configure(connection=connection, target_metadata=target_metadata)\n"
+            + "        context.run_migrations()\n"
+            + "        return\n",
+        )
+    )
+    started = time.monotonic()
+    with project.engine().begin() as connection:
+        config = Config(str(project.ini))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "c1")
+        command.upgrade(config, "head")
+        command.downgrade(config, "c2")
+    assert time.monotonic() - started < 4
+    assert project.versions() == {"c2"}
+    assert sorted(r for (r,) in project.rows("SELECT rev FROM applied")) == ["c1", "c2", "c3"]

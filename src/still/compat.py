@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
@@ -116,6 +117,8 @@ class _UnsupportedAlembicModules:
 _MAIN = str(Path(__file__).parent / "alembic_names" / "__main__.py")
 _finder = _UnsupportedAlembicModules()
 _depth = 0
+# Threads running commands at once enter and leave in any order: one at a time.
+_depth_lock = threading.RLock()
 _saved: dict[str, ModuleType | None] = {}
 _held_for_process = False
 
@@ -156,19 +159,21 @@ def real_alembic_loaded() -> str | None:
 def enter() -> None:
     """Put still's modules under Alembic's names (nested calls count; see :func:`leave`)."""
     global _depth
-    if _depth == 0:
-        _install()
-    _depth += 1
+    with _depth_lock:
+        if _depth == 0:
+            _install()
+        _depth += 1
 
 
 def leave() -> None:
     """Undo one :func:`enter`; the last one puts back what was there before."""
     global _depth
-    if _depth == 0:
-        return
-    _depth -= 1
-    if _depth == 0:
-        _restore()
+    with _depth_lock:
+        if _depth == 0:
+            return
+        _depth -= 1
+        if _depth == 0:
+            _restore()
 
 
 def hold_for_process() -> None:

@@ -101,6 +101,10 @@ class DefaultImpl:
     transactional_ddl: bool = False
     # The database's name in messages ("PostgreSQL"); the dialect's name where it is empty.
     display_name: ClassVar[str] = ""
+    # Whether the heads are read with a locking read once the migration lock is held: where the
+    # lock is a session lock (MySQL's GET_LOCK) the process that held it before may not have
+    # committed yet, and a locking read waits for its commit.
+    reads_heads_locking: ClassVar[bool] = False
     # Whether ALTER TABLE adds and drops constraints (SQLite's does not: still rebuilds there).
     alters_constraints: ClassVar[bool] = True
     # What ends a statement in an offline script (Alembic's name).

@@ -49,6 +49,7 @@ class MySQLImpl(DefaultImpl):
 
     __dialect__ = "mysql"
     display_name = "MySQL/MariaDB"
+    reads_heads_locking = True
     transactional_ddl = False
     identifier_limit = 64  # tables, columns, indexes and constraints alike
     type_synonyms = ({"NUMERIC", "DECIMAL"}, {"TINYINT", "BOOL"}, {"LONGTEXT", "JSON"})

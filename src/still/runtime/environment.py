@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from still.errors import CommandError
@@ -22,16 +23,18 @@ if TYPE_CHECKING:
     from still.ddl import DefaultImpl
     from still.script import ScriptDirectory
 
-_current: list[EnvironmentContext] = []
+# Per thread and per asyncio task, so that several can each run a command at once.
+_current: ContextVar[tuple[EnvironmentContext, ...]] = ContextVar("still_environment", default=())
 
 
 def current_environment() -> EnvironmentContext:
-    if not _current:
+    current = _current.get()
+    if not current:
         raise CommandError(
             "alembic.context / still.context is only available while still runs env.py "
             "(for example during `still upgrade`)."
         )
-    return _current[-1]
+    return current[-1]
 
 
 class EnvironmentContext:
@@ -67,11 +70,11 @@ class EnvironmentContext:
         self._migration_context: MigrationContext | None = None
 
     def __enter__(self) -> EnvironmentContext:
-        _current.append(self)
+        _current.set((*_current.get(), self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _current.remove(self)
+        _current.set(tuple(e for e in _current.get() if e is not self))
 
     @contextmanager
     def running(self) -> Iterator[EnvironmentContext]:

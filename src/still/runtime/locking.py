@@ -2,15 +2,34 @@
 
 Each database lends its own means: PostgreSQL an advisory lock (per database), MySQL/MariaDB a
 named lock (``GET_LOCK``, per server, so the name includes the database), SQLite its write lock
-(``BEGIN IMMEDIATE``).  All three are tied to the connection, so a process that dies releases its
+(``BEGIN IMMEDIATE``).  All three are tied to a connection, so a process that dies releases its
 lock with its connection.  The lock is taken only when there is something to do; the caller reads
 the version table again once it holds the lock, since another process may have done the work.
+
+That second read must see what the previous holder *committed*, whatever the isolation level and
+whoever commits the transaction (still, or env.py after ``run_migrations()`` has returned and the
+lock is released).  Under REPEATABLE READ or SERIALIZABLE a transaction keeps the snapshot of its
+first read (PostgreSQL: of its first statement), and on MariaDB a read keeps row and metadata
+locks that the holder may be waiting for.  So:
+
+* the transaction of the first read, when still began it, is committed *before* waiting (it has
+  only read), so the second read begins a new one; when env.py owns the transaction, still cannot
+  end it, so the caller takes the lock before its first read;
+* PostgreSQL: the lock is held by a second connection to the database (autocommit), so waiting
+  never starts a snapshot in the migration's transaction.  Once it is granted, that connection
+  waits until the previous holder's migration transaction has ended (a transaction-level advisory
+  lock, which that transaction took as its first statement), and only then does this process's
+  migration transaction take it, as its first statement: its snapshot follows that commit;
+* MySQL/MariaDB: ``GET_LOCK`` starts no snapshot, so it is taken on the migration's connection;
+  the caller reads the version table with a locking read (``LOCK IN SHARE MODE``), which waits for
+  the previous holder's transaction and reads what it committed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,15 +85,21 @@ def migration_lock(
     """Hold the migration lock for the block; :class:`LockTimeout` after ``timeout`` seconds.
 
     ``whole_run_in_one_transaction``: the run commits once at the end, so a lock that lasts as
-    long as the transaction suffices (and is released by a rollback too).
+    long as the transaction suffices (and is released by a rollback too): SQLite's.
     ``owns_transaction``: still began the open transaction (env.py did not), so still may end it.
     """
     dialect = connection.dialect.name
+    server = dialect in ("postgresql", "mysql", "mariadb")
+    if server and owns_transaction and connection.in_transaction():
+        # The version table was read in this transaction: under REPEATABLE READ or SERIALIZABLE
+        # its snapshot (and on MariaDB its row and metadata locks) would outlive the wait.  It
+        # has only read, so it ends here; the next read begins a new one.
+        connection.commit()
     if dialect == "postgresql":
-        with _postgresql(connection, name, timeout, whole_run_in_one_transaction):
+        with _postgresql(connection, name, timeout):
             yield
     elif dialect in ("mysql", "mariadb"):
-        with _mysql(connection, name, timeout, owns_transaction):
+        with _mysql(connection, name, timeout):
             yield
     elif dialect == "sqlite" and owns_transaction and whole_run_in_one_transaction:
         _sqlite(connection, timeout)
@@ -98,29 +123,68 @@ def _wait(try_once: Callable[[], bool], name: str, timeout: float, how: str) -> 
 
 
 @contextmanager
-def _postgresql(
-    connection: Connection, name: str, timeout: float, transactional: bool
-) -> Iterator[None]:
+def _postgresql(connection: Connection, name: str, timeout: float) -> Iterator[None]:
     key = postgresql_key(name)
-    function = "pg_try_advisory_xact_lock" if transactional else "pg_try_advisory_lock"
-    statement = text(f"SELECT {function}(:key)")
-    _wait(
-        lambda: bool(connection.execute(statement, {"key": key}).scalar()),
-        name,
-        timeout,
-        f"PostgreSQL advisory lock {key}",
+    # Held by the transaction that migrates, from its first statement to its end (commit or
+    # rollback, by still or by env.py): the next holder waits for it before its first read.
+    in_transaction = {"key": postgresql_key(name + ":transaction")}
+    how = f"PostgreSQL advisory lock {key}"
+    holder = connection.engine.connect()
+    if holder.connection.dbapi_connection is connection.connection.dbapi_connection:
+        # A pool that hands out one shared connection (StaticPool): no second connection to wait
+        # on, so the migration's transaction waits itself (its snapshot then predates the grant:
+        # right under READ COMMITTED only).
+        holder.close()
+        statement = text("SELECT pg_try_advisory_xact_lock(:key)")
+        _wait(
+            lambda: bool(connection.execute(statement, {"key": key}).scalar()), name, timeout, how
+        )
+        yield
+        return
+    # This transaction already holds it: an earlier command ran in it (an application running
+    # several commands in its own transaction); waiting for it would wait for ourselves.
+    transaction = connection.get_transaction()
+    held = connection.info.get(_HELD)
+    ours = (
+        transaction is not None
+        and held is not None
+        and held[0] == in_transaction["key"]
+        and held[1]() is transaction
     )
     try:
-        yield
+        holder = holder.execution_options(isolation_level="AUTOCOMMIT")
+        _wait(lambda: bool(holder.execute(_PG_TRY, {"key": key}).scalar()), name, timeout, how)
+        try:
+            if not ours:
+                # In autocommit, each try takes the transaction-level lock and gives it back.
+                _wait(
+                    lambda: bool(holder.execute(_PG_TRY_XACT, in_transaction).scalar()),
+                    name,
+                    timeout,
+                    f"{how}, held until the previous migration's transaction ends",
+                )
+                # Nobody else asks for it while this process holds the session lock: at once.
+                connection.execute(_PG_XACT, in_transaction)
+                current = connection.get_transaction()
+                if current is not None:
+                    connection.info[_HELD] = (in_transaction["key"], weakref.ref(current))
+            yield
+        finally:
+            _release(holder, _PG_UNLOCK, {"key": key})
     finally:
-        if not transactional:
-            _release(connection, text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        holder.close()
+
+
+# In Connection.info: (key, a weak reference to the transaction that holds it).
+_HELD = "still_transaction_lock"
+_PG_TRY = text("SELECT pg_try_advisory_lock(:key)")
+_PG_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+_PG_TRY_XACT = text("SELECT pg_try_advisory_xact_lock(:key)")
+_PG_XACT = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 @contextmanager
-def _mysql(
-    connection: Connection, name: str, timeout: float, owns_transaction: bool
-) -> Iterator[None]:
+def _mysql(connection: Connection, name: str, timeout: float) -> Iterator[None]:
     full = mysql_name(connection, name)
     statement = text("SELECT GET_LOCK(:name, :wait)")
     # GET_LOCK waits by itself; asked in short slices so the timeout is ours to report.
@@ -130,9 +194,6 @@ def _mysql(
         max(timeout - 1, 0),
         "MySQL named lock",
     )
-    if owns_transaction and connection.in_transaction():
-        # InnoDB's snapshot began with the first read: end it, so the version table is read anew.
-        connection.commit()
     try:
         yield
     finally:

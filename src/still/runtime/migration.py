@@ -305,15 +305,28 @@ class MigrationContext:
             reader(self)  # a command that only looks (`still log`, `still verify`)
             return
         self._note_user_transaction()
-        heads = self.get_current_heads()
+        if self._user_transaction and not self.as_sql:
+            # env.py's transaction is not still's to end, so a snapshot its first read took
+            # (REPEATABLE READ, SERIALIZABLE) would outlast the wait: the lock comes first.
+            with self._migration_lock():
+                self._plan_and_run(kw, locked=True)
+            return
+        self._plan_and_run(kw, locked=False)
+
+    def _plan_and_run(self, kw: Mapping[str, Any], locked: bool) -> None:
+        assert self._plan is not None
+        heads = self._heads_under_lock() if locked else self.get_current_heads()
         self._heads_at_start = heads
         steps = list(self._plan(heads))
         if not steps:
             return  # nothing to do: no lock taken (the common start-up path stays fast)
+        if locked:
+            self._run_steps(heads, steps, kw)
+            return
         with self._migration_lock():
             if not self.as_sql:
                 # Another process may have moved the database while this one waited.
-                fresh = self.get_current_heads()
+                fresh = self._heads_under_lock()
                 if fresh != heads:
                     heads = self._heads_at_start = fresh
                     steps = list(self._plan(heads))
@@ -321,6 +334,14 @@ class MigrationContext:
                         return
                 self._check_interruption(steps)
             self._run_steps(heads, steps, kw)
+
+    def _heads_under_lock(self) -> tuple[str, ...]:
+        """The heads, read once the lock is held.  On MySQL/MariaDB a locking read: the process
+        that held the lock before may not have committed yet (env.py commits after
+        ``run_migrations()`` returns); it waits for that, and reads what was committed."""
+        assert self.connection is not None
+        share = self.impl.reads_heads_locking and self._option("migration_lock", True)
+        return self._versions.read(self.connection, share=share)
 
     def _note_user_transaction(self) -> None:
         if (

@@ -47,12 +47,17 @@ class VersionTable:
     def exists(self, connection: Connection) -> bool:
         return inspect(connection).has_table(self.name, schema=self.schema)
 
-    def read(self, connection: Connection) -> tuple[str, ...]:
-        """The recorded heads; ``()`` when the table is missing (a database at base)."""
+    def read(self, connection: Connection, share: bool = False) -> tuple[str, ...]:
+        """The recorded heads; ``()`` when the table is missing (a database at base).
+
+        ``share``: a locking read (``FOR SHARE`` / ``LOCK IN SHARE MODE``), which waits for a
+        transaction that changed the rows and reads what it committed, whatever the snapshot."""
         if not self.exists(connection):
             return ()
-        rows = connection.execute(select(self.table.c.version_num)).scalars().all()
-        return tuple(rows)
+        query = select(self.table.c.version_num)
+        if share:
+            query = query.with_for_update(read=True)
+        return tuple(connection.execute(query).scalars().all())
 
     def create(self, impl: DefaultImpl) -> None:
         impl.create_table(self.table)

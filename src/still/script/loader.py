@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import linecache
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -11,7 +12,7 @@ from typing import NamedTuple
 from still.compat import alembic_names
 from still.errors import ScriptError, StillError
 
-_counter = 0
+_counter = itertools.count(1)  # next() is atomic: threads loading files at once get distinct names
 # Module names of the files still runs for the user: revision files get a name of their own
 # starting with the prefix, env.py gets ENV_MODULE.
 _PREFIX = "_still_loaded_"
@@ -67,9 +68,7 @@ def where_raised(exc: BaseException) -> Location | None:
 
 def load_python_file(path: Path, module_name: str | None = None) -> ModuleType:
     """Execute ``path`` as a fresh module.  Syntax errors name the file and line."""
-    global _counter
-    _counter += 1
-    name = module_name or f"{_PREFIX}{path.stem}_{_counter}"
+    name = module_name or f"{_PREFIX}{path.stem}_{next(_counter)}"
     if path.suffix == ".pyc":
         from importlib.machinery import SourcelessFileLoader
 
