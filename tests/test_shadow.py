@@ -120,7 +120,7 @@ def snapshot(project: Project) -> Any:
     project.dispose()
     if project.kind == "sqlite":
         path = Path(sa.engine.make_url(project.url).database or "")
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "no file"
     engine = engine_for(project.url)
     try:
         inspector = sa.inspect(engine)
@@ -332,3 +332,139 @@ def test_no_developer_database_is_needed(shadowed: Project, tmp_path: Path) -> N
     if shadowed.kind == "sqlite":
         assert not missing.parent.exists()
     assert working_databases(shadowed) == []
+
+
+# -- around it: interrupted runs, async env.py, privileges, include_schemas, shadow_url -----------
+
+
+def test_ctrl_c_during_the_replay_drops_the_shadow_database(shadowed: Project) -> None:
+    from still import command
+    from still.config import Config
+
+    before = snapshot(shadowed)
+    shadowed.write_revision("r4", "r3", "raise KeyboardInterrupt")
+    with pytest.raises(KeyboardInterrupt):
+        command.check(Config(str(shadowed.ini)), shadow=True)
+    assert working_databases(shadowed) == []
+    assert snapshot(shadowed) == before
+
+
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "mariadb": "mysql+aiomysql",
+}
+
+
+def test_an_async_env_py(project: Project) -> None:
+    required({"sqlite": "aiosqlite", "postgresql": "asyncpg", "mariadb": "aiomysql"}[project.kind])
+    url = sa.engine.make_url(project.url).set(drivername=ASYNC_DRIVERS[project.kind])
+    shutil.rmtree(project.root / "migrations")
+    project.ini.unlink()
+    project.ok("init", "-t", "async", "migrations")
+    project.set_url(url.render_as_string(hide_password=False))
+    env = project.env_py.read_text()
+    assert env.count("\ntarget_metadata = None\n") == 1
+    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
+    for rev, down, body in REVISIONS:
+        project.write_revision(rev, down, body)
+    _write_models(project)
+    try:
+        before = snapshot(project)
+        first = project.run("check", "--shadow")
+        assert first.exit_code == 0, str(first)
+        second = project.run("check", "--shadow")
+        assert second.exit_code == 0 and "from the cache" in second.output, str(second)
+        _write_models(project, extra="    age = Column(Integer, nullable=True)")
+        differs = project.run("check", "--shadow")
+        assert differs.exit_code == 1 and "age" in differs.output, str(differs)
+        assert snapshot(project) == before
+        assert working_databases(project) == []
+    finally:
+        project.run("shadow", "clean")
+
+
+@pytest.fixture
+def unprivileged(shadowed: Project) -> Iterator[str]:
+    """A user of the project's server that may use the project's database but create none."""
+    user = f"still_np_{os.getpid()}"
+    admin = engine_for(shadowed.url).execution_options(isolation_level="AUTOCOMMIT")
+    database = sa.engine.make_url(shadowed.url).database
+    with admin.connect() as conn:
+        if shadowed.kind == "postgresql":
+            conn.execute(sa.text(f"CREATE ROLE {user} LOGIN NOCREATEDB"))
+        else:
+            conn.execute(sa.text(f"CREATE USER '{user}'@'%'"))
+            conn.execute(sa.text(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'%'"))
+    try:
+        yield user
+    finally:
+        with admin.connect() as conn:
+            if shadowed.kind == "postgresql":
+                conn.execute(sa.text(f"DROP ROLE IF EXISTS {user}"))
+            else:
+                conn.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'%'"))
+        admin.dispose()
+
+
+# SQLite has no privileges: its shadow database is a temporary file
+@pytest.mark.parametrize("db_url", ["postgresql", "mariadb"], indirect=True)
+def test_a_user_who_may_not_create_databases_is_told_which_privilege(
+    shadowed: Project, unprivileged: str
+) -> None:
+    user = unprivileged
+    before = snapshot(shadowed)
+    url = sa.engine.make_url(shadowed.url).set(username=user)
+    shadowed.set_url(url.render_as_string(hide_password=False))
+    refused = shadowed.run("check", "--shadow")
+    assert refused.exit_code == 1
+    assert "could not create the shadow database" in refused.output
+    assert (
+        "CREATEDB" if shadowed.kind == "postgresql" else "GRANT ALL PRIVILEGES"
+    ) in refused.output
+    assert "shadow_url" in refused.output
+    assert "Traceback" not in refused.output
+    shadowed.set_url(shadowed.url)
+    assert snapshot(shadowed) == before
+    assert working_databases(shadowed) == []
+
+
+def test_shadow_url_names_the_server(shadowed: Project) -> None:
+    """The project's URL answers nothing; shadow_url's server makes the shadow database."""
+    before = snapshot(shadowed)
+    text = shadowed.ini.read_text().replace(
+        shadowed.url, "postgresql+psycopg://nobody@127.0.0.1:1/x"
+    )
+    shadowed.ini.write_text(
+        text.replace("[alembic]\n", f"[alembic]\nshadow_url = {shadowed.url}\n")
+    )
+    checked = shadowed.run("check", "--shadow")
+    assert checked.exit_code == 0, str(checked)
+    assert snapshot(shadowed) == before
+    assert working_databases(shadowed) == []
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # schemas in one database
+def test_include_schemas_on_postgresql(shadowed: Project) -> None:
+    shadowed.configure_with("include_schemas=True")
+    shadowed.write_revision(
+        "r4",
+        "r3",
+        """
+        op.execute("CREATE SCHEMA extra")
+        op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True), schema="extra")
+        """,
+    )
+    notes = (
+        '\n\nclass Note(Base):\n    __tablename__ = "notes"\n'
+        '    __table_args__ = {"schema": "extra"}\n    id = Column(Integer, primary_key=True)\n'
+    )
+    _write_models(shadowed, extra=notes)
+    before = snapshot(shadowed)
+    for _ in range(2):  # built, then from the template
+        checked = shadowed.run("check", "--shadow")
+        assert checked.exit_code == 0, str(checked)
+    _write_models(shadowed, extra=notes + "    text = Column(String(10))\n")
+    differs = shadowed.run("check", "--shadow")
+    assert differs.exit_code == 1 and "extra.notes" in differs.output, str(differs)
+    assert snapshot(shadowed) == before

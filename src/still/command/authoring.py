@@ -76,8 +76,6 @@ def revision(
         parents = tuple(graph.heads)
     template_args: dict[str, Any] = {"config": config}
     if autogenerate:
-        from still.command.autogenerate import autogenerate_revision
-
         requested = {
             "rev_id": rev_id,
             "message": message,

@@ -9,12 +9,12 @@ through SQLAlchemy's asyncio engine, so a project whose env.py is async needs no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
 
-Statement = Union[str, tuple[str, Sequence[Any]]]
+Statement = str | tuple[str, Sequence[Any]]
 
 
 def run(url: URL, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
@@ -70,14 +70,16 @@ def error_text(exc: BaseException) -> str:
     return " ".join(str(original).split())
 
 
-def error_code(exc: BaseException) -> str:
-    """The driver's error code: PostgreSQL's SQLSTATE, MySQL's error number; '' if none."""
+def error_codes(exc: BaseException) -> set[str]:
+    """The driver's codes for an error: PostgreSQL's SQLSTATE, MySQL's error number (and the
+    SQLSTATE some MySQL drivers add)."""
     original = getattr(exc, "orig", None) or exc
-    for attribute in ("sqlstate", "pgcode"):
-        value = getattr(original, attribute, None)
-        if value:
-            return str(value)
+    codes = {
+        str(value)
+        for value in (getattr(original, "sqlstate", None), getattr(original, "pgcode", None))
+        if value
+    }
     args = getattr(original, "args", ())
     if args and isinstance(args[0], int):
-        return str(args[0])
-    return ""
+        codes.add(str(args[0]))
+    return codes

@@ -259,10 +259,14 @@ class PostgreSQLServer(_DatabaseServer):
     def clean(self) -> list[str]:
         rows = self.run([_starting("datname", "pg_database", PREFIX)])[0]
         force = self._force()
+        mine = f"{TEMPLATE_PREFIX}{project_key(self.script)}_"  # other projects' stay
         dropped = []
         for (name,) in rows:
-            if name.startswith(TEMPLATE_PREFIX) or _dead(name):
-                self.run([f"DROP DATABASE IF EXISTS {self._q(name)}{force}"])
+            if name.startswith(mine) or _dead(name):
+                try:
+                    self.run([f"DROP DATABASE IF EXISTS {self._q(name)}{force}"])
+                except Exception:  # being cloned right now by another run: left for next time
+                    continue
                 dropped.append(name)
         return dropped
 
@@ -390,16 +394,17 @@ def _unreachable_database(exc: BaseException) -> bool:
     """A connection refused because the database named does not exist (PostgreSQL 3D000), or
     may not be connected to: try the next admin database."""
     text = admin.error_text(exc).lower()
-    return admin.error_code(exc) == "3D000" or (
+    return "3D000" in admin.error_codes(exc) or (
         "database" in text and ("does not exist" in text or "not allowed" in text)
     )
 
 
 def _refused(exc: BaseException) -> bool:
-    """A privilege refused: PostgreSQL's 42501, MySQL's access-denied numbers."""
-    code = admin.error_code(exc)
+    """A privilege refused: PostgreSQL's 42501, MySQL's access-denied numbers (not 1045, a
+    login refused: that is the URL's problem, reported as any connection error)."""
+    codes = admin.error_codes(exc)
     text = admin.error_text(exc).lower()
-    return code in ("42501", "1044", "1045", "1142", "1227") or "permission denied" in text
+    return bool(codes & {"42501", "1044", "1142", "1227"}) or "permission denied" in text
 
 
 def server_for(url: URL, script: ScriptDirectory, separate: bool) -> Server:
