@@ -468,3 +468,31 @@ def test_include_schemas_on_postgresql(shadowed: Project) -> None:
     differs = shadowed.run("check", "--shadow")
     assert differs.exit_code == 1 and "extra.notes" in differs.output, str(differs)
     assert snapshot(shadowed) == before
+
+
+def test_two_heads_are_built_together(shadowed: Project) -> None:
+    """A branch: the shadow database stands at both heads, as a database upgraded to `heads`."""
+    shadowed.write_revision(
+        "b1",
+        "r2",
+        'op.create_table("toys", sa.Column("id", sa.Integer, primary_key=True))',
+    )
+    toys = (
+        '\n\nclass Toy(Base):\n    __tablename__ = "toys"\n'
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    _write_models(shadowed, extra=toys)
+    before = snapshot(shadowed)
+    checked = shadowed.run("check", "--shadow")
+    assert checked.exit_code == 0, str(checked)
+    assert "b1" in checked.output and "r3" in checked.output
+    made = shadowed.run(
+        "revision", "--autogenerate", "--shadow", "--head", "b1", "-m", "on b1", "--rev-id", "b2"
+    )
+    assert made.exit_code == 0, str(made)
+    ops = _operations(next(shadowed.versions_dir.glob("b2_*.py")))
+    # at b1 the owners have no email and the pets no index: r3's changes, written again
+    assert any("add_column('owners'" in op for op in ops["upgrade"]), ops
+    assert any("create_index" in op for op in ops["upgrade"]), ops
+    assert snapshot(shadowed) == before
+    assert working_databases(shadowed) == []
