@@ -105,6 +105,15 @@ json_option = click.option(
 )
 
 
+shadow_option = click.option(
+    "--shadow/--no-shadow",
+    default=None,
+    help="Compare the models with the schema the revisions build at the heads, replayed into a "
+    "throw-away database, not with the database (default: the autogenerate_shadow setting; "
+    "docs/shadow.md).",
+)
+
+
 def _complete_revision(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     from still.cli.completion import revision_candidates
 
@@ -193,6 +202,7 @@ def list_templates(ctx: click.Context) -> None:
     help="With --autogenerate: a dropped and an added column (or table) of the same shape are "
     "a rename? ask (on a terminal; elsewhere no, with a warning), yes, or no.",
 )
+@shadow_option
 @click.pass_context
 def revision(ctx: click.Context, /, **options: Any) -> None:
     """Create a new revision file."""
@@ -325,10 +335,23 @@ def current(ctx: click.Context, verbose: bool, as_json: bool) -> None:
 
 @cli.command()
 @json_option
+@shadow_option
 @click.pass_context
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, as_json: bool, shadow: bool | None) -> None:
     """Exit 1 if autogenerate would write operations (the models and the database differ)."""
-    run(ctx, _command("check"), as_json=as_json)
+    run(ctx, _command("check"), as_json=as_json, shadow=shadow)
+
+
+@cli.group()
+def shadow() -> None:
+    """The shadow database: the schema of the revisions, in a throw-away database."""
+
+
+@shadow.command("clean")
+@click.pass_context
+def shadow_clean(ctx: click.Context) -> None:
+    """Drop leftover shadow databases (of runs that were killed), templates and caches."""
+    run(ctx, _command("shadow_clean"))
 
 
 @cli.command()

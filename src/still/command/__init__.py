@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from still.command.project import init, list_templates
     from still.command.reparent import check_heads, rebase
     from still.command.settle import resolve
+    from still.command.shadowing import shadow_clean
 
 _WHERE = {
     "check": "autogenerate",
@@ -27,6 +28,7 @@ _WHERE = {
     "check_heads": "reparent",
     "rebase": "reparent",
     "resolve": "settle",
+    "shadow_clean": "shadowing",
     "verify": "audit",
     "branches": "inspect",
     "current": "inspect",
@@ -63,6 +65,7 @@ __all__ = [
     "rebase",
     "resolve",
     "revision",
+    "shadow_clean",
     "show",
     "stamp",
     "upgrade",

@@ -15,6 +15,24 @@ from still.script.hooks import run_post_write_hooks
 from still.script.writer import check_revision_id, new_revision_id, write_revision
 
 
+def _compare_for_revision(
+    config: Config,
+    script: ScriptDirectory,
+    parents: tuple[str, ...],
+    requested: dict[str, Any],
+    renames: str,
+    shadow: bool | None,
+) -> tuple[dict[str, Any], Any]:
+    from still.command.autogenerate import autogenerate_revision
+    from still.shadow.build import shadow_database, wanted
+
+    if not wanted(config, shadow):
+        return autogenerate_revision(config, script, parents, requested, renames)
+    with shadow_database(config, script, parents) as built:
+        config.print_stdout(built.note)
+        return autogenerate_revision(config, script, parents, requested, renames)
+
+
 def revision(
     config: Config,
     message: str | None = None,
@@ -28,6 +46,7 @@ def revision(
     depends_on: str | Sequence[str] | None = None,
     process_revision_directives: Callable[..., Any] | None = None,
     renames: str = "ask",
+    shadow: bool | None = None,
 ) -> Script | None:
     """Create a new revision file on top of ``head``; returns it.
 
@@ -35,6 +54,8 @@ def revision(
     the database; ``renames`` (``ask``, ``yes``, ``no``) decides drop-and-add pairs that look like
     renames.  ``process_revision_directives`` (``fn(context, revision, directives)``) may change
     or remove the revision, after env.py's own.  Returns None when a hook removed the revision.
+    With ``shadow`` (default: the ``autogenerate_shadow`` setting), the models are compared with
+    the schema the revisions build, in a throw-away database (docs/shadow.md), not the database.
     """
     if autogenerate and sql:
         raise CommandError(
@@ -55,8 +76,6 @@ def revision(
         parents = tuple(graph.heads)
     template_args: dict[str, Any] = {"config": config}
     if autogenerate:
-        from still.command.autogenerate import autogenerate_revision
-
         requested = {
             "rev_id": rev_id,
             "message": message,
@@ -68,7 +87,9 @@ def revision(
         }
         config.attributes["still.process_revision_directives"] = process_revision_directives
         try:
-            rendered, directive = autogenerate_revision(config, script, parents, requested, renames)
+            rendered, directive = _compare_for_revision(
+                config, script, parents, requested, renames, shadow
+            )
         finally:
             config.attributes.pop("still.process_revision_directives", None)
         if directive is None:

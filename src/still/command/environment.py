@@ -18,6 +18,10 @@ def run_env(
     hook = config.attributes.get("still.process_revision_directives")
     if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
         opts["still_command_directives"] = hook
+    if "still.shadow_guard" in config.attributes:  # pointed at a shadow database: only there
+        from still.shadow.build import guarded
+
+        plan = guarded(config, plan, opts)
     with EnvironmentContext(config, script, plan=plan, reporter=reporter, **opts) as environment:
         script.run_env()
     return environment

@@ -1,0 +1,239 @@
+"""Build the shadow database: the schema of a set of revisions, in a throw-away database.
+
+``shadow_database(config, script, targets)`` makes the working database (from the cache when the
+revision files leading to ``targets`` are unchanged, else empty), replays the revisions into it by
+running the project's env.py with ``sqlalchemy.url`` pointed at it, and yields with the
+configuration still pointed there, so a command run inside the block (autogenerate, check) reads
+the shadow database.  Afterwards the configuration is restored and the database dropped, whatever
+happened (a failing revision, Ctrl-C).
+
+env.py takes its URL from the configuration in every template still and Alembic write.  One that
+reads it elsewhere (an environment variable of its own) would reach another database: a guard
+checks the connection env.py configured before anything runs or is read, and stops with an error
+naming both databases.  Nothing has been written by then.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from still.config.urls import URL_OPTION, display_url
+from still.errors import StillError
+from still.shadow.names import revisions_digest
+from still.shadow.servers import Server, ShadowError, server_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from still.config import Config
+    from still.graph import Step
+    from still.runtime.migration import MigrationContext, PlanFunction
+    from still.script import ScriptDirectory
+
+SHADOW_URL_OPTION = "shadow_url"
+DEFAULT_OPTION = "autogenerate_shadow"
+GUARD_ATTRIBUTE = "still.shadow_guard"
+
+
+@dataclass
+class Shadow:
+    """A built shadow database: its URL, the revisions it stands at, whether the cache made it."""
+
+    url: URL
+    targets: tuple[str, ...]
+    from_cache: bool
+    digest: str
+    kind: str
+
+    @property
+    def note(self) -> str:
+        """One line for the user: where the comparison's schema comes from."""
+        at = ", ".join(self.targets) or "base"
+        how = "from the cache" if self.from_cache else "by replaying the revisions"
+        return f"Comparing with the schema at {at}, built {how} in a shadow database."
+
+    @property
+    def shown_url(self) -> str:
+        return display_url(self.url.render_as_string(hide_password=False))
+
+
+def wanted(config: Config, requested: bool | None) -> bool:
+    """Whether a command uses the shadow database: as asked, else the ``autogenerate_shadow``
+    setting (false when absent)."""
+    if requested is not None:
+        return requested
+    return config.get_alembic_boolean_option(DEFAULT_OPTION)
+
+
+def server_of(config: Config, script: ScriptDirectory) -> Server:
+    """The server the shadow database goes to: ``shadow_url``'s, else the project's."""
+    from sqlalchemy.engine import make_url
+
+    separate = config.get_alembic_option(SHADOW_URL_OPTION)
+    text = separate or config.get_main_option(URL_OPTION)
+    if not text:
+        raise ShadowError(
+            "The shadow database is made on the project's kind of database, and no URL says "
+            "which: set sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL), or "
+            "shadow_url naming the server to use."
+        )
+    try:
+        url = make_url(str(text))
+    except Exception:
+        which = SHADOW_URL_OPTION if separate else URL_OPTION
+        raise ShadowError(
+            f"{which} {display_url(str(text))} is not a database URL; the shadow database needs "
+            "one to know the server and the driver."
+        ) from None
+    return server_for(url, script, bool(separate))
+
+
+@contextmanager
+def shadow_database(
+    config: Config, script: ScriptDirectory, targets: Sequence[str] | None = None
+) -> Iterator[Shadow]:
+    """The schema of ``targets`` (default: the heads) in a throw-away database; the
+    configuration points at it inside the block; dropped afterwards."""
+    graph = script.graph
+    wanted_targets = tuple(graph.heads) if targets is None else tuple(targets)
+    server = server_of(config, script)
+    digest = revisions_digest(script, wanted_targets, server.kind)
+    try:
+        url = server.restore(digest)
+        from_cache = url is not None
+        if url is None:
+            url = server.create()
+            version_tables = _replay(config, script, server, url, wanted_targets)
+            server.keep(digest, version_tables)
+        with pointed_at(config, server, url):
+            yield Shadow(url, wanted_targets, from_cache, digest, server.kind)
+    finally:
+        _drop(server, config)
+
+
+def _drop(server: Server, config: Config) -> None:
+    failure = sys.exc_info()[1]
+    try:
+        server.drop()
+    except Exception as exc:
+        if failure is not None:  # the error that stopped the run is the one to show
+            return
+        raise ShadowError(
+            f"The shadow database {server.name} could not be dropped: {exc}. "
+            "`still shadow clean` drops it (and any other leftover)."
+        ) from None
+
+
+@contextmanager
+def pointed_at(config: Config, server: Server, url: URL) -> Iterator[None]:
+    """``sqlalchemy.url`` set to the shadow database, and the guard in place, for the block."""
+    section = config.config_ini_section
+    parser = config.file_config
+    before = (
+        parser.get(section, URL_OPTION, raw=True)
+        if parser.has_option(section, URL_OPTION)
+        else None
+    )
+    config.set_main_option(URL_OPTION, url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.attributes[GUARD_ATTRIBUTE] = lambda context: _guard(server, url, context)
+    try:
+        yield
+    finally:
+        config.attributes.pop(GUARD_ATTRIBUTE, None)
+        if before is None:
+            parser.remove_option(section, URL_OPTION)
+        else:
+            parser.set(section, URL_OPTION, before)
+
+
+def _guard(server: Server, url: URL, context: MigrationContext) -> None:
+    """Stop unless env.py connected to the shadow database (before anything runs or is read)."""
+    bind = context.bind
+    reached = getattr(getattr(bind, "engine", None), "url", None)
+    if reached is not None and server.is_working(reached):
+        return
+    where = display_url(reached.render_as_string(hide_password=False)) if reached else "nothing"
+    raise ShadowError(
+        f"env.py connected to {where}, not to the shadow database "
+        f"{display_url(url.render_as_string(hide_password=False))}: it does not take its "
+        "database URL from the configuration (sqlalchemy.url), or it runs on several databases. "
+        "Nothing was run there. Have env.py read config.get_main_option('sqlalchemy.url') "
+        "(as the templates of `still init` do) to use the shadow database."
+    )
+
+
+def _replay(
+    config: Config,
+    script: ScriptDirectory,
+    server: Server,
+    url: URL,
+    targets: tuple[str, ...],
+) -> list[tuple[str | None, str]]:
+    """Run env.py on the shadow database with a plan that upgrades it to ``targets``; the
+    version tables it wrote (schema, name), for the cache."""
+    from still.graph import upgrade_plan
+    from still.runtime.environment import EnvironmentContext, current_environment
+    from still.runtime.reporting import SilentReporter
+
+    version_tables: list[tuple[str | None, str]] = []
+
+    def plan(current: tuple[str, ...]) -> list[Step]:
+        context = current_environment().get_context()
+        _guard(server, url, context)
+        version_tables.append(
+            (
+                context.opts.get("version_table_schema"),
+                context.opts.get("version_table") or "alembic_version",
+            )
+        )
+        return upgrade_plan(script.graph, current, targets)
+
+    with pointed_at(config, server, url):
+        try:
+            with EnvironmentContext(config, script, plan=plan, reporter=SilentReporter()):
+                script.run_env()
+        except StillError as exc:
+            if not isinstance(exc, ShadowError):
+                _prefix(
+                    exc, "Building the shadow database failed (your database was not touched): "
+                )
+            raise
+    if not version_tables:
+        raise ShadowError(
+            "env.py never called context.run_migrations() on the shadow database, so no "
+            "revision was replayed there."
+        )
+    return version_tables
+
+
+def _prefix(exc: BaseException, text: str) -> None:
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (text + exc.args[0], *exc.args[1:])
+
+
+def guarded(config: Config, plan: PlanFunction, opts: dict[str, Any]) -> PlanFunction:
+    """For a command's own run of env.py while the configuration points at a shadow database:
+    its reader (autogenerate, check) or plan runs only on the shadow database."""
+    guard: Callable[[Any], None] | None = config.attributes.get(GUARD_ATTRIBUTE)
+    if guard is None:
+        return plan
+    reader = opts.get("still_reader")
+    if reader is not None:
+
+        def guarded_reader(context: Any) -> None:
+            guard(context)
+            reader(context)
+
+        opts["still_reader"] = guarded_reader
+
+    def guarded_plan(current: tuple[str, ...]) -> Sequence[Step]:
+        from still.runtime.environment import current_environment
+
+        guard(current_environment().get_context())
+        return plan(current)
+
+    return guarded_plan
