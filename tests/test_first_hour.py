@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ op.create_table(
 
 def use_pets_models(root: Path, env_py: Path) -> None:
     (root / "models.py").write_text(PETS_MODELS)
+    sys.modules.pop("models", None)  # another test's models module, imported in this process
     text = env_py.read_text()
     assert text.count("\ntarget_metadata = None\n") == 1
     env_py.write_text(
