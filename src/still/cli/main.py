@@ -343,7 +343,7 @@ def check(ctx: click.Context, as_json: bool, shadow: bool | None) -> None:
 
 
 def _adopt_command(name: str) -> Callable[..., Any]:
-    from still.command import adopt as module
+    from still.command import baseline as module
 
     fn: Callable[..., Any] = getattr(module, name)
     return fn
