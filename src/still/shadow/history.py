@@ -14,7 +14,8 @@ revisions the version table would then hold (two heads where two branches are bo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,8 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
     def compare(context: MigrationContext) -> None:
         from still.autogenerate.api import compare_metadata
 
-        diffs = compare_metadata(context, schema)
+        with _quiet():  # autogenerate logs each difference it finds: once per step here
+            diffs = compare_metadata(context, schema)
         states.append(State(tuple(heads), describe(diffs)))
 
     class Comparing:
@@ -125,6 +127,28 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
             "revision was replayed there."
         )
     return states
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Autogenerate's comparison loggers switched off for the block."""
+    from still.autogenerate.logs import (
+        comments_log,
+        constraints_log,
+        defaults_log,
+        tables_log,
+        types_log,
+    )
+
+    loggers = [tables_log, types_log, constraints_log, defaults_log, comments_log]
+    before = [logger.disabled for logger in loggers]
+    for logger in loggers:
+        logger.disabled = True
+    try:
+        yield
+    finally:
+        for logger, was in zip(loggers, before, strict=True):
+            logger.disabled = was
 
 
 def best(states: Sequence[State]) -> list[State]:
