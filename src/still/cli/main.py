@@ -362,7 +362,7 @@ def adopt(ctx: click.Context, stamp: bool) -> None:
 @click.option("--stamp", is_flag=True, help="Run the stamp that fixes it (only when one matches).")
 @click.pass_context
 def repair(ctx: click.Context, stamp: bool) -> None:
-    """Explain a version table naming a revision no file defines, and the stamp that fixes it."""
+    """Explain a version table's unknown revision (and the stamp that fixes it)."""
     run(ctx, _adopt_command("repair"), stamp=stamp)
 
 
