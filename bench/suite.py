@@ -274,6 +274,10 @@ class Bench:
         for n in self.sizes.models:
             self.check(n)
         self.postgres(self.sizes.postgres)
+        if self.postgres_version:  # the server was reached
+            from bench.testdb import test_database
+
+            test_database(self, self.sizes.postgres)
 
     def startup(self) -> None:
         self.log("start-up")

@@ -325,3 +325,74 @@ def test_the_checks_without_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "column pets.age" in migrations.schema()
     migrations.to_base()
     assert set(migrations.schema()) == set()
+
+
+USES_CLONES = """
+import pytest
+import sqlalchemy as sa
+
+URLS = []
+
+
+def owners(url, insert=None):
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            if insert:
+                conn.execute(
+                    sa.text(f"INSERT INTO owners (owner_id, owner_name) VALUES ({insert}, 'x')")
+                )
+            return sorted(conn.execute(sa.text("SELECT owner_id FROM owners")).scalars())
+    finally:
+        engine.dispose()
+
+
+def columns(url, table):
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        return {c["name"] for c in sa.inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_first_builds_the_template(still_database):
+    assert still_database.heads == ("ccc",)
+    assert not still_database.from_cache  # nothing cached yet: replayed, then cached
+    assert "age" in columns(still_database.url, "pets")
+    assert owners(still_database.url, insert=1) == [1]
+    URLS.append(still_database.url)
+
+
+def test_second_is_a_copy_of_its_own(still_database):
+    assert still_database.from_cache  # the template (PostgreSQL), file (SQLite), DDL (MySQL)
+    assert still_database.url not in URLS
+    assert owners(still_database.url) == []  # the first test's row is not here
+    assert owners(still_database.url, insert=2) == [2]
+    URLS.append(still_database.url)
+
+
+@pytest.mark.still_revision("aaa")
+def test_at_a_revision(still_database, still_database_at):
+    assert still_database.heads == ("aaa",)
+    assert "age" not in columns(still_database.url, "pets")
+    again = still_database_at("aaa")
+    assert again.from_cache and again.url != still_database.url
+"""
+
+
+def test_still_database_clones_a_migrated_database_per_test(
+    pytester: pytest.Pytester, db_url: str
+) -> None:
+    from tests.test_shadow import working_databases
+
+    project = clinic(pytester, db_url)
+    pytester.makepyfile(test_app=USES_CLONES)
+    try:
+        result = run(pytester, db_url, "-v")
+        result.assert_outcomes(passed=3)
+        project.set_url(db_url)
+        assert working_databases(project) == []  # each test's database was dropped after it
+    finally:
+        project.set_url(db_url)
+        project.run("shadow", "clean")
+        project.dispose()

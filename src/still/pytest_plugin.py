@@ -14,9 +14,11 @@ itself):
 ``test_still_models_match_database`` after upgrade heads, autogenerate finds nothing to write
 
 Fixtures: ``still_url``, ``still_config``, ``still_migrations`` (a
-:class:`still.testing.Migrations`) and ``migrated_database`` (an Engine on the test database at
-head).  The plugin imports nothing
-heavy until one of them is used.
+:class:`still.testing.Migrations`), ``migrated_database`` (an Engine on the test database at
+head), and ``still_database`` / ``still_database_at`` (a database of the test's own at head, or at
+a revision, cloned from the shadow database's cached template and dropped after the test; the
+marker ``@pytest.mark.still_revision("REV")`` picks the revision of ``still_database``).  The
+plugin imports nothing heavy until one of them is used.
 
 PYTEST_DONT_REWRITE: pytest rewrites the asserts of the plugins it loads by name (``-p
 still.pytest_plugin``, ``pytest_plugins = [...]``) and warns when such a module was imported
@@ -27,7 +29,7 @@ marker above tells pytest so (see also the docstring of :mod:`still`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
     from still.config import Config
     from still.testing import Migrations
+    from still.testing.clones import ClonedDatabase, Clones
 
 # name of the test -> name of the check in still.testing.Migrations; the database ones need the URL
 TESTS = {
@@ -265,3 +268,52 @@ def migrated_database(still_migrations: Migrations) -> Iterator[sa.Engine]:
     finally:
         engine.dispose()
         still_migrations.to_base()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "still_revision(revision): the revision the still_database fixture stands at "
+        "(default: heads).",
+    )
+
+
+@pytest.fixture(scope="session")
+def still_clones(still_settings: Settings, still_url: str) -> Iterator[Clones]:
+    """Cloned databases on the test database's server (one cache for the session)."""
+    from still.testing.clones import Clones
+
+    clones = Clones(still_settings.migrations().config())
+    try:
+        yield clones
+    finally:
+        clones.drop_all()
+
+
+@pytest.fixture
+def still_database_at(still_clones: Clones) -> Iterator[Callable[..., ClonedDatabase]]:
+    """``still_database_at("REV")``: a database of this test's own at REV (``heads`` when not
+    given), cloned from the cache; every one is dropped after the test."""
+    made: list[ClonedDatabase] = []
+
+    def make(revision: str = "heads") -> ClonedDatabase:
+        database = still_clones.clone(revision)
+        made.append(database)
+        return database
+
+    try:
+        yield make
+    finally:
+        for database in made:
+            still_clones.drop(database)
+
+
+@pytest.fixture
+def still_database(
+    request: pytest.FixtureRequest, still_database_at: Callable[..., ClonedDatabase]
+) -> ClonedDatabase:
+    """A database of this test's own at head (or at the ``still_revision`` marker's revision),
+    cloned from the cached template; dropped after the test.  ``.url`` is its URL."""
+    marker = request.node.get_closest_marker("still_revision")
+    revision = str(marker.args[0]) if marker is not None and marker.args else "heads"
+    return still_database_at(revision)

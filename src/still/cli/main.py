@@ -342,6 +342,30 @@ def check(ctx: click.Context, as_json: bool, shadow: bool | None) -> None:
     run(ctx, _command("check"), as_json=as_json, shadow=shadow)
 
 
+def _adopt_command(name: str) -> Callable[..., Any]:
+    from still.command import baseline as module
+
+    fn: Callable[..., Any] = getattr(module, name)
+    return fn
+
+
+@cli.command()
+@click.option("--stamp", is_flag=True, help="Record the revision found (only when one matches).")
+@click.pass_context
+def adopt(ctx: click.Context, stamp: bool) -> None:
+    """Find the revision whose schema is the database's (made without migrations, or its
+    version table lost), comparing with the schema at each revision in a shadow database."""
+    run(ctx, _adopt_command("adopt"), stamp=stamp)
+
+
+@cli.command()
+@click.option("--stamp", is_flag=True, help="Run the stamp that fixes it (only when one matches).")
+@click.pass_context
+def repair(ctx: click.Context, stamp: bool) -> None:
+    """Explain a version table's unknown revision (and the stamp that fixes it)."""
+    run(ctx, _adopt_command("repair"), stamp=stamp)
+
+
 @cli.group()
 def shadow() -> None:
     """The shadow database: the schema of the revisions, in a throw-away database."""

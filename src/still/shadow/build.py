@@ -98,21 +98,30 @@ def shadow_database(
 ) -> Iterator[Shadow]:
     """The schema of ``targets`` (default: the heads) in a throw-away database; the
     configuration points at it inside the block; dropped afterwards."""
-    graph = script.graph
-    wanted_targets = tuple(graph.heads) if targets is None else tuple(targets)
     server = server_of(config, script)
-    digest = revisions_digest(script, wanted_targets, server.kind)
     try:
-        url = server.restore(digest)
-        from_cache = url is not None
-        if url is None:
-            url = server.create()
-            version_tables = _replay(config, script, server, url, wanted_targets)
-            server.keep(digest, version_tables)
-        with pointed_at(config, server, url):
-            yield Shadow(url, wanted_targets, from_cache, digest, server.kind)
+        built = materialize(config, script, server, targets)
+        with pointed_at(config, server, built.url):
+            yield built
     finally:
         _drop(server, config)
+
+
+def materialize(
+    config: Config, script: ScriptDirectory, server: Server, targets: Sequence[str] | None = None
+) -> Shadow:
+    """Make ``server``'s working database at ``targets`` (default: the heads): a clone of the
+    cached one when the revision files are unchanged, else replayed and then cached.  The
+    caller drops it (``server.drop()``)."""
+    wanted_targets = tuple(script.graph.heads) if targets is None else tuple(targets)
+    digest = revisions_digest(script, wanted_targets, server.kind)
+    url = server.restore(digest)
+    from_cache = url is not None
+    if url is None:
+        url = server.create()
+        version_tables = _replay(config, script, server, url, wanted_targets)
+        server.keep(digest, version_tables)
+    return Shadow(url, wanted_targets, from_cache, digest, server.kind)
 
 
 def _drop(server: Server, config: Config) -> None:

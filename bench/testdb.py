@@ -1,0 +1,238 @@
+"""A PostgreSQL database migrated through N revisions, ready for a test (issue 19, part 7).
+
+still: the pytest plugin's ``still_database`` fixture, i.e. ``still.testing.clones.Clones.clone()``
+with the template already built (``CREATE DATABASE ... TEMPLATE`` of the cached shadow template).
+Alembic: what a test suite without it does, a new database and ``command.upgrade(cfg, "head")``.
+Both run in a fresh interpreter that has imported SQLAlchemy (as a test session has), timed from
+"no database" to "a database at head"; dropping it afterwards is not timed on either side.  The
+first row is the first test of a session (the tool's import and the project's scan included), the
+second any further test.  The floor is ``CREATE DATABASE ... TEMPLATE`` of the same template by
+psycopg alone: no tool could give a test its database faster.
+
+``python -m bench.testdb [--n 1000] [--rounds 3]`` runs only this benchmark and prints its rows;
+``python -m bench`` runs it as part of the suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench import workloads
+from bench.measure import BenchError, Sample, Series
+from bench.schema import postgres_snapshot
+
+if TYPE_CHECKING:
+    from bench.suite import Bench, Row
+
+READY = r"""
+import json, os, sys, time
+import sqlalchemy  # a test session has imported it already
+import psycopg
+tool, ini, server, prefix = sys.argv[1:5]
+made, times, cpus = [], [], []
+
+
+def url_of(name):
+    rest = server.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+psycopg://{rest}/{name}"
+
+
+started, cpu = time.perf_counter(), time.process_time()
+if tool == "still":
+    from still.config import Config
+    from still.testing.clones import Clones
+
+    config = Config(ini)
+    config.set_main_option("sqlalchemy.url", url_of("postgres"))
+    clones = Clones(config)
+    for _ in range(2):
+        database = clones.clone()
+        times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+        assert database.from_cache, "the template was not used"
+        made.append(database.url.rsplit("/", 1)[1])
+        clones._made.clear()  # kept for the check; the benchmark drops them
+        started, cpu = time.perf_counter(), time.process_time()
+else:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(ini)
+    for i in range(2):
+        name = f"{prefix}_{i}"
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["BENCH_DB_URL"] = url_of(name)
+        command.upgrade(config, "head")
+        times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+        made.append(name)
+        started, cpu = time.perf_counter(), time.process_time()
+print(json.dumps({"first": times[0], "again": times[1], "cpu": cpus, "made": made}))
+"""
+
+FLOOR = r"""
+import json, sys, time
+import psycopg
+server, template, name = sys.argv[1:4]
+with psycopg.connect(server, autocommit=True) as admin:
+    started = time.perf_counter()
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    print(json.dumps({"seconds": time.perf_counter() - started}))
+"""
+
+
+def _with_database(dsn: str, name: str) -> str:
+    scheme, rest = dsn.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}/{name}"
+
+
+def _drop(dsn: str, names: list[str]) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _template(dsn: str, project: workloads.Project) -> str:
+    """The template still made for the project (named after its script directory)."""
+    import hashlib
+
+    import psycopg
+
+    key = hashlib.sha256(str(project.script_dir.resolve()).encode()).hexdigest()[:8]
+    mine = f"still_shadow_tpl_{key}_"
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        rows = admin.execute("SELECT datname FROM pg_database").fetchall()
+    found = [name for (name,) in rows if name.startswith(mine)]
+    if len(found) != 1:
+        raise BenchError(f"expected one template {mine}*, found {found}")
+    return str(found[0])
+
+
+def test_database(bench: Bench, n: int, rounds: int | None = None) -> list[Row]:
+    """The two rows (first test, further test) for N revisions, on ``bench.postgres_dsn``."""
+    from bench.suite import Row, Target, _fmt
+
+    dsn = bench.postgres_dsn
+    if dsn is None:
+        return []
+    bench.log(f"PostgreSQL, a database at head for a test, {n} revisions")
+    project = bench._project(f"testdb-{n}", lambda root: workloads.linear(root, n))
+    prefix = f"still_bench_t{os.getpid()}_{secrets.token_hex(3)}"
+    reference: list[object] = []
+    again: dict[str, Series] = {"still": Series(), "alembic": Series()}
+    rounds = rounds or bench.sizes.rounds(n, slow=True)
+
+    def ready(tool: str) -> Sample:
+        sample = bench.python(READY, project.root, tool, str(project.ini), dsn, prefix)
+        result = json.loads(sample.stdout.strip().splitlines()[-1])
+        try:
+            for name in result["made"]:
+                got = postgres_snapshot(_with_database(dsn, name))
+                if not reference:
+                    reference.append(got)
+                bench.same("the schema of a database ready for a test", reference[0], got, tool)
+        finally:
+            _drop(dsn, result["made"])
+        first_cpu, again_cpu = result["cpu"]
+        again[tool].samples.append(Sample(result["again"], sample.peak_kib, cpu=again_cpu))
+        return Sample(result["first"], sample.peak_kib, cpu=first_cpu, stdout=sample.stdout)
+
+    # The template, built once beforehand (and timed: the first build of a session's cache).
+    started = time.perf_counter()
+    build = bench.python(
+        "import sys\nfrom still.config import Config\nfrom still.testing.clones import Clones\n"
+        "c = Config(sys.argv[1]); c.set_main_option('sqlalchemy.url', sys.argv[2])\n"
+        "k = Clones(c); d = k.clone(); assert not d.from_cache; k.drop_all()\n",
+        project.root,
+        str(project.ini),
+        "postgresql+psycopg://" + _with_database(dsn, "postgres").split("://", 1)[1],
+    )
+    bench.notes.append(
+        f"Test databases, {_fmt(n)} revisions: building the template (the first use of the "
+        f"fixture, no cache) took {time.perf_counter() - started:.2f} s "
+        f"(process {build.seconds:.2f} s)."
+    )
+    template = _template(dsn, project)
+    try:
+        first = bench.compare(
+            "PostgreSQL",
+            "a database at head for a test: still's `still_database` fixture (template built) vs "
+            "a new database + Alembic `upgrade head`, in-process (first test of a session)",
+            "testdb-first",
+            project,
+            n,
+            "revisions",
+            ready,
+            rounds,
+        )
+        first.mode = "in-process"
+        second = Row(
+            "PostgreSQL",
+            "a database at head for a test, as above (each further test)",
+            first.size,
+            "testdb-again",
+            n,
+            again["still"],
+            again["alembic"],
+            mode="in-process",
+            target=Target(0.05) if n >= 1000 else None,
+        )
+        second.floor = Series()
+        for i in range(rounds):
+            name = f"{prefix}_floor{i}"
+            sample = bench.python(FLOOR, project.root, dsn, template, name)
+            _drop(dsn, [name])
+            seconds = json.loads(sample.stdout.strip().splitlines()[-1])["seconds"]
+            second.floor.samples.append(Sample(seconds, sample.peak_kib))
+        bench.rows.append(second)
+        bench.log(
+            f"    further test: still {second.still.seconds:.3f} s, Alembic "
+            f"{second.alembic.seconds:.3f} s, ratio {second.ratio:.4f}, floor "
+            f"{second.floor.seconds:.3f} s"
+        )
+        return [first, second]
+    finally:
+        _drop(dsn, [template])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.suite import FULL, Bench
+
+    parser = argparse.ArgumentParser(prog="python -m bench.testdb", description=__doc__)
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args(argv)
+    repo = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="still-bench-") as work:
+        bench = Bench(Path(work), repo / "src", FULL, args.postgres, lambda t: print(t, flush=True))
+        try:
+            rows = test_database(bench, args.n, args.rounds)
+        except BenchError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            return 1
+    for row in rows:
+        floor = f", floor {row.floor.seconds:.4f} s" if row.floor else ""
+        print(
+            f"{row.work} | {row.size} | still {row.still.seconds:.4f} s | Alembic "
+            f"{row.alembic.seconds:.3f} s | ratio {row.ratio:.4f}{floor} | rounds "
+            f"{row.still.rounds}"
+        )
+    for note in bench.notes:
+        print(note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
