@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from still.command.audit import log, verify
     from still.command.authoring import edit, merge, revision
     from still.command.autogenerate import check
+    from still.command.baseline import adopt, repair
     from still.command.inspect import branches, current, heads, history, show
     from still.command.migrate import downgrade, ensure_version, stamp, upgrade
     from still.command.picture import graph
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from still.command.shadowing import shadow_clean
 
 _WHERE = {
+    "adopt": "baseline",
+    "repair": "baseline",
     "check": "autogenerate",
     "log": "audit",
     "check_heads": "reparent",
@@ -48,6 +51,7 @@ _WHERE = {
 }
 
 __all__ = [
+    "adopt",
     "branches",
     "check",
     "check_heads",
@@ -63,6 +67,7 @@ __all__ = [
     "log",
     "merge",
     "rebase",
+    "repair",
     "resolve",
     "revision",
     "shadow_clean",

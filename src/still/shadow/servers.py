@@ -408,15 +408,24 @@ def _refused(exc: BaseException) -> bool:
 
 
 def server_for(url: URL, script: ScriptDirectory, separate: bool) -> Server:
-    """The shadow server of a URL's kind; a clear error for a kind still cannot shadow."""
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        return SQLiteServer(url, script, separate)
-    if backend == "postgresql":
-        return PostgreSQLServer(url, script, separate)
-    if backend in ("mysql", "mariadb"):
-        return MySQLServer(url, script, separate)
+    """The shadow server of a URL's kind, chosen by the database's implementation (the closest
+    class a server is written for); a clear error for a kind still cannot shadow."""
+    from still.ddl import impl_for
+    from still.ddl.mysql import MySQLImpl
+    from still.ddl.postgresql import PostgresqlImpl
+    from still.ddl.sqlite import SQLiteImpl
+
+    servers: dict[type, type[Server]] = {
+        SQLiteImpl: SQLiteServer,
+        PostgresqlImpl: PostgreSQLServer,
+        MySQLImpl: MySQLServer,
+    }
+    impl = impl_for(url.get_backend_name())
+    for cls in impl.__mro__:
+        if cls in servers:
+            return servers[cls](url, script, separate)
     raise ShadowError(
         f"The shadow database works with SQLite, PostgreSQL and MySQL/MariaDB; this project's "
-        f"database is {backend}. Compare with a database at head instead (without --shadow)."
+        f"database is {url.get_backend_name()}. Compare with a database at head instead (without "
+        "--shadow)."
     )
