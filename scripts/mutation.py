@@ -192,7 +192,7 @@ def _points(tree: ast.Module) -> list[tuple[ast.AST, str, str]]:
 
 
 def mutants_of(file: str) -> list[Mutant]:
-    tree = ast.parse((ROOT / file).read_text())
+    tree = ast.parse(source_of(file))
     return [
         Mutant(file, i, getattr(node, "lineno", 0), what)
         for i, (node, _, what) in enumerate(_points(tree))
@@ -240,8 +240,19 @@ class _Apply(ast.NodeTransformer):
         raise ValueError(kind)
 
 
+# The sources as they were when the run began: the working tree may change during a long run
+# (a merge), and the mutants' indexes refer to these.
+_SOURCES: dict[str, str] = {}
+
+
+def source_of(file: str) -> str:
+    if file not in _SOURCES:
+        _SOURCES[file] = (ROOT / file).read_text()
+    return _SOURCES[file]
+
+
 def mutated_source(mutant: Mutant) -> str:
-    tree = ast.parse((ROOT / mutant.file).read_text())
+    tree = ast.parse(source_of(mutant.file))
     node, kind, _ = _points(tree)[mutant.index]
     tree = _Apply(node, kind).visit(tree)
     ast.fix_missing_locations(tree)
