@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
-from tests.databases import fresh_database
+from tests.databases import fresh_database, required
 
-alembic_migration = pytest.importorskip("alembic.runtime.migration")
-alembic_operations = pytest.importorskip("alembic.operations")
+alembic_migration = required("alembic.runtime.migration")
+alembic_operations = required("alembic.operations")
 
 TOOLS = ("alembic", "still")
 

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from tests.addon_projects import Twin
 from tests.conftest import engine_for
-from tests.databases import fresh_database
+from tests.databases import fresh_database, required
 
-pytest.importorskip("alembic_utils")
+required("alembic_utils")
 pytestmark = pytest.mark.slow
 
 MODELS = """

@@ -18,9 +18,9 @@ import sqlalchemy as sa
 
 from tests.addon_projects import Twin
 from tests.conftest import engine_for
-from tests.databases import fresh_database
+from tests.databases import fresh_database, required
 
-pytest.importorskip("alembic_postgresql_enum")
+required("alembic_postgresql_enum")
 
 MODELS = """
 import sqlalchemy as sa

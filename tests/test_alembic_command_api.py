@@ -16,8 +16,9 @@ import pytest
 from still import compat
 from still.errors import CommandError, DatabaseNotAtHead
 from tests.conftest import Project
+from tests.databases import required
 
-pytest.importorskip("alembic")
+required("alembic")
 
 
 def alembic_names() -> Any:

@@ -25,8 +25,9 @@ import sqlalchemy as sa
 
 from still import compat
 from tests.conftest import Project, kind_of, set_ini_url, tables_of, versions_of
+from tests.databases import required
 
-pytest.importorskip("alembic")
+required("alembic")
 
 REVISIONS = [
     ("a1", None, "op.create_table('pets', sa.Column('id', sa.Integer, primary_key=True))",

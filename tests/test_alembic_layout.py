@@ -20,10 +20,11 @@ import pytest
 from still.config import Config
 from still.errors import ScriptError
 from still.script import ScriptDirectory
+from tests.databases import required
 
-alembic_config = pytest.importorskip("alembic.config")
-alembic_script = pytest.importorskip("alembic.script")
-alembic_command = pytest.importorskip("alembic.command")
+alembic_config = required("alembic.config")
+alembic_script = required("alembic.script")
+alembic_command = required("alembic.command")
 
 REVISION = '''"""{rev}"""
 revision = {rev!r}

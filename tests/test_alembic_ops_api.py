@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from still import compat
+from tests.databases import required
 
-alembic_ops = pytest.importorskip("alembic.operations.ops")
+alembic_ops = required("alembic.operations.ops")
 
 
 def schema() -> tuple[sa.Table, sa.Table]:

@@ -21,12 +21,13 @@ from still.config import Config as StillConfig
 from still.graph.revision import Revision as StillRevision
 from still.graph.revision_map import RevisionMap as StillRevisionMap
 from still.script import ScriptDirectory as StillScriptDirectory
+from tests.databases import required
 from tests.test_differential_graph import dependencies, random_graph, write_project
 
-alembic_config = pytest.importorskip("alembic.config")
-alembic_script = pytest.importorskip("alembic.script")
-alembic_revision = pytest.importorskip("alembic.script.revision")
-alembic_util = pytest.importorskip("alembic.util")
+alembic_config = required("alembic.config")
+alembic_script = required("alembic.script")
+alembic_revision = required("alembic.script.revision")
+alembic_util = required("alembic.util")
 
 SEEDS = range(60)
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Project
+from tests.databases import required
 
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("alembic.command")
 
 MODELS = """
 import sqlalchemy as sa

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from still import command
 from still.errors import CommandError
 from tests.batch_pairs import database_pair, outcomes, run, snapshot
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 from tests.test_operations import Project
 
-alembic_operations = pytest.importorskip("alembic.operations")
+alembic_operations = required("alembic.operations")
 
 
 # -- the surface ----------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from still import command
 from still.config import Config
 from still.errors import CommandError, MigrationFailed
 from tests.conftest import Project
+from tests.databases import required
 
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("alembic.command")
 
 CREATE = "op.create_table('pets', sa.Column('id', sa.Integer, primary_key=True))"
 FAILURES = {

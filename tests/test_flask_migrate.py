@@ -32,10 +32,10 @@ import pytest
 import sqlalchemy as sa
 
 from still.alembic_switch import VARIABLE
-from tests.databases import fresh_database
+from tests.databases import fresh_database, required
 
-pytest.importorskip("flask_migrate", reason="Flask-Migrate is not installed")
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("flask_migrate")
+required("alembic.command")
 
 pytestmark = pytest.mark.slow
 

@@ -24,11 +24,12 @@ import pytest
 
 from still.alembic_switch import VARIABLE, is_on
 from tests.conftest import Project
+from tests.databases import required
 
 REPO = Path(__file__).parent.parent
 PTH = "still_as_alembic.pth"
 
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("alembic.command")
 
 
 def environment(switch: str | None, **extra: str) -> dict[str, str]:

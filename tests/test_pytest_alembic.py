@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from still.alembic_switch import VARIABLE
-from tests.databases import fresh_database
+from tests.databases import fresh_database, required
 
-pytest.importorskip("pytest_alembic", reason="pytest-alembic is not installed")
-pytest.importorskip("alembic.command", reason="the real Alembic is not installed")
+required("pytest_alembic")
+required("alembic.command")
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,9 @@ import pytest
 
 from tests.addon_projects import statements
 from tests.conftest import make_project
+from tests.databases import required
 
-pytest.importorskip("alembic")
+required("alembic")
 
 MODELS = """
 import sqlalchemy as sa
