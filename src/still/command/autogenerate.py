@@ -97,17 +97,11 @@ def _decide_renames(
 ) -> list[RenameCandidate]:
     if not candidates:
         return []
-    if renames == "ask" and sys.stdin.isatty() and sys.stdout.isatty():
-        accepted = []
-        for candidate in candidates:
-            try:
-                answer = input(f"Is {candidate} a rename? [y/N] ").strip().lower()
-            except EOFError:  # Ctrl-D, or the terminal went away: the default, no
-                config.print_stdout("")
-                answer = ""
-            if answer in ("y", "yes"):
-                accepted.append(candidate)
-        return accepted
+    if renames == "ask":
+        # the configuration's questioner (still.hooks): the CLI's asks on a terminal; the
+        # library's never asks, and each candidate is written as a drop and an add
+        questioner = config.hooks.questioner
+        return [c for c in candidates if questioner.ask_rename(c) is True]
     if renames == "yes":
         return list(candidates)
     return []

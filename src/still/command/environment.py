@@ -5,16 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from still.config import Config
+from still.hooks import Hooks
 from still.runtime.environment import EnvironmentContext
-from still.runtime.migration import PlanFunction
+from still.runtime.migration import Approval, PlanFunction
 from still.script import ScriptDirectory
 
 
 def run_env(
-    config: Config, script: ScriptDirectory, plan: PlanFunction, **opts: Any
+    config: Config,
+    script: ScriptDirectory,
+    plan: PlanFunction,
+    *,
+    hooks: Hooks | None = None,
+    approve: Approval | None = None,
+    **opts: Any,
 ) -> EnvironmentContext:
-    """Run the project's env.py with ``plan`` deciding which steps run."""
-    reporter = config.attributes.get("still.reporter")
+    """Run the project's env.py with ``plan`` deciding which steps run, ``approve`` deciding
+    (before any transaction opens) whether they may, and ``hooks`` (else ``config.hooks``)
+    hearing the run."""
     hook = config.attributes.get("still.process_revision_directives")
     if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
         opts["still_command_directives"] = hook
@@ -22,6 +30,8 @@ def run_env(
         from still.shadow.build import guarded
 
         plan = guarded(config, plan, opts)
-    with EnvironmentContext(config, script, plan=plan, reporter=reporter, **opts) as environment:
+    with EnvironmentContext(
+        config, script, plan=plan, hooks=hooks, approve=approve, **opts
+    ) as environment:
         script.run_env()
     return environment

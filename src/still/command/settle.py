@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from still.command.environment import run_env
@@ -48,14 +48,13 @@ def _operations_that_ran(
     parents = tuple(graph[revision].down_revisions)
     recorded: list[Any] = []
     saved = config.output_buffer
-    saved_reporter = config.attributes.get("still.reporter")
     config.output_buffer = io.StringIO()
-    config.attributes["still.reporter"] = SilentReporter()  # a dry run: nothing to report
     try:
         run_env(
             config,
             script,
             lambda current: upgrade_steps(graph, revision, current),
+            hooks=replace(config.hooks, reporter=SilentReporter()),  # a dry run: nothing to say
             as_sql=True,
             starting_rev=parents,
             destination_rev=revision,
@@ -63,10 +62,6 @@ def _operations_that_ran(
         )
     finally:
         config.output_buffer = saved
-        if saved_reporter is None:
-            config.attributes.pop("still.reporter", None)
-        else:
-            config.attributes["still.reporter"] = saved_reporter
     return recorded[:count]
 
 

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from still.errors import CommandError
 from still.runtime.migration import MigrationContext, PlanFunction
-from still.runtime.reporting import Reporter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from still.config import Config
     from still.ddl import DefaultImpl
+    from still.hooks import Hooks
+    from still.runtime.migration import Approval
     from still.script import ScriptDirectory
 
 # Per thread and per asyncio task, so that several can each run a command at once.
@@ -53,13 +54,16 @@ class EnvironmentContext:
         script: ScriptDirectory,
         *,
         plan: PlanFunction | None = None,
-        reporter: Reporter | None = None,
+        hooks: Hooks | None = None,
+        approve: Approval | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
         self.script = script
         self._plan = plan
-        self._reporter = reporter
+        # The reporter, questioner and listeners (still.hooks): the command's, else the config's.
+        self.hooks = hooks if hooks is not None else config.hooks
+        self._approve = approve
         self.context_opts: dict[str, Any] = {
             "as_sql": False,
             "starting_rev": None,
@@ -215,8 +219,11 @@ class EnvironmentContext:
             opts=opts,
             script=self.script,
             plan=self._plan,
-            reporter=self._reporter,
+            hooks=self.hooks,
+            approve=self._approve,
         )
+        for listener in self.hooks.listeners:
+            listener(self._migration_context)
 
     def get_context(self) -> MigrationContext:
         if self._migration_context is None:

@@ -24,15 +24,19 @@ from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
 from still.gc_pause import frozen_gc
 from still.graph import Step
+from still.hooks import Hooks
 from still.runtime.journal import Interruption, Journal, Outcome
 from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
-from still.runtime.reporting import Reporter, logging_reporter
+from still.runtime.reporting import logging_reporter
 from still.runtime.version_table import VersionTable
 
 if TYPE_CHECKING:
     from still.script import Script, ScriptDirectory
 
 PlanFunction = Callable[[tuple[str, ...]], Sequence[Step]]
+# A command's approval of a plan (the data-loss question): called with the steps after they are
+# planned and before any transaction is open or the lock is taken; it raises to stop the run.
+Approval = Callable[[Sequence[Step]], None]
 
 
 class MigrationContext:
@@ -47,7 +51,8 @@ class MigrationContext:
         *,
         script: ScriptDirectory | None = None,
         plan: PlanFunction | None = None,
-        reporter: Reporter | None = None,
+        hooks: Hooks | None = None,
+        approve: Approval | None = None,
     ) -> None:
         self.dialect = dialect
         self.connection = connection
@@ -61,7 +66,9 @@ class MigrationContext:
         if plan is None and self.opts.get("fn") is not None:
             plan = self._application_plan(self.opts["fn"])
         self._plan = plan
-        self.reporter = reporter or logging_reporter
+        self.hooks = hooks if hooks is not None else Hooks()
+        self.reporter = self.hooks.reporter or logging_reporter
+        self._approve = approve
         self.as_sql = bool(opts.get("as_sql", False))
         self.output_buffer: TextIO = opts.get("output_buffer") or sys.stdout
         encoding = opts.get("output_encoding")
@@ -321,19 +328,53 @@ class MigrationContext:
         if not steps:
             return  # nothing to do: no lock taken (the common start-up path stays fast)
         if locked:
+            # env.py owns the transaction: the question comes inside it (still cannot end it).
+            self._approved(steps)
             self._run_steps(heads, steps, kw)
             return
+        self._approved_outside_transaction(steps)
         with self._migration_lock():
             if not self.as_sql:
                 # Another process may have moved the database while this one waited.
                 fresh = self._heads_under_lock()
                 if fresh != heads:
                     heads = self._heads_at_start = fresh
+                    approved = _shape(steps)
                     steps = list(self._plan(heads))
                     if not steps:
                         return
+                    if _shape(steps) != approved:
+                        self._approved(steps)  # a different plan: asked again (rare)
                 self._check_interruption(steps)
             self._run_steps(heads, steps, kw)
+
+    def _approved(self, steps: Sequence[Step]) -> None:
+        if self._approve is not None:
+            self._approve(steps)
+
+    def _approved_outside_transaction(self, steps: Sequence[Step]) -> None:
+        """Plan first, then ask, then lock and run: the read transaction still began for the
+        version table is ended before the command's approval (which may wait for a person), so
+        no connection sits idle in a transaction meanwhile; still's transaction begins again
+        after it."""
+        if self._approve is None:
+            return
+        connection = self.connection
+        ours = (
+            not self.as_sql
+            and connection is not None
+            and not self._user_transaction
+            and connection.in_transaction()
+        )
+        if not ours:
+            self._approve(steps)
+            return
+        assert connection is not None
+        begun = self._ours > 0  # inside begin_transaction(): still's BEGIN is to be issued again
+        connection.commit()  # it has only read
+        self._approve(steps)
+        if begun:
+            self.impl.begin(connection)
 
     def _heads_under_lock(self) -> tuple[str, ...]:
         """The heads, read once the lock is held.  On MySQL/MariaDB a locking read: the process
@@ -395,15 +436,11 @@ class MigrationContext:
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._heads_now = heads
-        plan_started = getattr(self.reporter, "plan_started", None)
-        if plan_started is not None:
-            plan_started(steps)  # a terminal shows a progress bar for long runs
+        self.reporter.plan_started(steps)  # a terminal shows a progress bar for long runs
         try:
             self._run_planned(heads, steps, kw)
         finally:
-            finish = getattr(self.reporter, "finish", None)
-            if finish is not None:
-                finish()
+            self.reporter.finish()
 
     def _run_planned(
         self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]
@@ -928,3 +965,7 @@ def _arrow(step: Step) -> str:
     before = ", ".join(step.removes) or "<base>"
     after = ", ".join(step.adds) or "<base>"
     return f"{before} -> {after}"
+
+
+def _shape(steps: Sequence[Step]) -> list[tuple[str | None, bool]]:
+    return [(step.revision, step.is_upgrade) for step in steps]

@@ -176,6 +176,7 @@ def _replay(
     """Run env.py on the shadow database with a plan that upgrades it to ``targets``; the
     version tables it wrote (schema, name), for the cache."""
     from still.graph import upgrade_plan
+    from still.hooks import Hooks
     from still.runtime.environment import EnvironmentContext, current_environment
     from still.runtime.reporting import SilentReporter
 
@@ -194,7 +195,8 @@ def _replay(
 
     with pointed_at(config, server, url):
         try:
-            with EnvironmentContext(config, script, plan=plan, reporter=SilentReporter()):
+            hooks = Hooks(reporter=SilentReporter(), listeners=list(config.hooks.listeners))
+            with EnvironmentContext(config, script, plan=plan, hooks=hooks):
                 script.run_env()
         except StillError as exc:
             if not isinstance(exc, ShadowError):
