@@ -203,7 +203,7 @@ def autogenerate_revision(
         args["imports"] = "\n".join(sorted(line for line in imports if line))
         outcome["args"] = args
 
-    environment = run_env(config, script, lambda heads: [], still_reader=reader)
+    environment = run_env(config, script, lambda heads: [], reader=reader)
     args = dict(outcome.get("args") or {})
     args.update(environment.context_opts.get("template_args") or {})
     return args, outcome.get("directive")
@@ -255,9 +255,9 @@ def check(config: Config, as_json: bool = False, shadow: bool | None = None) -> 
         with shadow_database(config, script) as built:
             if not as_json:
                 config.print_stdout(built.note)
-            run_env(config, script, lambda heads: [], still_reader=reader)
+            run_env(config, script, lambda heads: [], reader=reader)
     else:
-        run_env(config, script, lambda heads: [], still_reader=reader)
+        run_env(config, script, lambda heads: [], reader=reader)
     if not found:
         raise CommandError("env.py never called context.run_migrations(); nothing was compared.")
     summary = found[0]

@@ -7,7 +7,7 @@ from typing import Any
 from still.config import Config
 from still.hooks import Hooks
 from still.runtime.environment import EnvironmentContext
-from still.runtime.migration import Approval, PlanFunction
+from still.runtime.migration import Approval, PlanFunction, Reader
 from still.script import ScriptDirectory
 
 
@@ -18,20 +18,18 @@ def run_env(
     *,
     hooks: Hooks | None = None,
     approve: Approval | None = None,
+    reader: Reader | None = None,
     **opts: Any,
 ) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run, ``approve`` deciding
     (before any transaction opens) whether they may, and ``hooks`` (else ``config.hooks``)
-    hearing the run."""
+    hearing the run.  ``reader``: a command that only looks (``current``, ``check``, ``log``)
+    gets the migration context in place of a run."""
     hook = config.attributes.get("still.process_revision_directives")
     if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
         opts["still_command_directives"] = hook
-    if "still.shadow_guard" in config.attributes:  # pointed at a shadow database: only there
-        from still.shadow.build import guarded
-
-        plan = guarded(config, plan, opts)
     with EnvironmentContext(
-        config, script, plan=plan, hooks=hooks, approve=approve, **opts
+        config, script, plan=plan, hooks=hooks, approve=approve, reader=reader, **opts
     ) as environment:
         script.run_env()
     return environment

@@ -195,4 +195,4 @@ def ensure_version(config: Config, sql: bool = False) -> None:
     def create(context: Any) -> None:
         context._ensure_version_table()
 
-    run_env(config, script, lambda heads: [], as_sql=sql, still_reader=create)
+    run_env(config, script, lambda heads: [], as_sql=sql, reader=create)

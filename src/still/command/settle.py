@@ -91,7 +91,7 @@ def _find(config: Config, script: ScriptDirectory) -> _Found:
         if found.interruption is not None:
             settle_doubt(context.connection, found.interruption)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
     return found
 
 
@@ -238,7 +238,7 @@ def _run_operations(
             context.ledger.record_resolution(context.impl, revision, "undone")
             context.ledger.clear_journal(context.impl)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
 
 
 def _note(config: Config, script: ScriptDirectory, revision: str, how: str) -> None:
@@ -247,4 +247,4 @@ def _note(config: Config, script: ScriptDirectory, revision: str, how: str) -> N
             context.ledger.record_resolution(context.impl, revision, how)
             context.ledger.clear_journal(context.impl)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)

@@ -83,9 +83,10 @@ class Operations:
         return run(self, operation)
 
     def _done(self, operation: ops.MigrateOperation) -> None:
-        done = self.migration_context.opts.get("still_op_done")
+        # the runtime counts what ran, for `still resolve` (a stand-in context may have no count)
+        done = getattr(self.migration_context, "operation_done", None)
         if done is not None:
-            done(operation)  # the runtime counts what ran, for `still resolve`
+            done(operation)
 
     # -- extending op (Alembic's add-on interface) ------------------------------------------------
 

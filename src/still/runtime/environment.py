@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from still.config import Config
     from still.ddl import DefaultImpl
     from still.hooks import Hooks
-    from still.runtime.migration import Approval
+    from still.runtime.migration import Approval, Reader
     from still.script import ScriptDirectory
 
 # Per thread and per asyncio task, so that several can each run a command at once.
@@ -56,6 +56,7 @@ class EnvironmentContext:
         plan: PlanFunction | None = None,
         hooks: Hooks | None = None,
         approve: Approval | None = None,
+        reader: Reader | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
@@ -64,6 +65,7 @@ class EnvironmentContext:
         # The reporter, questioner and listeners (still.hooks): the command's, else the config's.
         self.hooks = hooks if hooks is not None else config.hooks
         self._approve = approve
+        self._reader = reader
         self.context_opts: dict[str, Any] = {
             "as_sql": False,
             "starting_rev": None,
@@ -221,6 +223,7 @@ class EnvironmentContext:
             plan=self._plan,
             hooks=self.hooks,
             approve=self._approve,
+            reader=self._reader,
         )
         for listener in self.hooks.listeners:
             listener(self._migration_context)

@@ -22,7 +22,6 @@ from still.compat import alembic_names
 from still.ddl import DefaultImpl, impl_for
 from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
-from still.gc_pause import frozen_gc
 from still.graph import Step
 from still.hooks import Hooks
 from still.runtime.journal import Interruption, Journal, Outcome
@@ -37,6 +36,8 @@ PlanFunction = Callable[[tuple[str, ...]], Sequence[Step]]
 # A command's approval of a plan (the data-loss question): called with the steps after they are
 # planned and before any transaction is open or the lock is taken; it raises to stop the run.
 Approval = Callable[[Sequence[Step]], None]
+# A command that only looks (``current``, ``check``, ``log``): given the context in place of a run.
+Reader = Callable[["MigrationContext"], None]
 
 
 class MigrationContext:
@@ -53,6 +54,7 @@ class MigrationContext:
         plan: PlanFunction | None = None,
         hooks: Hooks | None = None,
         approve: Approval | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.dialect = dialect
         self.connection = connection
@@ -69,6 +71,9 @@ class MigrationContext:
         self.hooks = hooks if hooks is not None else Hooks()
         self.reporter = self.hooks.reporter or logging_reporter
         self._approve = approve
+        self.reader = reader
+        # Called by Operations with each operation that ran: the journal's count, for `resolve`.
+        self.operation_done: Callable[[Any], None] = _count_nothing
         self.as_sql = bool(opts.get("as_sql", False))
         self.output_buffer: TextIO = opts.get("output_buffer") or sys.stdout
         encoding = opts.get("output_encoding")
@@ -307,9 +312,8 @@ class MigrationContext:
         self.impl.start_migrations()  # a DefaultImpl subclass's per-run state (Alembic's hook)
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
-        reader = self.opts.get("still_reader")
-        if reader is not None:
-            reader(self)  # a command that only looks (`still log`, `still verify`)
+        if self.reader is not None:
+            self.reader(self)  # a command that only looks (`still log`, `still verify`)
             return
         self._note_user_transaction()
         if self._user_transaction and not self.as_sql:
@@ -446,8 +450,7 @@ class MigrationContext:
         self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]
     ) -> None:
         self._load_revisions(steps)
-        with frozen_gc():
-            self._run_loaded(heads, steps, kw)
+        self._run_loaded(heads, steps, kw)
 
     def _run_loaded(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._ensure_version_table(heads)
@@ -713,7 +716,7 @@ class MigrationContext:
             comment = _arrow(step).encode("unicode_escape").decode("ascii")
             self.impl.static_output(f"-- Running {step.direction} {comment}")
         journal = self._journal = self._journal_for(step, script)
-        self.opts["still_op_done"] = journal.operation_done if journal else _count_nothing
+        self.operation_done = journal.operation_done if journal else _count_nothing
         self._failed = None
         pipeline = self.impl.pipeline
         if pipeline is not None:
@@ -743,7 +746,7 @@ class MigrationContext:
                 self._failed = (script, started_at, journal.outcome(exc))
             raise failure from exc
         finally:
-            self.opts.pop("still_op_done", None)
+            self.operation_done = _count_nothing
         self.reporter.step_finished(step, script, time.perf_counter() - started)
 
     def _earlier_failure(self, exc: Exception) -> PipelineFailure | None:
