@@ -404,10 +404,10 @@ class MigrationContext:
         """One process at a time: see :mod:`still.runtime.locking`."""
         if self.as_sql or self.connection is None or not self._option("migration_lock", True):
             return nullcontext()
-        from still.runtime.locking import DEFAULT_TIMEOUT, lock_name, migration_lock
+        from still.runtime.locking import DEFAULT_TIMEOUT, lock_name
 
         timeout = self._option("migration_lock_timeout", DEFAULT_TIMEOUT)
-        return migration_lock(
+        return self.impl.migration_lock(  # the database's own lock (ddl/<database>.py)
             self.connection,
             lock_name(self._versions.name, self._versions.schema),
             timeout,
