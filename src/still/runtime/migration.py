@@ -8,7 +8,6 @@ the statement, the database's error, and the state the database is left in.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -794,127 +793,19 @@ class MigrationContext:
     def _failure(
         self, step: Step, script: Script | None, completed: list[Step], exc: Exception
     ) -> MigrationFailed:
-        where = (
-            f"{step.direction} of {step.revision}" + (f" ({script.path})" if script else "")
-            if step.revision
-            else "stamp"
+        from still.runtime.failure_report import RunFacts, failure_report
+
+        facts = RunFacts(
+            heads_at_start=self._heads_at_start,
+            user_transaction=self._user_transaction,
+            transactional_ddl=self.impl.transactional_ddl,
+            per_migration=self._per_migration,
+            database=self.impl.display_name or self.dialect.name,
+            journal=self._journal,
+            has_ledger=self.ledger is not None,
+            dialect=self.dialect,
         )
-        statement = getattr(exc, "statement", None)
-        error = getattr(exc, "orig", None) or exc
-        lines = [f"Migration failed: {where}."]
-        if statement:
-            lines.append(f"Statement: {' '.join(str(statement).split())}")
-        lines.append(f"Error: {type(error).__name__}: {str(error).strip()}")
-        if _ALREADY_THERE.search(str(error)):
-            lines.append(
-                "The object already exists: an earlier run of this migration probably failed "
-                "half-way and left it behind (databases that commit DDL by themselves, such as "
-                "MySQL/MariaDB, keep what ran). `still resolve` shows what the ledger recorded; "
-                "drop the leftover by hand, or record the migration with `still resolve "
-                "--applied` if it is complete."
-            )
-        last = ", ".join(completed[-1].adds) if completed else None
-        start = ", ".join(self._heads_at_start) or "base (empty)"
-        if self._user_transaction:
-            lines.append(
-                "The transaction belongs to the caller (env.py began it); roll it back to undo "
-                "this run."
-            )
-        elif self.impl.transactional_ddl:
-            if self._per_migration and last:
-                lines.append(
-                    f"This migration was rolled back; the migrations before it are committed and "
-                    f"the version table stands at {last}."
-                )
-            else:
-                lines.append(
-                    "Everything this run did was rolled back; the database and its version table "
-                    "are as they were before the run."
-                )
-        else:
-            lines.extend(self._what_stayed(exc, last or start))
-        return MigrationFailed.wrapping(
-            "\n".join(lines),
-            self._error_as_raised(exc),
-            revision=step.revision,
-            failed_statement=" ".join(str(statement).split()) if statement else None,
-            committed=tuple(r for done in completed for r in done.adds),
-        )
-
-    def _error_as_raised(self, exc: Exception) -> BaseException:
-        """The error a caller of Alembic would catch: SQLAlchemy's class for a database error
-        still's pipeline met (the driver's error, as SQLAlchemy wraps it), else ``exc``."""
-        if isinstance(exc, PipelineFailure):
-            from sqlalchemy.exc import DBAPIError
-
-            dbapi = getattr(self.dialect, "loaded_dbapi", None) or self.dialect.dbapi
-            if dbapi is not None and isinstance(exc.orig, dbapi.Error):
-                return DBAPIError.instance(exc.statement, None, exc.orig, dbapi.Error)
-            return exc.orig
-        return exc
-
-    def _what_stayed(self, exc: Exception, standing: str) -> list[str]:
-        """Where DDL commits itself: which statements of the failed migration committed (DDL,
-        and data statements a later DDL's commit took along), which were rolled back, which
-        are in doubt, and the command that settles it."""
-        from still.runtime.journal import Outcome, shown
-
-        database = self.impl.display_name or self.dialect.name
-        journal = self._journal
-        outcome = journal.outcome(exc) if journal is not None else Outcome([])
-        lines = []
-        if outcome.committed:
-            lines.append(
-                f"{database} commits DDL by itself, so this migration is half-applied. The "
-                f"version table stands at {standing}. Statements of this migration that ran "
-                "before the failure and committed (they stay):"
-            )
-            lines.extend(f"  {shown(sql)}" for _, sql in outcome.committed)
-        elif not outcome.doubt:
-            lines.append(
-                f"No statement of this migration committed before the failure ({database} "
-                f"commits DDL by itself, and nothing of this run's remains). The version table "
-                f"stands at {standing}."
-            )
-        if outcome.rolled_back:
-            lines.append(
-                "Statements that ran after its last DDL and were rolled back (not run: nothing "
-                "of them remains):"
-            )
-            lines.extend(f"  {shown(sql)}" for sql in outcome.rolled_back)
-        if outcome.lost_connection:
-            if outcome.doubt:
-                lines.append(
-                    "The connection to the database was lost while these ran; whether they "
-                    "committed, the server alone knows:"
-                )
-                lines.extend(f"  {shown(sql)}" for sql in outcome.doubt)
-            else:
-                lines.append("The connection to the database was lost.")
-            if self.ledger is not None:
-                lines.append(
-                    "The journal in the ledger records what committed: `still resolve` shows it, "
-                    "and `still upgrade head` finishes the migration without running it again."
-                )
-            else:
-                lines.append(
-                    "Check the database by hand; with the ledger on (ledger = true) still keeps "
-                    "a journal that knows."
-                )
-        elif outcome.committed:
-            if self.ledger is not None:
-                lines.append(
-                    "Undo what committed with `still resolve --undo` (its reverse operations), "
-                    "fix the migration and run `still upgrade head` again; or finish the "
-                    "migration by hand and run `still resolve --applied`."
-                )
-            else:
-                lines.append(
-                    "Undo what committed by hand (with the ledger on, ledger = true, `still "
-                    "resolve --undo` would), fix the migration and run it again; or finish it by "
-                    "hand and record it with `still stamp`."
-                )
-        return lines
+        return failure_report(facts, step, script, completed, exc)
 
 
 def _count_nothing(operation: Any) -> None:
@@ -939,11 +830,6 @@ class HeadMaintainer:
         for change in plan:
             context._versions.write(context.impl, change)
             self.heads = (self.heads - set(change.removes)) | set(change.adds)
-
-
-_ALREADY_THERE = re.compile(
-    r"already exists|Duplicate column name|Duplicate key name|\b(1050|1060|1061)\b", re.I
-)
 
 
 class _EncodedOutput:
