@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
@@ -26,6 +26,7 @@ from still.hooks import Hooks
 from still.runtime.journal import Interruption, Journal, Outcome
 from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
 from still.runtime.reporting import logging_reporter
+from still.runtime.transactions import Transactions
 from still.runtime.version_table import VersionTable
 
 if TYPE_CHECKING:
@@ -118,10 +119,10 @@ class MigrationContext:
         self._resume: Interruption | None = None
         self._journal_rows = False
         self._heads_now: tuple[str, ...] = ()
-        # Set by begin_transaction() when env.py opened the connection's transaction itself.
-        self._user_transaction = False
-        # How many of still's own transaction blocks are open around the current code.
-        self._ours = 0
+        # Whose transaction it is, where it begins and ends (runtime/transactions.py).
+        self.transactions = Transactions(
+            self.impl, connection, self.as_sql, self.transaction_per_migration
+        )
         self._heads_at_start: tuple[str, ...] = ()
 
     @classmethod
@@ -214,95 +215,24 @@ class MigrationContext:
 
     @property
     def _per_migration(self) -> bool:
-        # Where DDL commits by itself (MySQL/MariaDB), each migration is committed with its
-        # version row, so a failure leaves the version table at the last completed migration.
-        return self.transaction_per_migration or not self.impl.transactional_ddl
+        return self.transactions.per_migration
+
+    @property
+    def _user_transaction(self) -> bool:
+        return self.transactions.user_transaction
+
+    @property
+    def _ours(self) -> int:
+        return self.transactions.ours
 
     def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
-        """The transaction env.py wraps ``run_migrations()`` in (and the one around each step)."""
-        if self.as_sql:
-            frame = _per_migration == self._per_migration and self.impl.transactional_ddl
-            return self._offline_frame() if frame else nullcontext()
-        assert self.connection is not None
-        if not _per_migration:
-            if self.connection.in_transaction():
-                # env.py (or the application) owns the transaction; never commit it for them.
-                self._user_transaction = True
-                return nullcontext()
-            if self._per_migration:
-                return self._commit_at_end()
-            return self._transaction()
-        if self._user_transaction or not self._per_migration:
-            return nullcontext()
-        return self._transaction()
+        """The transaction env.py wraps ``run_migrations()`` in (and the one around each step):
+        :mod:`still.runtime.transactions`."""
+        return self.transactions.begin(_per_migration)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        connection = self.connection
-        assert connection is not None
-        self.impl.begin(connection)
-        self._ours += 1
-        # The transaction open at the end is the one to finish: an autocommit_block() inside
-        # commits the first and begins another.
-        try:
-            yield
-        except BaseException:
-            current = connection.get_transaction()
-            if current is not None and current.is_active:
-                current.rollback()
-            raise
-        else:
-            current = connection.get_transaction()
-            if current is not None and current.is_active:
-                current.commit()
-        finally:
-            self._ours -= 1
-
-    @contextmanager
-    def _commit_at_end(self) -> Iterator[None]:
-        assert self.connection is not None
-        self._ours += 1
-        try:
-            yield
-        except BaseException:
-            if self.connection.in_transaction():
-                self.connection.rollback()
-            raise
-        finally:
-            self._ours -= 1
-        if self.connection.in_transaction():
-            self.connection.commit()
-
-    @contextmanager
-    def _offline_frame(self) -> Iterator[None]:
-        self.impl.emit_begin()
-        yield
-        self.impl.emit_commit()
-
-    @contextmanager
-    def autocommit_block(self) -> Iterator[None]:
+    def autocommit_block(self) -> AbstractContextManager[None]:
         """Run statements outside a transaction (``CREATE INDEX CONCURRENTLY`` and the like)."""
-        if self.as_sql or self.connection is None:
-            if self.impl.transactional_ddl:
-                self.impl.emit_commit()
-            yield
-            if self.impl.transactional_ddl:
-                self.impl.emit_begin()
-            return
-        connection = self.connection
-        current = connection.get_transaction()
-        if current is not None:
-            current.commit()
-        level = connection.get_isolation_level()
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            yield
-        finally:
-            current = connection.get_transaction()
-            if current is not None:  # the autobegun wrapper of the autocommit statements
-                current.commit()
-            connection.execution_options(isolation_level=level)
-            self.impl.begin(connection)
+        return self.transactions.autocommit_block()
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -314,7 +244,7 @@ class MigrationContext:
         if self.reader is not None:
             self.reader(self)  # a command that only looks (`still log`, `still verify`)
             return
-        self._note_user_transaction()
+        self.transactions.note_user_transaction()
         if self._user_transaction and not self.as_sql:
             # env.py's transaction is not still's to end, so a snapshot its first read took
             # (REPEATABLE READ, SERIALIZABLE) would outlast the wait: the lock comes first.
@@ -356,28 +286,11 @@ class MigrationContext:
             self._approve(steps)
 
     def _approved_outside_transaction(self, steps: Sequence[Step]) -> None:
-        """Plan first, then ask, then lock and run: the read transaction still began for the
-        version table is ended before the command's approval (which may wait for a person), so
-        no connection sits idle in a transaction meanwhile; still's transaction begins again
-        after it."""
-        if self._approve is None:
-            return
-        connection = self.connection
-        ours = (
-            not self.as_sql
-            and connection is not None
-            and not self._user_transaction
-            and connection.in_transaction()
-        )
-        if not ours:
-            self._approve(steps)
-            return
-        assert connection is not None
-        begun = self._ours > 0  # inside begin_transaction(): still's BEGIN is to be issued again
-        connection.commit()  # it has only read
-        self._approve(steps)
-        if begun:
-            self.impl.begin(connection)
+        """Plan first, then ask, then lock and run: the command's approval (which may wait for
+        a person) runs with no transaction of still's open."""
+        approve = self._approve
+        if approve is not None:
+            self.transactions.outside_transaction(lambda: approve(steps))
 
     def _heads_under_lock(self) -> tuple[str, ...]:
         """The heads, read once the lock is held.  On MySQL/MariaDB a locking read: the process
@@ -386,18 +299,6 @@ class MigrationContext:
         assert self.connection is not None
         share = self.impl.reads_heads_locking and self._option("migration_lock", True)
         return self._versions.read(self.connection, share=share)
-
-    def _note_user_transaction(self) -> None:
-        if (
-            not self.as_sql
-            and self.connection is not None
-            and self.connection.in_transaction()
-            and not self._ours
-        ):
-            # env.py (or the application) began the transaction itself without
-            # context.begin_transaction() (the multidb template does): it is theirs to commit,
-            # never still's.
-            self._user_transaction = True
 
     def _migration_lock(self) -> AbstractContextManager[None]:
         """One process at a time: see :mod:`still.runtime.locking`."""
@@ -695,7 +596,7 @@ class MigrationContext:
         any migration."""
         from still.graph import resolve_targets, stamp_plan
 
-        self._note_user_transaction()
+        self.transactions.note_user_transaction()
         heads = self.get_current_heads()
         graph = script_directory.graph
         steps = stamp_plan(graph, heads, resolve_targets(graph, revision, heads))
