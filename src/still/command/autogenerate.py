@@ -122,9 +122,11 @@ def autogenerate_revision(
     parents: tuple[str, ...],
     revision_args: dict[str, Any],
     renames: str = "ask",
+    directives: Any = None,
 ) -> tuple[dict[str, Any], MigrationScript | None]:
     """Compare and render: the template arguments (``upgrades``, ``downgrades``, ``imports``)
-    and the directive to write (None when process_revision_directives removed it)."""
+    and the directive to write (None when process_revision_directives removed it).
+    ``directives``: ``command.revision(process_revision_directives=...)``, run after env.py's."""
     if renames not in RENAME_CHOICES:
         raise CommandError(f"--renames {renames!r}: use one of {', '.join(RENAME_CHOICES)}.")
     outcome: dict[str, Any] = {}
@@ -203,7 +205,7 @@ def autogenerate_revision(
         args["imports"] = "\n".join(sorted(line for line in imports if line))
         outcome["args"] = args
 
-    environment = run_env(config, script, lambda heads: [], reader=reader)
+    environment = run_env(config, script, lambda heads: [], reader=reader, directives=directives)
     args = dict(outcome.get("args") or {})
     args.update(environment.context_opts.get("template_args") or {})
     return args, outcome.get("directive")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from still.config import Config
@@ -19,17 +20,23 @@ def run_env(
     hooks: Hooks | None = None,
     approve: Approval | None = None,
     reader: Reader | None = None,
+    directives: Callable[..., Any] | None = None,
     **opts: Any,
 ) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run, ``approve`` deciding
     (before any transaction opens) whether they may, and ``hooks`` (else ``config.hooks``)
     hearing the run.  ``reader``: a command that only looks (``current``, ``check``, ``log``)
-    gets the migration context in place of a run."""
-    hook = config.attributes.get("still.process_revision_directives")
-    if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
-        opts["still_command_directives"] = hook
+    gets the migration context in place of a run.  ``directives``:
+    ``command.revision(process_revision_directives=...)``, run after env.py's own."""
     with EnvironmentContext(
-        config, script, plan=plan, hooks=hooks, approve=approve, reader=reader, **opts
+        config,
+        script,
+        plan=plan,
+        hooks=hooks,
+        approve=approve,
+        reader=reader,
+        directives=directives,
+        **opts,
     ) as environment:
         script.run_env()
     return environment

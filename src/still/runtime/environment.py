@@ -57,6 +57,7 @@ class EnvironmentContext:
         hooks: Hooks | None = None,
         approve: Approval | None = None,
         reader: Reader | None = None,
+        directives: Callable[..., Any] | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
@@ -66,6 +67,8 @@ class EnvironmentContext:
         self.hooks = hooks if hooks is not None else config.hooks
         self._approve = approve
         self._reader = reader
+        # command.revision(process_revision_directives=...): chained after env.py's own
+        self._command_directives = directives
         self.context_opts: dict[str, Any] = {
             "as_sql": False,
             "starting_rev": None,
@@ -199,7 +202,7 @@ class EnvironmentContext:
             environment_context=self,
             **kw,
         )
-        command_hook = opts.get("still_command_directives")
+        command_hook = self._command_directives
         if command_hook is not None:
             opts["process_revision_directives"] = _chained(
                 process_revision_directives, command_hook
