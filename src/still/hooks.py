@@ -11,7 +11,8 @@ from the command to env.py's :class:`~still.runtime.environment.EnvironmentConte
   not wait for a keyboard); the CLI puts an interactive one in its place (``cli/questioner.py``),
   as Django's ``InteractiveMigrationQuestioner`` stands in for its non-interactive default;
 * the listeners are called with the ``MigrationContext`` once env.py has configured it, before
-  anything is read or run (the shadow database's guard is one).
+  anything is read or run (the shadow database's guard is one); the operation listeners with
+  each operation object ``op`` makes, before it runs (``upgrade --plan`` reads them).
 
 Every method has a no-op answer here, so the engine calls them without probing for them, and
 ``config.attributes`` stays the users' own (Alembic's documented place for a connection).
@@ -93,3 +94,5 @@ class Hooks:
     reporter: Reporter | None = None
     questioner: Questioner = field(default_factory=Questioner)
     listeners: list[Listener] = field(default_factory=list)
+    # Called with each operation object as ``op`` makes it, before it runs (`upgrade --plan`).
+    operation_listeners: list[Callable[[Any], None]] = field(default_factory=list)

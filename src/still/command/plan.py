@@ -210,8 +210,9 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
                 as_sql=True,
                 starting_rev=heads,
                 destination_rev=revision,
-                hooks=replace(config.hooks, reporter=recorder),
-                still_op_listener=recorder.operation,
+                hooks=replace(
+                    config.hooks, reporter=recorder, operation_listeners=[recorder.operation]
+                ),
                 still_reflection_bind=connection,
             )
     except StillError as exc:

@@ -54,11 +54,13 @@ def _operations_that_ran(
             config,
             script,
             lambda current: upgrade_steps(graph, revision, current),
-            hooks=replace(config.hooks, reporter=SilentReporter()),  # a dry run: nothing to say
+            # a dry run: nothing to say; the operations kept as they are made
+            hooks=replace(
+                config.hooks, reporter=SilentReporter(), operation_listeners=[recorded.append]
+            ),
             as_sql=True,
             starting_rev=parents,
             destination_rev=revision,
-            still_op_listener=recorded.append,
         )
     finally:
         config.output_buffer = saved
