@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from still.config import Config
 from still.hooks import Hooks
 from still.runtime.environment import EnvironmentContext
@@ -21,13 +23,15 @@ def run_env(
     approve: Approval | None = None,
     reader: Reader | None = None,
     directives: Callable[..., Any] | None = None,
+    reflection_bind: Connection | None = None,
     **opts: Any,
 ) -> EnvironmentContext:
     """Run the project's env.py with ``plan`` deciding which steps run, ``approve`` deciding
     (before any transaction opens) whether they may, and ``hooks`` (else ``config.hooks``)
     hearing the run.  ``reader``: a command that only looks (``current``, ``check``, ``log``)
     gets the migration context in place of a run.  ``directives``:
-    ``command.revision(process_revision_directives=...)``, run after env.py's own."""
+    ``command.revision(process_revision_directives=...)``, run after env.py's own.
+    ``reflection_bind``: the live database an offline preview (``--plan``) reads tables from."""
     with EnvironmentContext(
         config,
         script,
@@ -36,6 +40,7 @@ def run_env(
         approve=approve,
         reader=reader,
         directives=directives,
+        reflection_bind=reflection_bind,
         **opts,
     ) as environment:
         script.run_env()

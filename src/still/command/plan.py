@@ -213,7 +213,7 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
                 hooks=replace(
                     config.hooks, reporter=recorder, operation_listeners=[recorder.operation]
                 ),
-                still_reflection_bind=connection,
+                reflection_bind=connection,
             )
     except StillError as exc:
         # e.g. a batch on a table an earlier migration of the plan creates: the live database

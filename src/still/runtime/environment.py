@@ -58,6 +58,7 @@ class EnvironmentContext:
         approve: Approval | None = None,
         reader: Reader | None = None,
         directives: Callable[..., Any] | None = None,
+        reflection_bind: Connection | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
@@ -69,6 +70,7 @@ class EnvironmentContext:
         self._reader = reader
         # command.revision(process_revision_directives=...): chained after env.py's own
         self._command_directives = directives
+        self._reflection_bind = reflection_bind
         self.context_opts: dict[str, Any] = {
             "as_sql": False,
             "starting_rev": None,
@@ -227,6 +229,7 @@ class EnvironmentContext:
             hooks=self.hooks,
             approve=self._approve,
             reader=self._reader,
+            reflection_bind=self._reflection_bind,
         )
         for listener in self.hooks.listeners:
             listener(self._migration_context)

@@ -55,6 +55,7 @@ class MigrationContext:
         hooks: Hooks | None = None,
         approve: Approval | None = None,
         reader: Reader | None = None,
+        reflection_bind: Connection | None = None,
     ) -> None:
         self.dialect = dialect
         self.connection = connection
@@ -72,6 +73,8 @@ class MigrationContext:
         self.reporter = self.hooks.reporter or logging_reporter
         self._approve = approve
         self.reader = reader
+        # `upgrade --plan` runs offline but lends the live database for reading tables.
+        self.reflection_bind = reflection_bind
         # Called by Operations with each operation that ran: the journal's count, for `resolve`.
         self.operation_done: Callable[[Any], None] = _count_nothing
         self.as_sql = bool(opts.get("as_sql", False))
