@@ -23,9 +23,6 @@ PACKAGE = Path(still.__file__).parent
 # (module under src/still, enclosing function) -> why it may still compare a dialect's name.
 # Keep it short: a new entry needs a reason a capability on the implementation would not do.
 ALLOWED: dict[tuple[str, str], str] = {
-    # runtime: pending, issue 17 (two other changes are rewriting runtime/ now; the lock and the
-    # failure report move to capabilities once those land)
-    ("runtime/locking.py", "migration_lock"): "runtime: pending, issue 17",
     # DBAPI module names (the `mysql` connector, the `mariadb` connector) that happen to be
     # spelled as dialects: which package provides a missing driver, not a database's behaviour
     ("config/drivers.py", "<module>"): "driver module names",

@@ -55,11 +55,15 @@ class Options:
         # Progress goes to stderr, the same lines with --sql (the script itself is on stdout)
         # as online; -q silences it.
         if self.quiet:
-            config.attributes["still.reporter"] = SilentReporter()
+            config.hooks.reporter = SilentReporter()
         else:
             from still.cli.terminal import reporter
 
-            config.attributes["still.reporter"] = reporter()
+            config.hooks.reporter = reporter()
+        from still.cli.questioner import TerminalQuestioner
+
+        # asks on a terminal (renames; data loss, where upgrade/downgrade give it --yes)
+        config.hooks.questioner = TerminalQuestioner()
         return config
 
 
@@ -89,8 +93,8 @@ def run(
         from still.cli.errors import report
 
         url = None
-        reporter = config.attributes.get("still.reporter") if config is not None else None
-        if reporter is not None and hasattr(reporter, "close_line"):
+        reporter = config.hooks.reporter if config is not None else None
+        if reporter is not None:
             reporter.close_line()
         try:
             url = config.masked_url() if config is not None else None
@@ -286,9 +290,9 @@ def _asked(ctx: click.Context, name: str, revision: str) -> str:
 
 def _confirming(yes: bool, command: str) -> Callable[[Any], None]:
     def setup(config: Any) -> None:
-        from still.cli.confirm import install
+        from still.cli.questioner import TerminalQuestioner
 
-        install(config, yes, command)
+        config.hooks.questioner = TerminalQuestioner(yes, command)
 
     return setup
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from still.hooks import Reporter
 from still.runtime.reporting import StreamReporter, describe_step
 
 # A run with at least this many steps gets a progress bar under its step lines.
@@ -28,13 +29,13 @@ def wants_terminal_output() -> bool:
     return on_terminal() and not os.environ.get("NO_COLOR")
 
 
-def reporter() -> Any:
+def reporter() -> Reporter:
     """The reporter for this process's stderr: on a terminal step lines and a progress bar (in
     colour unless NO_COLOR is set, which takes away only the colour), else plain lines."""
     return TerminalReporter() if on_terminal() else StreamReporter()
 
 
-class TerminalReporter:
+class TerminalReporter(Reporter):
     """Step lines in colour with their duration; a progress bar when the plan is long."""
 
     def __init__(self) -> None:

@@ -53,7 +53,7 @@ def _look(config: Config, script: ScriptDirectory) -> _Seen:
         seen.ledger_name = ledger.name
         seen.entries = ledger.read(context.connection)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
     return seen
 
 

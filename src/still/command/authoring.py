@@ -22,15 +22,16 @@ def _compare_for_revision(
     requested: dict[str, Any],
     renames: str,
     shadow: bool | None,
+    directives: Any = None,
 ) -> tuple[dict[str, Any], Any]:
     from still.command.autogenerate import autogenerate_revision
     from still.shadow.build import shadow_database, wanted
 
     if not wanted(config, shadow):
-        return autogenerate_revision(config, script, parents, requested, renames)
+        return autogenerate_revision(config, script, parents, requested, renames, directives)
     with shadow_database(config, script, parents) as built:
         config.print_stdout(built.note)
-        return autogenerate_revision(config, script, parents, requested, renames)
+        return autogenerate_revision(config, script, parents, requested, renames, directives)
 
 
 def revision(
@@ -85,13 +86,9 @@ def revision(
             "version_path": version_path,
             "depends_on": depends_on,
         }
-        config.attributes["still.process_revision_directives"] = process_revision_directives
-        try:
-            rendered, directive = _compare_for_revision(
-                config, script, parents, requested, renames, shadow
-            )
-        finally:
-            config.attributes.pop("still.process_revision_directives", None)
+        rendered, directive = _compare_for_revision(
+            config, script, parents, requested, renames, shadow, process_revision_directives
+        )
         if directive is None:
             config.print_stdout("process_revision_directives removed the revision: no file.")
             return None

@@ -97,17 +97,11 @@ def _decide_renames(
 ) -> list[RenameCandidate]:
     if not candidates:
         return []
-    if renames == "ask" and sys.stdin.isatty() and sys.stdout.isatty():
-        accepted = []
-        for candidate in candidates:
-            try:
-                answer = input(f"Is {candidate} a rename? [y/N] ").strip().lower()
-            except EOFError:  # Ctrl-D, or the terminal went away: the default, no
-                config.print_stdout("")
-                answer = ""
-            if answer in ("y", "yes"):
-                accepted.append(candidate)
-        return accepted
+    if renames == "ask":
+        # the configuration's questioner (still.hooks): the CLI's asks on a terminal; the
+        # library's never asks, and each candidate is written as a drop and an add
+        questioner = config.hooks.questioner
+        return [c for c in candidates if questioner.ask_rename(c) is True]
     if renames == "yes":
         return list(candidates)
     return []
@@ -128,9 +122,11 @@ def autogenerate_revision(
     parents: tuple[str, ...],
     revision_args: dict[str, Any],
     renames: str = "ask",
+    directives: Any = None,
 ) -> tuple[dict[str, Any], MigrationScript | None]:
     """Compare and render: the template arguments (``upgrades``, ``downgrades``, ``imports``)
-    and the directive to write (None when process_revision_directives removed it)."""
+    and the directive to write (None when process_revision_directives removed it).
+    ``directives``: ``command.revision(process_revision_directives=...)``, run after env.py's."""
     if renames not in RENAME_CHOICES:
         raise CommandError(f"--renames {renames!r}: use one of {', '.join(RENAME_CHOICES)}.")
     outcome: dict[str, Any] = {}
@@ -209,7 +205,7 @@ def autogenerate_revision(
         args["imports"] = "\n".join(sorted(line for line in imports if line))
         outcome["args"] = args
 
-    environment = run_env(config, script, lambda heads: [], still_reader=reader)
+    environment = run_env(config, script, lambda heads: [], reader=reader, directives=directives)
     args = dict(outcome.get("args") or {})
     args.update(environment.context_opts.get("template_args") or {})
     return args, outcome.get("directive")
@@ -261,9 +257,9 @@ def check(config: Config, as_json: bool = False, shadow: bool | None = None) -> 
         with shadow_database(config, script) as built:
             if not as_json:
                 config.print_stdout(built.note)
-            run_env(config, script, lambda heads: [], still_reader=reader)
+            run_env(config, script, lambda heads: [], reader=reader)
     else:
-        run_env(config, script, lambda heads: [], still_reader=reader)
+        run_env(config, script, lambda heads: [], reader=reader)
     if not found:
         raise CommandError("env.py never called context.run_migrations(); nothing was compared.")
     summary = found[0]

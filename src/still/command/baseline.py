@@ -64,7 +64,7 @@ def _read(config: Config, script: ScriptDirectory) -> tuple[tuple[str, ...], Met
         entries = list(ledger.read(connection))
         found.append((heads, reflect_schema(connection, version_table), entries))
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
     if not found:
         raise CommandError("env.py never called context.run_migrations(); nothing was read.")
     if len(found) > 1:

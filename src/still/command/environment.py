@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from still.config import Config
+from still.hooks import Hooks
 from still.runtime.environment import EnvironmentContext
-from still.runtime.migration import PlanFunction
+from still.runtime.migration import Approval, PlanFunction, Reader
 from still.script import ScriptDirectory
 
 
 def run_env(
-    config: Config, script: ScriptDirectory, plan: PlanFunction, **opts: Any
+    config: Config,
+    script: ScriptDirectory,
+    plan: PlanFunction,
+    *,
+    hooks: Hooks | None = None,
+    approve: Approval | None = None,
+    reader: Reader | None = None,
+    directives: Callable[..., Any] | None = None,
+    reflection_bind: Connection | None = None,
+    **opts: Any,
 ) -> EnvironmentContext:
-    """Run the project's env.py with ``plan`` deciding which steps run."""
-    reporter = config.attributes.get("still.reporter")
-    hook = config.attributes.get("still.process_revision_directives")
-    if hook is not None:  # command.revision(process_revision_directives=...): after env.py's
-        opts["still_command_directives"] = hook
-    if "still.shadow_guard" in config.attributes:  # pointed at a shadow database: only there
-        from still.shadow.build import guarded
-
-        plan = guarded(config, plan, opts)
-    with EnvironmentContext(config, script, plan=plan, reporter=reporter, **opts) as environment:
+    """Run the project's env.py with ``plan`` deciding which steps run, ``approve`` deciding
+    (before any transaction opens) whether they may, and ``hooks`` (else ``config.hooks``)
+    hearing the run.  ``reader``: a command that only looks (``current``, ``check``, ``log``)
+    gets the migration context in place of a run.  ``directives``:
+    ``command.revision(process_revision_directives=...)``, run after env.py's own.
+    ``reflection_bind``: the live database an offline preview (``--plan``) reads tables from."""
+    with EnvironmentContext(
+        config,
+        script,
+        plan=plan,
+        hooks=hooks,
+        approve=approve,
+        reader=reader,
+        directives=directives,
+        reflection_bind=reflection_bind,
+        **opts,
+    ) as environment:
         script.run_env()
     return environment

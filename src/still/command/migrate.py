@@ -10,6 +10,7 @@ from still.config import Config
 from still.errors import CommandError
 from still.graph import Step, resolve_targets, stamp_plan
 from still.graph.targets import downgrade_steps, upgrade_steps
+from still.runtime.migration import Approval
 from still.script import ScriptDirectory
 
 __all__ = ["downgrade", "downgrade_steps", "ensure_version", "stamp", "upgrade", "upgrade_steps"]
@@ -43,16 +44,18 @@ def _show_plan(config: Config, steps: Sequence[Step], sql: bool) -> Sequence[Ste
 
 def _run_options(
     sql: bool, starting_rev: tuple[str, ...] | None, destination: str, tag: str | None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {"as_sql": sql, "starting_rev": starting_rev, "destination_rev": destination, "tag": tag}
 
 
-def _confirmed(config: Config, script: ScriptDirectory, steps: Sequence[Step]) -> Sequence[Step]:
-    """The CLI's chance to name what loses data and ask before anything runs."""
-    confirm = config.attributes.get("still.confirm")
-    if confirm is not None and steps:
-        confirm(script, steps)
-    return steps
+def _approval(config: Config, script: ScriptDirectory, sql: bool, command: str) -> Approval | None:
+    """The data-loss decision (``command/data_loss.py``), asked by the migration context once
+    the plan is known and before a transaction opens; none for ``--sql`` (nothing runs)."""
+    if sql:
+        return None
+    from still.command.data_loss import approve_plan
+
+    return lambda steps: approve_plan(config, script, steps, command)
 
 
 def _dry_run(config: Config, revision: str, direction: str, as_json: bool = False) -> None:
@@ -87,10 +90,17 @@ def upgrade(
             steps = upgrade_steps(graph, destination, current)
         if verbose:
             _show_plan(config, steps, sql)
-        return steps if sql else _confirmed(config, script, steps)
+        return steps
 
     starting_rev = resolve_targets(script.graph, start) if start else None
-    run_env(config, script, steps_for, **_run_options(sql, starting_rev, destination, tag))
+    approve = _approval(config, script, sql, f"still upgrade {revision}")
+    run_env(
+        config,
+        script,
+        steps_for,
+        approve=approve,
+        **_run_options(sql, starting_rev, destination, tag),
+    )
 
 
 def _at(script: ScriptDirectory, destination: str, current: tuple[str, ...]) -> bool:
@@ -130,9 +140,16 @@ def downgrade(
         steps = downgrade_steps(script.graph, destination, current)
         if verbose:
             _show_plan(config, steps, sql)
-        return steps if sql else _confirmed(config, script, steps)
+        return steps
 
-    run_env(config, script, steps_for, **_run_options(sql, starting_rev, destination, tag))
+    approve = _approval(config, script, sql, f"still downgrade {revision}")
+    run_env(
+        config,
+        script,
+        steps_for,
+        approve=approve,
+        **_run_options(sql, starting_rev, destination, tag),
+    )
 
 
 def stamp(
@@ -178,4 +195,4 @@ def ensure_version(config: Config, sql: bool = False) -> None:
     def create(context: Any) -> None:
         context._ensure_version_table()
 
-    run_env(config, script, lambda heads: [], as_sql=sql, still_reader=create)
+    run_env(config, script, lambda heads: [], as_sql=sql, reader=create)

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from still.command.environment import run_env
@@ -19,6 +19,7 @@ from still.config import Config
 from still.ddl import impl_for
 from still.errors import StillError
 from still.graph import Step
+from still.hooks import Reporter
 from still.operations import ops
 from still.script import Script, ScriptDirectory
 
@@ -85,7 +86,7 @@ class Plan:
         return self.stopped is None
 
 
-class _Recorder:
+class _Recorder(Reporter):
     """The reporter and operation listener of the dry run: groups operations by step."""
 
     def __init__(self, buffer: io.StringIO, dialect_name: str) -> None:
@@ -196,9 +197,8 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
     url = config.get_main_option("sqlalchemy.url") or ""
     dialect = re.split(r"[+:]", url, maxsplit=1)[0] or "default"
     recorder = _Recorder(buffer, dialect)
-    saved_buffer, saved_reporter = config.output_buffer, config.attributes.get("still.reporter")
+    saved_buffer = config.output_buffer
     config.output_buffer = buffer
-    config.attributes["still.reporter"] = recorder
     stopped = None
     reader = _reflection_engine(config)
     try:
@@ -210,8 +210,10 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
                 as_sql=True,
                 starting_rev=heads,
                 destination_rev=revision,
-                still_op_listener=recorder.operation,
-                still_reflection_bind=connection,
+                hooks=replace(
+                    config.hooks, reporter=recorder, operation_listeners=[recorder.operation]
+                ),
+                reflection_bind=connection,
             )
     except StillError as exc:
         # e.g. a batch on a table an earlier migration of the plan creates: the live database
@@ -222,10 +224,6 @@ def make_plan(config: Config, revision: str, direction: str = "upgrade") -> Plan
         if reader is not None:
             reader.dispose()
         config.output_buffer = saved_buffer
-        if saved_reporter is None:
-            config.attributes.pop("still.reporter", None)
-        else:
-            config.attributes["still.reporter"] = saved_reporter
     recorder._flush()
     plan = Plan(tuple(heads), recorder.steps, stopped)
     if stopped is not None:

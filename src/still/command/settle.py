@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from still.command.environment import run_env
@@ -48,25 +48,22 @@ def _operations_that_ran(
     parents = tuple(graph[revision].down_revisions)
     recorded: list[Any] = []
     saved = config.output_buffer
-    saved_reporter = config.attributes.get("still.reporter")
     config.output_buffer = io.StringIO()
-    config.attributes["still.reporter"] = SilentReporter()  # a dry run: nothing to report
     try:
         run_env(
             config,
             script,
             lambda current: upgrade_steps(graph, revision, current),
+            # a dry run: nothing to say; the operations kept as they are made
+            hooks=replace(
+                config.hooks, reporter=SilentReporter(), operation_listeners=[recorded.append]
+            ),
             as_sql=True,
             starting_rev=parents,
             destination_rev=revision,
-            still_op_listener=recorded.append,
         )
     finally:
         config.output_buffer = saved
-        if saved_reporter is None:
-            config.attributes.pop("still.reporter", None)
-        else:
-            config.attributes["still.reporter"] = saved_reporter
     return recorded[:count]
 
 
@@ -96,7 +93,7 @@ def _find(config: Config, script: ScriptDirectory) -> _Found:
         if found.interruption is not None:
             settle_doubt(context.connection, found.interruption)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
     return found
 
 
@@ -243,7 +240,7 @@ def _run_operations(
             context.ledger.record_resolution(context.impl, revision, "undone")
             context.ledger.clear_journal(context.impl)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)
 
 
 def _note(config: Config, script: ScriptDirectory, revision: str, how: str) -> None:
@@ -252,4 +249,4 @@ def _note(config: Config, script: ScriptDirectory, revision: str, how: str) -> N
             context.ledger.record_resolution(context.impl, revision, how)
             context.ledger.clear_journal(context.impl)
 
-    run_env(config, script, lambda heads: [], still_reader=reader)
+    run_env(config, script, lambda heads: [], reader=reader)

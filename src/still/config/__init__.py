@@ -19,7 +19,7 @@ from configparser import Error as ConfigParserError
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType, SimpleNamespace
-from typing import Any, TextIO, overload
+from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from still.config.arguments import parse_x_arguments
 from still.config.urls import (
@@ -31,6 +31,9 @@ from still.config.urls import (
     url_override,
 )
 from still.errors import ConfigError
+
+if TYPE_CHECKING:
+    from still.hooks import Hooks
 
 __all__ = ["Config", "mask_password"]
 
@@ -116,6 +119,14 @@ class Config:
     def attributes(self) -> dict[str, Any]:
         """A dictionary for passing objects (an existing connection, say) to env.py."""
         return {}
+
+    @cached_property
+    def hooks(self) -> Hooks:
+        """still's own wiring (reporter, questioner, listeners: :mod:`still.hooks`); no-op
+        defaults, the CLI puts its own in place."""
+        from still.hooks import Hooks
+
+        return Hooks()
 
     @property
     def stdout(self) -> TextIO:

@@ -362,6 +362,25 @@ class DefaultImpl:
 
     # -- transactions -----------------------------------------------------------------------------
 
+    @classmethod
+    @contextmanager
+    def migration_lock(
+        cls,
+        connection: Connection,
+        name: str,
+        timeout: float,
+        *,
+        whole_run_in_one_transaction: bool,
+        owns_transaction: bool,
+    ) -> Iterator[None]:
+        """Hold the database's migration lock for the block (one process at a time moves a
+        database: ``runtime/locking.py``); :class:`~still.ddl.locks.LockTimeout` after
+        ``timeout`` seconds.  ``whole_run_in_one_transaction``: the run commits once at the end,
+        so a lock that lasts as long as the transaction suffices.  ``owns_transaction``: still
+        began the open transaction (env.py did not), so still may end it.  The generic answer:
+        no lock (the version table's row checks still apply)."""
+        yield
+
     def begin(self, connection: Connection) -> Any:
         """Begin a transaction the database really honours for DDL; returns SQLAlchemy's."""
         return connection.get_transaction() or connection.begin()

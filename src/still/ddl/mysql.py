@@ -3,8 +3,10 @@ restated whole with CHANGE/MODIFY, DROP FOREIGN KEY / INDEX / CHECK, RENAME keep
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -16,7 +18,9 @@ from sqlalchemy import (
     Index,
     String,
     Table,
+    text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import DDLCompiler
 
@@ -41,6 +45,7 @@ from still.ddl.generated import (
     refusal,
 )
 from still.ddl.impl import DefaultImpl
+from still.ddl.locks import commit_read, release, wait_for
 from still.errors import StillError
 
 
@@ -50,6 +55,24 @@ class MySQLImpl(DefaultImpl):
     __dialect__ = "mysql"
     display_name = "MySQL/MariaDB"
     reads_heads_locking = True
+
+    @classmethod
+    @contextmanager
+    def migration_lock(
+        cls,
+        connection: Connection,
+        name: str,
+        timeout: float,
+        *,
+        whole_run_in_one_transaction: bool,
+        owns_transaction: bool,
+    ) -> Iterator[None]:
+        """A named lock (``GET_LOCK``, per server, so the name includes the database); the heads
+        are then read with a locking read (``reads_heads_locking``)."""
+        commit_read(connection, owns_transaction)
+        with _named_lock(connection, name, timeout):
+            yield
+
     transactional_ddl = False
     identifier_limit = 64  # tables, columns, indexes and constraints alike
     type_synonyms = ({"NUMERIC", "DECIMAL"}, {"TINYINT", "BOOL"}, {"LONGTEXT", "JSON"})
@@ -370,3 +393,32 @@ def _mysql_drop_constraint(element: DropNamedConstraint, compiler: DDLCompiler, 
     }.get(element.kind or "", "CONSTRAINT")
     guard = "IF EXISTS " if element.if_exists else ""  # MariaDB; MySQL has no IF EXISTS here
     return f"ALTER TABLE {target} DROP {what} {guard}{constraint_name_sql(compiler, element)}"
+
+
+# -- the migration lock --------------------------------------------------------------------------
+
+
+def mysql_name(connection: Connection, name: str) -> str:
+    """MySQL's named locks are server-wide and at most 64 characters long."""
+    database = connection.exec_driver_sql("SELECT DATABASE()").scalar() or ""
+    full = f"{name}@{database}"
+    if len(full) <= 64:
+        return full
+    return "still:" + hashlib.blake2b(full.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@contextmanager
+def _named_lock(connection: Connection, name: str, timeout: float) -> Iterator[None]:
+    full = mysql_name(connection, name)
+    statement = text("SELECT GET_LOCK(:name, :wait)")
+    # GET_LOCK waits by itself; asked in short slices so the timeout is ours to report.
+    wait_for(
+        lambda: connection.execute(statement, {"name": full, "wait": 1}).scalar() == 1,
+        full,
+        max(timeout - 1, 0),
+        "MySQL named lock",
+    )
+    try:
+        yield
+    finally:
+        release(connection, text("SELECT RELEASE_LOCK(:name)"), {"name": full})

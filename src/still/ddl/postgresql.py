@@ -3,8 +3,11 @@ identity and generated columns changed in place)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -16,6 +19,7 @@ from sqlalchemy import (
     Table,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.sqltypes import NullType
@@ -39,6 +43,7 @@ from still.ddl.generated import (
     refusal,
 )
 from still.ddl.impl import DefaultImpl
+from still.ddl.locks import commit_read, release, wait_for
 from still.errors import StillError
 
 
@@ -46,6 +51,23 @@ class PostgresqlImpl(DefaultImpl):
     __dialect__ = "postgresql"
     display_name = "PostgreSQL"
     transactional_ddl: bool = True
+
+    @classmethod
+    @contextmanager
+    def migration_lock(
+        cls,
+        connection: Connection,
+        name: str,
+        timeout: float,
+        *,
+        whole_run_in_one_transaction: bool,
+        owns_transaction: bool,
+    ) -> Iterator[None]:
+        """An advisory lock, held by a second connection (see ``_advisory_lock``)."""
+        commit_read(connection, owns_transaction)
+        with _advisory_lock(connection, name, timeout):
+            yield
+
     type_synonyms = ({"NUMERIC", "DECIMAL"}, {"DOUBLE PRECISION", "FLOAT"})
 
     # -- capabilities (see DefaultImpl) ---------------------------------------------------------
@@ -361,3 +383,73 @@ def _pg_expression(element: ColumnExpression, compiler: DDLCompiler, **kw: Any) 
         return f"{head} DROP EXPRESSION"
     expression = compiler.sql_compiler.process(computed.sqltext, literal_binds=True)
     return f"{head} SET EXPRESSION AS ({expression})"
+
+
+# -- the migration lock --------------------------------------------------------------------------
+
+
+def postgresql_key(name: str) -> int:
+    """A signed 64-bit key for ``pg_advisory_lock`` derived from the lock's name."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def _advisory_lock(connection: Connection, name: str, timeout: float) -> Iterator[None]:
+    key = postgresql_key(name)
+    # Held by the transaction that migrates, from its first statement to its end (commit or
+    # rollback, by still or by env.py): the next holder waits for it before its first read.
+    in_transaction = {"key": postgresql_key(name + ":transaction")}
+    how = f"PostgreSQL advisory lock {key}"
+    holder = connection.engine.connect()
+    if holder.connection.dbapi_connection is connection.connection.dbapi_connection:
+        # A pool that hands out one shared connection (StaticPool): no second connection to wait
+        # on, so the migration's transaction waits itself (its snapshot then predates the grant:
+        # right under READ COMMITTED only).
+        holder.close()
+        statement = text("SELECT pg_try_advisory_xact_lock(:key)")
+        wait_for(
+            lambda: bool(connection.execute(statement, {"key": key}).scalar()), name, timeout, how
+        )
+        yield
+        return
+    # This transaction already holds it: an earlier command ran in it (an application running
+    # several commands in its own transaction); waiting for it would wait for ourselves.
+    transaction = connection.get_transaction()
+    held = connection.info.get(_HELD)
+    ours = (
+        transaction is not None
+        and held is not None
+        and held[0] == in_transaction["key"]
+        and held[1]() is transaction
+    )
+    try:
+        holder = holder.execution_options(isolation_level="AUTOCOMMIT")
+        wait_for(lambda: bool(holder.execute(_PG_TRY, {"key": key}).scalar()), name, timeout, how)
+        try:
+            if not ours:
+                # In autocommit, each try takes the transaction-level lock and gives it back.
+                wait_for(
+                    lambda: bool(holder.execute(_PG_TRY_XACT, in_transaction).scalar()),
+                    name,
+                    timeout,
+                    f"{how}, held until the previous migration's transaction ends",
+                )
+                # Nobody else asks for it while this process holds the session lock: at once.
+                connection.execute(_PG_XACT, in_transaction)
+                current = connection.get_transaction()
+                if current is not None:
+                    connection.info[_HELD] = (in_transaction["key"], weakref.ref(current))
+            yield
+        finally:
+            release(holder, _PG_UNLOCK, {"key": key})
+    finally:
+        holder.close()
+
+
+# In Connection.info: (key, a weak reference to the transaction that holds it).
+_HELD = "still_transaction_lock"
+_PG_TRY = text("SELECT pg_try_advisory_lock(:key)")
+_PG_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+_PG_TRY_XACT = text("SELECT pg_try_advisory_xact_lock(:key)")
+_PG_XACT = text("SELECT pg_advisory_xact_lock(:key)")

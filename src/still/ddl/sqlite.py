@@ -4,7 +4,8 @@ batch mode; an explicit BEGIN so DDL runs in the migration's transaction)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from still.ddl.impl import (
     column_name_of,
     column_on_table,
 )
+from still.ddl.locks import LockTimeout
 from still.errors import StillError
 
 
@@ -30,6 +32,24 @@ class SQLiteImpl(DefaultImpl):
     __dialect__ = "sqlite"
     display_name = "SQLite"
     transactional_ddl = True
+
+    @classmethod
+    @contextmanager
+    def migration_lock(
+        cls,
+        connection: Connection,
+        name: str,
+        timeout: float,
+        *,
+        whole_run_in_one_transaction: bool,
+        owns_transaction: bool,
+    ) -> Iterator[None]:
+        """The write lock (``BEGIN IMMEDIATE``), released by the run's COMMIT or ROLLBACK: only
+        where the whole run is one transaction still began."""
+        if owns_transaction and whole_run_in_one_transaction:
+            _write_lock(connection, timeout)
+        yield
+
     alters_constraints = False
 
     # -- capabilities (see DefaultImpl) ---------------------------------------------------------
@@ -246,3 +266,32 @@ def _driver_in_transaction(dbapi_connection: Any) -> bool | None:
         if isinstance(state, bool):
             return state
     return None
+
+
+# -- the migration lock --------------------------------------------------------------------------
+
+
+def _write_lock(connection: Connection, timeout: float) -> None:
+    # The version table was read in a deferred transaction, which cannot wait to become a writer
+    # while another connection writes (SQLite answers "database is locked" at once).  Nothing has
+    # been written yet: end it, and begin again as the writer, waiting up to the timeout.
+    transaction = connection.get_transaction()
+    if transaction is not None:
+        transaction.rollback()
+    connection.begin()
+    # The wait is ours; the connection (maybe the application's own) keeps its busy timeout.
+    previous = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except Exception as exc:
+        if "locked" in str(exc).lower():
+            raise LockTimeout(
+                f"Another process kept the SQLite database locked for more than {timeout:g} s, "
+                "so nothing was run. It is probably migrating this database now: wait for it, "
+                "then run the command again. To wait longer, set migration_lock_timeout = SECONDS "
+                "in the [alembic] section of the configuration."
+            ) from exc
+        raise
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(previous or 0)}")

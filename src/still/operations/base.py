@@ -58,8 +58,8 @@ class Operations:
         constraint) is made by rebuilding the table as batch mode does, with a note, unless env.py
         turns that off with ``context.configure(sqlite_rebuild=False)``.
         """
-        listener = self.migration_context.opts.get("still_op_listener")
-        if listener is not None:
+        hooks = getattr(self.migration_context, "hooks", None)  # a stand-in context has none
+        for listener in hooks.operation_listeners if hooks is not None else ():
             listener(operation)  # `upgrade --plan` reads the operations as they are made
         result = self.apply(operation)
         self._done(operation)
@@ -83,9 +83,10 @@ class Operations:
         return run(self, operation)
 
     def _done(self, operation: ops.MigrateOperation) -> None:
-        done = self.migration_context.opts.get("still_op_done")
+        # the runtime counts what ran, for `still resolve` (a stand-in context may have no count)
+        done = getattr(self.migration_context, "operation_done", None)
         if done is not None:
-            done(operation)  # the runtime counts what ran, for `still resolve`
+            done(operation)
 
     # -- extending op (Alembic's add-on interface) ------------------------------------------------
 

@@ -132,8 +132,8 @@ class TableRebuild:
             made.source_table = copy_from
             return made
         # `upgrade --plan` runs offline but lends the live database for reading table definitions.
-        bind = operations.get_bind() or operations.migration_context.opts.get(
-            "still_reflection_bind"
+        bind = operations.get_bind() or getattr(
+            operations.migration_context, "reflection_bind", None
         )
         if bind is None:
             raise CommandError(

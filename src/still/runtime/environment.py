@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, TextIO, overload
 
 from still.errors import CommandError
 from still.runtime.migration import MigrationContext, PlanFunction
-from still.runtime.reporting import Reporter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from still.config import Config
     from still.ddl import DefaultImpl
+    from still.hooks import Hooks
+    from still.runtime.migration import Approval, Reader
     from still.script import ScriptDirectory
 
 # Per thread and per asyncio task, so that several can each run a command at once.
@@ -53,13 +54,23 @@ class EnvironmentContext:
         script: ScriptDirectory,
         *,
         plan: PlanFunction | None = None,
-        reporter: Reporter | None = None,
+        hooks: Hooks | None = None,
+        approve: Approval | None = None,
+        reader: Reader | None = None,
+        directives: Callable[..., Any] | None = None,
+        reflection_bind: Connection | None = None,
         **kw: Any,
     ) -> None:
         self.config = config
         self.script = script
         self._plan = plan
-        self._reporter = reporter
+        # The reporter, questioner and listeners (still.hooks): the command's, else the config's.
+        self.hooks = hooks if hooks is not None else config.hooks
+        self._approve = approve
+        self._reader = reader
+        # command.revision(process_revision_directives=...): chained after env.py's own
+        self._command_directives = directives
+        self._reflection_bind = reflection_bind
         self.context_opts: dict[str, Any] = {
             "as_sql": False,
             "starting_rev": None,
@@ -193,7 +204,7 @@ class EnvironmentContext:
             environment_context=self,
             **kw,
         )
-        command_hook = opts.get("still_command_directives")
+        command_hook = self._command_directives
         if command_hook is not None:
             opts["process_revision_directives"] = _chained(
                 process_revision_directives, command_hook
@@ -215,8 +226,13 @@ class EnvironmentContext:
             opts=opts,
             script=self.script,
             plan=self._plan,
-            reporter=self._reporter,
+            hooks=self.hooks,
+            approve=self._approve,
+            reader=self._reader,
+            reflection_bind=self._reflection_bind,
         )
+        for listener in self.hooks.listeners:
+            listener(self._migration_context)
 
     def get_context(self) -> MigrationContext:
         if self._migration_context is None:

@@ -8,11 +8,10 @@ the statement, the database's error, and the state the database is left in.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, cast
 
@@ -22,17 +21,23 @@ from still.compat import alembic_names
 from still.ddl import DefaultImpl, impl_for
 from still.ddl.pipeline import PipelineFailure, StatementPipeline
 from still.errors import CommandError, MigrationFailed, StillError
-from still.gc_pause import frozen_gc
 from still.graph import Step
+from still.hooks import Hooks
 from still.runtime.journal import Interruption, Journal, Outcome
 from still.runtime.ledger import DEFAULT_NAME, Ledger, utc_now
-from still.runtime.reporting import Reporter, logging_reporter
+from still.runtime.reporting import logging_reporter
+from still.runtime.transactions import Transactions
 from still.runtime.version_table import VersionTable
 
 if TYPE_CHECKING:
     from still.script import Script, ScriptDirectory
 
 PlanFunction = Callable[[tuple[str, ...]], Sequence[Step]]
+# A command's approval of a plan (the data-loss question): called with the steps after they are
+# planned and before any transaction is open or the lock is taken; it raises to stop the run.
+Approval = Callable[[Sequence[Step]], None]
+# A command that only looks (``current``, ``check``, ``log``): given the context in place of a run.
+Reader = Callable[["MigrationContext"], None]
 
 
 class MigrationContext:
@@ -47,7 +52,10 @@ class MigrationContext:
         *,
         script: ScriptDirectory | None = None,
         plan: PlanFunction | None = None,
-        reporter: Reporter | None = None,
+        hooks: Hooks | None = None,
+        approve: Approval | None = None,
+        reader: Reader | None = None,
+        reflection_bind: Connection | None = None,
     ) -> None:
         self.dialect = dialect
         self.connection = connection
@@ -61,7 +69,14 @@ class MigrationContext:
         if plan is None and self.opts.get("fn") is not None:
             plan = self._application_plan(self.opts["fn"])
         self._plan = plan
-        self.reporter = reporter or logging_reporter
+        self.hooks = hooks if hooks is not None else Hooks()
+        self.reporter = self.hooks.reporter or logging_reporter
+        self._approve = approve
+        self.reader = reader
+        # `upgrade --plan` runs offline but lends the live database for reading tables.
+        self.reflection_bind = reflection_bind
+        # Called by Operations with each operation that ran: the journal's count, for `resolve`.
+        self.operation_done: Callable[[Any], None] = _count_nothing
         self.as_sql = bool(opts.get("as_sql", False))
         self.output_buffer: TextIO = opts.get("output_buffer") or sys.stdout
         encoding = opts.get("output_encoding")
@@ -107,10 +122,10 @@ class MigrationContext:
         self._resume: Interruption | None = None
         self._journal_rows = False
         self._heads_now: tuple[str, ...] = ()
-        # Set by begin_transaction() when env.py opened the connection's transaction itself.
-        self._user_transaction = False
-        # How many of still's own transaction blocks are open around the current code.
-        self._ours = 0
+        # Whose transaction it is, where it begins and ends (runtime/transactions.py).
+        self.transactions = Transactions(
+            self.impl, connection, self.as_sql, self.transaction_per_migration
+        )
         self._heads_at_start: tuple[str, ...] = ()
 
     @classmethod
@@ -203,95 +218,24 @@ class MigrationContext:
 
     @property
     def _per_migration(self) -> bool:
-        # Where DDL commits by itself (MySQL/MariaDB), each migration is committed with its
-        # version row, so a failure leaves the version table at the last completed migration.
-        return self.transaction_per_migration or not self.impl.transactional_ddl
+        return self.transactions.per_migration
+
+    @property
+    def _user_transaction(self) -> bool:
+        return self.transactions.user_transaction
+
+    @property
+    def _ours(self) -> int:
+        return self.transactions.ours
 
     def begin_transaction(self, _per_migration: bool = False) -> AbstractContextManager[Any]:
-        """The transaction env.py wraps ``run_migrations()`` in (and the one around each step)."""
-        if self.as_sql:
-            frame = _per_migration == self._per_migration and self.impl.transactional_ddl
-            return self._offline_frame() if frame else nullcontext()
-        assert self.connection is not None
-        if not _per_migration:
-            if self.connection.in_transaction():
-                # env.py (or the application) owns the transaction; never commit it for them.
-                self._user_transaction = True
-                return nullcontext()
-            if self._per_migration:
-                return self._commit_at_end()
-            return self._transaction()
-        if self._user_transaction or not self._per_migration:
-            return nullcontext()
-        return self._transaction()
+        """The transaction env.py wraps ``run_migrations()`` in (and the one around each step):
+        :mod:`still.runtime.transactions`."""
+        return self.transactions.begin(_per_migration)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        connection = self.connection
-        assert connection is not None
-        self.impl.begin(connection)
-        self._ours += 1
-        # The transaction open at the end is the one to finish: an autocommit_block() inside
-        # commits the first and begins another.
-        try:
-            yield
-        except BaseException:
-            current = connection.get_transaction()
-            if current is not None and current.is_active:
-                current.rollback()
-            raise
-        else:
-            current = connection.get_transaction()
-            if current is not None and current.is_active:
-                current.commit()
-        finally:
-            self._ours -= 1
-
-    @contextmanager
-    def _commit_at_end(self) -> Iterator[None]:
-        assert self.connection is not None
-        self._ours += 1
-        try:
-            yield
-        except BaseException:
-            if self.connection.in_transaction():
-                self.connection.rollback()
-            raise
-        finally:
-            self._ours -= 1
-        if self.connection.in_transaction():
-            self.connection.commit()
-
-    @contextmanager
-    def _offline_frame(self) -> Iterator[None]:
-        self.impl.emit_begin()
-        yield
-        self.impl.emit_commit()
-
-    @contextmanager
-    def autocommit_block(self) -> Iterator[None]:
+    def autocommit_block(self) -> AbstractContextManager[None]:
         """Run statements outside a transaction (``CREATE INDEX CONCURRENTLY`` and the like)."""
-        if self.as_sql or self.connection is None:
-            if self.impl.transactional_ddl:
-                self.impl.emit_commit()
-            yield
-            if self.impl.transactional_ddl:
-                self.impl.emit_begin()
-            return
-        connection = self.connection
-        current = connection.get_transaction()
-        if current is not None:
-            current.commit()
-        level = connection.get_isolation_level()
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            yield
-        finally:
-            current = connection.get_transaction()
-            if current is not None:  # the autobegun wrapper of the autocommit statements
-                current.commit()
-            connection.execution_options(isolation_level=level)
-            self.impl.begin(connection)
+        return self.transactions.autocommit_block()
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -300,11 +244,10 @@ class MigrationContext:
         self.impl.start_migrations()  # a DefaultImpl subclass's per-run state (Alembic's hook)
         if self._plan is None:
             raise CommandError("run_migrations() was called on a context that has no plan.")
-        reader = self.opts.get("still_reader")
-        if reader is not None:
-            reader(self)  # a command that only looks (`still log`, `still verify`)
+        if self.reader is not None:
+            self.reader(self)  # a command that only looks (`still log`, `still verify`)
             return
-        self._note_user_transaction()
+        self.transactions.note_user_transaction()
         if self._user_transaction and not self.as_sql:
             # env.py's transaction is not still's to end, so a snapshot its first read took
             # (REPEATABLE READ, SERIALIZABLE) would outlast the wait: the lock comes first.
@@ -321,19 +264,36 @@ class MigrationContext:
         if not steps:
             return  # nothing to do: no lock taken (the common start-up path stays fast)
         if locked:
+            # env.py owns the transaction: the question comes inside it (still cannot end it).
+            self._approved(steps)
             self._run_steps(heads, steps, kw)
             return
+        self._approved_outside_transaction(steps)
         with self._migration_lock():
             if not self.as_sql:
                 # Another process may have moved the database while this one waited.
                 fresh = self._heads_under_lock()
                 if fresh != heads:
                     heads = self._heads_at_start = fresh
+                    approved = _shape(steps)
                     steps = list(self._plan(heads))
                     if not steps:
                         return
+                    if _shape(steps) != approved:
+                        self._approved(steps)  # a different plan: asked again (rare)
                 self._check_interruption(steps)
             self._run_steps(heads, steps, kw)
+
+    def _approved(self, steps: Sequence[Step]) -> None:
+        if self._approve is not None:
+            self._approve(steps)
+
+    def _approved_outside_transaction(self, steps: Sequence[Step]) -> None:
+        """Plan first, then ask, then lock and run: the command's approval (which may wait for
+        a person) runs with no transaction of still's open."""
+        approve = self._approve
+        if approve is not None:
+            self.transactions.outside_transaction(lambda: approve(steps))
 
     def _heads_under_lock(self) -> tuple[str, ...]:
         """The heads, read once the lock is held.  On MySQL/MariaDB a locking read: the process
@@ -343,26 +303,14 @@ class MigrationContext:
         share = self.impl.reads_heads_locking and self._option("migration_lock", True)
         return self._versions.read(self.connection, share=share)
 
-    def _note_user_transaction(self) -> None:
-        if (
-            not self.as_sql
-            and self.connection is not None
-            and self.connection.in_transaction()
-            and not self._ours
-        ):
-            # env.py (or the application) began the transaction itself without
-            # context.begin_transaction() (the multidb template does): it is theirs to commit,
-            # never still's.
-            self._user_transaction = True
-
     def _migration_lock(self) -> AbstractContextManager[None]:
         """One process at a time: see :mod:`still.runtime.locking`."""
         if self.as_sql or self.connection is None or not self._option("migration_lock", True):
             return nullcontext()
-        from still.runtime.locking import DEFAULT_TIMEOUT, lock_name, migration_lock
+        from still.runtime.locking import DEFAULT_TIMEOUT, lock_name
 
         timeout = self._option("migration_lock_timeout", DEFAULT_TIMEOUT)
-        return migration_lock(
+        return self.impl.migration_lock(  # the database's own lock (ddl/<database>.py)
             self.connection,
             lock_name(self._versions.name, self._versions.schema),
             timeout,
@@ -395,22 +343,17 @@ class MigrationContext:
 
     def _run_steps(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._heads_now = heads
-        plan_started = getattr(self.reporter, "plan_started", None)
-        if plan_started is not None:
-            plan_started(steps)  # a terminal shows a progress bar for long runs
+        self.reporter.plan_started(steps)  # a terminal shows a progress bar for long runs
         try:
             self._run_planned(heads, steps, kw)
         finally:
-            finish = getattr(self.reporter, "finish", None)
-            if finish is not None:
-                finish()
+            self.reporter.finish()
 
     def _run_planned(
         self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]
     ) -> None:
         self._load_revisions(steps)
-        with frozen_gc():
-            self._run_loaded(heads, steps, kw)
+        self._run_loaded(heads, steps, kw)
 
     def _run_loaded(self, heads: tuple[str, ...], steps: list[Step], kw: Mapping[str, Any]) -> None:
         self._ensure_version_table(heads)
@@ -656,7 +599,7 @@ class MigrationContext:
         any migration."""
         from still.graph import resolve_targets, stamp_plan
 
-        self._note_user_transaction()
+        self.transactions.note_user_transaction()
         heads = self.get_current_heads()
         graph = script_directory.graph
         steps = stamp_plan(graph, heads, resolve_targets(graph, revision, heads))
@@ -676,7 +619,7 @@ class MigrationContext:
             comment = _arrow(step).encode("unicode_escape").decode("ascii")
             self.impl.static_output(f"-- Running {step.direction} {comment}")
         journal = self._journal = self._journal_for(step, script)
-        self.opts["still_op_done"] = journal.operation_done if journal else _count_nothing
+        self.operation_done = journal.operation_done if journal else _count_nothing
         self._failed = None
         pipeline = self.impl.pipeline
         if pipeline is not None:
@@ -706,7 +649,7 @@ class MigrationContext:
                 self._failed = (script, started_at, journal.outcome(exc))
             raise failure from exc
         finally:
-            self.opts.pop("still_op_done", None)
+            self.operation_done = _count_nothing
         self.reporter.step_finished(step, script, time.perf_counter() - started)
 
     def _earlier_failure(self, exc: Exception) -> PipelineFailure | None:
@@ -754,127 +697,19 @@ class MigrationContext:
     def _failure(
         self, step: Step, script: Script | None, completed: list[Step], exc: Exception
     ) -> MigrationFailed:
-        where = (
-            f"{step.direction} of {step.revision}" + (f" ({script.path})" if script else "")
-            if step.revision
-            else "stamp"
+        from still.runtime.failure_report import RunFacts, failure_report
+
+        facts = RunFacts(
+            heads_at_start=self._heads_at_start,
+            user_transaction=self._user_transaction,
+            transactional_ddl=self.impl.transactional_ddl,
+            per_migration=self._per_migration,
+            database=self.impl.display_name or self.dialect.name,
+            journal=self._journal,
+            has_ledger=self.ledger is not None,
+            dialect=self.dialect,
         )
-        statement = getattr(exc, "statement", None)
-        error = getattr(exc, "orig", None) or exc
-        lines = [f"Migration failed: {where}."]
-        if statement:
-            lines.append(f"Statement: {' '.join(str(statement).split())}")
-        lines.append(f"Error: {type(error).__name__}: {str(error).strip()}")
-        if _ALREADY_THERE.search(str(error)):
-            lines.append(
-                "The object already exists: an earlier run of this migration probably failed "
-                "half-way and left it behind (databases that commit DDL by themselves, such as "
-                "MySQL/MariaDB, keep what ran). `still resolve` shows what the ledger recorded; "
-                "drop the leftover by hand, or record the migration with `still resolve "
-                "--applied` if it is complete."
-            )
-        last = ", ".join(completed[-1].adds) if completed else None
-        start = ", ".join(self._heads_at_start) or "base (empty)"
-        if self._user_transaction:
-            lines.append(
-                "The transaction belongs to the caller (env.py began it); roll it back to undo "
-                "this run."
-            )
-        elif self.impl.transactional_ddl:
-            if self._per_migration and last:
-                lines.append(
-                    f"This migration was rolled back; the migrations before it are committed and "
-                    f"the version table stands at {last}."
-                )
-            else:
-                lines.append(
-                    "Everything this run did was rolled back; the database and its version table "
-                    "are as they were before the run."
-                )
-        else:
-            lines.extend(self._what_stayed(exc, last or start))
-        return MigrationFailed.wrapping(
-            "\n".join(lines),
-            self._error_as_raised(exc),
-            revision=step.revision,
-            failed_statement=" ".join(str(statement).split()) if statement else None,
-            committed=tuple(r for done in completed for r in done.adds),
-        )
-
-    def _error_as_raised(self, exc: Exception) -> BaseException:
-        """The error a caller of Alembic would catch: SQLAlchemy's class for a database error
-        still's pipeline met (the driver's error, as SQLAlchemy wraps it), else ``exc``."""
-        if isinstance(exc, PipelineFailure):
-            from sqlalchemy.exc import DBAPIError
-
-            dbapi = getattr(self.dialect, "loaded_dbapi", None) or self.dialect.dbapi
-            if dbapi is not None and isinstance(exc.orig, dbapi.Error):
-                return DBAPIError.instance(exc.statement, None, exc.orig, dbapi.Error)
-            return exc.orig
-        return exc
-
-    def _what_stayed(self, exc: Exception, standing: str) -> list[str]:
-        """Where DDL commits itself: which statements of the failed migration committed (DDL,
-        and data statements a later DDL's commit took along), which were rolled back, which
-        are in doubt, and the command that settles it."""
-        from still.runtime.journal import Outcome, shown
-
-        database = self.impl.display_name or self.dialect.name
-        journal = self._journal
-        outcome = journal.outcome(exc) if journal is not None else Outcome([])
-        lines = []
-        if outcome.committed:
-            lines.append(
-                f"{database} commits DDL by itself, so this migration is half-applied. The "
-                f"version table stands at {standing}. Statements of this migration that ran "
-                "before the failure and committed (they stay):"
-            )
-            lines.extend(f"  {shown(sql)}" for _, sql in outcome.committed)
-        elif not outcome.doubt:
-            lines.append(
-                f"No statement of this migration committed before the failure ({database} "
-                f"commits DDL by itself, and nothing of this run's remains). The version table "
-                f"stands at {standing}."
-            )
-        if outcome.rolled_back:
-            lines.append(
-                "Statements that ran after its last DDL and were rolled back (not run: nothing "
-                "of them remains):"
-            )
-            lines.extend(f"  {shown(sql)}" for sql in outcome.rolled_back)
-        if outcome.lost_connection:
-            if outcome.doubt:
-                lines.append(
-                    "The connection to the database was lost while these ran; whether they "
-                    "committed, the server alone knows:"
-                )
-                lines.extend(f"  {shown(sql)}" for sql in outcome.doubt)
-            else:
-                lines.append("The connection to the database was lost.")
-            if self.ledger is not None:
-                lines.append(
-                    "The journal in the ledger records what committed: `still resolve` shows it, "
-                    "and `still upgrade head` finishes the migration without running it again."
-                )
-            else:
-                lines.append(
-                    "Check the database by hand; with the ledger on (ledger = true) still keeps "
-                    "a journal that knows."
-                )
-        elif outcome.committed:
-            if self.ledger is not None:
-                lines.append(
-                    "Undo what committed with `still resolve --undo` (its reverse operations), "
-                    "fix the migration and run `still upgrade head` again; or finish the "
-                    "migration by hand and run `still resolve --applied`."
-                )
-            else:
-                lines.append(
-                    "Undo what committed by hand (with the ledger on, ledger = true, `still "
-                    "resolve --undo` would), fix the migration and run it again; or finish it by "
-                    "hand and record it with `still stamp`."
-                )
-        return lines
+        return failure_report(facts, step, script, completed, exc)
 
 
 def _count_nothing(operation: Any) -> None:
@@ -901,11 +736,6 @@ class HeadMaintainer:
             self.heads = (self.heads - set(change.removes)) | set(change.adds)
 
 
-_ALREADY_THERE = re.compile(
-    r"already exists|Duplicate column name|Duplicate key name|\b(1050|1060|1061)\b", re.I
-)
-
-
 class _EncodedOutput:
     """Writes text to a binary stream in a given encoding, without owning (closing) it."""
 
@@ -928,3 +758,7 @@ def _arrow(step: Step) -> str:
     before = ", ".join(step.removes) or "<base>"
     after = ", ".join(step.adds) or "<base>"
     return f"{before} -> {after}"
+
+
+def _shape(steps: Sequence[Step]) -> list[tuple[str | None, bool]]:
+    return [(step.revision, step.is_upgrade) for step in steps]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from still.graph import Step
+from still.hooks import Reporter
+
+__all__ = ["LoggingReporter", "Reporter", "SilentReporter", "StreamReporter", "describe_step"]
 
 if TYPE_CHECKING:
     from still.script import Script
@@ -28,20 +31,12 @@ def describe_step(step: Step, script: Script | None) -> str:
     return f"{verb} {arrow}{message}"
 
 
-class Reporter(Protocol):
-    def step_started(self, step: Step, script: Script | None) -> None: ...
-
-    def step_finished(self, step: Step, script: Script | None, seconds: float) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
 # The logger Alembic reports its steps on: an existing project's alembic.ini configures the
 # ``alembic`` logger, and its fileConfig() call disables every other logger that exists by then.
 MIGRATION_LOGGER = "alembic.runtime.migration"
 
 
-class LoggingReporter:
+class LoggingReporter(Reporter):
     """Reports through the ``alembic.runtime.migration`` logger (for the library API)."""
 
     def step_started(self, step: Step, script: Script | None) -> None:
@@ -54,7 +49,7 @@ class LoggingReporter:
         logging.getLogger(MIGRATION_LOGGER).info(text)
 
 
-class StreamReporter:
+class StreamReporter(Reporter):
     """Reports each step on a stream (stderr for the CLI), with its duration."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -85,7 +80,7 @@ class StreamReporter:
             self.line_open = False
 
 
-class SilentReporter:
+class SilentReporter(Reporter):
     """Reports nothing (``still -q``)."""
 
     def step_started(self, step: Step, script: Script | None) -> None:

@@ -16,7 +16,7 @@ naming both databases.  Nothing has been written by then.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,12 +31,11 @@ if TYPE_CHECKING:
 
     from still.config import Config
     from still.graph import Step
-    from still.runtime.migration import MigrationContext, PlanFunction
+    from still.runtime.migration import MigrationContext
     from still.script import ScriptDirectory
 
 SHADOW_URL_OPTION = "shadow_url"
 DEFAULT_OPTION = "autogenerate_shadow"
-GUARD_ATTRIBUTE = "still.shadow_guard"
 
 
 @dataclass
@@ -148,11 +147,17 @@ def pointed_at(config: Config, server: Server, url: URL) -> Iterator[None]:
         else None
     )
     config.set_main_option(URL_OPTION, url.render_as_string(hide_password=False).replace("%", "%%"))
-    config.attributes[GUARD_ATTRIBUTE] = lambda context: _guard(server, url, context)
+
+    # a listener (still.hooks): every env.py run of the block stops, as soon as env.py has
+    # configured its context, unless it connected to the shadow database
+    def guard(context: Any) -> None:
+        _guard(server, url, context)
+
+    config.hooks.listeners.append(guard)
     try:
         yield
     finally:
-        config.attributes.pop(GUARD_ATTRIBUTE, None)
+        config.hooks.listeners.remove(guard)
         if before is None:
             parser.remove_option(section, URL_OPTION)
         else:
@@ -185,14 +190,14 @@ def _replay(
     """Run env.py on the shadow database with a plan that upgrades it to ``targets``; the
     version tables it wrote (schema, name), for the cache."""
     from still.graph import upgrade_plan
+    from still.hooks import Hooks
     from still.runtime.environment import EnvironmentContext, current_environment
     from still.runtime.reporting import SilentReporter
 
     version_tables: list[tuple[str | None, str]] = []
 
     def plan(current: tuple[str, ...]) -> list[Step]:
-        context = current_environment().get_context()
-        _guard(server, url, context)
+        context = current_environment().get_context()  # guarded: see pointed_at
         version_tables.append(
             (
                 context.opts.get("version_table_schema"),
@@ -203,7 +208,8 @@ def _replay(
 
     with pointed_at(config, server, url):
         try:
-            with EnvironmentContext(config, script, plan=plan, reporter=SilentReporter()):
+            hooks = Hooks(reporter=SilentReporter(), listeners=list(config.hooks.listeners))
+            with EnvironmentContext(config, script, plan=plan, hooks=hooks):
                 script.run_env()
         except StillError as exc:
             if not isinstance(exc, ShadowError):
@@ -222,27 +228,3 @@ def _replay(
 def _prefix(exc: BaseException, text: str) -> None:
     if exc.args and isinstance(exc.args[0], str):
         exc.args = (text + exc.args[0], *exc.args[1:])
-
-
-def guarded(config: Config, plan: PlanFunction, opts: dict[str, Any]) -> PlanFunction:
-    """For a command's own run of env.py while the configuration points at a shadow database:
-    its reader (autogenerate, check) or plan runs only on the shadow database."""
-    guard: Callable[[Any], None] | None = config.attributes.get(GUARD_ATTRIBUTE)
-    if guard is None:
-        return plan
-    reader = opts.get("still_reader")
-    if reader is not None:
-
-        def guarded_reader(context: Any) -> None:
-            guard(context)
-            reader(context)
-
-        opts["still_reader"] = guarded_reader
-
-    def guarded_plan(current: tuple[str, ...]) -> Sequence[Step]:
-        from still.runtime.environment import current_environment
-
-        guard(current_environment().get_context())
-        return plan(current)
-
-    return guarded_plan

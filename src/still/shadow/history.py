@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from still.errors import StillError
+from still.hooks import Hooks, Reporter
 from still.shadow.build import _guard, _prefix, pointed_at, server_of
 from still.shadow.servers import ShadowError
 
@@ -80,19 +81,13 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
             diffs = compare_metadata(context, schema)
         states.append(State(tuple(heads), describe(diffs)))
 
-    class Comparing:
-        def step_started(self, step: Step, script: Script | None) -> None:
-            pass
-
+    class Comparing(Reporter):
         def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
             for rid in step.removes:
                 if rid in heads:
                     heads.remove(rid)
             heads.extend(rid for rid in step.adds if rid not in heads)
             compare(current_environment().get_context())
-
-        def note(self, text: str) -> None:
-            pass
 
     def plan(current: tuple[str, ...]) -> list[Step]:
         context = current_environment().get_context()
@@ -109,7 +104,8 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
         url = server.create()
         with pointed_at(config, server, url):
             try:
-                with EnvironmentContext(config, script, plan=plan, reporter=Comparing()):
+                hooks = Hooks(reporter=Comparing(), listeners=list(config.hooks.listeners))
+                with EnvironmentContext(config, script, plan=plan, hooks=hooks):
                     script.run_env()
             except StillError as exc:
                 if not isinstance(exc, ShadowError):
