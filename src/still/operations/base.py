@@ -11,13 +11,13 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
-from still.errors import CommandError
+from still.errors import CommandError, StillError
 from still.operations import ops
 from still.operations.extending import method_registrar
 from still.operations.implementations import run, runs_own
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column, Table
+    from sqlalchemy import Column, MetaData, Table
     from sqlalchemy.engine import Connection
 
 
@@ -126,6 +126,25 @@ class Operations:
     def get_bind(self) -> Connection | None:
         """The connection migrations run on (``None`` in ``--sql`` mode)."""
         return self.migration_context.bind
+
+    def schema(self, *table_names: str, schema: str | None = None) -> MetaData:
+        """The tables as they are at this point of the migration (all of them, or those named),
+        as SQLAlchemy ``Table`` objects read from the database: what a data step needs, without
+        importing today's models, which describe the schema at head and break old revisions.
+
+        ``op.schema("pets").tables["pets"]`` is the pets table as this revision sees it."""
+        from sqlalchemy import MetaData
+
+        bind = self.get_bind()
+        if bind is None:
+            raise StillError(
+                "op.schema() reads the tables from the database, and a --sql run has none. "
+                "Run this migration online, or write the data step with sa.table()/sa.column() "
+                "for the columns it uses."
+            )
+        metadata = MetaData()
+        metadata.reflect(bind, schema=schema, only=list(table_names) or None)
+        return metadata
 
     # -- tables -----------------------------------------------------------------------------------
 
