@@ -102,12 +102,8 @@ class GuardedDDLImpl(DefaultImpl):
             return
         # Comments and indexes only with a table this statement created.
         statements = self.create_table_ddl(table)
-        events = self._table_events
-        if events:
-            self.run_table_event("before_create", table)
-        self._exec(Guarded("create_table", statements, table.name, table.schema))
-        if events:
-            self.run_table_event("after_create", table)
+        with self.table_events("create", table):
+            self._exec(Guarded("create_table", statements, table.name, table.schema))
 
     def add_column(
         self,

@@ -398,12 +398,8 @@ class DefaultImpl:
         """CREATE TABLE (``if_not_exists=``) inside the table's ``before_create`` /
         ``after_create`` events, as Alembic runs them (a PostgreSQL ENUM column's type is
         created there), then its indexes and its comments where they are statements."""
-        events = self._table_events
-        if events:
-            self.run_table_event("before_create", table)
-        self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
-        if events:
-            self.run_table_event("after_create", table)
+        with self.table_events("create", table):
+            self._exec(CreateTable(table, if_not_exists=bool(kw.get("if_not_exists"))))
         for index in sorted(table.indexes, key=lambda ix: ix.name or ""):
             self._exec(CreateIndex(index))
         if self.comments_are_statements:
@@ -422,6 +418,17 @@ class DefaultImpl:
             yield
         finally:
             self._table_events = before
+
+    @contextmanager
+    def table_events(self, verb: str, table: Table) -> Iterator[None]:
+        """The table's ``before_<verb>`` and ``after_<verb>`` events (``create``, ``drop``)
+        around the statement the block issues, unless :meth:`without_table_events` is on."""
+        events = self._table_events
+        if events:
+            self.run_table_event(f"before_{verb}", table)
+        yield
+        if events:
+            self.run_table_event(f"after_{verb}", table)
 
     def run_table_event(self, event: str, table: Table) -> None:
         """Run one of the table's DDL events (``before_create``, ``after_drop``, ...) as
@@ -457,12 +464,8 @@ class DefaultImpl:
 
     def drop_table(self, table: Table, **kw: Any) -> None:
         """DROP TABLE (``if_exists=``) inside the table's ``before_drop`` / ``after_drop``."""
-        events = self._table_events
-        if events:
-            self.run_table_event("before_drop", table)
-        self._exec(DropTable(table, if_exists=bool(kw.get("if_exists"))))
-        if events:
-            self.run_table_event("after_drop", table)
+        with self.table_events("drop", table):
+            self._exec(DropTable(table, if_exists=bool(kw.get("if_exists"))))
 
     def add_column(
         self,

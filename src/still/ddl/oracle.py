@@ -79,13 +79,9 @@ class OracleImpl(GuardedDDLImpl):
     # -- guards: before 23ai no IF [NOT] EXISTS at all; drops are guarded too (PL/SQL blocks) ----
 
     def drop_table(self, table: Table, **kw: Any) -> None:
-        events = self._table_events
-        if events:
-            self.run_table_event("before_drop", table)
-        guard = bool(kw.get("if_exists"))
-        self._guarded(guard, "drop_table", DropTable(table), table.name, table.schema)
-        if events:
-            self.run_table_event("after_drop", table)
+        with self.table_events("drop", table):
+            guard = bool(kw.get("if_exists"))
+            self._guarded(guard, "drop_table", DropTable(table), table.name, table.schema)
 
     def drop_column(
         self,
