@@ -126,7 +126,7 @@ def test_a_missing_name_is_named_and_not_supported_yet(sqlite_project: Project) 
         "from alembic.util import no_such_helper\n" + project.env_py.read_text()
     )
     result = project.run("upgrade", "head")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "alembic.util.no_such_helper is not supported by still yet" in result.output
 
 

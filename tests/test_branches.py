@@ -49,7 +49,7 @@ def test_two_developers_branch_then_merge(project: Project) -> None:
     heads = project.ok("heads").split()
     assert "abc123" in heads and "def456" in heads
     refused = project.still("upgrade", "head")
-    assert refused.exit_code == 1 and "2 heads" in refused.output
+    assert refused.exit_code == 4 and "2 heads" in refused.output
     project.ok("upgrade", "heads")
     assert project.state() == ({"abc123", "def456"}, {"abc000", "abc123", "def456"})
 
@@ -115,7 +115,7 @@ def test_broken_graphs_name_the_files(tmp_path: Path, monkeypatch, files, expect
         rev, down, name, deps, labels = (*spec, None, None, None)[:5]
         project.write(rev, down, labels=labels, deps=deps, table=False, name=name)
     result = project.still("heads")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert expected in result.output
     assert "versions/" in result.output and "Traceback" not in result.output
 
@@ -127,7 +127,7 @@ def test_every_broken_file_is_reported_at_once(tmp_path: Path, monkeypatch) -> N
     (versions / "helper.py").write_text("X = 1\n")
     (versions / "other.py").write_text("Y = 2\n")
     result = project.still("history")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert "helper.py declares no `revision`" in result.output
     assert "other.py declares no `revision`" in result.output
 
@@ -138,5 +138,5 @@ def test_ambiguous_prefix_lists_candidates(tmp_path: Path, monkeypatch) -> None:
     project.write("ab1", table=False)
     project.write("ab2", "ab1", table=False)
     result = project.still("show", "ab")
-    assert result.exit_code == 1 and "ab1, ab2" in result.output
+    assert result.exit_code == 4 and "ab1, ab2" in result.output
     assert "Rev: ab2 (head)" in project.ok("show", "ab2")

@@ -532,7 +532,7 @@ def test_reading_commands_import_nothing_heavy(unimportable: Path, argv: list[st
 
 def test_no_alembic_ini(workdir: Path) -> None:
     result = failed("heads")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "No config file 'alembic.ini' found" in result.stderr
     assert "still init" in result.stderr
 
@@ -562,7 +562,7 @@ def test_broken_ini(workdir: Path) -> None:
 
 def test_unknown_revision_in_show(chain: Path) -> None:
     result = failed("show", "zzz")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert result.stderr == (
         "FAILED: No revision 'zzz' in this project. `still history` lists the revisions; "
         "`still heads` shows the newest.\n"
@@ -584,7 +584,7 @@ def test_broken_revision_file_is_named(chain: Path) -> None:
 def test_traceback_on_request(chain: Path) -> None:
     for flag in ("--traceback", "--raiseerr"):
         result = invoke(flag, "show", "zzz")
-        assert result.exit_code == 1
+        assert result.exit_code == 4
         assert "Traceback (most recent call last)" in result.stderr
         assert "still.errors.ResolutionError: No revision 'zzz'" in result.stderr
         assert "FAILED: No revision 'zzz'" in result.stderr
@@ -598,7 +598,7 @@ def test_errors_in_a_real_process(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert done.stdout == ""
     assert done.stderr.startswith("FAILED: No config file 'alembic.ini' found")
     assert "Traceback" not in done.stderr
@@ -609,7 +609,7 @@ def test_errors_in_a_real_process(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert "Traceback" in done.stderr
 
 

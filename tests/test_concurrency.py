@@ -176,7 +176,7 @@ def test_waiting_for_the_lock_runs_out_with_a_clear_message(project: Project) ->
     _set_timeout(project, 1)
     with _lock_held_elsewhere(project):
         result = project.run_subprocess("upgrade", "head")
-    assert result.exit_code == 1, str(result)
+    assert result.exit_code == 6, str(result)
     assert "migration_lock_timeout" in result.stderr
     assert "Traceback" not in result.output
     assert project.versions() == {"c2"}

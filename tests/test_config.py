@@ -134,7 +134,7 @@ def test_name_through_the_command_line(ini: Path, monkeypatch: pytest.MonkeyPatc
     (ini.parent / "migrations" / "versions").mkdir(parents=True)
     for flag in ("-n", "--name"):
         result = CliRunner().invoke(cli, [flag, "prod", "heads"])
-        assert result.exit_code == 1
+        assert result.exit_code == 3
         assert "no section [prod]" in result.output
     result = CliRunner().invoke(cli, ["-n", "test_db", "heads"])
     assert result.exit_code == 0, result.output

@@ -114,7 +114,7 @@ def test_named_section(project: Path) -> None:
     command.revision(Config(str(ini), stdout=io.StringIO()), "one", rev_id="r1")
     assert invoke("-n", "other", "heads").output.strip() == "r1 (head)"
     result = invoke("-n", "nope", "heads")
-    assert result.exit_code == 1 and "has no section [nope]" in result.output
+    assert result.exit_code == 3 and "has no section [nope]" in result.output
 
 
 def test_url_precedence(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,7 +98,7 @@ def test_failure_is_the_database_error_class_alembic_raises(
     assert "Error:" in message
     # the command line says the same as before: the message, no traceback
     cli = project.run("upgrade", "head")
-    assert cli.exit_code == 1
+    assert cli.exit_code == 5
     assert "Migration failed: upgrade of f1" in cli.stderr
     assert "Traceback" not in cli.output
 

@@ -203,7 +203,7 @@ def test_missing_driver_is_named(
     project.write_revision("a1", None, CREATE_PETS)
     monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
     run = project.run("upgrade", "head")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 4, str(run)
     assert f"The database driver {module} " in run.stderr, str(run)
     assert install in run.stderr, str(run)
     assert "prepend_sys_path" not in run.stderr and "models" not in run.stderr, str(run)
@@ -221,7 +221,7 @@ def test_missing_driver_not_installed_at_all(
     monkeypatch.chdir(tmp_path)
     project = make_project(tmp_path, "mysql+mysqldb://root@127.0.0.1:3306/clinic")
     run = project.run("current")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 4, str(run)
     assert "The database driver MySQLdb" in run.stderr and "pip install mysqlclient" in run.stderr
 
 
@@ -236,7 +236,7 @@ def test_missing_model_module_still_points_to_sys_path(
         text.replace("\ntarget_metadata = None\n", "\nfrom clinic_models import metadata\n")
     )
     run = project.run("current")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 4, str(run)
     assert "clinic_models" in run.stderr and "prepend_sys_path" in run.stderr, str(run)
     assert "driver" not in run.stderr, str(run)
 
@@ -319,9 +319,9 @@ def pets_upgraded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
 @pytest.mark.parametrize(
     ("answer", "exit_code", "said"),
     [
-        (b"n\n", 1, "Nothing was run: the data loss above was not confirmed."),
+        (b"n\n", 7, "Nothing was run: the data loss above was not confirmed."),
         (b"\x03", 130, "Interrupted: nothing was run."),
-        (b"\x04", 1, "Nothing was run: the input ended"),
+        (b"\x04", 7, "Nothing was run: the input ended"),
     ],
     ids=["no", "ctrl-c", "eof"],
 )
@@ -352,7 +352,7 @@ def test_confirm_data_loss_hint_names_the_command(pets_upgraded) -> None:  # typ
     text = project.ini.read_text()
     project.ini.write_text(text.replace("ledger = true", "ledger = true\nconfirm_data_loss = true"))
     run = project.run("-x", "tag=v1", "downgrade", "base")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 7, str(run)
     assert "`still -x tag=v1 downgrade base --plan`" in run.stderr, str(run)
     assert "pets" in project.tables()
 
@@ -377,7 +377,7 @@ def test_exception_in_revision_names_file_and_line(
         path = project.write_revision("a1", None, RAISES_KEY_ERROR)
         line = path.read_text().splitlines().index('    settings["missing"]') + 1
         run = project.run("upgrade", "head")
-        assert run.exit_code == 1, str(run)
+        assert run.exit_code == 5, str(run)
         assert "Error: KeyError: 'missing'" in run.stderr, str(run)
         assert f'At {path}, line {line}, in upgrade: settings["missing"]\n' in run.stderr, str(run)
         assert "Traceback" not in run.output
@@ -397,7 +397,7 @@ def test_exception_in_a_helper_of_the_revision_names_the_innermost_line(
     path.write_text(path.read_text() + '\n\ndef lookup(table):\n    return table["species"]\n')
     line = len(path.read_text().splitlines())
     run = project.run("upgrade", "head")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 5, str(run)
     assert f'At {path}, line {line}, in lookup: return table["species"]\n' in run.stderr, str(run)
 
 
@@ -429,7 +429,7 @@ def test_exception_at_revision_import_names_its_line(
     )
     line = path.read_text().splitlines().index('int("x")') + 1
     run = project.run("upgrade", "head")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 4, str(run)
     assert f'(at {path}, line {line}: int("x"))' in run.stderr, str(run)
 
 
@@ -604,7 +604,7 @@ def test_server_down_message_is_one_line_of_sentences(
     monkeypatch.chdir(tmp_path)
     project = make_project(tmp_path, "sqlite://")
     run = project.run("-x", f"sqlalchemy.url={url}", "current")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 6, str(run)
     assert run.stderr.startswith("FAILED: Could not connect to the database"), str(run)
     assert run.stderr.count("\n") == 1 and "\t" not in run.stderr, repr(run.stderr)
     assert "?." not in run.stderr and "?)." not in run.stderr, run.stderr
@@ -622,7 +622,7 @@ def test_missing_script_location_names_the_real_directory(
     ini = project.ini.read_text()
     project.ini.write_text(re.sub(r"^script_location = .*\n", "", ini, flags=re.M))
     run = project.run("heads")
-    assert run.exit_code == 1, str(run)
+    assert run.exit_code == 4, str(run)
     assert "`script_location = %(here)s/alembic`" in run.stderr, str(run)
     assert "migrations" not in run.stderr, str(run)
 

@@ -185,7 +185,7 @@ def test_passwords_never_appear_in_any_output(project: Project) -> None:
     for command in (("upgrade", "head"), ("--traceback", "current")):
         result = project.run_subprocess(*command)
         runs += 1
-        assert result.exit_code == 1
+        assert result.exit_code == 6
         assert_no_password(result.output, ("subprocess", command))
     set_ini_url(project.ini, urls["raw"])
     result = project.run_subprocess("upgrade", "head")

@@ -53,7 +53,7 @@ def test_a_statement_that_fails_is_named_with_its_revision(project: Project, pip
     # r2's CREATE TABLE fails on the server; r3 and r4 are sent before anyone hears of it
     project.chain(TABLE.format("a"), TABLE.format("a"), TABLE.format("c"), TABLE.format("d"))
     result = project.still("upgrade", "head")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 5, result.output
     assert "Migration failed: upgrade of r2" in result.output
     assert "Statement: CREATE TABLE a" in result.output
     assert "Traceback" not in result.output
@@ -69,7 +69,7 @@ def test_per_migration_transactions_keep_what_came_before(project: Project) -> N
     configure_with(project.root / "migrations" / "env.py", "transaction_per_migration=True")
     project.chain(TABLE.format("a"), TABLE.format("b"), TABLE.format("a"), TABLE.format("d"))
     result = project.still("upgrade", "head")
-    assert result.exit_code == 1 and "upgrade of r3" in result.output, result.output
+    assert result.exit_code == 5 and "upgrade of r3" in result.output, result.output
     assert project.tables() == {"a", "b"} and project.versions() == {"r2"}
 
 
@@ -80,7 +80,7 @@ def test_a_python_error_after_an_unread_failure_reports_the_failure(project: Pro
         '    raise RuntimeError("never reached one statement at a time")',
     )
     result = project.still("upgrade", "head")
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "upgrade of r2" in result.output and "never reached" not in result.output
     assert "already exists" in result.output
 
@@ -140,7 +140,7 @@ def test_the_failing_revision_is_named_wherever_it_is(project: Project, position
     bodies[position - 1] = '    op.execute("CREATE TABLE t0 (id INTEGER)")\n' + TABLE.format("t0")
     project.chain(*bodies)
     result = project.still("upgrade", "head")
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert f"Migration failed: upgrade of r{position} " in result.output, result.output
     assert "Statement: CREATE TABLE t0" in result.output
 

@@ -79,7 +79,7 @@ def test_confirm_data_loss_setting_needs_yes(project: Project) -> None:
     )
     project.ok("upgrade", "p1")  # creates only: nothing to confirm
     refused = project.run("upgrade", "head")
-    assert refused.exit_code == 1 and "confirm_data_loss = true" in refused.stderr
+    assert refused.exit_code == 7 and "confirm_data_loss = true" in refused.stderr
     assert "Traceback" not in refused.output
     assert project.versions() == {"p1"}
     assert "weight" in {c["name"] for c in project.inspector().get_columns("pets")}

@@ -37,7 +37,7 @@ def test_nothing_to_resolve_where_ddl_is_transactional(project: Project) -> None
     if project.kind == "mariadb":
         pytest.skip("MariaDB commits DDL by itself: see the tests below")
     _half_failing(project)
-    assert project.run("upgrade", "head").exit_code == 1
+    assert project.run("upgrade", "head").exit_code == 5
     assert project.versions() == {"h1"} or project.versions() is None
     assert "Nothing to resolve" in project.ok("resolve").stdout
 
@@ -46,7 +46,7 @@ def test_nothing_to_resolve_where_ddl_is_transactional(project: Project) -> None
 def test_undo_reverses_what_ran_then_the_migration_runs_again(project: Project) -> None:
     _half_failing(project)
     failed = project.run("upgrade", "head")
-    assert failed.exit_code == 1
+    assert failed.exit_code == 5
     assert "half-applied" in failed.stderr and "still resolve --undo" in failed.stderr
     assert project.versions() == {"h1"}
     assert "email" in _columns(project) and "pets" in project.tables()
@@ -73,7 +73,7 @@ def test_undo_reverses_what_ran_then_the_migration_runs_again(project: Project) 
 @pytest.mark.parametrize("db_url", ["mariadb"], indirect=True)
 def test_applied_records_a_migration_finished_by_hand(project: Project) -> None:
     _half_failing(project)
-    assert project.run("upgrade", "head").exit_code == 1
+    assert project.run("upgrade", "head").exit_code == 5
     project.execute("CREATE INDEX ix_owners_email ON owners (email)")  # the rest, by hand
     out = project.ok("resolve", "--applied").stdout
     assert "h2 is recorded as applied" in out
@@ -87,7 +87,7 @@ def test_applied_records_a_migration_finished_by_hand(project: Project) -> None:
 def test_a_retry_that_meets_a_leftover_says_why(project: Project) -> None:
     _half_failing(project)
     project.ok("upgrade", "h1")
-    assert project.run("upgrade", "head").exit_code == 1
+    assert project.run("upgrade", "head").exit_code == 5
     if project.kind != "mariadb":
         project.execute("ALTER TABLE owners ADD COLUMN email VARCHAR(100)")  # a leftover by hand
     path = next(project.versions_dir.glob("h2_*.py"))
@@ -95,7 +95,7 @@ def test_a_retry_that_meets_a_leftover_says_why(project: Project) -> None:
         path.read_text().replace("    op.execute('SELECT * FROM no_such_table_for_resolve')\n", "")
     )
     retry = project.run("upgrade", "head")
-    assert retry.exit_code == 1
+    assert retry.exit_code == 5
     assert "already exists: an earlier run of this migration probably failed" in retry.stderr
     assert "Traceback" not in retry.output
 
@@ -127,7 +127,7 @@ def test_data_after_the_last_ddl_is_reported_rolled_back(project: Project) -> No
         "op.execute('SELECT * FROM no_such_table_for_resolve')",
     )
     failed = project.run("upgrade", "head")
-    assert failed.exit_code == 1 and "Traceback" not in failed.output
+    assert failed.exit_code == 5 and "Traceback" not in failed.output
     assert _notes(project) == []  # the INSERT was rolled back, on every database
     assert project.versions() == {"n1"}
     if project.kind != "mariadb":
@@ -166,7 +166,7 @@ def test_data_before_a_later_ddl_committed_and_undo_says_it_cannot_reverse_it(
         "op.execute('SELECT * FROM no_such_table_for_resolve')",
     )
     failed = project.run("upgrade", "head")
-    assert failed.exit_code == 1
+    assert failed.exit_code == 5
     assert _notes(project) == ["n2"]  # committed by CREATE INDEX's implicit commit
     message = " ".join(failed.stderr.split())
     assert re.search(

@@ -88,7 +88,7 @@ def test_a_hand_written_file_with_such_an_id_is_named(
     path.write_text(f"revision = {rev_id!r}\ndown_revision = 'r1'\n\ndef upgrade():\n    pass\n")
     for command in (["heads"], ["history"], ["upgrade", "head"], ["downgrade", "-1"]):
         result = project.run(*command)
-        assert result.exit_code == 1, (command, str(result))
+        assert result.exit_code == 4, (command, str(result))
         assert f"{path}: revision = {rev_id!r} cannot be a revision id: {char!r} reads as " in (
             result.stderr
         )
@@ -101,7 +101,7 @@ def test_a_computed_header_with_such_an_id_is_named(project: Project) -> None:
     path = project.versions_dir / "computed.py"
     path.write_text("revision = 'ab' + '-1'\ndown_revision = None\n")
     result = project.run("heads")
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert f"{path}: revision = 'ab-1' cannot be a revision id" in result.stderr
 
 
@@ -115,4 +115,4 @@ def test_the_header_cache_does_not_hide_such_an_id(
     text = path.read_text().replace("revision = 'r1'", "revision = 'r-1'")
     path.write_text(text)
     result = project.run("heads")
-    assert result.exit_code == 1 and "'r-1' cannot be a revision id" in result.stderr
+    assert result.exit_code == 4 and "'r-1' cannot be a revision id" in result.stderr

@@ -224,7 +224,7 @@ def test_url_from_x_argument_and_environment(project: Project, tmp_path: Path) -
 
         # the environment variable wins over the ini
         failed = project.still("current", ok=False)
-        assert failed.exit_code == 1 and "pw" not in failed.output and "***" in failed.output
+        assert failed.exit_code == 6 and "pw" not in failed.output and "***" in failed.output
 
 
 def test_sql_mode_prints_the_script(project: Project) -> None:

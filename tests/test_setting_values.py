@@ -42,7 +42,7 @@ def refusal(key: str, value: object, where: str, accepted: str) -> str:
 
 def assert_refused(result: Run, message: str) -> None:
     """Exit 1, the message as the last line of stderr (after the data-loss list, if any)."""
-    assert result.exit_code == 1, str(result)
+    assert result.exit_code == 3, str(result)
     assert result.stderr.endswith(f"\nFAILED: {message}\n") or result.stderr == (
         f"FAILED: {message}\n"
     ), str(result)
@@ -250,7 +250,7 @@ def test_confirm_data_loss_yes_means_true(dropping: Project) -> None:
     """Before, only true/1/yes/on counted; 'y' and 't' (SQLAlchemy's words) were false."""
     set_setting(dropping.ini, "confirm_data_loss", "t")
     result = dropping.run("upgrade", "head")
-    assert result.exit_code == 1
+    assert result.exit_code == 7
     assert "confirm_data_loss = true" in result.stderr
     assert dropping.versions() == {"r1"}
 

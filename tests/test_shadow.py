@@ -201,7 +201,7 @@ def test_a_failing_revision_is_named_and_nothing_is_left(shadowed: Project) -> N
     before = snapshot(shadowed)
     shadowed.write_revision("r4", "r3", 'op.execute("UPDATE no_such_table SET x = 1")')
     failed = shadowed.run("check", "--shadow")
-    assert failed.exit_code == 1
+    assert failed.exit_code == 5
     assert "shadow database" in failed.output and "r4" in failed.output
     assert working_databases(shadowed) == []
     assert snapshot(shadowed) == before

@@ -237,7 +237,7 @@ def test_confirm_data_loss_stops_a_drop_through_get_bind(project: Project) -> No
     )
     project.ok("upgrade", "r01")
     refused = project.run("upgrade", "head")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 7
     assert "r03 (r03_step_r03.py, line 18): drops table t01 (SQL: DROP TABLE t01)" in (
         refused.stderr
     )

@@ -338,7 +338,7 @@ def test_data_migration_is_undone_with_its_migration_when_it_fails(
         message="bad data migration",
     )
     result = project.run("upgrade", "head")
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "stop here" in result.output
     assert project.versions() == {"ccc"}
     # on MariaDB too: InnoDB rolls back DML, as long as no DDL committed it on the way

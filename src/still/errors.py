@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+# The command line's exit code for each kind of failure (docs/commands.md, "Exit codes").  Under
+# Alembic's name (``alembic.config.main``, the ``alembic`` script the switch hands to still) every
+# failure exits 1, as Alembic's does.
+EXIT_FAILURE = 1  # a finding (check, verify, heads --check, current --check-heads) or any other
+EXIT_USAGE = 2  # the command line itself (click's usage errors)
+EXIT_CONFIGURATION = 3  # alembic.ini / pyproject / -x / the URL / a missing driver
+EXIT_REVISIONS = 4  # a revision file, the script directory, an identifier, the graph
+EXIT_MIGRATION = 5  # a migration failed (or an interrupted one cannot be finished)
+EXIT_DATABASE = 6  # the database cannot be reached, refused a statement outside a migration,
+# or the migration lock was not granted in time
+EXIT_NOT_CONFIRMED = 7  # a run that loses data was not confirmed: nothing ran
+
 
 class StillError(Exception):
     """A problem the user can fix; the message says how."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILURE
 
     @property
     def user_message(self) -> str:
@@ -29,13 +41,19 @@ class CommandError(StillError):
 class ConfigError(CommandError):
     """The configuration (alembic.ini, pyproject.toml, -x, environment) is missing or wrong."""
 
+    exit_code = EXIT_CONFIGURATION
+
 
 class ScriptError(CommandError):
     """A revision file or the script directory is missing or cannot be read."""
 
+    exit_code = EXIT_REVISIONS
+
 
 class RevisionError(CommandError):
     """A revision identifier names nothing, names too much, or the graph is inconsistent."""
+
+    exit_code = EXIT_REVISIONS
 
 
 class ResolutionError(RevisionError):
@@ -131,6 +149,7 @@ class MigrationFailed(CommandError):
     the revisions whose migrations are committed (the version table stands at the last).
     """
 
+    exit_code = EXIT_MIGRATION
     original: BaseException | None = None
     revision: str | None = None
     failed_statement: str | None = None

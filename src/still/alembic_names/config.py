@@ -163,6 +163,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None, **kwargs: A
 
     Exits as the command line does (``SystemExit``), like Alembic's.
     """
+    from still.cli.errors import alembic_exit_codes
     from still.cli.main import cli
 
-    cli.main(args=list(argv) if argv is not None else None, prog_name=prog or "still")
+    with alembic_exit_codes():
+        cli.main(args=list(argv) if argv is not None else None, prog_name=prog or "still")

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from still.config import write_text
 from still.config.urls import EXAMPLE_URLS, mask_password
-from still.errors import MigrationFailed, StillError
+from still.errors import (
+    EXIT_CONFIGURATION,
+    EXIT_DATABASE,
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    MigrationFailed,
+    StillError,
+)
+
+# Set while the command line runs as Alembic's (``alembic.config.main``): every failure exits 1.
+_ALEMBIC_CODES: ContextVar[bool] = ContextVar("still_alembic_exit_codes", default=False)
+
+
+@contextmanager
+def alembic_exit_codes() -> Iterator[None]:
+    """Within the block, failures exit 1 as Alembic's command line does (usage errors 2,
+    Ctrl-C 130, a closed pipe 141 stay), so scripts written for ``alembic`` see its codes."""
+    token = _ALEMBIC_CODES.set(True)
+    try:
+        yield
+    finally:
+        _ALEMBIC_CODES.reset(token)
 
 
 def _database_error_message(exc: BaseException, url: str | None) -> str | None:
@@ -96,32 +120,50 @@ def report(exc: BaseException, show_traceback: bool, url: str | None) -> int:
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("\nInterrupted.\n")
         return 130
+    message, code = _message_and_code(exc, url)
+    write_text(sys.stderr, "FAILED: " + mask_password(message) + "\n")
+    if _ALEMBIC_CODES.get() and code not in (EXIT_USAGE, 130):
+        return EXIT_FAILURE
+    return code
+
+
+def _message_and_code(exc: BaseException, url: str | None) -> tuple[str, int]:
+    """What to print for ``exc`` and the exit code of its kind (``still.errors.EXIT_*``)."""
     if isinstance(exc, KeyError) and exc.args == ("url",):
         # engine_from_config() found no sqlalchemy.url.
-        exc = StillError(
+        return (
             "No database URL: sqlalchemy.url is not set. Set it in alembic.ini, pass "
-            "-x sqlalchemy.url=dialect+driver://user@host/dbname, or set SQLALCHEMY_URL."
+            "-x sqlalchemy.url=dialect+driver://user@host/dbname, or set SQLALCHEMY_URL.",
+            EXIT_CONFIGURATION,
         )
     if isinstance(exc, ValueError) and _raised_in(exc, "sqlalchemy.engine.url"):
         # SQLAlchemy split a password with a raw '@' or ':' into host and port.
-        exc = StillError(
+        return (
             f"The database URL {url or ''} cannot be parsed ({exc}). A password holding @, :, /, "
             "? , # or % must be percent-encoded (@ as %40, : as %3A, / as %2F, ? as %3F, # as "
-            "%23, % as %25; in alembic.ini every % is then written %%)."
+            "%23, % as %25; in alembic.ini every % is then written %%).",
+            EXIT_CONFIGURATION,
         )
     if isinstance(exc, ImportError):
         from still.config.drivers import missing_driver
 
         driver = missing_driver(exc)
         if driver is not None:
-            exc = StillError(driver)
+            return driver, EXIT_CONFIGURATION
     if isinstance(exc, StillError):
         message = exc.user_message
-        code = exc.exit_code
         if isinstance(exc, MigrationFailed):
             message = _with_location(message, exc)
-    else:
-        message = _database_error_message(exc, url) or _unexpected(exc)
-        code = 1
-    write_text(sys.stderr, "FAILED: " + mask_password(message) + "\n")
-    return code
+        return message, exc.exit_code
+    database = _database_error_message(exc, url)
+    if database is not None:
+        return database, _database_code(exc)
+    return _unexpected(exc), EXIT_FAILURE
+
+
+def _database_code(exc: BaseException) -> int:
+    """A database error outside any migration: a URL SQLAlchemy cannot use is configuration,
+    everything else (no connection, a refused statement) is the database's."""
+    if type(exc).__name__ in ("ArgumentError", "NoSuchModuleError"):
+        return EXIT_CONFIGURATION
+    return EXIT_DATABASE

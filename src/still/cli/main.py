@@ -219,6 +219,7 @@ def revision(ctx: click.Context, /, **options: Any) -> None:
 @click.option("-m", "--message", help="What the merge is for.")
 @click.option("--branch-label", help="Label for the merged branch.")
 @click.option("--rev-id", help="Use this revision id instead of a generated one.")
+@click.option("--splice", is_flag=True, help="Allow REVISIONS that are not heads.")
 @click.pass_context
 def merge(
     ctx: click.Context,
@@ -226,6 +227,7 @@ def merge(
     message: str | None,
     branch_label: str | None,
     rev_id: str | None,
+    splice: bool,
 ) -> None:
     """Write a revision that joins REVISIONS (or `heads`) into one head."""
     run(
@@ -235,6 +237,7 @@ def merge(
         message=message,
         branch_label=branch_label,
         rev_id=rev_id,
+        splice=splice,
     )
 
 
@@ -315,6 +318,14 @@ def downgrade(ctx: click.Context, /, revision: str, yes: bool, **options: Any) -
     _migrate(ctx, "downgrade", revision, yes, **options)
 
 
+@cli.command("ensure_version")
+@click.option("--sql", is_flag=True, help="Print the CREATE TABLE instead of running it.")
+@click.pass_context
+def ensure_version(ctx: click.Context, sql: bool) -> None:
+    """Create the version table if it does not exist yet."""
+    run(ctx, _command("ensure_version"), sql=sql)
+
+
 @cli.command()
 @click.argument("revisions", nargs=-1, required=True, shell_complete=_complete_revision)
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
@@ -330,11 +341,17 @@ def stamp(
 
 @cli.command()
 @click.option("-v", "--verbose", is_flag=True, help="Show details of each revision.")
+@click.option(
+    "-c",
+    "--check-heads",
+    is_flag=True,
+    help="Exit 1 unless the database stands at every head (a CI or start-up gate).",
+)
 @json_option
 @click.pass_context
-def current(ctx: click.Context, verbose: bool, as_json: bool) -> None:
+def current(ctx: click.Context, verbose: bool, check_heads: bool, as_json: bool) -> None:
     """Show the revision(s) the database is at."""
-    run(ctx, _command("current"), verbose=verbose, as_json=as_json)
+    run(ctx, _command("current"), check_heads=check_heads, verbose=verbose, as_json=as_json)
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from still.config import Config
-from still.errors import CommandError
+from still.errors import EXIT_NOT_CONFIRMED, CommandError
 from still.graph import Step
 from still.hooks import DataLoss
 
@@ -24,7 +24,7 @@ CONFIRM_KEY = "confirm_data_loss"
 class DataLossNotConfirmed(CommandError):
     """A run that loses data was not confirmed: nothing was run."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_NOT_CONFIRMED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
 

@@ -10,13 +10,15 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from still.errors import StillError
+from still.errors import EXIT_DATABASE, StillError
 
 _POLL = 0.05
 
 
 class LockTimeout(StillError):
     """Another process held the migration lock for longer than the timeout."""
+
+    exit_code = EXIT_DATABASE
 
 
 def commit_read(connection: Connection, owns_transaction: bool) -> None:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, inspect
 
-from still.errors import CommandError
+from still.errors import EXIT_MIGRATION, CommandError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -86,6 +86,8 @@ def shown(sql: str) -> str:
 
 class ResumeMismatch(CommandError):
     """The migration, run again, did not send the statements the journal recorded."""
+
+    exit_code = EXIT_MIGRATION
 
 
 class Journal:
