@@ -154,7 +154,7 @@ def test_to_diff_tuple_gives_what_compare_metadata_reports() -> None:
 
 
 def test_abstract_operations_is_the_base_of_op_and_batch_op() -> None:
-    from still.operations.alembic_ops import AbstractOperations
+    from still.operations.abstract_operations import AbstractOperations
     from still.operations.base import Operations
     from still.operations.batch import BatchImpl, BatchOperations
 

@@ -157,3 +157,261 @@ def test_each_database_answers_in_its_own_module() -> None:
         assert impl.__module__ == f"still.ddl.{homes.get(name, name)}", name
         assert impl.sqlglot_dialect is not None, name
         sqlglot.Dialect.get_or_raise(impl.sqlglot_dialect)
+
+
+# -- each class defined in one place: no patching of another module's classes at import time -----
+#
+# An operation class carries its whole surface in its own body (operations/ops.py); nothing
+# adds methods or properties to it from elsewhere when a module loads.  The check reads every
+# module of src/still with ast and reports, among the statements that run when the module loads
+# (not inside a function or a class): ``setattr(X, ...)``, and calls of a helper of the module
+# that does ``setattr`` on its first argument, where X is not a class the module defines itself;
+# and ``X.attr = value`` where X was imported.
+
+# (module under src/still, the object patched) -> why it may.  None so far: a new entry needs a
+# reason the class's own module could not hold the attribute (e.g. one of SQLAlchemy's classes).
+PATCH_ALLOWED: dict[tuple[str, str], str] = {}
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {alias.asname or alias.name for alias in node.names}
+    return names
+
+
+def _setattr_helpers(tree: ast.Module) -> set[str]:
+    """The module's functions that ``setattr`` on their first parameter."""
+    helpers: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.args.args:
+            continue
+        first = node.args.args[0].arg
+        for inner in ast.walk(node):
+            if (
+                isinstance(inner, ast.Call)
+                and isinstance(inner.func, ast.Name)
+                and inner.func.id == "setattr"
+                and inner.args
+                and isinstance(inner.args[0], ast.Name)
+                and inner.args[0].id == first
+            ):
+                helpers.add(node.name)
+    return helpers
+
+
+def _root(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def import_time_patches(source: str) -> list[tuple[int, str]]:
+    """(line, what is patched) for each attribute set at import time on a class the module
+    does not define."""
+    tree = ast.parse(source)
+    own = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    imported = _imported_names(tree)
+    helpers = _setattr_helpers(tree) | {"setattr"}
+    found: list[tuple[int, str]] = []
+    # loop variables of module-level loops -> the names looped over (None: not a literal list)
+    bound: dict[str, set[str] | None] = {}
+
+    def foreign(name: str) -> bool:
+        """May ``name`` be a class of another module?"""
+        if name in bound:
+            names = bound[name]
+            return names is None or bool(names - own)
+        return name in imported
+
+    def check(node: ast.AST) -> None:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in helpers
+            and node.args
+        ):
+            target = node.args[0]
+            root = _root(target)
+            if root is None or foreign(root):
+                found.append((node.lineno, ast.unparse(target)))
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                root = _root(target) if isinstance(target, ast.Attribute) else None
+                if root is not None and foreign(root):
+                    assert isinstance(target, ast.Attribute)
+                    found.append((node.lineno, ast.unparse(target.value)))
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue  # runs when called (or is the class's own body)
+            if isinstance(statement, (ast.For, ast.AsyncFor)):
+                names: set[str] | None = None
+                elements = getattr(statement.iter, "elts", None)
+                if elements is not None and all(isinstance(e, ast.Name) for e in elements):
+                    names = {e.id for e in elements}
+                for name in ast.walk(statement.target):
+                    if isinstance(name, ast.Name):
+                        bound[name.id] = names
+                visit(statement.body + statement.orelse)
+                continue
+            if isinstance(statement, (ast.If, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                visit(getattr(statement, "body", []) + getattr(statement, "orelse", []))
+                visit(getattr(statement, "finalbody", []))
+                for handler in getattr(statement, "handlers", []):
+                    visit(handler.body)
+                continue
+            for node in ast.walk(statement):
+                check(node)
+
+    visit(tree.body)
+    return found
+
+
+def _all_patches() -> list[tuple[str, int, str]]:
+    return [
+        (path.relative_to(PACKAGE).as_posix(), line, what)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line, what in import_time_patches(path.read_text(encoding="utf-8"))
+    ]
+
+
+def test_no_module_patches_another_modules_classes_at_import_time() -> None:
+    offending = [
+        f"src/still/{module}:{line} sets attributes on {what}"
+        for module, line, what in _all_patches()
+        if (module, what) not in PATCH_ALLOWED
+    ]
+    assert not offending, (
+        "Define the attribute in the class's own body (or a base class its module imports) "
+        "instead of adding it from another module when that module loads:\n" + "\n".join(offending)
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from m import C\nsetattr(C, 'x', 1)",
+        "from m import C\nC.x = 1",
+        "from m import ops\nops.C.x = 1",
+        "import m\nm.C.x = 1",
+        "from m import A, B\nfor k in (A, B):\n    setattr(k, 'x', 1)",
+        "from m import A\nfor k, v in TABLE.items():\n    setattr(k, 'f', v)",
+        "from m import A\nfor k in (A,):\n    k.x = 1",
+        "from m import C\nif True:\n    setattr(C, 'x', 1)",
+        "from m import A\ndef _adds(cls, name, value):\n    setattr(cls, name, value)\n"
+        "_adds(A, 'x', 1)",
+    ],
+)
+def test_the_patch_check_sees_each_form(source: str) -> None:
+    assert import_time_patches(source), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "class C:\n    pass\nsetattr(C, 'x', 1)",  # the module's own class
+        "class C:\n    pass\nC.x = 1",
+        "class A: pass\nclass B: pass\nfor k in (A, B):\n    setattr(k, 'x', 1)",
+        "from m import C\ndef f():\n    setattr(C, 'x', 1)",  # at call time
+        "from m import C\nclass D(C):\n    x = 1",  # a subclass's own body
+        "from m import C\nx = C()\ny = C.x",  # read, not written
+    ],
+)
+def test_the_patch_check_lets_other_uses_pass(source: str) -> None:
+    assert not import_time_patches(source), source
+
+
+# -- no import cycle through the operation classes -----------------------------------------------
+
+
+def modules_under(root: Path) -> dict[str, Path]:
+    """Module name -> file, for the package at ``root``."""
+    found = {}
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def module_level_imports(module: str, modules: dict[str, Path]) -> set[str]:
+    """The modules of ``modules`` that ``module`` imports when it loads (statements outside
+    functions and classes, not under ``if TYPE_CHECKING``); ``from package import name`` counts
+    as the submodule when ``name`` is one."""
+    path = modules[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.Import):
+                found.update(alias.name for alias in statement.names)
+            elif isinstance(statement, ast.ImportFrom):
+                base = statement.module or ""
+                if statement.level:
+                    anchor = package.rsplit(".", statement.level - 1)[0]
+                    base = f"{anchor}.{base}" if base else anchor
+                for alias in statement.names:
+                    submodule = f"{base}.{alias.name}"
+                    found.add(submodule if submodule in modules else base)
+            elif isinstance(statement, ast.If) and "TYPE_CHECKING" in ast.unparse(statement.test):
+                visit(statement.orelse)
+            elif isinstance(statement, (ast.If, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                visit(getattr(statement, "body", []) + getattr(statement, "orelse", []))
+                visit(getattr(statement, "finalbody", []))
+                for handler in getattr(statement, "handlers", []):
+                    visit(handler.body)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    return {name for name in found if name in modules}
+
+
+def import_cycle_through(module: str, modules: dict[str, Path]) -> list[str] | None:
+    """A chain of module-level imports from ``module`` back to it, or None.  Its own packages
+    (``still``, ``still.operations``) load before it whatever it imports: not followed."""
+    ancestors = {module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)}
+    seen: set[str] = set()
+    stack: list[list[str]] = [[module]]
+    while stack:
+        chain = stack.pop()
+        for imported in sorted(module_level_imports(chain[-1], modules) - ancestors):
+            if imported == module:
+                return [*chain, imported]
+            if imported not in seen:
+                seen.add(imported)
+                stack.append([*chain, imported])
+    return None
+
+
+@pytest.mark.parametrize("module", ["still.operations.ops"])
+def test_no_import_cycle_through(module: str) -> None:
+    cycle = import_cycle_through(module, modules_under(PACKAGE))
+    assert cycle is None, (
+        f"{module} imports, when it loads, a module that imports it back: "
+        + " -> ".join(cycle or [])
+        + ". Import what it needs at call time, or move the shared part below it."
+    )
+
+
+def test_the_cycle_check_sees_a_cycle(tmp_path: Path) -> None:
+    """As ops.py once was: a module importing, at its bottom, one that imports it back (here
+    through a third module), and a call-time import that is no cycle."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from pkg import ops\n")
+    (package / "ops.py").write_text("class A: pass\nfrom pkg.extra import B  # noqa\n")
+    (package / "extra.py").write_text("from . import helper\nB = 1\n")
+    (package / "helper.py").write_text("from pkg.ops import A\n")
+    (package / "lazy.py").write_text("def f():\n    from pkg.lazy import f\n")
+    modules = modules_under(package)
+    assert import_cycle_through("pkg.ops", modules) == [
+        "pkg.ops", "pkg.extra", "pkg.helper", "pkg.ops"
+    ]  # fmt: skip
+    assert import_cycle_through("pkg.lazy", modules) is None
+    (package / "helper.py").write_text("def g():\n    from pkg.ops import A\n")
+    assert import_cycle_through("pkg.ops", modules) is None

@@ -1,4 +1,5 @@
-"""Every operation class can run, reverse (or say it cannot), render and describe itself.
+"""Every operation class can run, reverse (or say it cannot), render and describe itself, and
+the classes under Alembic's names carry Alembic's surface in their own bodies.
 
 A new ``MigrateOperation`` subclass anywhere in still fails ``test_every_operation_has_an_example``
 until it is given an example here, and then every other test of this file checks it.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import inspect
 import io
 import pkgutil
 import subprocess
@@ -24,12 +26,11 @@ from still.autogenerate.render import RenderContext, render_op
 from still.autogenerate.summary import describe, walk
 from still.errors import IrreversibleOperation
 from still.operations import Operations, ops
-from still.operations import alembic_ops as aops
 from still.runtime.migration import MigrationContext
-from tests.databases import KINDS, fresh_database
+from tests.databases import KINDS, fresh_database, required
 
 # Alembic's abstract bases for add-ons' operations: nothing to run of their own.
-ABSTRACT = {aops.AlterTableOp, aops.OpContainer}
+ABSTRACT = {ops.AlterTableOp, ops.OpContainer}
 # A revision file to write (autogenerate's result), not a step of a migration: it renders and
 # reverses through its upgrade and downgrade bodies, which run.
 NOT_RUN = {ops.MigrationScript}
@@ -75,17 +76,17 @@ EXAMPLES: dict[type[ops.MigrateOperation], Callable[[], ops.MigrateOperation]] =
     ops.MigrationScript: lambda: ops.MigrationScript(
         "a1", ops.UpgradeOps([_add()]), ops.DowngradeOps([ops.DropColumnOp("pets", "name")])
     ),
-    aops.CreatePrimaryKeyOp: lambda: aops.CreatePrimaryKeyOp("pk_pets", "pets", ["id"]),
-    aops.CreateUniqueConstraintOp: lambda: aops.CreateUniqueConstraintOp(
+    ops.CreatePrimaryKeyOp: lambda: ops.CreatePrimaryKeyOp("pk_pets", "pets", ["id"]),
+    ops.CreateUniqueConstraintOp: lambda: ops.CreateUniqueConstraintOp(
         "uq_pets_name", "pets", ["name"]
     ),
-    aops.CreateCheckConstraintOp: lambda: aops.CreateCheckConstraintOp(
+    ops.CreateCheckConstraintOp: lambda: ops.CreateCheckConstraintOp(
         "ck_pets_id", "pets", "id > 0"
     ),
-    aops.CreateForeignKeyOp: lambda: aops.CreateForeignKeyOp(
+    ops.CreateForeignKeyOp: lambda: ops.CreateForeignKeyOp(
         "fk_pets_owner", "pets", "owners", ["owner_id"], ["id"]
     ),
-    aops.CreateExcludeConstraintOp: lambda: aops.CreateExcludeConstraintOp(
+    ops.CreateExcludeConstraintOp: lambda: ops.CreateExcludeConstraintOp(
         "ex_pets_id", "pets", [("id", "=")]
     ),
 }
@@ -186,6 +187,107 @@ def test_it_describes_itself(cls: type[ops.MigrateOperation]) -> None:
     for each in inner:
         text = describe(each, sa.dialects.postgresql.dialect()).text  # type: ignore[attr-defined]
         assert text and text != type(each).__name__ and not text.startswith(type(each).__name__)
+
+
+# -- Alembic's surface, carried by each class ------------------------------------------------------
+
+# Every operation class of ``alembic.operations.ops`` (test_the_list_is_alembics keeps it true),
+# and PostgreSQL's EXCLUDE (``alembic.ddl.postgresql``).
+ALEMBIC_CLASSES = [
+    "AddColumnOp", "AddConstraintOp", "AlterColumnOp", "AlterTableOp", "BulkInsertOp",
+    "CreateCheckConstraintOp", "CreateForeignKeyOp", "CreateIndexOp", "CreatePrimaryKeyOp",
+    "CreateTableCommentOp", "CreateTableOp", "CreateUniqueConstraintOp", "DowngradeOps",
+    "DropColumnOp", "DropConstraintOp", "DropIndexOp", "DropTableCommentOp", "DropTableOp",
+    "ExecuteSQLOp", "MigrateOperation", "MigrationScript", "ModifyTableOps", "OpContainer",
+    "RenameTableOp", "UpgradeOps", "CreateExcludeConstraintOp",
+]  # fmt: skip
+ALEMBIC_BASES = ("AlterTableOp", "OpContainer", "AddConstraintOp")
+# Alembic's classes with a to_diff_tuple() of their own that still's class deliberately lacks
+NO_DIFF_TUPLE = {
+    # still keeps "no diff tuple" for raw SQL (tests/test_alembic_constructors.py); Alembic
+    # 1.20's gives ("execute", sqltext)
+    "ExecuteSQLOp",
+}
+# still's operations on one existing table: subclasses of AlterTableOp (Alembic's constraint
+# operations are not; still's count as table-level too)
+TABLE_LEVEL = [
+    ops.AddColumnOp, ops.DropColumnOp, ops.AlterColumnOp, ops.RenameTableOp,
+    ops.CreateTableCommentOp, ops.DropTableCommentOp, ops.AddConstraintOp, ops.DropConstraintOp,
+]  # fmt: skip
+CONTAINERS = [ops.UpgradeOps, ops.DowngradeOps, ops.ModifyTableOps]
+
+
+def _alembic_class(name: str) -> type:
+    if name == "CreateExcludeConstraintOp":
+        return required("alembic.ddl.postgresql").CreateExcludeConstraintOp  # type: ignore[no-any-return]
+    return getattr(required("alembic.operations.ops"), name)  # type: ignore[no-any-return]
+
+
+def test_the_list_is_alembics() -> None:
+    module = required("alembic.operations.ops")
+    alembics = {
+        name
+        for name, value in vars(module).items()
+        if isinstance(value, type)
+        and issubclass(value, module.MigrateOperation)
+        and value.__module__ == module.__name__
+    }
+    assert alembics == set(ALEMBIC_CLASSES) - {"CreateExcludeConstraintOp"}
+
+
+def _own(cls: type, name: str) -> bool:
+    """Is ``name`` defined by ``cls`` or a base below MigrateOperation (not the default)?"""
+    return any(name in vars(base) for base in cls.__mro__ if base.__name__ != "MigrateOperation")
+
+
+@pytest.mark.parametrize("name", ALEMBIC_CLASSES)
+def test_each_class_carries_alembics_surface(name: str) -> None:
+    """Alembic's bases are real bases; every public name of Alembic's class is there, a
+    classmethod where Alembic's is one; ``to_diff_tuple`` where Alembic's class has its own."""
+    theirs = _alembic_class(name)
+    ours = getattr(ops, name)
+    assert ours.__module__ == ops.__name__
+    for base in ALEMBIC_BASES:
+        if base != name and issubclass(theirs, _alembic_class(base)):
+            assert getattr(ops, base) in ours.__mro__, f"{name} is no {base}"
+    fields = getattr(ours, "__dataclass_fields__", {})
+    for attr in dir(theirs):
+        if attr.startswith("_"):
+            continue
+        assert hasattr(ours, attr) or attr in fields, f"{name}.{attr} is missing"
+        if isinstance(inspect.getattr_static(theirs, attr), classmethod):
+            assert isinstance(inspect.getattr_static(ours, attr), classmethod), f"{name}.{attr}"
+    if _own(theirs, "to_diff_tuple") and name not in NO_DIFF_TUPLE:
+        assert _own(ours, "to_diff_tuple"), f"{name} has no to_diff_tuple() of its own"
+        if any(base in EXAMPLES for base in ours.__mro__):
+            assert ops.diff_tuple_of(_example(ours)) is not None
+
+
+@pytest.mark.parametrize("cls", TABLE_LEVEL, ids=lambda c: c.__qualname__)
+def test_table_level_operations_are_alter_table_ops(cls: type[ops.MigrateOperation]) -> None:
+    assert ops.AlterTableOp in cls.__mro__  # a base, not a registration
+    for each in [cls, *_subclasses(cls)]:
+        if each in CLASSES:
+            assert isinstance(_example(each), ops.AlterTableOp)
+    assert not isinstance(_example(ops.CreateTableOp), ops.AlterTableOp)
+
+
+@pytest.mark.parametrize("cls", CONTAINERS, ids=lambda c: c.__qualname__)
+def test_containers_are_op_containers(cls: type[ops.MigrateOperation]) -> None:
+    container = _example(cls)
+    assert ops.OpContainer in cls.__mro__ and isinstance(container, ops.OpContainer)
+    assert not container.is_empty()
+    expected = [ops.diff_tuple_of(each) for each in walk([container])]
+    # the schema objects in them are built anew each time: compared by repr
+    assert repr(container.as_diffs()) == repr([diff for diff in expected if diff is not None])
+    assert container.as_diffs(), f"{cls.__qualname__}'s example gives no diff"
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__qualname__)
+def test_every_operation_has_info(cls: type[ops.MigrateOperation]) -> None:
+    operation = _example(cls)
+    operation.info["mine"] = 1
+    assert operation.info == {"mine": 1}
 
 
 # -- nothing else to import first -----------------------------------------------------------------

@@ -25,7 +25,7 @@ __getattr__, __dir__ = stand_in(
         # names the dialect modules re-export
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
-        "CreateExcludeConstraintOp": "still.operations.alembic_ops:CreateExcludeConstraintOp",
+        "CreateExcludeConstraintOp": "still.operations.ops:CreateExcludeConstraintOp",
         # impl, base and the dialect modules: submodules (still.compat.ALEMBIC_MODULES)
     },
 )

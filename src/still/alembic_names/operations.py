@@ -12,7 +12,7 @@ __getattr__, __dir__ = stand_in(
     {
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
-        "AbstractOperations": "still.operations.alembic_ops:AbstractOperations",
+        "AbstractOperations": "still.operations.abstract_operations:AbstractOperations",
         "MigrateOperation": "still.operations.ops:MigrateOperation",
         "MigrationScript": "still.operations.ops:MigrationScript",
         # ops, base: submodules (still.compat.ALEMBIC_MODULES)

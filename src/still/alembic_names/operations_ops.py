@@ -10,14 +10,14 @@ __getattr__, __dir__ = stand_in(
     {
         "Operations": "still.operations.base:Operations",
         "BatchOperations": "still.operations.batch:BatchOperations",
-        # Alembic's constructors for hand-built operations (operations/alembic_ops.py)
+        # Alembic's constructors for hand-built operations (each kind of AddConstraintOp)
         "CreatePrimaryKeyOp": "still.operations.ops:CreatePrimaryKeyOp",
         "CreateUniqueConstraintOp": "still.operations.ops:CreateUniqueConstraintOp",
         "CreateCheckConstraintOp": "still.operations.ops:CreateCheckConstraintOp",
         "CreateForeignKeyOp": "still.operations.ops:CreateForeignKeyOp",
-        # base classes add-ons subclass (still's operations count as their instances)
-        "AlterTableOp": "still.operations.alembic_ops:AlterTableOp",
-        "OpContainer": "still.operations.alembic_ops:OpContainer",
+        # base classes add-ons subclass (still's operations are their subclasses)
+        "AlterTableOp": "still.operations.ops:AlterTableOp",
+        "OpContainer": "still.operations.ops:OpContainer",
     },
     names_of="still.operations.ops",
 )

@@ -116,10 +116,10 @@ def _add_table(autogen_context: AutogenContext, op: ops.CreateTableOp) -> str:
     """``op.create_table(...)`` for ``op`` (add-ons rename the call for their own operation).
     Alembic writes the table ``op.to_table()`` makes: where an add-on's operation makes it its
     own way (geoalchemy2 turns the columns' ``spatial_index`` off), that table is written."""
-    own = ops.CreateTableOp.to_table  # type: ignore[attr-defined]
+    own = ops.CreateTableOp.to_table
     if getattr(type(op), "to_table", own) is not own:
-        made = op.to_table(getattr(autogen_context, "migration_context", None))  # type: ignore[attr-defined]
-        rebuilt = ops.CreateTableOp.from_table(made)  # type: ignore[attr-defined]
+        made = op.to_table(getattr(autogen_context, "migration_context", None))
+        rebuilt = ops.CreateTableOp.from_table(made)
         rebuilt.if_not_exists = op.if_not_exists
         op = rebuilt
     return str(_renderer_of(ops.CreateTableOp)(op, _context(autogen_context)))

@@ -246,7 +246,7 @@ class BatchImpl:
         )
 
     def create_index(self, index: Any, **kw: Any) -> None:
-        made = ops.CreateIndexOp.from_index(index)  # type: ignore[attr-defined]
+        made = ops.CreateIndexOp.from_index(index)
         made.if_not_exists = kw.get("if_not_exists")
         self.collected.append(made)
 
@@ -864,7 +864,7 @@ def batch_entry(op: ops.MigrateOperation) -> tuple[str, tuple[Any, ...], dict[st
             {"schema": op.schema, "if_not_exists": op.if_not_exists, **op.kw},
         )
     if isinstance(op, ops.DropColumnOp):
-        column = op.to_column()  # type: ignore[attr-defined]
+        column = op.to_column()
         return ("drop_column", (op.table_name, column), {"schema": op.schema, **op.kw})
     if isinstance(op, ops.AlterColumnOp):
         kw = {
@@ -883,17 +883,17 @@ def batch_entry(op: ops.MigrateOperation) -> tuple[str, tuple[Any, ...], dict[st
         }
         return ("alter_column", (op.table_name, op.column_name), kw)
     if isinstance(op, ops.CreateIndexOp):
-        return ("create_index", (op.to_index(),), {})  # type: ignore[attr-defined]
+        return ("create_index", (op.to_index(),), {})
     if isinstance(op, ops.DropIndexOp):
-        return ("drop_index", (op.to_index(),), {})  # type: ignore[attr-defined]
+        return ("drop_index", (op.to_index(),), {})
     if isinstance(op, ops.AddConstraintOp):
-        return ("add_constraint", (op.to_constraint(),), {})  # type: ignore[attr-defined]
+        return ("add_constraint", (op.to_constraint(),), {})
     if isinstance(op, ops.DropConstraintOp):
-        return ("drop_constraint", (op.to_constraint(),), {})  # type: ignore[attr-defined]
+        return ("drop_constraint", (op.to_constraint(),), {})
     if isinstance(op, ops.CreateTableCommentOp):
-        return ("create_table_comment", (op.to_table(),), {})  # type: ignore[attr-defined]
+        return ("create_table_comment", (op.to_table(),), {})
     if isinstance(op, ops.DropTableCommentOp):
-        return ("drop_table_comment", (op.to_table(),), {})  # type: ignore[attr-defined]
+        return ("drop_table_comment", (op.to_table(),), {})
     if isinstance(op, ops.RenameTableOp):
         return ("rename_table", (op.table_name, op.new_table_name), {"schema": op.schema})
     return (type(op).__name__, (op,), {})

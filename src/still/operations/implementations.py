@@ -168,7 +168,7 @@ def _add_carried_constraint(operations: Any, constraint: Constraint) -> None:
 @_own(ops.DropColumnOp)
 def _drop_column(operations: Any, op: ops.DropColumnOp) -> None:
     impl: DefaultImpl = operations.impl
-    column = op.to_column(operations.migration_context)  # type: ignore[attr-defined]
+    column = op.to_column(operations.migration_context)
     impl.drop_column(op.table_name, column, schema=op.schema, if_exists=op.if_exists, **op.kw)
 
 

@@ -3,15 +3,36 @@
 Executing, printing SQL, reversing for ``downgrade`` and rendering to Python are functions over
 these objects (see :mod:`still.operations.implementations`); an operation never emits SQL itself.
 Adding an operation means one class here and one entry in each table that handles operations.
+
+Each class also carries the surface Alembic documents for it, in its own body: Alembic's
+constructor names (``AlterColumnOp(modify_nullable=...)``, ``CreateForeignKeyOp``,
+``CreatePrimaryKeyOp`` ...), the conversions from and to SQLAlchemy schema objects
+(``CreateTableOp.from_table(t)``, ``op.to_table()``), ``to_diff_tuple()`` (the form
+``compare_metadata()`` reports an operation in), ``OpClass.op_name(operations, ...)``, and the
+bases add-ons build on, :class:`AlterTableOp` and :class:`OpContainer`.  Add-ons and
+``process_revision_directives`` rewriters build and read operations through these names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.sql.sqltypes import NullType
+
 from still.errors import IrreversibleOperation
+from still.operations import schema as schema_objects
+from still.sqla_private import exclude_elements
 
 
 class MigrateOperation:
@@ -34,6 +55,16 @@ class MigrateOperation:
         """True when running it can lose data (dropping a table or a column)."""
         return False
 
+    @property
+    def info(self) -> dict[str, Any]:
+        """A dictionary of your own on every operation (Alembic's ``MigrateOperation.info``)."""
+        found: dict[str, Any] = self.__dict__.setdefault("_still_info", {})
+        return found
+
+    @info.setter
+    def info(self, value: dict[str, Any]) -> None:
+        self.__dict__["_still_info"] = value
+
 
 def diff_tuple_of(op: MigrateOperation) -> Any:
     """An operation's diff tuple (``compare_metadata()``'s form), or None when it has none: no
@@ -45,6 +76,97 @@ def diff_tuple_of(op: MigrateOperation) -> Any:
         return to_diff()
     except NotImplementedError:
         return None
+
+
+class AlterTableOp(MigrateOperation):
+    """Alembic's base of operations on one existing table (``table_name``, ``schema``).
+
+    Add-ons subclass it for operations of their own; still's table-level operations (alter
+    column, add/drop column and constraint, rename, table comments) are its subclasses.
+    """
+
+    def __init__(self, table_name: str, schema: str | None = None) -> None:
+        self.table_name = table_name
+        self.schema = schema
+
+
+class OpContainer(MigrateOperation):
+    """Alembic's base of operations holding others in ``ops`` (upgrade_ops, downgrade_ops, the
+    per-table block): UpgradeOps, DowngradeOps and ModifyTableOps are its subclasses."""
+
+    ops: list[MigrateOperation]
+
+    def __init__(self, ops: Sequence[MigrateOperation] = ()) -> None:
+        self.ops = list(ops)
+
+    def is_empty(self) -> bool:
+        return not self.ops
+
+    def as_diffs(self) -> list[Any]:
+        """The diff tuples of the operations held, nested containers flattened."""
+        return _diffs_in(self)
+
+
+def _diffs_in(container: Any) -> list[Any]:
+    """The diff tuples of a container's operations, nested containers flattened (an
+    alter_column's list of ``modify_*`` tuples stays one entry, as compare_metadata gives it)."""
+    found: list[Any] = []
+    for operation in container.ops:
+        if hasattr(operation, "ops"):
+            found.extend(_diffs_in(operation))
+        else:
+            diff = diff_tuple_of(operation)
+            if diff is not None:
+                found.append(diff)
+    return found
+
+
+def _alias(name: str) -> Any:
+    """A property that reads and writes the attribute ``name`` (Alembic's name for a field
+    still calls otherwise: ``modify_type`` for ``type_``, ``_reverse`` for ``reverse_of``)."""
+    return property(
+        lambda self: getattr(self, name), lambda self, value: setattr(self, name, value)
+    )
+
+
+def _operations_class(batch: bool) -> type[Any]:
+    """``Operations`` or ``BatchOperations`` (they import this module: looked up when asked)."""
+    if batch:
+        from still.operations.batch import BatchOperations
+
+        return BatchOperations
+    from still.operations.base import Operations
+
+    return Operations
+
+
+class _Forward:
+    """``AddColumnOp.add_column(operations, ...)`` is ``operations.add_column(...)``; the
+    signature is the method's, read when asked."""
+
+    def __init__(self, method: str, batch: bool) -> None:
+        self.method = method
+        self.batch = batch
+        self.__name__ = ("batch_" if batch else "") + method
+
+    def __call__(self, cls: type[Any], operations: Any, *args: Any, **kw: Any) -> Any:
+        return getattr(operations, self.method)(*args, **kw)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        signature = inspect.signature(getattr(_operations_class(self.batch), self.method))
+        positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        params = [
+            inspect.Parameter("cls", positional),
+            inspect.Parameter("operations", positional),
+            *list(signature.parameters.values())[1:],
+        ]
+        return signature.replace(parameters=params)
+
+
+def _forward(method: str, batch: bool = False) -> Any:
+    """Alembic's ``OpClass.method(operations, ...)`` (``batch``: ``OpClass.batch_method``)."""
+    return classmethod(_Forward(method, batch))
 
 
 @dataclass
@@ -80,6 +202,46 @@ class CreateTableOp(MigrateOperation):
 
     def reverse(self) -> DropTableOp:
         return DropTableOp(self.table_name, schema=self.schema, _reverse=self)
+
+    @classmethod
+    def from_table(cls, table: Table, *, _namespace_metadata: Any = None) -> Any:
+        """The operation that creates ``table`` (Alembic's), from unattached copies of its
+        columns and constraints: the operation builds its own table."""
+        kw = dict(table.kwargs)
+        for name in ("comment", "info", "prefixes"):
+            value = getattr(table, name, None)
+            if value:
+                kw[name] = value
+        # A copied column keeps its unique=/index= flags; the constraints those flags made, and
+        # the primary key the columns declare, are not copied again.
+        items: list[Any] = [column._copy() for column in table.columns]
+        items += [
+            schema_objects.detached(constraint)
+            for constraint in list(table.constraints)
+            if not getattr(constraint, "_column_flag", False)
+            and not (isinstance(constraint, PrimaryKeyConstraint) and not constraint.name)
+        ]
+        metadata = table.metadata if _namespace_metadata is None else _namespace_metadata
+        return cls(table.name, items, schema=table.schema, _namespace_metadata=metadata, **kw)
+
+    def to_table(self, migration_context: Any = None) -> Table:
+        """The table this operation makes, built from copies (the operation stays runnable)."""
+        return schema_objects.table_of_copies(
+            self.table_name, self.columns, schema=self.schema, **self.kw
+        )
+
+    @property
+    def comment(self) -> Any:
+        return self.kw.get("comment")
+
+    @property
+    def prefixes(self) -> list[Any]:
+        return list(self.kw.get("prefixes") or [])
+
+    def to_diff_tuple(self) -> Any:
+        return ("add_table", self.to_table())
+
+    create_table = _forward("create_table")
 
 
 @dataclass
@@ -118,9 +280,40 @@ class DropTableOp(MigrateOperation):
     def is_destructive(self) -> bool:
         return True
 
+    # Alembic keeps what undoes a drop in ``_reverse``; add-ons read it.
+    _reverse = _alias("reverse_of")
+
+    @classmethod
+    def from_table(cls, table: Table, *, _namespace_metadata: Any = None) -> Any:
+        created = CreateTableOp.from_table(table, _namespace_metadata=_namespace_metadata)
+        return cls(table.name, schema=table.schema, table_kw=dict(created.kw), _reverse=created)
+
+    def to_table(self, migration_context: Any = None) -> Table:
+        """The table dropped: as its reverse creates it, or a stub with no columns."""
+        if self.reverse_of is not None:
+            return self.reverse_of.to_table()
+        return schema_objects.table(self.table_name, schema=self.schema)
+
+    @property
+    def table_kw(self) -> dict[str, Any]:
+        return dict(self.kw)
+
+    @property
+    def comment(self) -> Any:
+        return self.kw.get("comment")
+
+    @property
+    def prefixes(self) -> list[Any]:
+        return list(self.kw.get("prefixes") or [])
+
+    def to_diff_tuple(self) -> Any:
+        return ("remove_table", self.to_table())
+
+    drop_table = _forward("drop_table")
+
 
 @dataclass
-class AddColumnOp(MigrateOperation):
+class AddColumnOp(AlterTableOp):
     """Add ``column`` with what it carries (foreign key, unique, index, CHECK, comment);
     ``inline_references`` / ``inline_primary_key`` write its foreign key and primary key into
     the ADD itself."""
@@ -156,9 +349,28 @@ class AddColumnOp(MigrateOperation):
     def reverse(self) -> DropColumnOp:
         return DropColumnOp(self.table_name, self.column.name, schema=self.schema, _reverse=self)
 
+    @classmethod
+    def from_column(cls, col: Column[Any]) -> Any:
+        """Add ``col`` (a column of a table) to its table."""
+        table_name, table_schema = schema_objects.owner_of(col)
+        return cls(table_name, col, schema=table_schema)
+
+    @classmethod
+    def from_column_and_tablename(cls, schema: str | None, tname: str, col: Any) -> Any:
+        return cls(tname, col, schema=schema)
+
+    def to_column(self) -> Any:
+        return self.column
+
+    def to_diff_tuple(self) -> Any:
+        return ("add_column", self.schema, self.table_name, self.column)
+
+    add_column = _forward("add_column")
+    batch_add_column = _forward("add_column", batch=True)
+
 
 @dataclass
-class DropColumnOp(MigrateOperation):
+class DropColumnOp(AlterTableOp):
     """``kw``: ``existing_type=`` (the CHECK its type made), dialect options
     (``mssql_drop_default=True`` ...)."""
 
@@ -196,6 +408,25 @@ class DropColumnOp(MigrateOperation):
     def is_destructive(self) -> bool:
         return True
 
+    _reverse = _alias("reverse_of")
+
+    @classmethod
+    def from_column_and_tablename(cls, schema: str | None, tname: str, col: Any) -> Any:
+        return cls(tname, col.name, schema=schema, _reverse=AddColumnOp(tname, col, schema=schema))
+
+    def to_column(self, migration_context: Any = None) -> Column[Any]:
+        """The column dropped: as its reverse adds it, or a column of no known type."""
+        if self.reverse_of is not None:
+            column: Column[Any] = self.reverse_of.column
+            return column
+        return Column(self.column_name, NullType())
+
+    def to_diff_tuple(self) -> Any:
+        return ("remove_column", self.schema, self.table_name, self.to_column())
+
+    drop_column = _forward("drop_column")
+    batch_drop_column = _forward("drop_column", batch=True)
+
 
 @dataclass
 class CreateIndexOp(MigrateOperation):
@@ -232,6 +463,35 @@ class CreateIndexOp(MigrateOperation):
             self.index_name, self.table_name, schema=self.schema, _reverse=self, **self.kw
         )
 
+    @classmethod
+    def from_index(cls, index: Any) -> Any:
+        table_name, table_schema = schema_objects.owner_of(index)
+        return cls(
+            index.name,
+            table_name,
+            # the table's Column objects, as Alembic's (rewriters read them)
+            list(index.expressions),
+            schema=table_schema,
+            unique=bool(index.unique),
+            **index.kwargs,
+        )
+
+    def to_index(self, migration_context: Any = None) -> Any:
+        return schema_objects.index(
+            self.index_name,
+            self.table_name,
+            self.columns,
+            schema=self.schema,
+            unique=self.unique,
+            **self.kw,
+        )
+
+    def to_diff_tuple(self) -> Any:
+        return ("add_index", self.to_index())
+
+    create_index = _forward("create_index")
+    batch_create_index = _forward("create_index", batch=True)
+
 
 @dataclass
 class DropIndexOp(MigrateOperation):
@@ -265,6 +525,31 @@ class DropIndexOp(MigrateOperation):
         assert self.reverse_of is not None
         return self.reverse_of
 
+    _reverse = _alias("reverse_of")
+
+    @classmethod
+    def from_index(cls, index: Any) -> Any:
+        table_name, table_schema = schema_objects.owner_of(index)
+        return cls(
+            index.name,
+            table_name,
+            schema=table_schema,
+            _reverse=CreateIndexOp.from_index(index),
+            **index.kwargs,
+        )
+
+    def to_index(self, migration_context: Any = None) -> Any:
+        """The index dropped: as its reverse creates it, or a stub on no columns."""
+        if self.reverse_of is not None:
+            return self.reverse_of.to_index()
+        return schema_objects.index(self.index_name, self.table_name or "", [], schema=self.schema)
+
+    def to_diff_tuple(self) -> Any:
+        return ("remove_index", self.to_index())
+
+    drop_index = _forward("drop_index")
+    batch_drop_index = _forward("drop_index", batch=True)
+
 
 @dataclass
 class ExecuteSQLOp(MigrateOperation):
@@ -275,9 +560,12 @@ class ExecuteSQLOp(MigrateOperation):
         self.sqltext = sqltext
         self.execution_options = execution_options
 
+    execute = _forward("execute")
+    batch_execute = _forward("execute", batch=True)
+
 
 @dataclass
-class RenameTableOp(MigrateOperation):
+class RenameTableOp(AlterTableOp):
     table_name: str  # the old name
     new_table_name: str
     schema: str | None = None
@@ -292,9 +580,11 @@ class RenameTableOp(MigrateOperation):
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 
+    rename_table = _forward("rename_table")
+
 
 @dataclass
-class CreateTableCommentOp(MigrateOperation):
+class CreateTableCommentOp(AlterTableOp):
     table_name: str
     comment: str | None
     schema: str | None = None
@@ -307,9 +597,19 @@ class CreateTableCommentOp(MigrateOperation):
             self.table_name, self.existing_comment, self.schema, self.comment
         )
 
+    def to_table(self, migration_context: Any = None) -> Table:
+        """A stub of the table, with the new comment."""
+        return schema_objects.table(self.table_name, schema=self.schema, comment=self.comment)
+
+    def to_diff_tuple(self) -> Any:
+        return ("add_table_comment", self.to_table(), self.existing_comment)
+
+    create_table_comment = _forward("create_table_comment")
+    batch_create_table_comment = _forward("create_table_comment", batch=True)
+
 
 @dataclass
-class DropTableCommentOp(MigrateOperation):
+class DropTableCommentOp(AlterTableOp):
     table_name: str
     schema: str | None = None
     existing_comment: str | None = None
@@ -319,9 +619,19 @@ class DropTableCommentOp(MigrateOperation):
             super().reverse()
         return CreateTableCommentOp(self.table_name, self.existing_comment, self.schema)
 
+    def to_table(self, migration_context: Any = None) -> Table:
+        """A stub of the table, with no comment."""
+        return schema_objects.table(self.table_name, schema=self.schema, comment=None)
+
+    def to_diff_tuple(self) -> Any:
+        return ("remove_table_comment", self.to_table())
+
+    drop_table_comment = _forward("drop_table_comment")
+    batch_drop_table_comment = _forward("drop_table_comment", batch=True)
+
 
 @dataclass
-class AlterColumnOp(MigrateOperation):
+class AlterColumnOp(AlterTableOp):
     """Change a column; ``existing_*`` describe it as it is (MySQL needs the full definition)."""
 
     table_name: str
@@ -402,9 +712,102 @@ class AlterColumnOp(MigrateOperation):
             existing_comment=self.comment if self.comment is not False else self.existing_comment,
         )
 
+    # Alembic's names too: column comparators set op.modify_type, rewriters read it.
+    modify_nullable = _alias("nullable")
+    modify_type = _alias("type_")
+    modify_server_default = _alias("server_default")
+    modify_name = _alias("new_column_name")
+    modify_comment = _alias("comment")
+
+    def has_changes(self) -> bool:
+        return (
+            self.nullable is not None
+            or self.type_ is not None
+            or self.server_default is not False
+            or self.comment is not False
+            or self.new_column_name is not None
+            or bool(self.kw)
+        )
+
+    def to_diff_tuple(self) -> Any:
+        """A list of ``modify_*`` tuples, one for each change (as compare_metadata gives it)."""
+        existing = {
+            "existing_type": self.existing_type,
+            "existing_nullable": self.existing_nullable,
+            "existing_server_default": self.existing_server_default,
+            "existing_comment": self.existing_comment,
+        }
+
+        def others(leave_out: str) -> dict[str, Any]:
+            return {k: v for k, v in existing.items() if k != leave_out}
+
+        where = (self.schema, self.table_name, self.column_name)
+        diffs: list[tuple[Any, ...]] = []
+        if self.type_ is not None:
+            diffs.append(
+                ("modify_type", *where, others("existing_type"), self.existing_type, self.type_)
+            )
+        if self.nullable is not None:
+            diffs.append(
+                (
+                    "modify_nullable",
+                    *where,
+                    others("existing_nullable"),
+                    self.existing_nullable,
+                    self.nullable,
+                )
+            )
+        if self.server_default is not False:
+            diffs.append(
+                (
+                    "modify_default",
+                    *where,
+                    others("existing_server_default"),
+                    self.existing_server_default,
+                    self.server_default,
+                )
+            )
+        if self.comment is not False:
+            diffs.append(
+                (
+                    "modify_comment",
+                    *where,
+                    others("existing_comment"),
+                    self.existing_comment,
+                    self.comment,
+                )
+            )
+        return diffs
+
+    alter_column = _forward("alter_column")
+    batch_alter_column = _forward("alter_column", batch=True)
+
+
+# constraint __visit_name__ -> fn(constraint) -> AddConstraintOp (register_add_constraint)
+_ADD_CONSTRAINT_OPS: dict[str, Callable[[Any], Any]] = {}
+
+# AddConstraintOp.kind -> Alembic's constraint_type
+_CONSTRAINT_TYPES = {"primary": "primarykey", "unique": "unique", "check": "check"}
+
+
+class _AddConstraintOps:
+    """Alembic's ``AddConstraintOp.add_constraint_ops``: how each kind of constraint becomes an
+    operation (add-ons register theirs with ``register_add_constraint``)."""
+
+    def dispatch_for(self, type_: str, qualifier: str = "default", replace: bool = False) -> Any:
+        def register(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            _ADD_CONSTRAINT_OPS[type_] = fn
+            return fn
+
+        return register
+
+    def dispatch(self, obj: Any, qualifier: str = "default") -> Callable[[Any], Any]:
+        name = obj if isinstance(obj, str) else obj.__visit_name__
+        return _ADD_CONSTRAINT_OPS.get(name) or _adding
+
 
 @dataclass
-class AddConstraintOp(MigrateOperation):
+class AddConstraintOp(AlterTableOp):
     """create_primary_key / create_unique_constraint / create_check_constraint /
     create_foreign_key: ``kind`` says which; ``spec`` holds what that kind needs."""
 
@@ -425,9 +828,37 @@ class AddConstraintOp(MigrateOperation):
             _reverse=self,
         )
 
+    add_constraint_ops = _AddConstraintOps()
+
+    @classmethod
+    def register_add_constraint(cls, type_: str) -> Callable[[type[Any]], type[Any]]:
+        """Class decorator: a constraint whose ``__visit_name__`` is ``type_`` becomes an
+        operation through the class's ``from_constraint``."""
+
+        def register(klass: type[Any]) -> type[Any]:
+            _ADD_CONSTRAINT_OPS[type_] = klass.from_constraint
+            return klass
+
+        return register
+
+    @classmethod
+    def from_constraint(cls, constraint: Any) -> Any:
+        """The operation that adds ``constraint`` (a constraint attached to a table)."""
+        return _adding(constraint)
+
+    def to_constraint(self, migration_context: Any = None) -> Any:
+        return schema_objects.constraint(self)
+
+    @property
+    def constraint_type(self) -> str:
+        return _CONSTRAINT_TYPES.get(self.kind, self.kind)
+
+    def to_diff_tuple(self) -> Any:
+        return _constraint_diff("add", schema_objects.constraint(self))
+
 
 @dataclass
-class DropConstraintOp(MigrateOperation):
+class DropConstraintOp(AlterTableOp):
     constraint_name: str | None
     table_name: str
     type_: str | None = None
@@ -462,12 +893,288 @@ class DropConstraintOp(MigrateOperation):
     def is_destructive(self) -> bool:
         return False
 
+    _reverse = _alias("reverse_of")
+
+    @classmethod
+    def from_constraint(cls, constraint: Any) -> Any:
+        table_name, table_schema = schema_objects.owner_of(constraint)
+        return cls(
+            schema_objects.constraint_name(constraint),
+            table_name,
+            type_=_DROP_TYPES.get(constraint.__visit_name__),
+            schema=table_schema,
+            _reverse=_adding(constraint),
+        )
+
+    def to_constraint(self, migration_context: Any = None) -> Any:
+        """The constraint dropped: as its reverse adds it, or one known by name and kind."""
+        if self.reverse_of is not None:
+            return schema_objects.constraint(self.reverse_of)
+        return schema_objects.dropped_constraint(
+            self.constraint_name, self.table_name, self.type_, schema=self.schema
+        )
+
+    @property
+    def constraint_type(self) -> str | None:
+        return self.type_
+
+    def to_diff_tuple(self) -> Any:
+        return _constraint_diff("remove", self.to_constraint())
+
+    drop_constraint = _forward("drop_constraint")
+    batch_drop_constraint = _forward("drop_constraint", batch=True)
+
+
+# constraint __visit_name__ -> DropConstraintOp.type_
+_DROP_TYPES = {
+    "unique_constraint": "unique",
+    "foreign_key_constraint": "foreignkey",
+    "primary_key_constraint": "primary",
+    "check_constraint": "check",
+    "column_check_constraint": "check",
+    "table_or_column_check_constraint": "check",
+}
+
+
+def _constraint_diff(verb: str, constraint: Any) -> tuple[Any, ...]:
+    kind = "fk" if isinstance(constraint, ForeignKeyConstraint) else "constraint"
+    return (f"{verb}_{kind}", constraint)
+
+
+# -- Alembic's constructors for each kind of constraint (AddConstraintOp under its names) ---------
+
+
+class CreatePrimaryKeyOp(AddConstraintOp):
+    constraint_type = "primarykey"
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__("primary", constraint_name, table_name, {"columns": list(columns)}, schema)
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.spec["columns"])
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k != "columns"}
+
+    create_primary_key = _forward("create_primary_key")
+    batch_create_primary_key = _forward("create_primary_key", batch=True)
+
+
+class CreateUniqueConstraintOp(AddConstraintOp):
+    constraint_type = "unique"
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        columns: Sequence[str],
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        spec = {"columns": list(columns), **kw}
+        super().__init__("unique", constraint_name, table_name, spec, schema)
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.spec["columns"])
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k != "columns"}
+
+    create_unique_constraint = _forward("create_unique_constraint")
+    batch_create_unique_constraint = _forward("create_unique_constraint", batch=True)
+
+
+class CreateCheckConstraintOp(AddConstraintOp):
+    constraint_type = "check"
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        condition: Any,
+        schema: str | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(
+            "check", constraint_name, table_name, {"condition": condition, **kw}, schema
+        )
+
+    @property
+    def condition(self) -> Any:
+        return self.spec["condition"]
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k != "condition"}
+
+    create_check_constraint = _forward("create_check_constraint")
+    batch_create_check_constraint = _forward("create_check_constraint", batch=True)
+
+
+# what CreateForeignKeyOp's spec holds besides its options (``kw``)
+_FK_STRUCTURE = ("referent_table", "local_cols", "remote_cols")
+
+
+class CreateForeignKeyOp(AddConstraintOp):
+    constraint_type = "foreignkey"
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        source_table: str,
+        referent_table: str,
+        local_cols: Sequence[str],
+        remote_cols: Sequence[str],
+        **kw: Any,
+    ) -> None:
+        source_schema = kw.pop("source_schema", None)
+        spec = {
+            "referent_table": referent_table,
+            "local_cols": list(local_cols),
+            "remote_cols": list(remote_cols),
+            "referent_schema": kw.pop("referent_schema", None),
+            **{
+                k: kw.pop(k, None)
+                for k in ("onupdate", "ondelete", "deferrable", "initially", "match")
+            },
+            **kw,
+        }
+        super().__init__("foreignkey", constraint_name, source_table, spec, source_schema)
+
+    @property
+    def source_table(self) -> str:
+        return self.table_name
+
+    @property
+    def referent_table(self) -> Any:
+        return self.spec["referent_table"]
+
+    @property
+    def local_cols(self) -> list[Any]:
+        return list(self.spec["local_cols"])
+
+    @property
+    def remote_cols(self) -> list[Any]:
+        return list(self.spec["remote_cols"])
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k not in _FK_STRUCTURE and v}
+
+    create_foreign_key = _forward("create_foreign_key")
+    batch_create_foreign_key = _forward("create_foreign_key", batch=True)
+
+
+class CreateExcludeConstraintOp(AddConstraintOp):
+    """PostgreSQL ``EXCLUDE`` (``alembic.ddl.postgresql.CreateExcludeConstraintOp``):
+    ``elements`` are ``(column_or_expression, operator)`` pairs."""
+
+    def __init__(
+        self,
+        constraint_name: str | None,
+        table_name: str,
+        elements: Sequence[Any],
+        where: Any = None,
+        schema: str | None = None,
+        _orig_constraint: Any = None,
+        **kw: Any,
+    ) -> None:
+        spec = {"elements": list(elements), **({"where": where} if where is not None else {})}
+        super().__init__("exclude", constraint_name, table_name, {**spec, **kw}, schema)
+
+    @property
+    def elements(self) -> list[Any]:
+        return list(self.spec["elements"])
+
+    @property
+    def where(self) -> Any:
+        return self.spec.get("where")
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k not in ("elements", "where")}
+
+    @classmethod
+    def from_constraint(cls, constraint: Any) -> CreateExcludeConstraintOp:
+        table = constraint.table
+        return cls(
+            constraint.name,
+            table.name,
+            exclude_elements(constraint),
+            where=constraint.where,
+            schema=table.schema,
+            **{k: getattr(constraint, k) for k in ("deferrable", "initially", "using")},
+        )
+
+    create_exclude_constraint = _forward("create_exclude_constraint")
+    batch_create_exclude_constraint = _forward("create_exclude_constraint", batch=True)
+
+
+def _adding(constraint: Any) -> AddConstraintOp:
+    """The operation that adds ``constraint`` (a constraint attached to a table): an add-on's
+    (``register_add_constraint``) for its kind, else the constructor of its kind."""
+    registered = _ADD_CONSTRAINT_OPS.get(constraint.__visit_name__)
+    if registered is not None:
+        made: AddConstraintOp = registered(constraint)
+        return made
+    table_name, table_schema = schema_objects.owner_of(constraint)
+    name = schema_objects.constraint_name(constraint)
+    if isinstance(constraint, PrimaryKeyConstraint):
+        return CreatePrimaryKeyOp(
+            name, table_name, list(constraint.columns.keys()), table_schema,
+            **constraint.dialect_kwargs,
+        )  # fmt: skip
+    if isinstance(constraint, UniqueConstraint):
+        kw = {
+            k: getattr(constraint, k) for k in ("deferrable", "initially") if getattr(constraint, k)
+        }
+        return CreateUniqueConstraintOp(
+            name, table_name, [c.name for c in constraint.columns], table_schema,
+            **kw, **constraint.dialect_kwargs,
+        )  # fmt: skip
+    if isinstance(constraint, CheckConstraint):
+        return CreateCheckConstraintOp(
+            name, table_name, constraint.sqltext, table_schema, **constraint.dialect_kwargs
+        )
+    if isinstance(constraint, ForeignKeyConstraint):
+        kw = {
+            k: getattr(constraint, k)
+            for k in ("onupdate", "ondelete", "initially", "deferrable", "use_alter", "match")
+            if getattr(constraint, k)
+        }
+        target = constraint.elements[0].column.table if constraint.elements else None
+        return CreateForeignKeyOp(
+            name,
+            table_name,
+            target.name if target is not None else constraint.elements[0].target_fullname,
+            [c.name for c in constraint.columns],
+            [element.column.name for element in constraint.elements],
+            source_schema=table_schema,
+            referent_schema=target.schema if target is not None else None,
+            **kw,
+            **constraint.dialect_kwargs,
+        )
+    raise ValueError(f"No operation adds a {type(constraint).__name__}")
+
 
 @dataclass
 class BulkInsertOp(MigrateOperation):
     table: Any
     rows: Sequence[Mapping[str, Any]]
     multiinsert: bool = True
+
+    bulk_insert = _forward("bulk_insert")
 
 
 # -- PostgreSQL enum types (autogenerate emits these; they render as op.execute) ------------------
@@ -525,7 +1232,7 @@ class AlterEnumOp(MigrateOperation):
 
 
 @dataclass
-class ModifyTableOps(MigrateOperation):
+class ModifyTableOps(OpContainer):
     """Operations on one existing table, kept together (batch mode renders them as one block)."""
 
     table_name: str
@@ -543,7 +1250,7 @@ class ModifyTableOps(MigrateOperation):
 
 
 @dataclass
-class UpgradeOps(MigrateOperation):
+class UpgradeOps(OpContainer):
     """The body of ``upgrade()``."""
 
     ops: list[MigrateOperation] = field(default_factory=list)
@@ -555,12 +1262,17 @@ class UpgradeOps(MigrateOperation):
             downgrade_token=self.upgrade_token.replace("upgrade", "downgrade"),
         )
 
+    def reverse_into(self, downgrade_ops: DowngradeOps) -> DowngradeOps:
+        """Fill ``downgrade_ops`` with the reverse of these operations; return it."""
+        downgrade_ops.ops[:] = [operation.reverse() for operation in reversed(self.ops)]
+        return downgrade_ops
+
     def is_empty(self) -> bool:
         return not self.ops
 
 
 @dataclass
-class DowngradeOps(MigrateOperation):
+class DowngradeOps(OpContainer):
     """The body of ``downgrade()``."""
 
     ops: list[MigrateOperation] = field(default_factory=list)
@@ -606,13 +1318,3 @@ class MigrationScript(MigrateOperation):
     def downgrade_ops_list(self) -> list[DowngradeOps]:
         """Alembic's name: the ``downgrade()`` body of every database compared, in order."""
         return [self.downgrade_ops, *self.further_downgrade_ops]
-
-
-# Alembic's names and constructors for hand-built operations (imported last: they extend the
-# classes above).
-from still.operations.alembic_ops import (  # noqa: E402, F401
-    CreateCheckConstraintOp,
-    CreateForeignKeyOp,
-    CreatePrimaryKeyOp,
-    CreateUniqueConstraintOp,
-)

@@ -249,3 +249,78 @@ def generic_constraint(
     stub = table(table_name, schema=schema, naming_convention=naming_convention if name else None)
     stub.append_constraint(made)
     return made
+
+
+# -- SQLAlchemy objects for the operations' Alembic surface (``to_table()``, ``from_table()``) ----
+
+
+def owner_of(item: Any) -> tuple[str, str | None]:
+    """The name and schema of the table a column, index or constraint belongs to."""
+    owner = getattr(item, "table", None)
+    if owner is None:
+        raise ValueError(f"{item!r} belongs to no table; attach it to a Table first")
+    return owner.name, owner.schema
+
+
+def constraint_name(made: Any) -> str | None:
+    """A constraint's name as a string, or None (SQLAlchemy's ``_NONE_NAME`` placeholder too)."""
+    name = made.name
+    return None if name is None or type(name).__name__ == "_NoneName" else str(name)
+
+
+def detached(made: Any) -> Any:
+    """A copy of a table's constraint that belongs to no table (columns by name), leaving the
+    original table as it was."""
+    options = {k: getattr(made, k) for k in ("deferrable", "initially") if getattr(made, k)}
+    options.update(made.dialect_kwargs)
+    if isinstance(made, ForeignKeyConstraint):
+        for k in ("onupdate", "ondelete", "use_alter", "match"):
+            if getattr(made, k):
+                options[k] = getattr(made, k)
+        return ForeignKeyConstraint(
+            [element.parent.name for element in made.elements],
+            [column_spec(element) for element in made.elements],
+            name=made.name,
+            **options,
+        )
+    if isinstance(made, (UniqueConstraint, PrimaryKeyConstraint)):
+        names = [column.name for column in made.columns]
+        return type(made)(*names, name=constraint_name(made), **options)
+    return CheckConstraint(made.sqltext, name=made.name, **options)
+
+
+def table_of_copies(name: str, items: Sequence[Any], schema: str | None = None, **kw: Any) -> Table:
+    """The table a ``create_table`` of ``items`` makes, built from copies (the items stay as
+    they are); when its constraints cannot be copied, the table of its columns alone."""
+    copies = [
+        item._copy()
+        if isinstance(item, Column)
+        else detached(item)
+        if isinstance(item, Constraint) and getattr(item, "parent", None) is not None
+        else item
+        for item in items
+    ]
+    try:
+        return table(name, *copies, schema=schema, **kw)
+    except Exception:  # constraints already on another table: the columns alone
+        columns = [item for item in copies if isinstance(item, Column)]
+        return table(name, *columns, schema=schema)
+
+
+def dropped_constraint(
+    name: str | None, table_name: str, kind: str | None, schema: str | None = None
+) -> Constraint:
+    """A constraint known by its name and kind alone, on a stub table: what a
+    ``drop_constraint`` whose constraint is not known gives back (a UNIQUE for no kind)."""
+    stub = table(table_name, schema=schema)
+    made: Constraint
+    if kind == "foreignkey":
+        made = ForeignKeyConstraint([], [], name=name)
+    elif kind == "primary":
+        made = PrimaryKeyConstraint(name=name)
+    elif kind == "check":
+        made = CheckConstraint("1 = 1", name=name)
+    else:
+        made = UniqueConstraint(name=name)
+    stub.append_constraint(made)
+    return made
