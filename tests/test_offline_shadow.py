@@ -257,3 +257,22 @@ def test_an_async_env_py(project: Project) -> None:
         assert working_databases(project) == []
     finally:
         project.run("shadow", "clean")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # env.py's shape, not a database's
+def test_an_env_py_writing_several_scripts_is_refused(project: Project) -> None:
+    _revisions(project)
+    env = project.env_py.read_text()
+    assert env.count("\n    run_migrations_offline()\n") == 1
+    # as the multidb template does: one context.configure() and run per database
+    project.env_py.write_text(
+        env.replace(
+            "\n    run_migrations_offline()\n",
+            "\n    run_migrations_offline()\n    run_migrations_offline()\n",
+        )
+    )
+    refused = project.run("upgrade", "--sql", "--shadow", "head")
+    assert refused.exit_code == 1
+    assert "several databases" in refused.output and "Traceback" not in refused.output
+    assert working_databases(project) == []
+    assert project.run("upgrade", "--sql", "head").exit_code == 1  # r2 reads: needs --shadow

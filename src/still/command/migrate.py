@@ -81,9 +81,9 @@ def _run(
     (:mod:`still.shadow.offline`)."""
     if options["as_sql"]:
         from still.shadow.build import wanted
+        from still.shadow.offline import SQL_OPTION, with_shadow
 
-        if wanted(config, shadow, "sql_shadow"):
-            from still.shadow.offline import with_shadow
+        if wanted(config, shadow, SQL_OPTION):
 
             def run(hooks: Hooks) -> None:
                 run_env(config, script, plan, approve=approve, hooks=hooks, **options)
