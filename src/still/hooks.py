@@ -11,8 +11,9 @@ from the command to env.py's :class:`~still.runtime.environment.EnvironmentConte
   not wait for a keyboard); the CLI puts an interactive one in its place (``cli/questioner.py``),
   as Django's ``InteractiveMigrationQuestioner`` stands in for its non-interactive default;
 * the listeners are called with the ``MigrationContext`` once env.py has configured it, before
-  anything is read or run (the shadow database's guard is one); the operation listeners with
-  each operation object ``op`` makes, before it runs (``upgrade --plan`` reads them).
+  anything is read or run (the shadow database's guard is one, ``--sql --shadow``'s lending of
+  its connection another); the operation listeners with each operation object ``op`` makes,
+  before it runs (``upgrade --plan`` reads them).
 
 Every method has a no-op answer here, so the engine calls them without probing for them, and
 ``config.attributes`` stays the users' own (Alembic's documented place for a connection).

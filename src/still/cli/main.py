@@ -257,6 +257,13 @@ def _migrate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--json", "as_json", is_flag=True, help="With --plan: print the plan as JSON."
             ),
+            click.option(
+                "--shadow/--no-shadow",
+                default=None,
+                help="With --sql: revisions that read the database (sa.inspect(op.get_bind()), "
+                "op.schema(), batch mode) read a shadow database that follows the script "
+                "(default: the sql_shadow setting; docs/shadow.md).",
+            ),
         )
     ):
         fn = option(fn)

@@ -10,7 +10,8 @@ from still.config import Config
 from still.errors import CommandError
 from still.graph import Step, resolve_targets, stamp_plan
 from still.graph.targets import downgrade_steps, upgrade_steps
-from still.runtime.migration import Approval
+from still.hooks import Hooks
+from still.runtime.migration import Approval, PlanFunction
 from still.script import ScriptDirectory
 
 __all__ = ["downgrade", "downgrade_steps", "ensure_version", "stamp", "upgrade", "upgrade_steps"]
@@ -58,6 +59,40 @@ def _approval(config: Config, script: ScriptDirectory, sql: bool, command: str) 
     return lambda steps: approve_plan(config, script, steps, command)
 
 
+def _shadow_goes_with_sql(shadow: bool | None, sql: bool, plan: bool) -> None:
+    if shadow and (plan or not sql):
+        raise CommandError(
+            "--shadow goes with --sql: it answers the reads of revisions that inspect the "
+            "database while the script is written. An online run (and --plan) reads your "
+            "database itself."
+        )
+
+
+def _run(
+    config: Config,
+    script: ScriptDirectory,
+    plan: PlanFunction,
+    approve: Approval | None,
+    options: dict[str, Any],
+    shadow: bool | None,
+) -> None:
+    """``run_env``; for a ``--sql`` run with ``--shadow`` (or ``sql_shadow = true``), with a
+    shadow database at the script's start that answers the migrations' reads
+    (:mod:`still.shadow.offline`)."""
+    if options["as_sql"]:
+        from still.shadow.build import wanted
+        from still.shadow.offline import SQL_OPTION, with_shadow
+
+        if wanted(config, shadow, SQL_OPTION):
+
+            def run(hooks: Hooks) -> None:
+                run_env(config, script, plan, approve=approve, hooks=hooks, **options)
+
+            with_shadow(config, script, options["starting_rev"] or (), run)
+            return
+    run_env(config, script, plan, approve=approve, **options)
+
+
 def _dry_run(config: Config, revision: str, direction: str, as_json: bool = False) -> None:
     from still.command.plan import emit_plan, make_plan, print_plan
 
@@ -72,9 +107,13 @@ def upgrade(
     verbose: bool = False,
     plan: bool = False,
     as_json: bool = False,
+    shadow: bool | None = None,
 ) -> None:
     """Upgrade to ``revision`` (``head``, an id, ``+N`` ...); with ``plan``, only show what
-    would run (``as_json``: as JSON)."""
+    would run (``as_json``: as JSON).  ``shadow`` (with ``sql``; default: the ``sql_shadow``
+    setting): the migrations' reads of the database are answered by a shadow database that
+    follows the script (docs/shadow.md)."""
+    _shadow_goes_with_sql(shadow, sql, plan)
     if plan:
         return _dry_run(config, revision, "upgrade", as_json)
     script = ScriptDirectory.from_config(config)
@@ -94,12 +133,13 @@ def upgrade(
 
     starting_rev = resolve_targets(script.graph, start) if start else None
     approve = _approval(config, script, sql, f"still upgrade {revision}")
-    run_env(
+    _run(
         config,
         script,
         steps_for,
-        approve=approve,
-        **_run_options(sql, starting_rev, destination, tag),
+        approve,
+        _run_options(sql, starting_rev, destination, tag),
+        shadow,
     )
 
 
@@ -119,9 +159,11 @@ def downgrade(
     verbose: bool = False,
     plan: bool = False,
     as_json: bool = False,
+    shadow: bool | None = None,
 ) -> None:
     """Downgrade to ``revision`` (``-1``, an id, ``base`` ...); with ``plan``, only show what
-    would run (``as_json``: as JSON)."""
+    would run (``as_json``: as JSON).  ``shadow``: as for :func:`upgrade`."""
+    _shadow_goes_with_sql(shadow, sql, plan)
     if plan:
         return _dry_run(config, revision, "downgrade", as_json)
     script = ScriptDirectory.from_config(config)
@@ -143,12 +185,13 @@ def downgrade(
         return steps
 
     approve = _approval(config, script, sql, f"still downgrade {revision}")
-    run_env(
+    _run(
         config,
         script,
         steps_for,
-        approve=approve,
-        **_run_options(sql, starting_rev, destination, tag),
+        approve,
+        _run_options(sql, starting_rev, destination, tag),
+        shadow,
     )
 
 

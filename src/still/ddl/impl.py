@@ -17,7 +17,7 @@ documents, takes effect; each dialect's own differences live in still's hooks be
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple, TextIO, cast
 
@@ -237,6 +237,9 @@ class DefaultImpl:
         self.memo: dict[str, Any] = {}
         # create_table / drop_table run the table's DDL events (a table rebuild turns them off)
         self._table_events = True
+        # set by the runtime for `--sql --shadow` (runtime/offline_reads.py): called with each
+        # statement written to the offline script, which it also runs on the shadow database
+        self.mirror: Callable[[str], None] | None = None
 
     @classmethod
     def get_by_dialect(cls, dialect: Dialect) -> type[DefaultImpl]:
@@ -338,6 +341,8 @@ class DefaultImpl:
         """Write a statement already compiled for this dialect to the offline script."""
         self.statements.append(rendered)
         self.static_output(self.terminated(rendered))
+        if self.mirror is not None:
+            self.mirror(rendered)
 
     def terminated(self, rendered: str) -> str:
         """A statement as an offline script writes it, with its terminator (once)."""

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from still.ddl import DefaultImpl
-from still.errors import CommandError, StillError
+from still.errors import CommandError
 from still.operations import ops
 from still.operations.extending import method_registrar
 from still.operations.implementations import run, runs_own
@@ -19,6 +19,11 @@ from still.operations.implementations import run, runs_own
 if TYPE_CHECKING:
     from sqlalchemy import Column, MetaData, Table
     from sqlalchemy.engine import Connection
+
+
+class NothingToRead(RuntimeError):
+    """A migration read the database in a ``--sql`` run without ``--shadow``.  Not a StillError:
+    the run reports it as the failure of that migration, naming its file and line."""
 
 
 class MigrationContextLike(Protocol):
@@ -124,23 +129,28 @@ class Operations:
         return self.migration_context
 
     def get_bind(self) -> Connection | None:
-        """The connection migrations run on (``None`` in ``--sql`` mode)."""
+        """The connection migrations run on: ``None`` in ``--sql`` mode, except with
+        ``--shadow``, where it is the shadow database, kept in step with the script, for
+        reading (docs/shadow.md)."""
         return self.migration_context.bind
 
     def schema(self, *table_names: str, schema: str | None = None) -> MetaData:
         """The tables as they are at this point of the migration (all of them, or those named),
         as SQLAlchemy ``Table`` objects read from the database: what a data step needs, without
         importing today's models, which describe the schema at head and break old revisions.
+        In a ``--sql --shadow`` run they are read from the shadow database, which stands where
+        the script has brought it.
 
         ``op.schema("pets").tables["pets"]`` is the pets table as this revision sees it."""
         from sqlalchemy import MetaData
 
         bind = self.get_bind()
         if bind is None:
-            raise StillError(
+            raise NothingToRead(
                 "op.schema() reads the tables from the database, and a --sql run has none. "
-                "Run this migration online, or write the data step with sa.table()/sa.column() "
-                "for the columns it uses."
+                "Add --shadow (the tables are then read from a shadow database that follows "
+                "the script), run this migration online, or write the data step with "
+                "sa.table()/sa.column() for the columns it uses."
             )
         metadata = MetaData()
         metadata.reflect(bind, schema=schema, only=list(table_names) or None)
@@ -386,7 +396,7 @@ class Operations:
         from still.sqla_private import async_connection_of
 
         bind = self.get_bind()
-        if bind is None:
+        if bind is None or self.impl.as_sql:
             raise CommandError("op.run_async needs a connection; it cannot run with --sql.")
         async_connection = async_connection_of(bind)
         if async_connection is None:

@@ -131,14 +131,17 @@ class TableRebuild:
             made = cls._from_table(copy_from)
             made.source_table = copy_from
             return made
-        # `upgrade --plan` runs offline but lends the live database for reading table definitions.
+        # `upgrade --plan` runs offline but lends the live database for reading table definitions;
+        # `--sql --shadow` lends the shadow database (it is op.get_bind() there too).
         bind = operations.get_bind() or getattr(
             operations.migration_context, "reflection_bind", None
         )
         if bind is None:
             raise CommandError(
                 f"batch_alter_table({name!r}) must rebuild the table, which needs its definition: "
-                "with --sql there is no database to read it from. Pass copy_from=sa.Table(...)."
+                "with --sql there is no database to read it from. Pass copy_from=sa.Table(...), "
+                "or add --shadow (the definition is then read from a shadow database that "
+                "follows the script)."
             )
         # A naming convention gives SQLite's unnamed constraints the names migrations drop them by.
         metadata = (

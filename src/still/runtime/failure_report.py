@@ -32,6 +32,8 @@ class RunFacts:
     journal: Journal | None  # the failed step's, where DDL commits itself
     has_ledger: bool
     dialect: Dialect
+    offline: bool = False  # a --sql run: the script is written, no database is changed
+    readable: bool = False  # it has a database to read (--plan's, --shadow's)
 
 
 _ALREADY_THERE = re.compile(
@@ -63,7 +65,9 @@ def failure_report(
         )
     last = ", ".join(completed[-1].adds) if completed else None
     start = ", ".join(facts.heads_at_start) or "base (empty)"
-    if facts.user_transaction:
+    if facts.offline:
+        lines.extend(_offline_lines(facts, exc))
+    elif facts.user_transaction:
         lines.append(
             "The transaction belongs to the caller (env.py began it); roll it back to undo "
             "this run."
@@ -88,6 +92,24 @@ def failure_report(
         failed_statement=" ".join(str(statement).split()) if statement else None,
         committed=tuple(r for done in completed for r in done.adds),
     )
+
+
+def _offline_lines(facts: RunFacts, exc: Exception) -> list[str]:
+    """A --sql run: nothing ran on a database; why the migration could not be written."""
+    from still.runtime.offline_reads import ShadowStatementFailed, offline_hint
+
+    lines = []
+    hint = None if facts.readable else offline_hint(exc)
+    if hint is not None:
+        lines.append(hint)
+    if isinstance(exc, ShadowStatementFailed):
+        lines.append(
+            "With --shadow every statement of the script also runs on the shadow database, "
+            "which stands where the script has brought it: this one failed there, so the "
+            "script would fail here on a database at that revision too."
+        )
+    lines.append("Nothing was run on a database (a --sql run); the script stops at this migration.")
+    return lines
 
 
 def _error_as_raised(dialect: Dialect, exc: Exception) -> BaseException:

@@ -73,8 +73,10 @@ class MigrationContext:
         self.reporter = self.hooks.reporter or logging_reporter
         self._approve = approve
         self.reader = reader
-        # `upgrade --plan` runs offline but lends the live database for reading tables.
+        # `upgrade --plan` runs offline but lends the live database for reading tables; `--sql
+        # --shadow` lends the shadow database, also as op.get_bind() (runtime/offline_reads.py).
         self.reflection_bind = reflection_bind
+        self.lends_bind = False
         # Called by Operations with each operation that ran: the journal's count, for `resolve`.
         self.operation_done: Callable[[Any], None] = _count_nothing
         self.as_sql = bool(opts.get("as_sql", False))
@@ -181,6 +183,9 @@ class MigrationContext:
 
     @property
     def bind(self) -> Connection | None:
+        """The connection migrations run on; with ``--sql`` none, or the lent one (``--shadow``)."""
+        if self.connection is None and self.lends_bind:
+            return self.reflection_bind
         return self.connection
 
     @property
@@ -708,6 +713,8 @@ class MigrationContext:
             journal=self._journal,
             has_ledger=self.ledger is not None,
             dialect=self.dialect,
+            offline=self.as_sql,
+            readable=self.reflection_bind is not None,
         )
         return failure_report(facts, step, script, completed, exc)
 

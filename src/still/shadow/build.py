@@ -60,12 +60,12 @@ class Shadow:
         return display_url(self.url.render_as_string(hide_password=False))
 
 
-def wanted(config: Config, requested: bool | None) -> bool:
-    """Whether a command uses the shadow database: as asked, else the ``autogenerate_shadow``
-    setting (false when absent)."""
+def wanted(config: Config, requested: bool | None, option: str = DEFAULT_OPTION) -> bool:
+    """Whether a command uses the shadow database: as asked, else the setting ``option``
+    (``autogenerate_shadow``; ``sql_shadow`` for ``--sql`` runs), false when absent."""
     if requested is not None:
         return requested
-    return config.get_alembic_boolean_option(DEFAULT_OPTION)
+    return config.get_alembic_boolean_option(option)
 
 
 def server_of(config: Config, script: ScriptDirectory) -> Server:
