@@ -151,7 +151,7 @@ def test_without_shadow_the_revision_is_named_and_shadow_suggested(project: Proj
     _revisions(project)
     before = snapshot(project)
     failed = project.run("upgrade", "--sql", "head")
-    assert failed.exit_code == 1
+    assert failed.exit_code == 5
     assert "r2_step_r2.py" in failed.output and "sa.inspect(op.get_bind())" in failed.output
     assert "--shadow" in failed.output
     assert "rolled back" not in failed.output  # nothing ran anywhere
@@ -173,7 +173,7 @@ def test_the_setting_makes_shadow_the_default_for_sql(project: Project) -> None:
     text = project.ini.read_text()
     project.ini.write_text(text.replace("[alembic]\n", "[alembic]\nsql_shadow = true\n"))
     assert project.ok("upgrade", "--sql", "head").stdout.count("CREATE TABLE pets") == 1
-    assert project.run("upgrade", "--sql", "--no-shadow", "head").exit_code == 1
+    assert project.run("upgrade", "--sql", "--no-shadow", "head").exit_code == 5
     project.ok("upgrade", "head")  # online runs ignore it
     assert project.tables() == {"owners", "pets"}
     assert working_databases(project) == []
@@ -188,7 +188,7 @@ def test_a_write_through_the_bind_is_refused(project: Project) -> None:
     )
     before = snapshot(project)
     refused = project.run("upgrade", "--sql", "--shadow", "head")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 5
     assert "r5_step_r5.py" in refused.output
     assert "op.execute(" in refused.output and "missing from the script" in refused.output
     assert snapshot(project) == before
@@ -200,7 +200,7 @@ def test_a_statement_the_shadow_refuses_stops_the_script(project: Project) -> No
     _revisions(project)
     project.write_revision("r5", "r4", 'op.drop_table("no_such_table")')
     refused = project.run("upgrade", "--sql", "--shadow", "head")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 5
     assert "r5_step_r5.py" in refused.output and "no_such_table" in refused.output
     assert "would fail here on a database at that revision too" in refused.output
     assert working_databases(project) == []
@@ -275,4 +275,4 @@ def test_an_env_py_writing_several_scripts_is_refused(project: Project) -> None:
     assert refused.exit_code == 1
     assert "several databases" in refused.output and "Traceback" not in refused.output
     assert working_databases(project) == []
-    assert project.run("upgrade", "--sql", "head").exit_code == 1  # r2 reads: needs --shadow
+    assert project.run("upgrade", "--sql", "head").exit_code == 5  # r2 reads: needs --shadow
