@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.measure import BenchError
 from bench.report import write
-from bench.suite import FULL, QUICK, Bench
+from bench.suite import FULL, MEDIUM, QUICK, Bench
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         help="report to write (default: docs/benchmarks.md for a full run, none for --quick)",
+    )
+    parser.add_argument(
+        "--medium",
+        action="store_true",
+        help="sizes up to 1,000 (no 5,000 rows): for comparing two trees with bench.compare",
     )
     parser.add_argument("--work", type=Path, help="directory for the generated projects")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
@@ -39,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL row")
     args = parser.parse_args(argv)
-    out = args.out or (None if args.quick else REPO / "docs" / "benchmarks.md")
+    out = args.out or (None if args.quick or args.medium else REPO / "docs" / "benchmarks.md")
     work = args.work or Path(tempfile.mkdtemp(prefix="still-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(
         work=work.resolve(),
         still_src=args.still_src.resolve(),
-        sizes=QUICK if args.quick else FULL,
+        sizes=QUICK if args.quick else MEDIUM if args.medium else FULL,
         postgres_dsn=None if args.no_postgres else args.postgres,
         log=lambda text: print(text, flush=True),
     )
@@ -64,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     for row in missed:
         print(f"target missed: {row.work} at {row.size}: {row.ratio:.3f} ({row.target.text()})")
     if out is not None:
-        command = "python -m bench" + (" --quick" if args.quick else "")
+        command = "python -m bench" + (
+            " --quick" if args.quick else " --medium" if args.medium else ""
+        )
         write(bench, out, REPO, command, minutes)
         print(f"wrote {out}")
     return 0

@@ -177,6 +177,8 @@ class Sizes:
 
 FULL = Sizes(linear=(100, 1000, 5000), branchy=(2000, 200), models=(100, 1000, 5000), postgres=1000)
 QUICK = Sizes(linear=(20,), branchy=(40, 4), models=(10,), postgres=20, quick=True)
+# Without the 5,000 sizes: a before/after comparison of two trees in about a third of the time.
+MEDIUM = Sizes(linear=(100, 1000), branchy=(2000, 200), models=(100, 1000), postgres=1000)
 
 
 def _fmt(n: int) -> str:
