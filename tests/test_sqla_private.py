@@ -40,6 +40,31 @@ def test_type_bound_and_where_it_is_created() -> None:
     assert sqla_private.created_on(plain, pg.ddl_compiler(pg, None))
 
 
+def test_pending_columns_until_attached() -> None:
+    unique = sa.UniqueConstraint("a", "b", name="u")
+    assert list(unique.columns) == []
+    assert sqla_private.pending_columns(unique) == ["a", "b"]
+    column = sa.column("c")
+    assert sqla_private.pending_columns(sa.CheckConstraint("c > 0")) == []
+    assert sqla_private.pending_columns(sa.UniqueConstraint(column)) == [column]
+
+
+def test_made_by_column_flag() -> None:
+    metadata = sa.MetaData()
+    table = sa.Table(
+        "t",
+        metadata,
+        sa.Column("a", sa.Integer, unique=True),
+        sa.Column("b", sa.Integer, index=True),
+        sa.UniqueConstraint("b", name="given"),
+        sa.Index("ix_given", "b"),
+    )
+    flagged = [c for c in table.constraints if sqla_private.made_by_column_flag(c)]
+    assert [list(c.columns.keys()) for c in flagged] == [["a"]]
+    indexed = [i.name for i in table.indexes if sqla_private.made_by_column_flag(i)]
+    assert indexed == ["ix_t_b"]
+
+
 def test_foreign_key_targets() -> None:
     metadata = sa.MetaData()
     owners = sa.Table("owners", metadata, sa.Column("id", sa.Integer), schema="zoo")

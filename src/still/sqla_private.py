@@ -6,9 +6,9 @@ breaks one function here (``tests/test_sqla_private.py`` tests each on the insta
 which CI varies), not the modules that ask.  ``_copy()`` (the copy of a schema item SQLAlchemy
 itself recommends since ``copy()`` was deprecated) is not listed: it is used as an API.
 
-Outside this module: ``still.ddl`` and ``still.runtime`` (being reorganised; to move here next),
-and ``autogenerate/sqlite_prefetch.py``, which overrides SQLite's private reflection methods
-by design.
+No other module of still reads a private attribute of SQLAlchemy's objects
+(``tests/test_architecture.py`` checks it), except ``autogenerate/sqlite_prefetch.py``, which
+overrides SQLite's private reflection methods by design.
 """
 
 from __future__ import annotations
@@ -32,6 +32,18 @@ def created_on(constraint: Any, ddl_compiler: Any) -> bool:
     is not where the type is native, e.g. PostgreSQL's ENUM)."""
     rule = getattr(constraint, "_create_rule", None)
     return rule is None or bool(rule(ddl_compiler))
+
+
+def pending_columns(constraint: Any) -> list[Any]:
+    """The columns (names or Column objects) a constraint was given, before it is attached to a
+    table (its ``columns`` are empty until then)."""
+    return list(getattr(constraint, "_pending_colargs", []))
+
+
+def made_by_column_flag(constraint: Any) -> bool:
+    """Whether a table's constraint (or index) was made from a Column's own flag
+    (``unique=True``, ``index=True``) rather than given to the table."""
+    return bool(getattr(constraint, "_column_flag", False))
 
 
 def column_spec(foreign_key: Any) -> str:

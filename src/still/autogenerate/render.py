@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause, conv
 from sqlalchemy.sql.schema import DefaultClause
 
 from still.operations import ops
+from still.sqla_private import pending_columns
 
 
 @dataclass
@@ -205,8 +206,7 @@ def _column_names(constraint: Any) -> list[str]:
     """Column names of a constraint, attached to a table or not yet."""
     if len(constraint.columns):
         return [c.name for c in constraint.columns]
-    pending = getattr(constraint, "_pending_colargs", [])
-    return [c if isinstance(c, str) else c.name for c in pending]
+    return [c if isinstance(c, str) else c.name for c in pending_columns(constraint)]
 
 
 def render_constraint(constraint: Any, ctx: RenderContext) -> str | None:

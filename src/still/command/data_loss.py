@@ -4,8 +4,8 @@ The plan's revisions are scanned (``script/scan.py``), not run.  The configurati
 (:mod:`still.hooks`) is asked first: the CLI's names what is lost and asks on a terminal (or
 takes ``--yes``); the library's never asks.  Without an answer, ``confirm_data_loss = true``
 decides here, in the command layer, so ``command.upgrade()`` from Python honours it as the CLI
-does.  The migration context calls this after planning and before it opens a transaction or
-takes the lock (``MigrationContext._approved_outside_transaction``).
+does.  The run loop calls this after planning and before it opens a transaction or takes the
+lock (``RunLoop._approved_outside_transaction`` in ``runtime/run_loop.py``).
 """
 
 from __future__ import annotations

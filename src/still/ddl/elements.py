@@ -18,6 +18,8 @@ from sqlalchemy.sql.compiler import DDLCompiler
 from sqlalchemy.sql.elements import quoted_name
 from sqlalchemy.sql.sqltypes import NullType
 
+from still.sqla_private import creation_order
+
 
 class AlterTable(ExecutableDDLElement):
     """``ALTER TABLE <name> ...``; the table name is quoted for the dialect."""
@@ -50,7 +52,7 @@ class AddColumn(AlterTable):
         self.inline_references = inline_references
         self.inline_primary_key = inline_primary_key
         self.constraints = (
-            sorted(column.constraints, key=lambda c: c._creation_order)
+            sorted(column.constraints, key=creation_order)
             if constraints is None
             else list(constraints)
         )

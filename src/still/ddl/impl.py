@@ -64,6 +64,7 @@ from still.ddl.elements import AddColumn, DropColumn, DropNamedConstraint
 from still.ddl.generated import generated_change, refusal
 from still.ddl.pipeline import StatementPipeline
 from still.errors import StillError
+from still.sqla_private import created_on, creation_order, same_affinity
 
 Executable = str | ClauseElement
 ExecutableDDL = ExecutableDDLElement
@@ -500,13 +501,12 @@ class DefaultImpl:
     def inline_constraints(self, column: Column[Any]) -> list[Constraint]:
         """The constraints ADD COLUMN writes inline: those given on the Column itself (a CHECK);
         the others the column brings (on its table) are added afterwards."""
-        return sorted(column.constraints, key=lambda c: c._creation_order)
+        return sorted(column.constraints, key=creation_order)
 
     def creates(self, constraint: Constraint) -> bool:
         """Whether this database gets ``constraint`` at all: a CHECK a type makes (Boolean,
         non-native Enum) exists only where the type needs it."""
-        rule = constraint._create_rule
-        return rule is None or bool(rule(self))
+        return created_on(constraint, self)
 
     def drop_column(
         self,
@@ -859,7 +859,7 @@ class DefaultImpl:
         old column) becomes a CAST to the new type where the kind of type changes."""
         from sqlalchemy import cast as sql_cast
 
-        if existing.type._type_affinity is not new_type._type_affinity:
+        if not same_affinity(existing.type, new_type):
             existing_transfer["expr"] = sql_cast(existing_transfer["expr"], new_type)
 
 

@@ -26,6 +26,7 @@ from still.ddl.impl import (
 )
 from still.ddl.locks import LockTimeout
 from still.errors import StillError
+from still.sqla_private import creation_order, type_bound
 
 
 class SQLiteImpl(DefaultImpl):
@@ -176,9 +177,9 @@ class SQLiteImpl(DefaultImpl):
             (
                 c
                 for c in table.constraints
-                if isinstance(c, CheckConstraint) and c._type_bound and self.creates(c)
+                if isinstance(c, CheckConstraint) and type_bound(c) and self.creates(c)
             ),
-            key=lambda c: c._creation_order,
+            key=creation_order,
         )
 
     def drop_column(
@@ -261,7 +262,8 @@ def _batch_only(what: str) -> str:
 
 def _driver_in_transaction(dbapi_connection: Any) -> bool | None:
     """Whether the sqlite3 (or aiosqlite) connection has a transaction open; None if unknown."""
-    for candidate in (dbapi_connection, getattr(dbapi_connection, "_connection", None)):
+    # aiosqlite's connection is behind SQLAlchemy's adaptor (AdaptedConnection.driver_connection)
+    for candidate in (dbapi_connection, getattr(dbapi_connection, "driver_connection", None)):
         state = getattr(candidate, "in_transaction", None)
         if isinstance(state, bool):
             return state

@@ -32,7 +32,7 @@ from sqlalchemy.sql.sqltypes import NullType
 
 from still.errors import IrreversibleOperation
 from still.operations import schema as schema_objects
-from still.sqla_private import exclude_elements
+from still.sqla_private import exclude_elements, made_by_column_flag
 
 
 class MigrateOperation:
@@ -218,7 +218,7 @@ class CreateTableOp(MigrateOperation):
         items += [
             schema_objects.detached(constraint)
             for constraint in list(table.constraints)
-            if not getattr(constraint, "_column_flag", False)
+            if not made_by_column_flag(constraint)
             and not (isinstance(constraint, PrimaryKeyConstraint) and not constraint.name)
         ]
         metadata = table.metadata if _namespace_metadata is None else _namespace_metadata

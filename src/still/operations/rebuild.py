@@ -42,7 +42,7 @@ from still.ddl.sqlite import SQLiteImpl
 from still.errors import CommandError
 from still.operations import checks as type_checks
 from still.operations import ops
-from still.sqla_private import same_affinity
+from still.sqla_private import same_affinity, type_bound
 
 if TYPE_CHECKING:
     from still.operations.base import Operations
@@ -189,7 +189,7 @@ class TableRebuild:
                 {"name": c.name, "sqltext": str(c.sqltext)}
                 for c in table.constraints
                 # a type's own CHECK comes back with the type (copy_from tables)
-                if isinstance(c, CheckConstraint) and not getattr(c, "_type_bound", False)
+                if isinstance(c, CheckConstraint) and not type_bound(c)
             ],
             foreign_keys=[
                 {

@@ -1,7 +1,8 @@
 """The report of a failed migration: which revision and statement, the database's error, and
 the state the database is left in (rolled back; committed up to a revision; or, where DDL commits
 by itself, which statements of the failed migration stayed, from the journal).  Written from the
-facts of the run (:class:`RunFacts`), so ``MigrationContext`` only gathers them."""
+facts of the run (:class:`RunFacts`), so the step runner (``runtime/step_runner.py``) only
+gathers them."""
 
 from __future__ import annotations
 

@@ -84,6 +84,13 @@ def shown(sql: str) -> str:
     return " ".join(sql.split())
 
 
+class CannotResume(CommandError):
+    """An interrupted migration cannot be finished by this run (its file changed, or the run
+    would begin elsewhere): nothing was run."""
+
+    exit_code = EXIT_MIGRATION
+
+
 class ResumeMismatch(CommandError):
     """The migration, run again, did not send the statements the journal recorded."""
 

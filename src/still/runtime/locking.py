@@ -1,6 +1,7 @@
 """The migration lock: one process at a time moves a database.  When it is taken is decided
-here and in ``MigrationContext``; how, by each database's implementation
-(``DefaultImpl.migration_lock``, in ``ddl/postgresql.py``, ``ddl/mysql.py``, ``ddl/sqlite.py``).
+here (:func:`lock_for_run`, :func:`heads_under_lock`, called by :mod:`still.runtime.run_loop`);
+how, by each database's implementation (``DefaultImpl.migration_lock``, in ``ddl/postgresql.py``,
+``ddl/mysql.py``, ``ddl/sqlite.py``).
 
 Each database lends its own means: PostgreSQL an advisory lock (per database), MySQL/MariaDB a
 named lock (``GET_LOCK``, per server, so the name includes the database), SQLite its write lock
@@ -29,8 +30,8 @@ locks that the holder may be waiting for.  So:
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import Any
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
@@ -39,10 +40,15 @@ from still.ddl.locks import LockTimeout
 from still.ddl.mysql import mysql_name
 from still.ddl.postgresql import postgresql_key
 
+if TYPE_CHECKING:
+    from still.runtime.migration import MigrationContext
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "TIMEOUT_LIMITS",
     "LockTimeout",
+    "heads_under_lock",
+    "lock_for_run",
     "lock_name",
     "migration_lock",
     "mysql_name",
@@ -80,3 +86,29 @@ def migration_lock(
         whole_run_in_one_transaction=whole_run_in_one_transaction,
         owns_transaction=owns_transaction,
     )
+
+
+def lock_for_run(context: MigrationContext) -> AbstractContextManager[None]:
+    """The lock a run of ``context`` holds (none with ``--sql`` or ``migration_lock = false``),
+    named after its version table, waiting up to ``migration_lock_timeout``."""
+    if context.as_sql or context.connection is None or not context._option("migration_lock", True):
+        return nullcontext()
+    transactions = context.transactions
+    timeout = context._option("migration_lock_timeout", DEFAULT_TIMEOUT)
+    return context.impl.migration_lock(  # the database's own lock (ddl/<database>.py)
+        context.connection,
+        lock_name(context._versions.name, context._versions.schema),
+        timeout,
+        whole_run_in_one_transaction=not transactions.per_migration
+        or transactions.user_transaction,
+        owns_transaction=not transactions.user_transaction,
+    )
+
+
+def heads_under_lock(context: MigrationContext) -> tuple[str, ...]:
+    """The heads, read once the lock is held.  On MySQL/MariaDB a locking read: the process
+    that held the lock before may not have committed yet (env.py commits after
+    ``run_migrations()`` returns); it waits for that, and reads what was committed."""
+    assert context.connection is not None
+    share = context.impl.reads_heads_locking and context._option("migration_lock", True)
+    return context._versions.read(context.connection, share=share)
