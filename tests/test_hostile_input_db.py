@@ -189,7 +189,7 @@ def test_passwords_never_appear_in_any_output(project: Project) -> None:
         assert_no_password(result.output, ("subprocess", command))
     set_ini_url(project.ini, urls["raw"])
     result = project.run_subprocess("upgrade", "head")
-    assert result.exit_code == 1 and "percent-encoded" in result.stderr, str(result)
+    assert result.exit_code == 3 and "percent-encoded" in result.stderr, str(result)
     assert_no_password(result.output, "subprocess raw")
     assert runs > 200
 
