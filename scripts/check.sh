@@ -23,4 +23,4 @@ echo "== ruff format --check"; "$VENV/bin/ruff" format --check $PY_DIRS
 echo "== mypy (strict)"; "$VENV/bin/mypy"
 echo "== import-linter"; "$VENV/bin/lint-imports"
 echo "== pytest"
-"$VENV/bin/python" -m pytest -n 2 "$@"
+"$VENV/bin/python" -m pytest -n 2 --dist worksteal "$@"

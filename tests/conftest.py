@@ -47,6 +47,32 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"hypothesis profile: {HYPOTHESIS_PROFILE} ({how})"
 
 
+# The longest tests (each 5 to 40 s: real applications, Flask-Migrate, add-ons, the benchmark's
+# smoke run), handed out first: with two workers, a long test picked up last would leave the
+# other worker idle at the end of the run.
+SLOWEST_FIRST = (
+    "test_real_applications.py",
+    "test_flask_migrate.py",
+    "test_bench_smoke.py",
+    "test_addon_postgresql_enum.py",
+    "test_addon_alembic_utils.py",
+    "test_addon_geoalchemy2.py",
+    "test_demo.py",
+    "test_crash_journal.py",
+    "test_alembic_projects.py",
+    "test_offline_shadow.py",
+    "test_url_secrets.py",
+    "test_interruptions.py",
+    "test_concurrency.py",
+    "test_pytest_alembic.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # The suite compares still with the real Alembic: with the process-wide switch on, "the
     # real Alembic" would be still, and every comparison would pass without comparing anything.
