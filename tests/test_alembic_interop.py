@@ -247,10 +247,15 @@ def fresh_imports(monkeypatch: pytest.MonkeyPatch):
     for the directory that was current at the time, so without this a second project in the
     same process would not find its models (see test_api.py).
     """
+
+    def forget() -> None:
+        for name in [m for m in sys.modules if m == "models" or m.startswith("models.")]:
+            del sys.modules[name]
+
+    forget()  # an earlier test in this process may have left a module of that name
     monkeypatch.delitem(sys.path_importer_cache, ".", raising=False)
     yield
-    for name in [m for m in sys.modules if m == "models" or m.startswith("models.")]:
-        del sys.modules[name]
+    forget()
     sys.path_importer_cache.pop(".", None)
 
 

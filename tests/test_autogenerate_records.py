@@ -57,6 +57,15 @@ def records_of(run: Callable[[], Any]) -> list[Record]:
     handler = _Records()
     parent = logging.getLogger("alembic")
     level = parent.level
+    # An earlier test's env.py may have run fileConfig(), which disables every logger that
+    # existed then (disable_existing_loggers): these records are wanted whatever ran before.
+    disabled = {
+        logger: logger.disabled
+        for name, logger in logging.root.manager.loggerDict.items()
+        if (name == "alembic" or name.startswith("alembic.")) and isinstance(logger, logging.Logger)
+    }
+    for logger in disabled:
+        logger.disabled = False
     parent.addHandler(handler)
     parent.setLevel(logging.INFO)
     try:
@@ -64,6 +73,8 @@ def records_of(run: Callable[[], Any]) -> list[Record]:
     finally:
         parent.removeHandler(handler)
         parent.setLevel(level)
+        for logger, was in disabled.items():
+            logger.disabled = was
     return [
         r
         for r in handler.records
