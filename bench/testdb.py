@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -170,12 +171,15 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
             bench.log(f"    {side}: {sample.seconds:.3f} s")
     _forget_cache(project, server)
     first, plain = series["first build"], series["plain upgrade"]
+    pairs = list(zip(first.samples, plain.samples, strict=True))
     line = (
         f"First build vs plain upgrade, {kind}, {project.revisions:,} revisions, {rounds} "
         f"round(s) alternating: first build (the fixture's first use, no cache) "
         f"{first.seconds:.3f} s (rounds {_each_round(first)}), plain `still upgrade head` into "
         f"a new database {plain.seconds:.3f} s (rounds {_each_round(plain)}); ratio "
-        f"{first.seconds / plain.seconds:.3f} (target: no slower, <= 1); 1-minute load "
+        f"{first.seconds / plain.seconds:.3f} (target: no slower, <= 1); median of the rounds' "
+        f"differences {statistics.median(a.seconds - b.seconds for a, b in pairs):+.3f} s; "
+        f"process CPU {first.cpu:.2f} s vs {plain.cpu:.2f} s; 1-minute load "
         f"{os.getloadavg()[0]:.1f}."
     )
     bench.notes.append(line)
