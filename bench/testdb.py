@@ -11,6 +11,13 @@ psycopg alone: no tool could give a test its database faster.
 
 ``python -m bench.testdb [--n 1000] [--rounds 3]`` runs only this benchmark and prints its rows;
 ``python -m bench`` runs it as part of the suite.
+
+The first build (the fixture's first use, no cache) is measured beside a plain ``still upgrade
+head`` into a new database, rounds alternating, each a fresh process timed from its start to a
+database at head (the plain side's ``CREATE DATABASE`` included, as the fixture's is; dropping
+not timed on either side): ``first_build``.  ``python -m bench.testdb --first-build URL`` runs only
+that comparison on the server of a SQLAlchemy URL (``sqlite:///x.db``, ``mysql+pymysql://...``,
+``postgresql+psycopg://...``).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import argparse
 import json
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -90,6 +98,163 @@ with psycopg.connect(server, autocommit=True) as admin:
 """
 
 
+PLAIN = r"""
+import os, runpy, sys
+import sqlalchemy
+from sqlalchemy.engine import make_url
+server, name = sys.argv[1:3]
+url = make_url(server)
+if url.get_backend_name() == "sqlite":
+    target = url.set(database=name)
+else:
+    from sqlalchemy.pool import NullPool
+
+    quote = "`" if url.get_backend_name() == "mysql" else '"'
+    admin = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
+    admin.dispose()
+    target = url.set(database=name)
+os.environ["BENCH_DB_URL"] = target.render_as_string(hide_password=False)
+sys.argv = ["still", "upgrade", "head"]
+runpy.run_module("still", run_name="__main__", alter_sys=True)
+"""
+
+FIRST = r"""
+import json, sys
+import sqlalchemy
+from still.config import Config
+from still.testing.clones import Clones
+ini, server = sys.argv[1:3]
+config = Config(ini)
+config.set_main_option("sqlalchemy.url", server.replace("%", "%%"))
+database = Clones(config).clone()
+assert not database.from_cache, "the cache was not empty"
+print(json.dumps({"url": database.url}))  # dropped by the benchmark, untimed
+"""
+
+
+def first_build(bench: Bench, project: workloads.Project, server: str, rounds: int) -> str:
+    """The first build of the test-database cache (``Clones.clone()``, no cache) against a
+    plain ``still upgrade head`` into a new database, on the server of ``server`` (a
+    SQLAlchemy URL), rounds alternating; each database made is checked to hold the same schema
+    and version rows.  Returns the line reporting both medians and their ratio."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    kind = url.get_backend_name()
+    series = {"first build": Series(), "plain upgrade": Series()}
+    reference: list[object] = []
+    bench.load.append(os.getloadavg()[0])
+    for i in range(rounds):
+        for side in series:
+            _forget_cache(project, server)
+            if side == "plain upgrade":
+                name = (
+                    str(project.root / f"plain{i}.db")
+                    if kind == "sqlite"
+                    else f"still_bench_p{os.getpid()}_{i}"
+                )
+                sample = bench.python(PLAIN, project.root, server, name)
+                made = url.set(database=name).render_as_string(hide_password=False)
+            else:
+                sample = bench.python(FIRST, project.root, str(project.ini), server)
+                made = json.loads(sample.stdout.strip().splitlines()[-1])["url"]
+            try:
+                got = _snapshot(made)
+                if not reference:
+                    reference.append(got)
+                bench.same("the schema of a database at head", reference[0], got, side)
+            finally:
+                _drop_database(made)
+            series[side].samples.append(sample)
+            bench.log(f"    {side}: {sample.seconds:.3f} s")
+    _forget_cache(project, server)
+    first, plain = series["first build"], series["plain upgrade"]
+    pairs = list(zip(first.samples, plain.samples, strict=True))
+    line = (
+        f"First build vs plain upgrade, {kind}, {project.revisions:,} revisions, {rounds} "
+        f"round(s) alternating: first build (the fixture's first use, no cache) "
+        f"{first.seconds:.3f} s (rounds {_each_round(first)}), plain `still upgrade head` into "
+        f"a new database {plain.seconds:.3f} s (rounds {_each_round(plain)}); ratio "
+        f"{first.seconds / plain.seconds:.3f} (target: no slower, <= 1); median of the rounds' "
+        f"differences {statistics.median(a.seconds - b.seconds for a, b in pairs):+.3f} s; "
+        f"process CPU {first.cpu:.2f} s vs {plain.cpu:.2f} s; 1-minute load "
+        f"{os.getloadavg()[0]:.1f}."
+    )
+    bench.notes.append(line)
+    return line
+
+
+def _each_round(series: Series) -> str:
+    return ", ".join(f"{s.seconds:.2f}" for s in series.samples)
+
+
+def _snapshot(url_text: str) -> object:
+    """Schema and version rows of a database (PostgreSQL, SQLite: bench.schema's snapshots;
+    MySQL/MariaDB: the tables' DDL and the version rows)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        from bench.schema import sqlite_snapshot
+
+        return sqlite_snapshot(Path(str(url.database)))
+    if url.get_backend_name() == "postgresql":
+        return postgres_snapshot("postgresql://" + url_text.split("://", 1)[1])
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            tables = sorted(r[0] for r in connection.exec_driver_sql("SHOW TABLES"))
+            ddl = [
+                connection.exec_driver_sql(f"SHOW CREATE TABLE `{t}`").fetchone()[1]  # type: ignore[index]
+                for t in tables
+            ]
+            versions = sorted(
+                r[0] for r in connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            )
+        return (ddl, versions)
+    finally:
+        engine.dispose()
+
+
+def _drop_database(url_text: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        Path(str(url.database)).unlink(missing_ok=True)
+        return
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    postgres = url.get_backend_name() == "postgresql"
+    admin_url = url.set(database="postgres" if postgres else None)
+    engine = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            if postgres:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+            else:
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{url.database}`")
+    finally:
+        engine.dispose()
+
+
+def _forget_cache(project: workloads.Project, server: str) -> None:
+    """Drop the project's shadow cache (templates, cached files): the next build is a first."""
+    from still.command import shadow_clean
+    from still.config import Config
+
+    config = Config(str(project.ini))
+    config.set_main_option("sqlalchemy.url", server.replace("%", "%%"))
+    config.print_stdout = lambda *a, **k: None  # type: ignore[method-assign]
+    shadow_clean(config)
+
+
 def _with_database(dsn: str, name: str) -> str:
     scheme, rest = dsn.split("://", 1)
     return f"{scheme}://{rest.split('/', 1)[0]}/{name}"
@@ -132,6 +297,15 @@ def test_database(bench: Bench, n: int, rounds: int | None = None) -> list[Row]:
     reference: list[object] = []
     again: dict[str, Series] = {"still": Series(), "alembic": Series()}
     rounds = rounds or bench.sizes.rounds(n, slow=True)
+    bench.log(
+        "  "
+        + first_build(
+            bench,
+            project,
+            "postgresql+psycopg://" + _with_database(dsn, "postgres").split("://", 1)[1],
+            rounds,
+        )
+    )
 
     def ready(tool: str) -> Sample:
         sample = bench.python(READY, project.root, tool, str(project.ini), dsn, prefix)
@@ -213,11 +387,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument(
+        "--first-build",
+        metavar="URL",
+        help="only compare the first build with a plain upgrade, on this server",
+    )
     args = parser.parse_args(argv)
     repo = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="still-bench-") as work:
         bench = Bench(Path(work), repo / "src", FULL, args.postgres, lambda t: print(t, flush=True))
         try:
+            if args.first_build:
+                project = bench._project(
+                    f"firstbuild-{args.n}", lambda root: workloads.linear(root, args.n)
+                )
+                print(first_build(bench, project, args.first_build, args.rounds))
+                return 0
             rows = test_database(bench, args.n, args.rounds)
         except BenchError as exc:
             print(f"FAILED: {exc}", file=sys.stderr)

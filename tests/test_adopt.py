@@ -111,3 +111,66 @@ def test_repair_a_revision_whose_file_is_gone(history: Project) -> None:
     history.ok("repair", "--stamp")
     assert history.versions() == {"r2"}
     assert "nothing to repair" in history.ok("repair").output
+
+
+def test_adopt_json(history: Project) -> None:
+    from tests.test_json_output import _validate
+
+    models_at_r2().create_all(history.engine())
+    history.dispose()
+    found = _validate("adopt", history.ok("adopt", "--json").stdout)
+    assert found["outcome"] == "match" and found["recorded"] == []
+    assert found["matches"] == [{"heads": ["r2"], "differences": []}]
+    assert found["stamp_command"] == "still stamp --purge r2" and found["stamped"] is False
+    assert history.versions() is None  # --json alone writes nothing
+
+    stamped = _validate("adopt", history.ok("adopt", "--json", "--stamp").stdout)
+    assert stamped["stamped"] is True and history.versions() == {"r2"}
+
+    # no match: the closest, with its differences; --stamp refused after the document
+    history.execute("DROP TABLE alembic_version")
+    history.execute("ALTER TABLE owners ADD COLUMN nickname VARCHAR(20)")
+    history.dispose()
+    refused = history.run("adopt", "--json", "--stamp")
+    assert refused.exit_code == 1 and "nothing was written" in refused.stderr
+    closest = _validate("adopt", refused.stdout)
+    assert closest["outcome"] == "no_match" and closest["matches"] == []
+    assert [c["heads"] for c in closest["closest"]] == [["r2"]]
+    assert closest["closest"][0]["differences"] == [
+        "+ column owners.nickname: in the database, not at the revision"
+    ]
+    assert closest["stamp_command"] is None and closest["stamped"] is False
+    assert history.versions() is None
+
+
+def test_adopt_json_when_two_revisions_match(history: Project) -> None:
+    from tests.test_json_output import _validate
+
+    history.ok("upgrade", "r4")
+    history.execute("DROP TABLE alembic_version")
+    history.dispose()
+    both = _validate("adopt", history.ok("adopt", "--json").stdout)
+    assert both["outcome"] == "ambiguous" and both["stamp_command"] is None
+    assert [m["heads"] for m in both["matches"]] == [["r3"], ["r4"]]
+
+
+def test_repair_json(history: Project) -> None:
+    from tests.test_json_output import _validate
+
+    gone = history.write_revision("zz9", "r2", "pass")
+    history.ok("upgrade", "zz9")
+    gone.unlink()
+    history.dispose()
+    report = _validate("repair", history.ok("repair", "--json").stdout)
+    assert report["recorded"] == ["zz9"] and report["unknown"] == ["zz9"]
+    assert report["outcome"] == "match" and report["stamp_command"] == "still stamp --purge r2"
+    assert [(e["revision"], e["direction"]) for e in report["ledger"]] == [("zz9", "upgrade")]
+    assert report["stamped"] is False and history.versions() == {"zz9"}
+
+    history.dispose()
+    fixed = _validate("repair", history.ok("repair", "--json", "--stamp").stdout)
+    assert fixed["stamped"] is True and history.versions() == {"r2"}
+    history.dispose()
+    nothing = _validate("repair", history.ok("repair", "--json", "--stamp").stdout)
+    assert nothing["unknown"] == [] and nothing["stamped"] is False
+    assert history.versions() == {"r2"}

@@ -19,21 +19,22 @@ def _schemas() -> dict[str, Any]:
     return {name: json.loads(body) for name, body in blocks}
 
 
-def _resolve(schema: Any, revision: dict[str, Any]) -> Any:
-    """Inline the documented revision object where a schema says {"$ref": "#revision"}."""
+def _resolve(schema: Any, schemas: dict[str, Any]) -> Any:
+    """Inline a documented object where a schema names it: {"$ref": "#revision"}, "#state"."""
     if isinstance(schema, dict):
-        if schema.get("$ref") == "#revision":
-            return revision
-        return {k: _resolve(v, revision) for k, v in schema.items()}
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            return _resolve(schemas[ref[1:]], schemas)
+        return {k: _resolve(v, schemas) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [_resolve(v, revision) for v in schema]
+        return [_resolve(v, schemas) for v in schema]
     return schema
 
 
 def _validate(name: str, text: str) -> dict[str, Any]:
     schemas = _schemas()
     document = json.loads(text)
-    jsonschema.validate(document, _resolve(schemas[name], schemas["revision"]))
+    jsonschema.validate(document, _resolve(schemas[name], schemas))
     return document
 
 

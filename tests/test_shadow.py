@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Project, engine_for
+from tests.conftest import Project, engine_for, versions_of
 from tests.databases import required
 
 LOAD_MODELS = """
@@ -496,3 +496,54 @@ def test_two_heads_are_built_together(shadowed: Project) -> None:
     assert any("create_index" in op for op in ops["upgrade"]), ops
     assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
+
+
+# -- what a build skips (a throw-away database is nobody else's) ----------------------------------
+
+
+def test_a_build_takes_no_lock_and_hands_out_no_setting_of_its_own(project: Project) -> None:
+    from still import command
+    from still.config import Config
+    from still.shadow.names import TEMPLATE_PREFIX, project_key
+    from still.testing.clones import Clones
+
+    for rev, down, body in REVISIONS:
+        project.write_revision(rev, down, body)
+    config = Config(str(project.ini))
+    config.set_main_option("sqlalchemy.url", project.url.replace("%", "%%"))
+    locking: list[bool] = []
+    config.hooks.listeners.append(
+        lambda context: locking.append(context._option("migration_lock", True))
+    )
+    clones = Clones(config)
+    try:
+        first = clones.clone()
+        assert not first.from_cache and locking == [False]  # the replay took no lock
+        assert config.get_alembic_option("migration_lock") is None  # the setting is put back
+        second = clones.clone()
+        assert second.from_cache
+        for database in (first, second):
+            assert versions_of(database.url) == {"r3"}
+        if project.kind == "postgresql":  # the build's synchronous_commit = off stays its own
+            names = [sa.engine.make_url(d.url).database for d in (first, second)]
+            template = f"{TEMPLATE_PREFIX}{project_key(clones.script)}_"
+            engine = engine_for(project.url)
+            try:
+                with engine.connect() as conn:
+                    settings = conn.execute(
+                        sa.text(
+                            "SELECT d.datname, s.setconfig FROM pg_db_role_setting s "
+                            "JOIN pg_database d ON d.oid = s.setdatabase "
+                            "WHERE d.datname IN (:a, :b) OR starts_with(d.datname, :t)"
+                        ),
+                        {"a": names[0], "b": names[1], "t": template},
+                    ).all()
+            finally:
+                engine.dispose()
+            assert settings == []
+    finally:
+        clones.drop_all()
+        project.dispose()
+        project.run("shadow", "clean")
+    command.upgrade(config, "head")  # the project's own upgrade takes the lock as before
+    assert locking[-1] is True

@@ -379,19 +379,21 @@ def _adopt_command(name: str) -> Callable[..., Any]:
 
 @cli.command()
 @click.option("--stamp", is_flag=True, help="Record the revision found (only when one matches).")
+@json_option
 @click.pass_context
-def adopt(ctx: click.Context, stamp: bool) -> None:
+def adopt(ctx: click.Context, stamp: bool, as_json: bool) -> None:
     """Find the revision whose schema is the database's (made without migrations, or its
     version table lost), comparing with the schema at each revision in a shadow database."""
-    run(ctx, _adopt_command("adopt"), stamp=stamp)
+    run(ctx, _adopt_command("adopt"), stamp=stamp, as_json=as_json)
 
 
 @cli.command()
 @click.option("--stamp", is_flag=True, help="Run the stamp that fixes it (only when one matches).")
+@json_option
 @click.pass_context
-def repair(ctx: click.Context, stamp: bool) -> None:
+def repair(ctx: click.Context, stamp: bool, as_json: bool) -> None:
     """Explain a version table's unknown revision (and the stamp that fixes it)."""
-    run(ctx, _adopt_command("repair"), stamp=stamp)
+    run(ctx, _adopt_command("repair"), stamp=stamp, as_json=as_json)
 
 
 @cli.group()

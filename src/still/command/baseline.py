@@ -118,7 +118,7 @@ def _report(config: Config, standing: Standing, command_name: str) -> None:
         )
 
 
-def _stamp(config: Config, standing: Standing, command_name: str) -> None:
+def _stamp(config: Config, standing: Standing, command_name: str, quiet: bool = False) -> None:
     from still.command.migrate import stamp
 
     state = standing.found
@@ -128,14 +128,62 @@ def _stamp(config: Config, standing: Standing, command_name: str) -> None:
             "the database's; nothing was written."
         )
     stamp(config, list(state.heads) or "base", purge=True)
-    config.print_stdout(f"Stamped {state.name}.")
+    if not quiet:
+        config.print_stdout(f"Stamped {state.name}.")
 
 
-def adopt(config: Config, stamp: bool = False) -> Standing:
+def _state_json(state: State) -> dict[str, Any]:
+    return {"heads": list(state.heads), "differences": list(state.differences)}
+
+
+def _outcome(standing: Standing) -> str:
+    if standing.found is not None:
+        return "match"
+    return "ambiguous" if standing.matches else "no_match"
+
+
+def _emit(config: Config, command_name: str, standing: Standing, stamp: bool, **more: Any) -> None:
+    """The ``--json`` document of adopt / repair (docs/json.md); with ``stamp``, the stamp
+    runs after the document is built and the document says whether it was written (an
+    impossible stamp: the document, then the error, exit 1)."""
+    from still.command.as_json import emit
+
+    stamped = False
+    refused: CommandError | None = None
+    if stamp:
+        try:
+            _stamp(config, standing, command_name, quiet=True)
+            stamped = True
+        except CommandError as exc:
+            if standing.found is not None:  # the stamp itself failed: no document
+                raise
+            refused = exc
+    found = standing.found
+    emit(
+        config,
+        command_name,
+        recorded=list(standing.recorded),
+        unknown=list(standing.unknown),
+        outcome=_outcome(standing),
+        matches=[_state_json(s) for s in standing.matches],
+        closest=[_state_json(s) for s in standing.closest],
+        stamp_command=_stamp_command(found) if found is not None else None,
+        stamped=stamped,
+        **more,
+    )
+    if refused is not None:
+        raise refused
+
+
+def adopt(config: Config, stamp: bool = False, as_json: bool = False) -> Standing:
     """Find the revision whose schema is the database's (a database made without migrations,
-    or whose version table was lost); with ``stamp``, record it in the version table."""
+    or whose version table was lost); with ``stamp``, record it in the version table.  With
+    ``as_json``, one JSON document on stdout instead of the report (docs/json.md)."""
     script = ScriptDirectory.from_config(config)
     standing = _standing(config, script)
+    if as_json:
+        _emit(config, "adopt", standing, stamp)
+        return standing
     if standing.recorded:
         config.print_stdout(
             f"The version table records {', '.join(standing.recorded)}"
@@ -149,12 +197,24 @@ def adopt(config: Config, stamp: bool = False) -> Standing:
     return standing
 
 
-def repair(config: Config, stamp: bool = False) -> Standing:
+def repair(config: Config, stamp: bool = False, as_json: bool = False) -> Standing:
     """Explain a version table that names a revision no file defines (the ledger's record of
     it, the revisions whose schema is the database's) and the stamp that fixes it; with
-    ``stamp``, run it."""
+    ``stamp``, run it.  With ``as_json``, one JSON document on stdout instead (docs/json.md)."""
     script = ScriptDirectory.from_config(config)
     standing = _standing(config, script)
+    if as_json:
+        from dataclasses import asdict
+
+        # nothing unknown: nothing to repair, and --stamp writes nothing (as without --json)
+        _emit(
+            config,
+            "repair",
+            standing,
+            stamp and bool(standing.unknown),
+            ledger=[asdict(entry) for entry in standing.ledger],
+        )
+        return standing
     say = config.print_stdout
     if not standing.unknown:
         say(

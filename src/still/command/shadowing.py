@@ -12,7 +12,11 @@ def shadow_clean(config: Config) -> list[str]:
     from still.shadow.build import server_of
 
     script = ScriptDirectory.from_config(config)
-    dropped = server_of(config, script).clean()
+    server = server_of(config, script)
+    try:
+        dropped = server.clean()
+    finally:
+        server.close()
     for name in dropped:
         config.print_stdout(f"dropped {name}")
     config.print_stdout(

@@ -1,9 +1,12 @@
 """Statements still runs itself on a database server, outside any migration: CREATE and DROP
 DATABASE, the catalogue queries, the replay of a cached MySQL schema.
 
-Each call opens one connection (autocommit: CREATE DATABASE runs in no transaction), runs its
-statements in order and closes it.  An async driver (asyncpg, aiomysql, aiosqlite ...) is used
-through SQLAlchemy's asyncio engine, so a project whose env.py is async needs no other driver.
+``run`` opens one connection (autocommit: CREATE DATABASE runs in no transaction), runs its
+statements in order and closes it; a :class:`Session` keeps its connection for several calls (a
+shadow build's check, create and copy: each new connection costs the driver's connect and
+SQLAlchemy's first-connect queries, several round trips).  An async driver (asyncpg, aiomysql,
+aiosqlite ...) is used through SQLAlchemy's asyncio engine, so a project whose env.py is async
+needs no other driver.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL, Connection
+    from sqlalchemy.engine import URL, Connection, Engine
 
 Statement = str | tuple[str, Sequence[Any]]
 
@@ -32,6 +35,48 @@ def run(url: URL, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]
             return _each(connection, statements)
     finally:
         engine.dispose()
+
+
+class Session:
+    """Statements run on one autocommit connection kept open between calls until
+    :meth:`close`.  An async driver's statements each go through :func:`run` (a connection of
+    their own).  A failing statement closes the connection (the next call opens another)."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._connection: Connection | None = None
+
+    def run(self, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:
+        if self._connection is None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            engine = create_engine(self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+            if engine.dialect.is_async:
+                engine.dispose()
+                return _run_async(self.url, statements)
+            try:
+                self._connection = engine.connect()
+            except BaseException:
+                engine.dispose()
+                raise
+            self._engine = engine
+        try:
+            return _each(self._connection, statements)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection, engine = self._connection, self._engine
+        self._connection = self._engine = None
+        try:
+            if connection is not None:
+                connection.close()
+        finally:
+            if engine is not None:
+                engine.dispose()
 
 
 def _each(connection: Connection, statements: Sequence[Statement]) -> list[list[tuple[Any, ...]]]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 SHADOW_URL_OPTION = "shadow_url"
 DEFAULT_OPTION = "autogenerate_shadow"
+LOCK_OPTION = "migration_lock"  # still.runtime.locking's setting
 
 
 @dataclass
@@ -114,12 +115,16 @@ def materialize(
     caller drops it (``server.drop()``)."""
     wanted_targets = tuple(script.graph.heads) if targets is None else tuple(targets)
     digest = revisions_digest(script, wanted_targets, server.kind)
-    url = server.restore(digest)
-    from_cache = url is not None
-    if url is None:
-        url = server.create()
-        version_tables = _replay(config, script, server, url, wanted_targets)
-        server.keep(digest, version_tables)
+    try:
+        url = server.restore(digest)
+        from_cache = url is not None
+        if url is None:
+            url = server.create()
+            version_tables = _replay(config, script, server, url, wanted_targets)
+            server.built()
+            server.keep(digest, version_tables)
+    finally:
+        server.close()  # the admin connection; drop() opens another
     return Shadow(url, wanted_targets, from_cache, digest, server.kind)
 
 
@@ -164,6 +169,28 @@ def pointed_at(config: Config, server: Server, url: URL) -> Iterator[None]:
             parser.set(section, URL_OPTION, before)
 
 
+@contextmanager
+def unlocked(config: Config) -> Iterator[None]:
+    """No migration lock for the block's runs: the working database's name is this process's
+    own (names.py), so no other process migrates it, and the lock would cost a connection of its
+    own on PostgreSQL.  A value env.py passes to ``context.configure`` still wins."""
+    section = config.config_ini_section
+    parser = config.file_config
+    before = (
+        parser.get(section, LOCK_OPTION, raw=True)
+        if parser.has_option(section, LOCK_OPTION)
+        else None
+    )
+    config.set_main_option(LOCK_OPTION, "false")
+    try:
+        yield
+    finally:
+        if before is None:
+            parser.remove_option(section, LOCK_OPTION)
+        else:
+            parser.set(section, LOCK_OPTION, before)
+
+
 def _guard(server: Server, url: URL, context: MigrationContext) -> None:
     """Stop unless env.py connected to the shadow database (before anything runs or is read)."""
     bind = context.bind
@@ -206,7 +233,7 @@ def _replay(
         )
         return upgrade_plan(script.graph, current, targets)
 
-    with pointed_at(config, server, url):
+    with pointed_at(config, server, url), unlocked(config):
         try:
             hooks = Hooks(reporter=SilentReporter(), listeners=list(config.hooks.listeners))
             with EnvironmentContext(config, script, plan=plan, hooks=hooks):

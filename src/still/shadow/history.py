@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from still.errors import StillError
 from still.hooks import Hooks, Reporter
-from still.shadow.build import _guard, _prefix, pointed_at, server_of
+from still.shadow.build import _guard, _prefix, pointed_at, server_of, unlocked
 from still.shadow.servers import ShadowError
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
 
     try:
         url = server.create()
-        with pointed_at(config, server, url):
+        with pointed_at(config, server, url), unlocked(config):
             try:
                 hooks = Hooks(reporter=Comparing(), listeners=list(config.hooks.listeners))
                 with EnvironmentContext(config, script, plan=plan, hooks=hooks):

@@ -90,6 +90,13 @@ class Server:
     def clean(self) -> list[str]:
         raise NotImplementedError
 
+    def built(self) -> None:
+        """The revisions have been replayed into the working database (it may now be cached
+        and handed out)."""
+
+    def close(self) -> None:
+        """Close what the server object keeps open between its calls (an admin connection)."""
+
 
 class SQLiteServer(Server):
     kind = "sqlite"
@@ -170,20 +177,35 @@ class _DatabaseServer(Server):
     def admin_urls(self) -> list[URL]:
         raise NotImplementedError
 
+    _session: admin.Session | None = None
+
     def run(self, statements: list[admin.Statement], url: URL | None = None) -> list[Any]:
-        """Run statements on the server (its first reachable admin database), or on ``url``."""
+        """Run statements on the server (its first reachable admin database, on one connection
+        kept until :meth:`close`), or on ``url`` (a connection of their own)."""
         if url is not None:
             return admin.run(url, statements)
+        if self._session is not None:
+            return self._session.run(statements)
         first: BaseException | None = None
         for candidate in self.admin_urls():
+            session = admin.Session(candidate)
             try:
-                return admin.run(candidate, statements)
+                rows = session.run(statements)
             except Exception as exc:
+                session.close()
                 if not _unreachable_database(exc):
                     raise
                 first = first or exc
+                continue
+            self._session = session
+            return rows
         assert first is not None
         raise first
+
+    def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def _create(self, statement: str) -> None:
         try:
@@ -210,17 +232,26 @@ class PostgreSQLServer(_DatabaseServer):
         names = [self.url.database, "postgres", "template1"]
         return [self.url.set(database=n) for n in dict.fromkeys(n for n in names if n)]
 
-    def _force(self) -> str:
-        rows = self.run(["SHOW server_version_num"])[0]
-        return " WITH (FORCE)" if rows and int(rows[0][0]) >= 130000 else ""
+    _version: int | None = None
 
-    def _exists(self, name: str) -> bool:
-        # names still makes: letters, digits and underscores only, safe as literals
-        return bool(self.run([f"SELECT 1 FROM pg_database WHERE datname = '{name}'"])[0])
+    def _force(self) -> str:
+        if self._version is None:
+            self._version = int(self.run(["SHOW server_version_num"])[0][0][0])
+        return " WITH (FORCE)" if self._version >= 130000 else ""
 
     def restore(self, digest: str) -> URL | None:
         template = template_name(self.script, digest)
-        if not self.caching or not self._exists(template):
+        if not self.caching:
+            return None
+        # names still makes: letters, digits and underscores only, safe as literals
+        found, version = self.run(
+            [
+                f"SELECT 1 FROM pg_database WHERE datname = '{template}'",
+                "SHOW server_version_num",
+            ]
+        )
+        self._version = int(version[0][0])
+        if not found:
             return None
         self.name = working_name()
         try:
@@ -233,7 +264,16 @@ class PostgreSQLServer(_DatabaseServer):
     def create(self) -> URL:
         self.name = working_name()
         self._create(f"CREATE DATABASE {self._q(self.name)}")
+        # A throw-away database's commits need not wait for the disk: a crash loses it anyway,
+        # and the template's copy (keep) is WAL-logged after them.  A setting of the database
+        # (its sessions': env.py's engine is the project's), reset before anyone else gets it;
+        # CREATE DATABASE ... TEMPLATE copies no such setting.
+        self.run([f"ALTER DATABASE {self._q(self.name)} SET synchronous_commit = off"])
         return self.working_url()
+
+    def built(self) -> None:
+        if self.name is not None:
+            self.run([f"ALTER DATABASE {self._q(self.name)} RESET synchronous_commit"])
 
     def keep(self, digest: str, version_tables: list[tuple[str | None, str]]) -> None:
         if not self.caching or self.name is None:
@@ -241,10 +281,14 @@ class PostgreSQLServer(_DatabaseServer):
         template = template_name(self.script, digest)
         mine = f"{TEMPLATE_PREFIX}{project_key(self.script)}_"
         try:
-            self.run([f"CREATE DATABASE {self._q(template)} TEMPLATE {self._q(self.name)}"])
+            older = self.run(
+                [
+                    f"CREATE DATABASE {self._q(template)} TEMPLATE {self._q(self.name)}",
+                    _starting("datname", "pg_database", mine),
+                ]
+            )[1]
         except Exception:  # another run made it first, or a connection is still open
             return
-        older = self.run([_starting("datname", "pg_database", mine)])[0]
         for (name,) in older:
             if name != template:
                 try:
@@ -253,8 +297,11 @@ class PostgreSQLServer(_DatabaseServer):
                     pass
 
     def drop(self) -> None:
-        if self.name is not None:
-            self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}{self._force()}"])
+        try:
+            if self.name is not None:
+                self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}{self._force()}"])
+        finally:
+            self.close()
 
     def clean(self) -> list[str]:
         rows = self.run([_starting("datname", "pg_database", PREFIX)])[0]
@@ -337,20 +384,26 @@ class MySQLServer(_DatabaseServer):
     def keep(self, digest: str, version_tables: list[tuple[str | None, str]]) -> None:
         if not self.caching or self.name is None:
             return
-        url = self.working_url()
-        tables = [
-            name for name, kind in self.run(["SHOW FULL TABLES"], url)[0] if kind == "BASE TABLE"
-        ]
-        shown = self.run([f"SHOW CREATE TABLE {self._q(t)}" for t in tables], url)
-        ddl = [result[0][1] for result in shown]
-        rows = []
-        for schema, table in version_tables:
-            if schema is not None or table not in tables:
-                continue
-            result = self.run([f"SELECT * FROM {self._q(table)}"], url)[0]
-            columns = [c[0] for c in self.run([f"SHOW COLUMNS FROM {self._q(table)}"], url)[0]]
-            rows.append([self._q(table), columns, [list(r) for r in result]])
-        saved = {"server": self._version(), "tables": ddl, "rows": rows}
+        working = admin.Session(self.working_url())  # one connection for all the reading
+        try:
+            tables = [
+                name for name, kind in working.run(["SHOW FULL TABLES"])[0] if kind == "BASE TABLE"
+            ]
+            shown = working.run([f"SHOW CREATE TABLE {self._q(t)}" for t in tables])
+            ddl = [result[0][1] for result in shown]
+            rows = []
+            for schema, table in version_tables:
+                if schema is not None or table not in tables:
+                    continue
+                result, columns = working.run(
+                    [f"SELECT * FROM {self._q(table)}", f"SHOW COLUMNS FROM {self._q(table)}"]
+                )
+                names = [c[0] for c in columns]
+                rows.append([self._q(table), names, [list(r) for r in result]])
+            version = str(working.run(["SELECT VERSION()"])[0][0][0])
+        finally:
+            working.close()
+        saved = {"server": version, "tables": ddl, "rows": rows}
         cached = self._cached(digest)
         partial = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
         try:
@@ -364,8 +417,11 @@ class MySQLServer(_DatabaseServer):
             partial.unlink(missing_ok=True)
 
     def drop(self) -> None:
-        if self.name is not None:
-            self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}"])
+        try:
+            if self.name is not None:
+                self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}"])
+        finally:
+            self.close()
 
     def clean(self) -> list[str]:
         rows = self.run([_starting("schema_name", "information_schema.SCHEMATA", PREFIX)])[0]
