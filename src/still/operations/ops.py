@@ -944,7 +944,19 @@ def _constraint_diff(verb: str, constraint: Any) -> tuple[Any, ...]:
 # -- Alembic's constructors for each kind of constraint (AddConstraintOp under its names) ---------
 
 
-class CreatePrimaryKeyOp(AddConstraintOp):
+class _OnColumns(AddConstraintOp):
+    """A constraint over named columns (primary key, unique): Alembic's ``columns`` and ``kw``."""
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.spec["columns"])
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {k: v for k, v in self.spec.items() if k != "columns"}
+
+
+class CreatePrimaryKeyOp(_OnColumns):
     constraint_type = "primarykey"
 
     def __init__(
@@ -957,19 +969,11 @@ class CreatePrimaryKeyOp(AddConstraintOp):
     ) -> None:
         super().__init__("primary", constraint_name, table_name, {"columns": list(columns)}, schema)
 
-    @property
-    def columns(self) -> list[Any]:
-        return list(self.spec["columns"])
-
-    @property
-    def kw(self) -> dict[str, Any]:
-        return {k: v for k, v in self.spec.items() if k != "columns"}
-
     create_primary_key = _forward("create_primary_key")
     batch_create_primary_key = _forward("create_primary_key", batch=True)
 
 
-class CreateUniqueConstraintOp(AddConstraintOp):
+class CreateUniqueConstraintOp(_OnColumns):
     constraint_type = "unique"
 
     def __init__(
@@ -982,14 +986,6 @@ class CreateUniqueConstraintOp(AddConstraintOp):
     ) -> None:
         spec = {"columns": list(columns), **kw}
         super().__init__("unique", constraint_name, table_name, spec, schema)
-
-    @property
-    def columns(self) -> list[Any]:
-        return list(self.spec["columns"])
-
-    @property
-    def kw(self) -> dict[str, Any]:
-        return {k: v for k, v in self.spec.items() if k != "columns"}
 
     create_unique_constraint = _forward("create_unique_constraint")
     batch_create_unique_constraint = _forward("create_unique_constraint", batch=True)

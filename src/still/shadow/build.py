@@ -142,31 +142,38 @@ def _drop(server: Server, config: Config) -> None:
 
 
 @contextmanager
-def pointed_at(config: Config, server: Server, url: URL) -> Iterator[None]:
-    """``sqlalchemy.url`` set to the shadow database, and the guard in place, for the block."""
+def _main_option(config: Config, option: str, value: str) -> Iterator[None]:
+    """``option`` of the configuration's main section set to ``value`` for the block, then put
+    back as it was (or removed, if it was not there)."""
     section = config.config_ini_section
     parser = config.file_config
-    before = (
-        parser.get(section, URL_OPTION, raw=True)
-        if parser.has_option(section, URL_OPTION)
-        else None
-    )
-    config.set_main_option(URL_OPTION, url.render_as_string(hide_password=False).replace("%", "%%"))
+    before = parser.get(section, option, raw=True) if parser.has_option(section, option) else None
+    config.set_main_option(option, value)
+    try:
+        yield
+    finally:
+        if before is None:
+            parser.remove_option(section, option)
+        else:
+            parser.set(section, option, before)
+
+
+@contextmanager
+def pointed_at(config: Config, server: Server, url: URL) -> Iterator[None]:
+    """``sqlalchemy.url`` set to the shadow database, and the guard in place, for the block."""
 
     # a listener (still.hooks): every env.py run of the block stops, as soon as env.py has
     # configured its context, unless it connected to the shadow database
     def guard(context: Any) -> None:
         _guard(server, url, context)
 
-    config.hooks.listeners.append(guard)
-    try:
-        yield
-    finally:
-        config.hooks.listeners.remove(guard)
-        if before is None:
-            parser.remove_option(section, URL_OPTION)
-        else:
-            parser.set(section, URL_OPTION, before)
+    rendered = url.render_as_string(hide_password=False).replace("%", "%%")
+    with _main_option(config, URL_OPTION, rendered):
+        config.hooks.listeners.append(guard)
+        try:
+            yield
+        finally:
+            config.hooks.listeners.remove(guard)
 
 
 @contextmanager
@@ -174,21 +181,8 @@ def unlocked(config: Config) -> Iterator[None]:
     """No migration lock for the block's runs: the working database's name is this process's
     own (names.py), so no other process migrates it, and the lock would cost a connection of its
     own on PostgreSQL.  A value env.py passes to ``context.configure`` still wins."""
-    section = config.config_ini_section
-    parser = config.file_config
-    before = (
-        parser.get(section, LOCK_OPTION, raw=True)
-        if parser.has_option(section, LOCK_OPTION)
-        else None
-    )
-    config.set_main_option(LOCK_OPTION, "false")
-    try:
+    with _main_option(config, LOCK_OPTION, "false"):
         yield
-    finally:
-        if before is None:
-            parser.remove_option(section, LOCK_OPTION)
-        else:
-            parser.set(section, LOCK_OPTION, before)
 
 
 def _guard(server: Server, url: URL, context: MigrationContext) -> None:
