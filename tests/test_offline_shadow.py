@@ -276,3 +276,27 @@ def test_an_env_py_writing_several_scripts_is_refused(project: Project) -> None:
     assert "several databases" in refused.output and "Traceback" not in refused.output
     assert working_databases(project) == []
     assert project.run("upgrade", "--sql", "head").exit_code == 5  # r2 reads: needs --shadow
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "kind"),
+    [
+        ("SELECT id FROM pets WHERE name = 'x'", "postgresql", "read"),
+        ("WITH t AS (SELECT 1) SELECT * FROM t", "postgresql", "read"),
+        ("WITH moved AS (DELETE FROM pets RETURNING id) SELECT * FROM moved", "postgresql", "data"),
+        ("SHOW CREATE TABLE `pets`", "mysql", "read"),
+        ("PRAGMA table_info('pets')", "sqlite", "read"),
+        ("UPDATE pets SET age = 0", "sqlite", "data"),
+        ("INSERT INTO species (id, name) VALUES (1, 'cat')", "mysql", "data"),
+        ("CREATE TABLE t (id INTEGER)", "postgresql", "schema"),
+        ("ALTER TABLE pets ADD COLUMN age INTEGER", "mysql", "schema"),
+        ("DROP TABLE pets", "sqlite", "schema"),
+        ("this is not sql at all ((", "postgresql", "schema"),
+    ],
+)
+def test_statements_are_read_with_sqlglot(sql: str, dialect: str, kind: str) -> None:
+    """What a migration sends through op.get_bind() in a --sql --shadow run: reads pass, the
+    rest is stopped; what cannot be read counts as a schema change (the cautious answer)."""
+    from still.script.destructive_sql import statement_kind
+
+    assert statement_kind(sql, dialect) == kind

@@ -25,7 +25,6 @@ stops the run: the script would fail at that point on a database at that revisio
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from still.errors import CommandError
@@ -35,27 +34,13 @@ if TYPE_CHECKING:
 
     from still.runtime.migration import MigrationContext
 
-# The first word of a statement that only reads (reflection runs these: SELECT, PRAGMA, SHOW ...).
-_READS = {"SELECT", "WITH", "SHOW", "PRAGMA", "DESCRIBE", "DESC", "EXPLAIN", "VALUES", "TABLE"}
-# The first word of a statement that changes rows, not the schema.
-_DATA = {"INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "SELECT", "WITH", "VALUES"}
-_COMMENTS = re.compile(r"^(\s+|--[^\n]*(\n|$)|/\*.*?\*/|\()+", re.S)
-_WRITES_INSIDE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.I)
 
+def _kind(sql: str, context: MigrationContext | None) -> str:
+    """``"read"``, ``"data"`` or ``"schema"``: the statement read with sqlglot (once per
+    statement; reflection's own queries are compiled constructs and never get here)."""
+    from still.script.destructive_sql import statement_kind
 
-def first_word(sql: str) -> str:
-    """The statement's first keyword (upper case), past comments and opening parentheses."""
-    rest = _COMMENTS.sub("", sql, count=1)
-    match = re.match(r"[A-Za-z_]+", rest)
-    return match.group(0).upper() if match else ""
-
-
-def only_reads(sql: str) -> bool:
-    """Whether a statement only reads (a ``WITH`` that inserts, updates or deletes does not)."""
-    word = first_word(sql)
-    if word == "WITH":
-        return not _WRITES_INSIDE.search(sql)
-    return word in _READS
+    return statement_kind(sql, context.dialect.name if context is not None else None)
 
 
 class ShadowStatementFailed(Exception):
@@ -122,7 +107,7 @@ class OfflineReads:
         try:
             self.connection.exec_driver_sql(rendered, execution_options={"no_parameters": True})
         except Exception as exc:
-            if first_word(rendered) in _DATA:
+            if _kind(rendered, self.context) in ("data", "read"):
                 if self.context is not None:
                     self.context.note(
                         f"{self.where} could not run a data statement of the script "
@@ -146,10 +131,12 @@ class OfflineReads:
     ) -> None:
         if self._mirroring:
             return
-        changes = context is not None and (
-            context.isddl or context.isinsert or context.isupdate or context.isdelete
-        )
-        if changes or not only_reads(statement):
+        if context is not None and not getattr(context, "is_text", True):
+            # a compiled construct: SQLAlchemy knows what it is (reflection's queries)
+            changes = context.isddl or context.isinsert or context.isupdate or context.isdelete
+        else:  # text the migration wrote
+            changes = _kind(statement, self.context) != "read"
+        if changes:
             raise WriteThroughBind(
                 "In a --sql --shadow run op.get_bind() is the shadow database, lent for "
                 "reading; this statement would change it and be missing from the script: "

@@ -181,3 +181,28 @@ def sql_findings(sql: str, dialect: str | None = None) -> list[SQLFinding]:
         return [SQLFinding(sql, unchecked="no SQL dialect still knows can read it")]
     name, trees = parsed
     return [finding for tree in trees if (finding := _finding(tree, name)) is not None]
+
+
+def statement_kind(sql: str, dialect: str | None = None) -> str:
+    """What ``sql`` does, read with sqlglot: ``"read"`` (every statement only reads: SELECT
+    without a writing part, SHOW, PRAGMA, DESCRIBE), ``"data"`` (it changes rows and not the
+    schema), or ``"schema"`` (anything else, and whatever cannot be read: the cautious answer)."""
+    from sqlglot import exp
+
+    parsed = _parse(sql, dialect)
+    if parsed is None or not parsed[1]:
+        return "schema"
+    trees = parsed[1]
+    writes = (exp.Insert, exp.Update, exp.Delete, exp.Merge)
+    if any(_opaque(tree) for tree in trees) or any(
+        tree.find(exp.Create, exp.Drop, exp.Alter, exp.TruncateTable) for tree in trees
+    ):
+        return "schema"
+    if all(
+        isinstance(tree, (exp.Query, exp.Show, exp.Pragma, exp.Describe)) and not tree.find(*writes)
+        for tree in trees
+    ):
+        return "read"
+    if all(isinstance(tree, (*writes, exp.Query)) for tree in trees):
+        return "data"
+    return "schema"
