@@ -169,8 +169,22 @@ def _forward(method: str, batch: bool = False) -> Any:
     return classmethod(_Forward(method, batch))
 
 
+class _TableOptions:
+    """Alembic's views of a table's options (``kw``), shared by create and drop."""
+
+    kw: dict[str, Any]
+
+    @property
+    def comment(self) -> Any:
+        return self.kw.get("comment")
+
+    @property
+    def prefixes(self) -> list[Any]:
+        return list(self.kw.get("prefixes") or [])
+
+
 @dataclass
-class CreateTableOp(MigrateOperation):
+class CreateTableOp(_TableOptions, MigrateOperation):
     """``kw`` holds the table's options (``comment``, ``info``, ``prefixes``, dialect options);
     ``_constraints_included`` says the column's ``unique``/``index`` flags are already among
     ``columns`` as constraints and indexes of their own (Alembic's ``from_table``)."""
@@ -230,14 +244,6 @@ class CreateTableOp(MigrateOperation):
             self.table_name, self.columns, schema=self.schema, **self.kw
         )
 
-    @property
-    def comment(self) -> Any:
-        return self.kw.get("comment")
-
-    @property
-    def prefixes(self) -> list[Any]:
-        return list(self.kw.get("prefixes") or [])
-
     def to_diff_tuple(self) -> Any:
         return ("add_table", self.to_table())
 
@@ -245,7 +251,7 @@ class CreateTableOp(MigrateOperation):
 
 
 @dataclass
-class DropTableOp(MigrateOperation):
+class DropTableOp(_TableOptions, MigrateOperation):
     """``kw`` is Alembic's ``table_kw`` (the table options the drop events see)."""
 
     table_name: str
@@ -297,14 +303,6 @@ class DropTableOp(MigrateOperation):
     @property
     def table_kw(self) -> dict[str, Any]:
         return dict(self.kw)
-
-    @property
-    def comment(self) -> Any:
-        return self.kw.get("comment")
-
-    @property
-    def prefixes(self) -> list[Any]:
-        return list(self.kw.get("prefixes") or [])
 
     def to_diff_tuple(self) -> Any:
         return ("remove_table", self.to_table())
