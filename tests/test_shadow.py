@@ -547,3 +547,29 @@ def test_a_build_takes_no_lock_and_hands_out_no_setting_of_its_own(project: Proj
         project.run("shadow", "clean")
     command.upgrade(config, "head")  # the project's own upgrade takes the lock as before
     assert locking[-1] is True
+
+
+def test_a_view_made_by_a_revision_is_in_every_clone(project: Project) -> None:
+    """MySQL/MariaDB's cache is the tables' DDL: a schema with a view is not cached (each build
+    replays), so no clone lacks what the revisions made. PostgreSQL and SQLite copy it whole."""
+    from still.config import Config
+    from still.testing.clones import Clones
+
+    project.write_revision("v1", None, 'op.create_table("pets", sa.Column("id", sa.Integer))')
+    project.write_revision("v2", "v1", 'op.execute("CREATE VIEW pet_ids AS SELECT id FROM pets")')
+    config = Config(str(project.ini))
+    config.set_main_option("sqlalchemy.url", project.url.replace("%", "%%"))
+    clones = Clones(config)
+    try:
+        first, second = clones.clone(), clones.clone()
+        assert second.from_cache is (project.kind != "mariadb")
+        for database in (first, second):
+            engine = engine_for(database.url)
+            try:
+                assert sa.inspect(engine).get_view_names() == ["pet_ids"], database
+            finally:
+                engine.dispose()
+    finally:
+        clones.drop_all()
+        project.dispose()
+        project.run("shadow", "clean")

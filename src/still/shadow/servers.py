@@ -386,9 +386,12 @@ class MySQLServer(_DatabaseServer):
             return
         working = admin.Session(self.working_url())  # one connection for all the reading
         try:
-            tables = [
-                name for name, kind in working.run(["SHOW FULL TABLES"])[0] if kind == "BASE TABLE"
-            ]
+            listed, (uncached,) = working.run(["SHOW FULL TABLES", _NOT_IN_THE_CACHE])
+            if uncached[0]:
+                # views, triggers, routines or events: the cache (tables' DDL) would lose them,
+                # so this schema is not cached and each build replays the revisions
+                return
+            tables = [name for name, kind in listed if kind == "BASE TABLE"]
             shown = working.run([f"SHOW CREATE TABLE {self._q(t)}" for t in tables])
             ddl = [result[0][1] for result in shown]
             rows = []
@@ -435,6 +438,19 @@ class MySQLServer(_DatabaseServer):
                 path.unlink(missing_ok=True)
                 dropped.append(str(path))
         return dropped
+
+
+# What a MySQL/MariaDB schema holds besides tables, which SHOW CREATE TABLE does not give back.
+_NOT_IN_THE_CACHE = " + ".join(
+    f"(SELECT COUNT(*) FROM information_schema.{catalogue} WHERE {column} = DATABASE())"
+    for catalogue, column in (
+        ("VIEWS", "TABLE_SCHEMA"),
+        ("TRIGGERS", "TRIGGER_SCHEMA"),
+        ("ROUTINES", "ROUTINE_SCHEMA"),
+        ("EVENTS", "EVENT_SCHEMA"),
+    )
+)
+_NOT_IN_THE_CACHE = f"SELECT {_NOT_IN_THE_CACHE}"
 
 
 def _starting(column: str, catalogue: str, prefix: str) -> str:
