@@ -143,7 +143,9 @@ def snapshot(project: Project) -> Any:
 
 def working_databases(project: Project) -> list[str]:
     """This process's shadow databases (not the templates the cache keeps)."""
-    mine = f"still_shadow_{os.getpid()}_"
+    from still.shadow.names import machine_tag
+
+    mine = f"still_shadow_m{machine_tag()}_{os.getpid()}_"
     if project.kind == "sqlite":
         return [p.name for p in Path(tempfile.gettempdir()).glob(f"{mine}*")]
     engine = engine_for(project.url)
@@ -225,20 +227,29 @@ def test_env_py_that_ignores_the_url_is_stopped_before_anything_runs(shadowed: P
     assert working_databases(shadowed) == []
 
 
+def _leave(project: Project, name: str) -> None:
+    """A working database (or SQLite file) named ``name``, as a run killed outright leaves it."""
+    if project.kind == "sqlite":
+        (Path(tempfile.gettempdir()) / f"{name}.sqlite").touch()
+        return
+    engine = engine_for(project.url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+
+
 def test_shadow_clean_drops_what_a_killed_run_left(shadowed: Project) -> None:
+    from still.shadow.names import machine_tag
+
     assert shadowed.ok("check", "--shadow")
-    # a run killed outright (no finally): a working database of a process that is gone
-    dead = "still_shadow_999999999_abcdef"
-    if shadowed.kind == "sqlite":
-        leftover = Path(tempfile.gettempdir()) / f"{dead}.sqlite"
-        leftover.touch()
-    else:
-        engine = engine_for(shadowed.url).execution_options(isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE {dead}"))
-        engine.dispose()
+    # a run killed outright (no finally): a working database of a process that is gone, made
+    # on this machine (and one named as before machines were named: read as this machine's)
+    dead = f"still_shadow_m{machine_tag()}_999999999_abcdef"
+    untagged = "still_shadow_999999998_abcdef"
+    _leave(shadowed, dead)
+    _leave(shadowed, untagged)
     cleaned = shadowed.ok("shadow", "clean").output
-    assert dead in cleaned
+    assert dead in cleaned and untagged in cleaned
     assert "shadow database(s) and cache(s) dropped" in cleaned
     again = shadowed.ok("check", "--shadow").output
     assert "by replaying the revisions" in again  # the cache went too
@@ -573,3 +584,38 @@ def test_a_view_made_by_a_revision_is_in_every_clone(project: Project) -> None:
         clones.drop_all()
         project.dispose()
         project.run("shadow", "clean")
+
+
+def test_shadow_clean_leaves_another_machines_database_alone(shadowed: Project) -> None:
+    """A process id means something only where it was given: on a shared server, a database
+    another machine's run made is never dropped as left behind (its run may be going on)."""
+    from still.shadow.names import machine_tag
+
+    other = "00000000" if machine_tag() != "00000000" else "11111111"
+    elsewhere = f"still_shadow_m{other}_999999999_abcdef"
+    _leave(shadowed, elsewhere)
+    try:
+        cleaned = shadowed.ok("shadow", "clean").output
+        assert elsewhere not in cleaned
+        if shadowed.kind == "sqlite":
+            assert (Path(tempfile.gettempdir()) / f"{elsewhere}.sqlite").exists()
+        else:
+            engine = engine_for(shadowed.url)
+            try:
+                with engine.connect() as conn:
+                    query = (
+                        "SELECT datname FROM pg_database"
+                        if shadowed.kind == "postgresql"
+                        else "SHOW DATABASES"
+                    )
+                    assert elsewhere in conn.execute(sa.text(query)).scalars().all()
+            finally:
+                engine.dispose()
+    finally:
+        if shadowed.kind == "sqlite":
+            (Path(tempfile.gettempdir()) / f"{elsewhere}.sqlite").unlink(missing_ok=True)
+        else:
+            engine = engine_for(shadowed.url).execution_options(isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {elsewhere}"))
+            engine.dispose()

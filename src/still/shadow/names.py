@@ -1,9 +1,11 @@
 """Names of shadow databases and templates, and the digest that keys the cache.
 
-A working database is ``still_shadow_<pid>_<random>``: the process id tells ``still shadow clean``
-whether its run is still going, the random part keeps two builds of one process apart.  A
-PostgreSQL template is ``still_shadow_tpl_<project>_<digest>``: one per project (a digest of the
-script directory's path), replaced when the revision files change.
+A working database is ``still_shadow_m<machine>_<pid>_<random>``: the machine's tag (a digest of
+its host name) and the process id tell ``still shadow clean`` whether its run is still going (a
+process id means something only on the machine that gave it: a database another machine made on
+a shared server is never judged from here), the random part keeps two builds of one process
+apart.  A PostgreSQL template is ``still_shadow_tpl_<project>_<digest>``: one per project (a
+digest of the script directory's path), replaced when the revision files change.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import os
 import re
 import secrets
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,12 +25,19 @@ if TYPE_CHECKING:
 PREFIX = "still_shadow_"
 TEMPLATE_PREFIX = "still_shadow_tpl_"
 FORMAT = 1  # changes when what a cached shadow holds changes: older caches are then ignored
-_WORKING = re.compile(rf"^{PREFIX}(\d+)_[0-9a-f]+(\.sqlite)?$")
+# still_shadow_m<machine>_<pid>_<random>; a name without the machine (still_shadow_<pid>_<random>,
+# made before the tag) is read as this machine's
+_WORKING = re.compile(rf"^{PREFIX}(?:m([0-9a-f]{{8}})_)?(\d+)_[0-9a-f]+(\.sqlite)?$")
+
+
+def machine_tag() -> str:
+    """Eight hex digits naming this machine (a digest of its host name)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
 
 def working_name() -> str:
-    """A new working database's name (this process, a random suffix)."""
-    return f"{PREFIX}{os.getpid()}_{secrets.token_hex(3)}"
+    """A new working database's name (this machine, this process, a random suffix)."""
+    return f"{PREFIX}m{machine_tag()}_{os.getpid()}_{secrets.token_hex(3)}"
 
 
 def project_key(script: ScriptDirectory) -> str:
@@ -54,16 +64,23 @@ def revisions_digest(script: ScriptDirectory, targets: Sequence[str], kind: str)
     return digest.hexdigest()[:24]
 
 
-def owner_pid(name: str) -> int | None:
-    """The process id in a working database's (or file's) name; None for anything else."""
+def abandoned(name: str) -> bool:
+    """Whether ``name`` is a working database (or file) whose run is over: made on this machine
+    by a process that no longer runs.  One made on another machine is never judged from here."""
     match = _WORKING.match(name)
-    return int(match.group(1)) if match else None
+    if match is None:
+        return False
+    machine, pid = match.group(1), int(match.group(2))
+    if machine is not None and machine != machine_tag():
+        return False
+    return not is_running(pid)
 
 
 def is_running(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (POSIX only: elsewhere never assumed)."""
+    """Whether process ``pid`` runs on this machine.  Where that cannot be asked (not POSIX) the
+    answer is yes: a database is never dropped as left behind unless its process is known gone."""
     if os.name != "posix":
-        return False
+        return True
     if pid == os.getpid():
         return True
     try:

@@ -27,8 +27,7 @@ from still.shadow import admin
 from still.shadow.names import (
     PREFIX,
     TEMPLATE_PREFIX,
-    is_running,
-    owner_pid,
+    abandoned,
     project_key,
     template_name,
     working_name,
@@ -44,11 +43,6 @@ CACHE_DIRECTORY = "still-shadow"
 
 class ShadowError(CommandError):
     """The shadow database could not be made (a privilege, a server, a failing revision)."""
-
-
-def _dead(name: str) -> bool:
-    pid = owner_pid(name)
-    return pid is not None and not is_running(pid)
 
 
 class Server:
@@ -155,7 +149,7 @@ class SQLiteServer(Server):
         dropped = []
         for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*.sqlite*"):
             stem = path.name.split(".sqlite")[0] + ".sqlite"
-            if _dead(stem):
+            if abandoned(stem):
                 path.unlink(missing_ok=True)
                 dropped.append(str(path))
         if self.cache_directory.is_dir():
@@ -309,7 +303,7 @@ class PostgreSQLServer(_DatabaseServer):
         mine = f"{TEMPLATE_PREFIX}{project_key(self.script)}_"  # other projects' stay
         dropped = []
         for (name,) in rows:
-            if name.startswith(mine) or _dead(name):
+            if name.startswith(mine) or abandoned(name):
                 try:
                     self.run([f"DROP DATABASE IF EXISTS {self._q(name)}{force}"])
                 except Exception:  # being cloned right now by another run: left for next time
@@ -430,7 +424,7 @@ class MySQLServer(_DatabaseServer):
         rows = self.run([_starting("schema_name", "information_schema.SCHEMATA", PREFIX)])[0]
         dropped = []
         for (name,) in rows:
-            if _dead(name):
+            if abandoned(name):
                 self.run([f"DROP DATABASE IF EXISTS {self._q(name)}"])
                 dropped.append(name)
         if self.cache_directory.is_dir():
