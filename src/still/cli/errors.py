@@ -34,8 +34,10 @@ def alembic_exit_codes() -> Iterator[None]:
         _ALEMBIC_CODES.reset(token)
 
 
-def _database_error_message(exc: BaseException, url: str | None) -> str | None:
-    """A message for SQLAlchemy's connection and database errors, without importing it."""
+def _database_error(exc: BaseException, url: str | None) -> tuple[str, int] | None:
+    """A message and exit code for SQLAlchemy's connection and database errors, without
+    importing it: a URL SQLAlchemy cannot use is configuration, the rest (no connection, a
+    refused statement outside any migration) the database's."""
     kind = type(exc)
     if not kind.__module__.startswith("sqlalchemy"):
         return None
@@ -51,21 +53,22 @@ def _database_error_message(exc: BaseException, url: str | None) -> str | None:
         return (
             f"Could not connect to the database {url or ''}: {sentence} Check that the server "
             "is running and that sqlalchemy.url (or -x sqlalchemy.url=..., or SQLALCHEMY_URL) "
-            "is right."
+            "is right.",
+            EXIT_DATABASE,
         )
     if kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
         return (
             f"The database URL {url or ''} cannot be used: {detail}. "
             "Set sqlalchemy.url in alembic.ini, "
             f"or pass -x sqlalchemy.url={EXAMPLE_URLS['message']}, or set "
-            "SQLALCHEMY_URL."
+            "SQLALCHEMY_URL.",
+            EXIT_CONFIGURATION,
         )
     statement = getattr(exc, "statement", None)
     if statement:
-        return (
-            f"The database rejected a statement: {detail}\nStatement: {' '.join(statement.split())}"
-        )
-    return f"Database error: {detail}"
+        shown = " ".join(statement.split())
+        return f"The database rejected a statement: {detail}\nStatement: {shown}", EXIT_DATABASE
+    return f"Database error: {detail}", EXIT_DATABASE
 
 
 def _raised_in(exc: BaseException, module: str) -> bool:
@@ -155,15 +158,7 @@ def _message_and_code(exc: BaseException, url: str | None) -> tuple[str, int]:
         if isinstance(exc, MigrationFailed):
             message = _with_location(message, exc)
         return message, exc.exit_code
-    database = _database_error_message(exc, url)
+    database = _database_error(exc, url)
     if database is not None:
-        return database, _database_code(exc)
+        return database
     return _unexpected(exc), EXIT_FAILURE
-
-
-def _database_code(exc: BaseException) -> int:
-    """A database error outside any migration: a URL SQLAlchemy cannot use is configuration,
-    everything else (no connection, a refused statement) is the database's."""
-    if type(exc).__name__ in ("ArgumentError", "NoSuchModuleError"):
-        return EXIT_CONFIGURATION
-    return EXIT_DATABASE
