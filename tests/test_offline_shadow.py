@@ -8,12 +8,10 @@ developer's database is never touched and no shadow database is left behind.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from still.config import Config
 from tests.conftest import Project, tables_of
@@ -238,15 +236,9 @@ def test_a_data_statement_the_shadow_refuses_is_a_note(project: Project) -> None
 
 
 def test_an_async_env_py(project: Project) -> None:
-    from tests.databases import required
-    from tests.test_shadow import ASYNC_DRIVERS
+    from tests.test_shadow import make_async
 
-    required({"sqlite": "aiosqlite", "postgresql": "asyncpg", "mariadb": "aiomysql"}[project.kind])
-    url = sa.engine.make_url(project.url).set(drivername=ASYNC_DRIVERS[project.kind])
-    shutil.rmtree(project.root / "migrations")
-    project.ini.unlink()
-    project.ok("init", "-t", "async", "migrations")
-    project.set_url(url.render_as_string(hide_password=False))
+    make_async(project)
     _revisions(project)
     try:
         before = snapshot(project)

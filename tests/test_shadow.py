@@ -367,13 +367,18 @@ ASYNC_DRIVERS = {
 }
 
 
-def test_an_async_env_py(project: Project) -> None:
+def make_async(project: Project) -> None:
+    """``project`` again from the async template, on its database through an async driver."""
     required({"sqlite": "aiosqlite", "postgresql": "asyncpg", "mariadb": "aiomysql"}[project.kind])
     url = sa.engine.make_url(project.url).set(drivername=ASYNC_DRIVERS[project.kind])
     shutil.rmtree(project.root / "migrations")
     project.ini.unlink()
     project.ok("init", "-t", "async", "migrations")
     project.set_url(url.render_as_string(hide_password=False))
+
+
+def test_an_async_env_py(project: Project) -> None:
+    make_async(project)
     env = project.env_py.read_text()
     assert env.count("\ntarget_metadata = None\n") == 1
     project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
