@@ -134,6 +134,104 @@ print(json.dumps({"url": database.url}))  # dropped by the benchmark, untimed
 """
 
 
+# The statements a plain upgrade sends to its database (untimed): ``still upgrade head`` in-process
+# on a scratch database, every cursor execution on it recorded as SQLAlchemy hands it to psycopg.
+CAPTURE = r"""
+import json, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from still import command
+from still.config import Config
+ini, url, out = sys.argv[1:4]
+sent = []
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def record(conn, cursor, statement, parameters, context, executemany):
+    sent.append([statement, parameters, executemany])
+
+
+config = Config(ini)
+config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+config.print_stdout = lambda *a, **k: None
+command.upgrade(config, "head")
+with open(out, "w") as f:
+    json.dump(sent, f)
+"""
+
+# The floors: the server's own work for the same statements, sent by psycopg alone in one pipeline
+# and one transaction into a new database (no tool, no interpreter start-up): what no plain upgrade
+# can go below; the first build's floor adds the copy into a template that no first build can do
+# without (docs/benchmarks.md).
+FLOORS = r"""
+import json, sys, time
+import psycopg
+server, statements, name = sys.argv[1:4]
+sent = json.load(open(statements))
+base = server.rsplit("/", 1)[0]
+with psycopg.connect(server, autocommit=True) as admin:
+    started = time.perf_counter()
+    admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(f"{base}/{name}") as connection:
+        cursor = connection.cursor()
+        with connection.pipeline():
+            for statement, parameters, many in sent:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters or None)
+        connection.commit()
+    plain = time.perf_counter() - started
+    admin.execute(f'CREATE DATABASE "{name}_tpl" TEMPLATE "{name}"')
+    first = time.perf_counter() - started
+print(json.dumps({"plain": plain, "first": first}))
+"""
+
+
+def _captured(bench: Bench, project: workloads.Project, server: str) -> Path | None:
+    """PostgreSQL only: a file of the statements a plain upgrade sends (see ``CAPTURE``)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    if url.get_backend_name() != "postgresql":
+        return None
+    dsn = "postgresql://" + server.split("://", 1)[1]
+    scratch = f"still_bench_c{os.getpid()}"
+    statements = project.root / "plain-upgrade-statements.json"
+    _drop(dsn, [scratch])
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{scratch}"')
+    try:
+        target = url.set(database=scratch).render_as_string(hide_password=False)
+        bench.python(CAPTURE, project.root, str(project.ini), target, str(statements))
+    finally:
+        _drop(dsn, [scratch])
+    return statements
+
+
+def _floor_round(
+    bench: Bench, project: workloads.Project, server: str, statements: Path, i: int
+) -> tuple[Sample, Sample, list[object]]:
+    """One round of the floors: (plain upgrade's, first build's) and the two databases' schemas."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    dsn = "postgresql://" + server.split("://", 1)[1]
+    name = f"still_bench_f{os.getpid()}_{i}"
+    sample = bench.python(FLOORS, project.root, dsn, str(statements), name)
+    try:
+        made = [
+            _snapshot(url.set(database=n).render_as_string(hide_password=False))
+            for n in (name, f"{name}_tpl")
+        ]
+    finally:
+        _drop(dsn, [name, f"{name}_tpl"])
+    seconds = json.loads(sample.stdout.strip().splitlines()[-1])
+    return Sample(seconds["plain"], sample.peak_kib), Sample(seconds["first"], 0), made
+
+
 def first_build(bench: Bench, project: workloads.Project, server: str, rounds: int) -> str:
     """The first build of the test-database cache (``Clones.clone()``, no cache) against a
     plain ``still upgrade head`` into a new database, on the server of ``server`` (a
@@ -146,7 +244,17 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
     series = {"first build": Series(), "plain upgrade": Series()}
     reference: list[object] = []
     bench.load.append(os.getloadavg()[0])
+    statements = _captured(bench, project, server)
+    floors = {"plain upgrade": Series(), "first build": Series()}
     for i in range(rounds):
+        if statements is not None:  # the floors' round, in turn with the tools'
+            plain_floor, first_floor, schemas = _floor_round(bench, project, server, statements, i)
+            floors["plain upgrade"].samples.append(plain_floor)
+            floors["first build"].samples.append(first_floor)
+            for got in schemas:
+                if not reference:
+                    reference.append(got)
+                bench.same("the schema of a database at head", reference[0], got, "floor")
         for side in series:
             _forget_cache(project, server)
             if side == "plain upgrade":
@@ -182,6 +290,17 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
         f"process CPU {first.cpu:.2f} s vs {plain.cpu:.2f} s; 1-minute load "
         f"{os.getloadavg()[0]:.1f}."
     )
+    if statements is not None:
+        plain_floor, first_floor = floors["plain upgrade"], floors["first build"]
+        line += (
+            f" Floors (the same statements by psycopg alone, one pipeline, in each round): "
+            f"a plain upgrade {plain_floor.seconds:.3f} s, a first build (the same plus the "
+            f"template's copy) {first_floor.seconds:.3f} s; still over its floor: first build "
+            f"{first.seconds / first_floor.seconds:.2f}, plain upgrade "
+            f"{plain.seconds / plain_floor.seconds:.2f}; the first build's floor over the plain "
+            f"upgrade's {first_floor.seconds / plain_floor.seconds:.2f}."
+        )
+        bench.log(f"    floors: plain {plain_floor.seconds:.3f}, first {first_floor.seconds:.3f} s")
     bench.notes.append(line)
     return line
 

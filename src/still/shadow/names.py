@@ -17,7 +17,7 @@ import secrets
 import socket
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from still.script import ScriptDirectory
@@ -77,11 +77,17 @@ def abandoned(name: str) -> bool:
 
 
 def is_running(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine.  Where that cannot be asked (not POSIX) the
-    answer is yes: a database is never dropped as left behind unless its process is known gone."""
-    if os.name != "posix":
-        return True
+    """Whether process ``pid`` runs on this machine.  Asked of the system: ``kill(pid, 0)`` on
+    POSIX, ``OpenProcess`` and its exit code on Windows.  Where it cannot be asked, or the
+    answer is unclear, the answer is yes: a database is never dropped as left behind unless its
+    process is known gone."""
     if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        import ctypes
+
+        return windows_process_running(pid, ctypes.windll.kernel32)  # type: ignore[attr-defined]
+    if os.name != "posix":
         return True
     try:
         os.kill(pid, 0)
@@ -92,3 +98,30 @@ def is_running(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+# Windows: OpenProcess's access right to read a process's exit code, the error for "no such
+# process" (an invalid pid is an invalid parameter), and the exit code of a process that runs.
+_QUERY_LIMITED_INFORMATION = 0x1000
+_ERROR_INVALID_PARAMETER = 87
+_STILL_ACTIVE = 259
+
+
+def windows_process_running(pid: int, kernel32: Any) -> bool:
+    """Whether process ``pid`` runs, asked of Windows' ``kernel32`` (passed in: the tests give
+    a stand-in).  Gone only when no process has the id, or its exit code is known."""
+    import ctypes
+
+    handle = kernel32.OpenProcess(_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        # no process has the id only when the id is refused; any other failure (access denied:
+        # another user's process) keeps the database
+        return bool(kernel32.GetLastError() != _ERROR_INVALID_PARAMETER)
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        # A process that exited with 259 reads as running: kept, the safe side.
+        return code.value == _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
