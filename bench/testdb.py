@@ -246,16 +246,22 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
     bench.load.append(os.getloadavg()[0])
     statements = _captured(bench, project, server)
     floors = {"plain upgrade": Series(), "first build": Series()}
+    sides = ["floors", *series] if statements is not None else list(series)
     for i in range(rounds):
-        if statements is not None:  # the floors' round, in turn with the tools'
-            plain_floor, first_floor, schemas = _floor_round(bench, project, server, statements, i)
-            floors["plain upgrade"].samples.append(plain_floor)
-            floors["first build"].samples.append(first_floor)
-            for got in schemas:
-                if not reference:
-                    reference.append(got)
-                bench.same("the schema of a database at head", reference[0], got, "floor")
-        for side in series:
+        # each round starts with another side, so no side always follows the same clean-up
+        for side in sides[i % len(sides) :] + sides[: i % len(sides)]:
+            if side == "floors":
+                assert statements is not None
+                plain_floor, first_floor, schemas = _floor_round(
+                    bench, project, server, statements, i
+                )
+                floors["plain upgrade"].samples.append(plain_floor)
+                floors["first build"].samples.append(first_floor)
+                for got in schemas:
+                    if not reference:
+                        reference.append(got)
+                    bench.same("the schema of a database at head", reference[0], got, "floor")
+                continue
             _forget_cache(project, server)
             if side == "plain upgrade":
                 name = (
@@ -282,7 +288,7 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
     pairs = list(zip(first.samples, plain.samples, strict=True))
     line = (
         f"First build vs plain upgrade, {kind}, {project.revisions:,} revisions, {rounds} "
-        f"round(s) alternating: first build (the fixture's first use, no cache) "
+        f"round(s), the sides in turn: first build (the fixture's first use, no cache) "
         f"{first.seconds:.3f} s (rounds {_each_round(first)}), plain `still upgrade head` into "
         f"a new database {plain.seconds:.3f} s (rounds {_each_round(plain)}); ratio "
         f"{first.seconds / plain.seconds:.3f} (target: no slower, <= 1); median of the rounds' "
@@ -291,16 +297,16 @@ def first_build(bench: Bench, project: workloads.Project, server: str, rounds: i
         f"{os.getloadavg()[0]:.1f}."
     )
     if statements is not None:
-        plain_floor, first_floor = floors["plain upgrade"], floors["first build"]
+        floor_plain, floor_first = floors["plain upgrade"], floors["first build"]
         line += (
             f" Floors (the same statements by psycopg alone, one pipeline, in each round): "
-            f"a plain upgrade {plain_floor.seconds:.3f} s, a first build (the same plus the "
-            f"template's copy) {first_floor.seconds:.3f} s; still over its floor: first build "
-            f"{first.seconds / first_floor.seconds:.2f}, plain upgrade "
-            f"{plain.seconds / plain_floor.seconds:.2f}; the first build's floor over the plain "
-            f"upgrade's {first_floor.seconds / plain_floor.seconds:.2f}."
+            f"a plain upgrade {floor_plain.seconds:.3f} s, a first build (the same plus the "
+            f"template's copy) {floor_first.seconds:.3f} s; still over its floor: first build "
+            f"{first.seconds / floor_first.seconds:.2f}, plain upgrade "
+            f"{plain.seconds / floor_plain.seconds:.2f}; the first build's floor over the plain "
+            f"upgrade's {floor_first.seconds / floor_plain.seconds:.2f}."
         )
-        bench.log(f"    floors: plain {plain_floor.seconds:.3f}, first {first_floor.seconds:.3f} s")
+        bench.log(f"    floors: plain {floor_plain.seconds:.3f}, first {floor_first.seconds:.3f} s")
     bench.notes.append(line)
     return line
 
