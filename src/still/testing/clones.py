@@ -4,8 +4,9 @@
 ``config``'s URL names.  The first one at a set of revision files replays the revisions (as the
 shadow database does, docs/shadow.md) and caches the result; every later one is a copy of the
 cache: ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file copy on SQLite, the cached DDL
-replayed on MySQL/MariaDB.  Each clone is a database of its own (``still_shadow_<pid>_<random>``),
-dropped by :meth:`Clones.drop_all` (the pytest fixtures do it after each test)::
+replayed on MySQL/MariaDB.  Each clone is a database of its own
+(``still_shadow_m<machine>_<pid>_<random>``), dropped by :meth:`Clones.drop_all` (the pytest
+fixtures do it after each test)::
 
     clones = Clones(Migrations("alembic.ini", "postgresql://localhost/postgres").config())
     database = clones.clone()          # at the heads
