@@ -174,3 +174,38 @@ def test_repair_json(history: Project) -> None:
     nothing = _validate("repair", history.ok("repair", "--json", "--stamp").stdout)
     assert nothing["unknown"] == [] and nothing["stamped"] is False
     assert history.versions() == {"r2"}
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # schemas in one database
+def test_adopt_and_repair_with_include_schemas(history: Project) -> None:
+    """env.py compares every schema (include_schemas=True): the database's tables in another
+    schema are reflected too, so a database there matches its revision."""
+    history.configure_with("include_schemas=True")
+    history.write_revision(
+        "r5",
+        "r4",
+        """
+        op.execute("CREATE SCHEMA extra")
+        op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True), schema="extra")
+        """,
+    )
+    history.ok("upgrade", "head")
+    history.execute("DROP TABLE alembic_version")
+    before = snapshot(history)
+    found = history.ok("adopt")
+    assert "The database's schema is the schema at r5." in found.output, found.output
+    assert snapshot(history) == before
+    assert working_databases(history) == []
+
+    history.execute("ALTER TABLE extra.notes ADD COLUMN body VARCHAR(20)")
+    history.dispose()
+    closest = history.ok("adopt")
+    assert "Closest: r5, 1 difference:" in closest.output, closest.output
+    assert "+ column extra.notes.body: in the database, not at the revision" in closest.output
+
+    history.execute("ALTER TABLE extra.notes DROP COLUMN body")
+    history.ok("stamp", "r5")
+    history.execute("UPDATE alembic_version SET version_num = 'gone1'")
+    history.dispose()
+    repaired = history.ok("repair")
+    assert "still stamp --purge r5" in repaired.output, repaired.output

@@ -70,6 +70,14 @@ def compare_metadata(
     return _compare(AutogenContext.create(context, metadata)).diffs
 
 
+def compared_schemas(context: MigrationContext) -> list[str | None]:
+    """The schemas a comparison on ``context``'s database covers with no models: the default one
+    (``None``) and, with ``include_schemas``, every other schema the database has, as env.py's
+    ``include_name`` filters them.  What to reflect of a database that stands in for the models
+    (``still adopt``)."""
+    return _schemas(AutogenContext.create(context, MetaData()), [])
+
+
 def produce_migrations(
     context: MigrationContext, metadata: MetaData | Iterable[MetaData] | None = None
 ) -> ops.MigrationScript:

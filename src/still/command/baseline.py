@@ -49,6 +49,7 @@ def _stamp_command(state: State) -> str:
 
 def _read(config: Config, script: ScriptDirectory) -> tuple[tuple[str, ...], MetaData, list[Any]]:
     """The database's recorded revisions, its schema and the ledger's rows (read-only)."""
+    from still.autogenerate.api import compared_schemas
     from still.shadow.history import reflect_schema
 
     found: list[tuple[tuple[str, ...], MetaData, list[Any]]] = []
@@ -62,7 +63,9 @@ def _read(config: Config, script: ScriptDirectory) -> tuple[tuple[str, ...], Met
         heads = context.get_current_heads()
         ledger = context.ledger or Ledger()
         entries = list(ledger.read(connection))
-        found.append((heads, reflect_schema(connection, version_table), entries))
+        # the schemas the comparison with each revision's covers (include_schemas, include_name)
+        schema = reflect_schema(connection, version_table, compared_schemas(context))
+        found.append((heads, schema, entries))
 
     run_env(config, script, lambda heads: [], reader=reader)
     if not found:

@@ -51,15 +51,22 @@ class State:
         return ", ".join(self.heads) or "base"
 
 
-def reflect_schema(connection: Connection, version_table: str = "alembic_version") -> MetaData:
-    """A database's tables (the default schema), without the version table and still's own."""
+def reflect_schema(
+    connection: Connection,
+    version_table: str = "alembic_version",
+    schemas: Sequence[str | None] = (None,),
+) -> MetaData:
+    """A database's tables in ``schemas`` (``None``: the default one), without the version
+    table and still's own."""
     from sqlalchemy import MetaData
 
     metadata = MetaData()
-    metadata.reflect(
-        connection,
-        only=lambda name, _meta: name != version_table and not name.startswith(OWN_PREFIX),
-    )
+    for schema in schemas:
+        metadata.reflect(
+            connection,
+            schema=schema,
+            only=lambda name, _meta: name != version_table and not name.startswith(OWN_PREFIX),
+        )
     return metadata
 
 

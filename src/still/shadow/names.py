@@ -4,8 +4,8 @@ A working database is ``still_shadow_m<machine>_<pid>_<random>``: the machine's 
 its host name) and the process id tell ``still shadow clean`` whether its run is still going (a
 process id means something only on the machine that gave it: a database another machine made on
 a shared server is never judged from here), the random part keeps two builds of one process
-apart.  A PostgreSQL template is ``still_shadow_tpl_<project>_<digest>``: one per project (a
-digest of the script directory's path), replaced when the revision files change.
+apart.  A PostgreSQL template is ``still_shadow_tpl_<project>_<digest>``: ``<project>`` a digest of
+the script directory's path, ``<digest>`` the revision files' (servers.py keeps a few per project).
 """
 
 from __future__ import annotations

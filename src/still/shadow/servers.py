@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
     from still.script import ScriptDirectory
 
 CACHE_DIRECTORY = "still-shadow"
+# Cached schemas kept per project: the heads, and the revisions a session's tests or an
+# `upgrade --sql --shadow` start from, without rebuilding at each switch.  Beyond it the oldest
+# made goes (on every kind alike: PostgreSQL keeps no time a template was last copied).
+CACHE_ENTRIES = 4
 
 
 class ShadowError(CommandError):
@@ -132,9 +137,7 @@ class SQLiteServer(Server):
             cached.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self._path(), partial)
             os.replace(partial, cached)
-            for other in cached.parent.glob("*.sqlite"):
-                if other != cached:
-                    other.unlink()
+            _keep_newest(cached.parent.glob("*.sqlite"))
         except OSError:
             partial.unlink(missing_ok=True)
 
@@ -275,20 +278,22 @@ class PostgreSQLServer(_DatabaseServer):
         template = template_name(self.script, digest)
         mine = f"{TEMPLATE_PREFIX}{project_key(self.script)}_"
         try:
-            older = self.run(
+            made = self.run(
                 [
                     f"CREATE DATABASE {self._q(template)} TEMPLATE {self._q(self.name)}",
-                    _starting("datname", "pg_database", mine),
+                    _starting("datname", "pg_database", mine) + " ORDER BY oid DESC",
                 ]
             )[1]
         except Exception:  # another run made it first, or a connection is still open
             return
-        for (name,) in older:
-            if name != template:
-                try:
-                    self.run([f"DROP DATABASE IF EXISTS {self._q(name)}"])
-                except Exception:  # in use by a concurrent clone: dropped next time
-                    pass
+        # the newest first (a database's oid grows with each made): the oldest beyond the
+        # cache's size go
+        older = [name for (name,) in made if name != template][CACHE_ENTRIES - 1 :]
+        for name in older:
+            try:
+                self.run([f"DROP DATABASE IF EXISTS {self._q(name)}"])
+            except Exception:  # in use by a concurrent clone: dropped next time
+                pass
 
     def drop(self) -> None:
         try:
@@ -407,9 +412,7 @@ class MySQLServer(_DatabaseServer):
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial.write_text(json.dumps(saved), encoding="utf-8")
             os.replace(partial, cached)
-            for other in cached.parent.glob("*.mysql.json"):
-                if other != cached:
-                    other.unlink()
+            _keep_newest(cached.parent.glob("*.mysql.json"))
         except OSError:
             partial.unlink(missing_ok=True)
 
@@ -445,6 +448,14 @@ _NOT_IN_THE_CACHE = " + ".join(
     )
 )
 _NOT_IN_THE_CACHE = f"SELECT {_NOT_IN_THE_CACHE}"
+
+
+def _keep_newest(files: Iterable[Path]) -> None:
+    """Of a project's cached files, keep the ``CACHE_ENTRIES`` made last (a file is written
+    whole under another name, then renamed: its modification time is when it was made)."""
+    newest_first = sorted(files, key=lambda f: f.stat().st_mtime_ns, reverse=True)
+    for stale in newest_first[CACHE_ENTRIES:]:
+        stale.unlink(missing_ok=True)
 
 
 def _starting(column: str, catalogue: str, prefix: str) -> str:
