@@ -688,6 +688,8 @@ class Bench:
             with psycopg.connect(self.postgres_dsn, autocommit=True) as admin:
                 server = admin.execute("SHOW server_version").fetchone()
         except Exception as exc:  # any failure to reach the server: skip, say why
+            if os.environ.get("CI"):  # in CI a missing server is a failure, never a skip
+                raise BenchError(f"PostgreSQL could not be reached: {exc}") from exc
             self.notes.append(f"PostgreSQL: skipped ({type(exc).__name__}: {exc}).")
             self.log(f"PostgreSQL skipped: {exc}")
             return

@@ -42,3 +42,6 @@ def test_quick_benchmark_runs_and_both_tools_agree(tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "## Results" in text
     assert "`upgrade head --sql`" in text
+    # the PostgreSQL rows, the test databases' among them (a missing server fails the run in CI)
+    assert "a database at head for a test" in text
+    assert "First build vs plain upgrade, postgresql" in text
