@@ -209,3 +209,99 @@ def test_adopt_and_repair_with_include_schemas(history: Project) -> None:
     history.dispose()
     repaired = history.ok("repair")
     assert "still stamp --purge r5" in repaired.output, repaired.output
+
+
+def test_adopt_names_every_closest_when_they_tie(history: Project) -> None:
+    """Half of r3 (the column, not the index): r2 and r3 (and r4, r3's schema) are each one
+    difference away; all are named, and --stamp writes nothing."""
+    history.ok("upgrade", "r2")
+    history.execute("DROP TABLE alembic_version")
+    history.execute("ALTER TABLE owners ADD COLUMN email VARCHAR(100)")
+    history.dispose()
+    before = snapshot(history)
+    report = history.ok("adopt").output
+    for name in ("r2", "r3", "r4"):
+        assert f"Closest: {name}, 1 difference:" in report, report
+    assert "+ column owners.email: in the database, not at the revision" in report
+    assert "- index ix_pets_name" in report, report
+    refused = history.run("adopt", "--stamp")
+    assert refused.exit_code == 1 and "nothing was written" in refused.output
+    assert snapshot(history) == before
+    assert working_databases(history) == []
+
+
+def test_adopt_on_a_history_with_branches(history: Project) -> None:
+    """Two branches from r2: the database has both (upgraded to the heads); adopt names the
+    state with both heads, and the stamp lets `upgrade heads` carry on with nothing to do."""
+    history.write_revision(
+        "b1", "r2", 'op.create_table("toys", sa.Column("id", sa.Integer, primary_key=True))'
+    )
+    history.ok("upgrade", "heads")
+    history.execute("DROP TABLE alembic_version")
+    history.dispose()
+    report = history.ok("adopt").output
+    assert "The database's schema is the schema at " in report, report
+    found = report.split("The database's schema is the schema at ", 1)[1].split(".")[0]
+    assert set(found.split(", ")) == {"b1", "r4"}, report
+    history.ok("adopt", "--stamp")
+    assert history.versions() == {"b1", "r4"}
+    history.ok("upgrade", "heads")
+    assert history.versions() == {"b1", "r4"}
+
+
+def test_a_failing_revision_stops_adopt_and_names_it(history: Project) -> None:
+    history.ok("upgrade", "r2")
+    history.execute("DROP TABLE alembic_version")
+    history.write_revision("r5", "r4", 'raise RuntimeError("r5 cannot be replayed")')
+    history.dispose()
+    before = snapshot(history)
+    failed = history.run("adopt")
+    assert failed.exit_code != 0, str(failed)
+    assert "r5 cannot be replayed" in failed.output, str(failed)
+    assert "your database was not touched" in failed.output, str(failed)
+    assert "Traceback" not in failed.output
+    assert snapshot(history) == before
+    assert working_databases(history) == []
+
+
+def test_repair_when_no_revision_matches_and_the_ledger_knows_nothing(history: Project) -> None:
+    """The version table names a revision no file defines and the ledger never saw (written by
+    hand, or the ledger was off); the schema is no revision's: the closest are shown and no stamp
+    is offered as the fix."""
+    history.ok("upgrade", "r2")
+    history.execute("UPDATE alembic_version SET version_num = 'lost1'")
+    history.execute("ALTER TABLE owners ADD COLUMN nickname VARCHAR(20)")
+    history.dispose()
+    before = snapshot(history)
+    out = history.ok("repair").output
+    assert "The version table records lost1, which no revision file defines." in out, out
+    assert "ledger: upgrade lost1" not in out
+    assert "Closest: r2, 1 difference:" in out, out
+    assert "+ column owners.nickname: in the database, not at the revision" in out
+    assert "The fix: still stamp" not in out
+    refused = history.run("repair", "--stamp")
+    assert refused.exit_code == 1 and "nothing was written" in refused.output, str(refused)
+    assert snapshot(history) == before
+    assert history.versions() == {"lost1"}
+
+
+def test_adopt_with_an_async_env_py(project: Project) -> None:
+    from tests.test_shadow import make_async
+
+    make_async(project)
+    for rev, down, body in ALL_REVISIONS:
+        project.write_revision(rev, down, body)
+    try:
+        project.ok("upgrade", "r2")
+        project.execute("DROP TABLE alembic_version")
+        project.dispose()
+        before = snapshot(project)
+        assert "The database's schema is the schema at r2." in project.ok("adopt").output
+        assert snapshot(project) == before
+        project.dispose()
+        project.ok("adopt", "--stamp")
+        assert project.versions() == {"r2"}
+        assert working_databases(project) == []
+    finally:
+        project.dispose()
+        project.run("shadow", "clean")
