@@ -362,6 +362,58 @@ def test_shadow_clean_drops_what_a_killed_run_left(shadowed: Project) -> None:
     assert snapshot(shadowed) == before
 
 
+# env.py, edited: after the migrations it makes a table of its own (in the database it migrates)
+ENV_MAKES_A_TABLE = """\
+            context.run_migrations()
+            connection.exec_driver_sql(
+                "CREATE TABLE IF NOT EXISTS made_by_env (id INTEGER PRIMARY KEY)"
+            )
+"""
+
+
+def test_an_edited_revision_or_env_py_is_replayed_not_taken_from_the_cache(
+    shadowed: Project,
+) -> None:
+    """The cache is keyed by the bytes of the revision files and of env.py: an edit to a
+    revision already in the cache (not a new one), or to env.py, makes the next build replay,
+    and the schema compared is the edited one."""
+    before = snapshot(shadowed)
+    assert "by replaying the revisions" in shadowed.ok("check", "--shadow").output
+    assert "from the cache" in shadowed.ok("check", "--shadow").output
+    assert snapshot(shadowed) == before
+
+    # r1, the first revision, makes owners with one more column (the models do not have it)
+    r1 = next(shadowed.versions_dir.glob("r1_*.py"))
+    column = 'sa.Column("name", sa.String(50), nullable=False),\n'
+    assert r1.read_text().count(column) == 1
+    r1.write_text(
+        r1.read_text().replace(
+            column, column + '        sa.Column("nickname", sa.String(20), nullable=True),\n'
+        )
+    )
+    for how in ("by replaying the revisions", "from the cache"):  # the edit's build is cached
+        edited = shadowed.run("check", "--shadow")
+        assert edited.exit_code == 1, str(edited)
+        assert how in edited.output
+        assert "owners" in edited.output and "nickname" in edited.output
+        assert snapshot(shadowed) == before
+        assert working_databases(shadowed) == []
+
+    # env.py (no revision file changed) makes a table after the migrations
+    env = shadowed.env_py.read_text()
+    assert env.count("            context.run_migrations()\n") == 1  # the online one
+    shadowed.env_py.write_text(
+        env.replace("            context.run_migrations()\n", ENV_MAKES_A_TABLE)
+    )
+    for how in ("by replaying the revisions", "from the cache"):
+        built = shadowed.run("check", "--shadow")
+        assert built.exit_code == 1, str(built)
+        assert how in built.output
+        assert "made_by_env" in built.output and "nickname" in built.output
+        assert snapshot(shadowed) == before
+        assert working_databases(shadowed) == []
+
+
 # -- revision --autogenerate --shadow: the operations Alembic writes at head ---------------------
 
 
