@@ -2,14 +2,18 @@
 compare the models with the schema the revisions build, replayed into a throw-away database, on
 SQLite, PostgreSQL and MariaDB, while the developer's database is behind head.
 
-Every test checks that the developer's database is unchanged (schema, rows, version table) and
-that no working shadow database is left on the server.
+Every test checks, after every shadow command it runs, that the developer's database is unchanged
+(its whole schema as the server's catalogue states it, every row of every table, the version
+table: tests/schema_snapshot.py) and that no working shadow database is left on the server.  The
+database holds more than the revisions' tables (FURNISHINGS: a view, a check constraint, a server
+default, a trigger, sequences, an enum, comments, another schema), so a command that touched any
+of it would be seen.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -22,6 +26,7 @@ import sqlalchemy as sa
 
 from tests.conftest import Project, engine_for, versions_of
 from tests.databases import required
+from tests.schema_snapshot import Fingerprint, fingerprint
 
 LOAD_MODELS = """
 import runpy as _runpy
@@ -106,37 +111,85 @@ def shadowed(project: Project) -> Iterator[Project]:
     _write_models(project)
     project.ok("upgrade", "r1")
     project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
+    furnish(project)
     yield project
     project.dispose()
     project.run("shadow", "clean")
 
 
+# What the user's database holds besides the revisions' tables, so that a shadow command that
+# touched any of it would change the snapshot: a view, a server default, a trigger; on PostgreSQL
+# also a sequence that has been used, an enum type, comments, a function, and a table with a check
+# constraint and a row in another schema; on MariaDB a sequence.  None of it is a table of the
+# default schema, a comment on one or a check constraint on one: `still adopt` compares the same
+# schema as without it.
+FURNISHINGS = {
+    "sqlite": [
+        "CREATE VIEW owner_names AS SELECT name FROM owners",
+        "CREATE TRIGGER owners_named BEFORE INSERT ON owners WHEN NEW.name = '' "
+        "BEGIN SELECT RAISE(ABORT, 'a name please'); END",
+    ],
+    "postgresql": [
+        "ALTER TABLE owners ALTER COLUMN name SET DEFAULT 'nobody'",
+        "CREATE VIEW owner_names AS SELECT name FROM owners",
+        "COMMENT ON VIEW owner_names IS 'the names only'",
+        "CREATE SEQUENCE tickets START 10",
+        "SELECT nextval('tickets')",
+        "CREATE TYPE mood AS ENUM ('calm', 'busy')",
+        "CREATE SCHEMA side",
+        "CREATE TABLE side.notes (id serial PRIMARY KEY, body text NOT NULL DEFAULT 'x', "
+        "feeling mood, CONSTRAINT ck_notes_body CHECK (body <> ''))",
+        "COMMENT ON COLUMN side.notes.body IS 'what was noted'",
+        "INSERT INTO side.notes (body, feeling) VALUES ('kept', 'calm')",
+        "CREATE FUNCTION side.no_empty_name() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN IF NEW.name = '' THEN RAISE EXCEPTION 'a name please'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER owners_named BEFORE INSERT ON owners "
+        "FOR EACH ROW EXECUTE FUNCTION side.no_empty_name()",
+    ],
+    "mariadb": [
+        "ALTER TABLE owners ALTER COLUMN name SET DEFAULT 'nobody'",
+        "CREATE VIEW owner_names AS SELECT name FROM owners",
+        "CREATE SEQUENCE tickets START WITH 10 NOCACHE",  # its state in its row
+        "SELECT NEXTVAL(tickets)",
+        "CREATE TRIGGER owners_named BEFORE INSERT ON owners FOR EACH ROW "
+        "SET NEW.name = COALESCE(NEW.name, 'nobody')",
+    ],
+}
+
+
+# A check constraint on owners (SQLite adds none to a table that exists): `still adopt` compares
+# named check constraints, so the adopt tests' databases go without it.
+CHECK = "ALTER TABLE owners ADD CONSTRAINT ck_owners_name CHECK (name <> '')"
+
+
+def furnish(project: Project, check: bool = True) -> None:
+    """Add FURNISHINGS (and CHECK, unless ``check`` is false) to the project's database, which
+    has the owners table."""
+    project.execute(*FURNISHINGS[project.kind])
+    if check and project.kind != "sqlite":
+        project.execute(CHECK)
+    project.dispose()
+
+
 # -- what must hold after every shadow command ---------------------------------------------------
 
 
-def snapshot(project: Project) -> Any:
-    """The developer's database as it stands: for SQLite its file's bytes; elsewhere every
-    table's reflected definition and rows (the version table and the ledger included)."""
+def snapshot(project: Project) -> Fingerprint:
+    """The developer's database as it stands: its whole schema as the catalogue states it and
+    every row of every table, the version table and the ledger included (for SQLite the file's
+    bytes too): tests/schema_snapshot.py."""
     project.dispose()
-    if project.kind == "sqlite":
-        path = Path(sa.engine.make_url(project.url).database or "")
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "no file"
+    return fingerprint(project.url)
+
+
+def server_databases(project: Project) -> list[str]:
+    """The names of the databases on the project's server (PostgreSQL, MariaDB)."""
     engine = engine_for(project.url)
     try:
-        inspector = sa.inspect(engine)
-        state: dict[str, Any] = {}
         with engine.connect() as conn:
-            for table in sorted(inspector.get_table_names()):
-                state[table] = (
-                    [
-                        (c["name"], str(c["type"]), c["nullable"])
-                        for c in inspector.get_columns(table)
-                    ],
-                    inspector.get_indexes(table),
-                    inspector.get_foreign_keys(table),
-                    sorted(map(tuple, conn.execute(sa.text(f"SELECT * FROM {table}")))),
-                )
-        return state
+            if project.kind == "postgresql":
+                return list(conn.execute(sa.text("SELECT datname FROM pg_database")).scalars())
+            return list(conn.execute(sa.text("SHOW DATABASES")).scalars())
     finally:
         engine.dispose()
 
@@ -148,16 +201,60 @@ def working_databases(project: Project) -> list[str]:
     mine = f"still_shadow_m{machine_tag()}_{os.getpid()}_"
     if project.kind == "sqlite":
         return [p.name for p in Path(tempfile.gettempdir()).glob(f"{mine}*")]
-    engine = engine_for(project.url)
-    try:
-        with engine.connect() as conn:
-            if project.kind == "postgresql":
-                names = conn.execute(sa.text("SELECT datname FROM pg_database")).scalars()
-            else:
-                names = conn.execute(sa.text("SHOW DATABASES")).scalars()
-            return [n for n in names if n.startswith(mine)]
-    finally:
-        engine.dispose()
+    return [n for n in server_databases(project) if n.startswith(mine)]
+
+
+# Writes to the user's database (FURNISHINGS in it) and the part of the snapshot each must change.
+# Most of them the snapshot before this one (reflected columns' names, types and nullability,
+# indexes, foreign keys and rows of the default schema's tables) did not see.
+CHANGES = {
+    "sqlite": [
+        ("UPDATE owners SET name = 'Ann'", "rows owners"),
+        ("DROP TRIGGER owners_named", "sqlite_master"),
+        ("CREATE VIEW pet_names AS SELECT 1 AS name", "sqlite_master"),
+        ("PRAGMA user_version = 7", "user_version"),
+    ],
+    "postgresql": [
+        ("ALTER TABLE owners ADD CONSTRAINT ck_owners_id CHECK (id > 0)", "constraints"),
+        ("ALTER TABLE owners ADD CONSTRAINT uq_owners_name UNIQUE (name)", "constraints"),
+        ("ALTER TABLE owners ALTER COLUMN name SET DEFAULT 'someone'", "columns"),
+        ("COMMENT ON TABLE owners IS 'people'", "comments"),
+        ("COMMENT ON COLUMN side.notes.body IS NULL", "comments"),
+        ("SELECT nextval('tickets')", "rows public.tickets"),
+        ("ALTER TYPE mood ADD VALUE 'sleepy'", "enum labels"),
+        ("CREATE OR REPLACE VIEW owner_names AS SELECT name, id FROM owners", "views"),
+        ("UPDATE side.notes SET body = 'changed'", "rows side.notes"),
+        ("DROP TRIGGER owners_named ON owners", "triggers"),
+        ("CREATE SCHEMA empty_one", "schemas"),
+        ("ALTER DATABASE {database} SET synchronous_commit = off", "database settings"),
+    ],
+    "mariadb": [
+        (
+            "ALTER TABLE owners ADD CONSTRAINT ck_owners_long CHECK (name <> 'x')",
+            "base table owners",
+        ),
+        ("ALTER TABLE owners ALTER COLUMN name SET DEFAULT 'someone'", "base table owners"),
+        ("ALTER TABLE owners COMMENT = 'people'", "base table owners"),
+        ("SELECT NEXTVAL(tickets)", "rows tickets"),
+        ("CREATE OR REPLACE VIEW owner_names AS SELECT name, id FROM owners", "view owner_names"),
+        ("DROP TRIGGER owners_named", "triggers"),
+        ("ALTER DATABASE {database} CHARACTER SET latin1", "database"),
+    ],
+}
+
+
+def test_the_snapshot_sees_every_change(shadowed: Project) -> None:
+    """The comparison the other tests make can fail: each write to the user's database changes
+    the snapshot, in the part that holds what was written."""
+    database = sa.engine.make_url(shadowed.url).database
+    before = snapshot(shadowed)
+    assert snapshot(shadowed) == before  # reading it changes nothing
+    for statement, part in CHANGES[shadowed.kind]:
+        shadowed.execute(statement.format(database=database))
+        after = snapshot(shadowed)
+        changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        assert part in changed, (statement, changed)
+        before = after
 
 
 # -- check --shadow ------------------------------------------------------------------------------
@@ -173,11 +270,13 @@ def test_check_shadow_passes_and_fails_on_a_database_behind_head(shadowed: Proje
     assert first.exit_code == 0, str(first)
     assert "No new upgrade operations detected." in first.output
     assert "by replaying the revisions" in first.output
+    assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
 
     second = shadowed.run("check", "--shadow")  # same revision files: the cache
     assert second.exit_code == 0, str(second)
     assert "from the cache" in second.output
+    assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
 
     _write_models(shadowed, extra="    age = Column(Integer, nullable=True)")
@@ -195,6 +294,7 @@ def test_the_setting_makes_shadow_the_default(shadowed: Project) -> None:
     text = shadowed.ini.read_text()
     shadowed.ini.write_text(text.replace("[alembic]\n", "[alembic]\nautogenerate_shadow = true\n"))
     assert "shadow database" in shadowed.ok("check").output
+    assert snapshot(shadowed) == before
     assert shadowed.run("check", "--no-shadow").exit_code == 1  # at r1: not at the head
     assert snapshot(shadowed) == before
 
@@ -241,7 +341,9 @@ def _leave(project: Project, name: str) -> None:
 def test_shadow_clean_drops_what_a_killed_run_left(shadowed: Project) -> None:
     from still.shadow.names import machine_tag
 
+    before = snapshot(shadowed)
     assert shadowed.ok("check", "--shadow")
+    assert snapshot(shadowed) == before
     # a run killed outright (no finally): a working database of a process that is gone, made
     # on this machine (and one named as before machines were named: read as this machine's)
     dead = f"still_shadow_m{machine_tag()}_999999999_abcdef"
@@ -251,8 +353,65 @@ def test_shadow_clean_drops_what_a_killed_run_left(shadowed: Project) -> None:
     cleaned = shadowed.ok("shadow", "clean").output
     assert dead in cleaned and untagged in cleaned
     assert "shadow database(s) and cache(s) dropped" in cleaned
+    assert snapshot(shadowed) == before
+    if shadowed.kind != "sqlite":
+        assert dead not in server_databases(shadowed)
+        assert sa.engine.make_url(shadowed.url).database in server_databases(shadowed)
     again = shadowed.ok("check", "--shadow").output
     assert "by replaying the revisions" in again  # the cache went too
+    assert snapshot(shadowed) == before
+
+
+# env.py, edited: after the migrations it makes a table of its own (in the database it migrates)
+ENV_MAKES_A_TABLE = """\
+            context.run_migrations()
+            connection.exec_driver_sql(
+                "CREATE TABLE IF NOT EXISTS made_by_env (id INTEGER PRIMARY KEY)"
+            )
+"""
+
+
+def test_an_edited_revision_or_env_py_is_replayed_not_taken_from_the_cache(
+    shadowed: Project,
+) -> None:
+    """The cache is keyed by the bytes of the revision files and of env.py: an edit to a
+    revision already in the cache (not a new one), or to env.py, makes the next build replay,
+    and the schema compared is the edited one."""
+    before = snapshot(shadowed)
+    assert "by replaying the revisions" in shadowed.ok("check", "--shadow").output
+    assert "from the cache" in shadowed.ok("check", "--shadow").output
+    assert snapshot(shadowed) == before
+
+    # r1, the first revision, makes owners with one more column (the models do not have it)
+    r1 = next(shadowed.versions_dir.glob("r1_*.py"))
+    column = 'sa.Column("name", sa.String(50), nullable=False),\n'
+    assert r1.read_text().count(column) == 1
+    r1.write_text(
+        r1.read_text().replace(
+            column, column + '        sa.Column("nickname", sa.String(20), nullable=True),\n'
+        )
+    )
+    for how in ("by replaying the revisions", "from the cache"):  # the edit's build is cached
+        edited = shadowed.run("check", "--shadow")
+        assert edited.exit_code == 1, str(edited)
+        assert how in edited.output
+        assert "owners" in edited.output and "nickname" in edited.output
+        assert snapshot(shadowed) == before
+        assert working_databases(shadowed) == []
+
+    # env.py (no revision file changed) makes a table after the migrations
+    env = shadowed.env_py.read_text()
+    assert env.count("            context.run_migrations()\n") == 1  # the online one
+    shadowed.env_py.write_text(
+        env.replace("            context.run_migrations()\n", ENV_MAKES_A_TABLE)
+    )
+    for how in ("by replaying the revisions", "from the cache"):
+        built = shadowed.run("check", "--shadow")
+        assert built.exit_code == 1, str(built)
+        assert how in built.output
+        assert "made_by_env" in built.output and "nickname" in built.output
+        assert snapshot(shadowed) == before
+        assert working_databases(shadowed) == []
 
 
 # -- revision --autogenerate --shadow: the operations Alembic writes at head ---------------------
@@ -322,6 +481,7 @@ def test_revision_shadow_writes_what_alembic_writes_at_head(
         "revision", "--autogenerate", "--shadow", "-m", "more", "--rev-id", "still1"
     )
     assert made.exit_code == 0, str(made)
+    assert snapshot(shadowed) == before
     written = next(shadowed.versions_dir.glob("still1_*.py"))
     assert _operations(written) == expected
     assert expected["upgrade"], "the reference found nothing: the test would prove nothing"
@@ -332,16 +492,21 @@ def test_revision_shadow_writes_what_alembic_writes_at_head(
 
 def test_no_developer_database_is_needed(shadowed: Project, tmp_path: Path) -> None:
     """SQLite: no database file at all; PostgreSQL and MariaDB: the server, not the database."""
+    before = snapshot(shadowed)  # the database the project had, on the same server
     url = sa.engine.make_url(shadowed.url)
     if shadowed.kind == "sqlite":
         missing = tmp_path / "nowhere" / "dev.db"  # its directory does not exist either
         shadowed.set_url(url.set(database=str(missing)).render_as_string(hide_password=False))
     else:
+        assert "still_no_such_db" not in server_databases(shadowed)
         shadowed.set_url(url.set(database="still_no_such_db").render_as_string(hide_password=False))
     checked = shadowed.run("check", "--shadow")
     assert checked.exit_code == 0, str(checked)
     if shadowed.kind == "sqlite":
         assert not missing.parent.exists()
+    else:
+        assert "still_no_such_db" not in server_databases(shadowed)  # not made either
+    assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
 
 
@@ -386,11 +551,16 @@ def test_an_async_env_py(project: Project) -> None:
         project.write_revision(rev, down, body)
     _write_models(project)
     try:
+        project.ok("upgrade", "r1")
+        project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
+        furnish(project)
         before = snapshot(project)
         first = project.run("check", "--shadow")
         assert first.exit_code == 0, str(first)
+        assert snapshot(project) == before
         second = project.run("check", "--shadow")
         assert second.exit_code == 0 and "from the cache" in second.output, str(second)
+        assert snapshot(project) == before
         _write_models(project, extra="    age = Column(Integer, nullable=True)")
         differs = project.run("check", "--shadow")
         assert differs.exit_code == 1 and "age" in differs.output, str(differs)
@@ -480,6 +650,7 @@ def test_include_schemas_on_postgresql(shadowed: Project) -> None:
     for _ in range(2):  # built, then from the template
         checked = shadowed.run("check", "--shadow")
         assert checked.exit_code == 0, str(checked)
+        assert snapshot(shadowed) == before
     _write_models(shadowed, extra=notes + "    text = Column(String(10))\n")
     differs = shadowed.run("check", "--shadow")
     assert differs.exit_code == 1 and "extra.notes" in differs.output, str(differs)
@@ -502,6 +673,7 @@ def test_two_heads_are_built_together(shadowed: Project) -> None:
     checked = shadowed.run("check", "--shadow")
     assert checked.exit_code == 0, str(checked)
     assert "b1" in checked.output and "r3" in checked.output
+    assert snapshot(shadowed) == before
     made = shadowed.run(
         "revision", "--autogenerate", "--shadow", "--head", "b1", "-m", "on b1", "--rev-id", "b2"
     )
@@ -512,6 +684,79 @@ def test_two_heads_are_built_together(shadowed: Project) -> None:
     assert any("create_index" in op for op in ops["upgrade"]), ops
     assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
+
+
+# -- adopt: the user's database compared with the schema at each revision ----------------------
+
+
+# r4 changes no schema (a data step): a database at r3 or r4 has the schema of both
+DATA_STEP = ("r4", "r3", "op.execute('DELETE FROM owners WHERE 1 = 0')")
+
+
+@pytest.fixture
+def adoptable(project: Project) -> Iterator[Project]:
+    """The project with four revisions (r4 a data step) and no models; its database empty."""
+    for rev, down, body in [*REVISIONS, DATA_STEP]:
+        project.write_revision(rev, down, body)
+    yield project
+    project.dispose()
+    project.run("shadow", "clean")
+
+
+def _lose_the_version_table(project: Project, revision: str) -> None:
+    """The database upgraded to ``revision``, with rows and FURNISHINGS, then its version table
+    dropped (the ledger stays)."""
+    project.ok("upgrade", revision)
+    project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
+    if revision != "r1":
+        project.execute("INSERT INTO pets (id, owner_id, name) VALUES (1, 1, 'Rex')")
+    furnish(project, check=False)
+    project.execute("DROP TABLE alembic_version")
+    project.dispose()
+
+
+def test_adopt_after_the_version_table_was_lost_leaves_the_database_alone(
+    adoptable: Project,
+) -> None:
+    _lose_the_version_table(adoptable, "r1")
+    before = snapshot(adoptable)
+    found = adoptable.ok("adopt")
+    assert "The database's schema is the schema at r1." in found.output
+    assert snapshot(adoptable) == before
+    document = json.loads(adoptable.ok("adopt", "--json").stdout)
+    assert document["outcome"] == "match"
+    assert document["matches"] == [{"heads": ["r1"], "differences": []}]
+    assert snapshot(adoptable) == before
+    assert working_databases(adoptable) == []
+
+    # a column added by hand: no revision's schema; --stamp refuses and writes nothing
+    adoptable.execute("ALTER TABLE owners ADD COLUMN nickname VARCHAR(20)")
+    before = snapshot(adoptable)
+    closest = adoptable.ok("adopt")
+    assert "No revision's schema is the database's. Closest: r1, 1 difference:" in closest.output
+    assert snapshot(adoptable) == before
+    refused = adoptable.run("adopt", "--stamp")
+    assert refused.exit_code == 1 and "nothing was written" in refused.output
+    assert snapshot(adoptable) == before
+    assert working_databases(adoptable) == []
+
+
+def test_adopt_between_two_revisions_with_one_schema_leaves_the_database_alone(
+    adoptable: Project,
+) -> None:
+    _lose_the_version_table(adoptable, "r4")
+    before = snapshot(adoptable)
+    report = adoptable.ok("adopt")
+    assert "schema at each of r3, r4" in report.output and "does not guess" in report.output
+    assert snapshot(adoptable) == before
+    refused = adoptable.run("adopt", "--stamp")
+    assert refused.exit_code == 1, str(refused)
+    assert snapshot(adoptable) == before
+    document = json.loads(adoptable.ok("adopt", "--json").stdout)
+    assert document["outcome"] == "ambiguous"
+    assert [m["heads"] for m in document["matches"]] == [["r3"], ["r4"]]
+    assert snapshot(adoptable) == before
+    assert working_databases(adoptable) == []
 
 
 # -- what a build skips (a throw-away database is nobody else's) ----------------------------------
@@ -532,6 +777,7 @@ def test_a_build_takes_no_lock_and_hands_out_no_setting_of_its_own(project: Proj
         lambda context: locking.append(context._option("migration_lock", True))
     )
     clones = Clones(config)
+    before = snapshot(project)  # SQLite: no file (and none is made)
     try:
         first = clones.clone()
         assert not first.from_cache and locking == [False]  # the replay took no lock
@@ -561,6 +807,7 @@ def test_a_build_takes_no_lock_and_hands_out_no_setting_of_its_own(project: Proj
         clones.drop_all()
         project.dispose()
         project.run("shadow", "clean")
+    assert snapshot(project) == before
     command.upgrade(config, "head")  # the project's own upgrade takes the lock as before
     assert locking[-1] is True
 
@@ -576,8 +823,10 @@ def test_a_view_made_by_a_revision_is_in_every_clone(project: Project) -> None:
     config = Config(str(project.ini))
     config.set_main_option("sqlalchemy.url", project.url.replace("%", "%%"))
     clones = Clones(config)
+    before = snapshot(project)
     try:
         first, second = clones.clone(), clones.clone()
+        assert snapshot(project) == before
         assert second.from_cache is (project.kind != "mariadb")
         for database in (first, second):
             engine = engine_for(database.url)
@@ -599,9 +848,11 @@ def test_shadow_clean_leaves_another_machines_database_alone(shadowed: Project) 
     other = "00000000" if machine_tag() != "00000000" else "11111111"
     elsewhere = f"still_shadow_m{other}_999999999_abcdef"
     _leave(shadowed, elsewhere)
+    before = snapshot(shadowed)
     try:
         cleaned = shadowed.ok("shadow", "clean").output
         assert elsewhere not in cleaned
+        assert snapshot(shadowed) == before
         if shadowed.kind == "sqlite":
             assert (Path(tempfile.gettempdir()) / f"{elsewhere}.sqlite").exists()
         else:
