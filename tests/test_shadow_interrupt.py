@@ -305,17 +305,7 @@ WAITING = {
     "db_url",
     [
         "postgresql",
-        pytest.param(
-            "mariadb",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=NotPrompt,
-                reason="MySQL/MariaDB: the interrupted statement goes on on the server after "
-                "its client is gone, holding its transaction's locks, and DROP DATABASE waits "
-                "for it (the working database's sessions are not killed first, as PostgreSQL's "
-                "DROP DATABASE ... WITH (FORCE) does): Ctrl-C hangs until the statement ends",
-            ),
-        ),
+        "mariadb",
     ],
     indirect=True,
 )
@@ -392,17 +382,6 @@ except KeyboardInterrupt:
 """
 
 
-# Clones.clone() registers a server for drop_all() only once materialize() has returned: a build
-# that does not finish leaves its working database (shadow_database() drops it in a finally).
-CLONE_LEAKS = pytest.mark.xfail(
-    strict=True,
-    raises=LeftBehind,
-    reason="Clones.clone() (src/still/testing/clones.py) does not drop the working database "
-    "when the build is interrupted or fails: drop_all() knows only finished clones",
-)
-
-
-@CLONE_LEAKS
 def test_ctrl_c_during_a_clone_leaves_no_working_database(sleeping: Project) -> None:
     before = snapshot(sleeping)
     program = sleeping.root / "cloning.py"
@@ -422,7 +401,6 @@ def test_ctrl_c_during_a_clone_leaves_no_working_database(sleeping: Project) -> 
         _drop_leftovers(sleeping, databases_of(sleeping, child.pid))
 
 
-@CLONE_LEAKS
 def test_a_clone_whose_replay_fails_leaves_no_working_database(sleeping: Project) -> None:
     """The same clean-up after a failing revision (as after a failing revision of check --shadow,
     tests/test_shadow.py), in this process."""
