@@ -305,3 +305,20 @@ def test_adopt_with_an_async_env_py(project: Project) -> None:
     finally:
         project.dispose()
         project.run("shadow", "clean")
+
+
+def test_adopt_shows_a_named_check_constraint_as_a_difference_without_logging(
+    history: Project,
+) -> None:
+    """A named CHECK constraint the revisions never made: one difference at r2, said once in
+    adopt's report, not logged by the comparison at every step."""
+    metadata = models_at_r2()
+    metadata.tables["owners"].append_constraint(
+        sa.CheckConstraint("length(name) > 0", name="ck_owners_name_given")
+    )
+    metadata.create_all(history.engine())
+    history.dispose()
+    report = history.ok("adopt").output
+    assert "Closest: r2, 1 difference:" in report, report
+    assert "ck_owners_name_given" in report, report
+    assert "Detected" not in report, report

@@ -17,6 +17,8 @@ types_log = logging.getLogger(f"{_LOGGERS}.types")
 constraints_log = logging.getLogger(f"{_LOGGERS}.constraints")
 defaults_log = logging.getLogger(f"{_LOGGERS}.server_defaults")
 comments_log = logging.getLogger(f"{_LOGGERS}.comments")
+# named CHECK constraints: Alembic logs them from its add-on module's logger
+check_constraints_log = logging.getLogger("alembic.ext.checkconstraint_byname")
 
 
 def _qualified(schema: str | None, name: str) -> str:
@@ -187,6 +189,6 @@ def _constraint(kind: str, constraint: Any) -> None:
             )
     elif isinstance(constraint, CheckConstraint):
         verb = "added" if kind == "add_constraint" else "removed"
-        logging.getLogger("alembic.ext.checkconstraint_byname").info(
+        check_constraints_log.info(
             "Detected %s check constraint %r on table %r", verb, constraint.name, table
         )

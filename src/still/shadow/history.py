@@ -136,6 +136,7 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
 def _quiet() -> Iterator[None]:
     """Autogenerate's comparison loggers switched off for the block."""
     from still.autogenerate.logs import (
+        check_constraints_log,
         comments_log,
         constraints_log,
         defaults_log,
@@ -143,7 +144,14 @@ def _quiet() -> Iterator[None]:
         types_log,
     )
 
-    loggers = [tables_log, types_log, constraints_log, defaults_log, comments_log]
+    loggers = [
+        tables_log,
+        types_log,
+        constraints_log,
+        defaults_log,
+        comments_log,
+        check_constraints_log,
+    ]
     before = [logger.disabled for logger in loggers]
     for logger in loggers:
         logger.disabled = True
