@@ -107,3 +107,95 @@ def test_the_cache_keeps_several_revisions(clones_project: Project) -> None:
     finally:
         clones.drop_all()
     assert working_databases(clones_project) == []
+
+
+CLONE_AND_LOOK = r"""
+import json, sys
+import sqlalchemy as sa
+from still.config import Config
+from still.testing.clones import Clones
+
+clones = Clones(Config(sys.argv[1]))
+database = clones.clone()
+engine = sa.create_engine(database.url)
+try:
+    columns = {
+        c["name"]: getattr(c["type"], "length", None)
+        for c in sa.inspect(engine).get_columns("tags")
+    }
+finally:
+    engine.dispose()
+    clones.drop_all()
+print(json.dumps({"from_cache": database.from_cache, "columns": columns}))
+"""
+
+
+def test_a_changed_module_a_revision_imports_is_built_again(clones_project: Project) -> None:
+    """r4 takes a column's length from the project's own module (at its top) and more columns
+    from another (inside upgrade()): a change to either is a new schema, so the cache misses;
+    a change to a project file no revision imports does not.  Each build is a process of its
+    own, as each command is (a module already imported is not read again in a process)."""
+    import json
+    import subprocess
+    import sys
+
+    root = clones_project.root
+    (root / "lengths.py").write_text("TAG_LENGTH = 30\n")
+    (root / "helpers").mkdir()
+    (root / "helpers" / "__init__.py").write_text("")
+    (root / "helpers" / "columns.py").write_text(
+        "import sqlalchemy as sa\n\n\ndef extra():\n    return [sa.Column('note', sa.String(10))]\n"
+    )
+    (root / "unrelated.py").write_text("X = 1\n")
+    clones_project.write_revision(
+        "r4",
+        "r3",
+        """
+        from helpers.columns import extra
+
+        op.create_table(
+            "tags",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("label", sa.String(TAG_LENGTH)),
+            *extra(),
+        )
+        """,
+    )
+    revision = next(clones_project.versions_dir.glob("r4_*.py"))
+    text = revision.read_text()
+    revision.write_text(
+        text.replace(
+            "import sqlalchemy as sa\n",
+            "import sqlalchemy as sa\nfrom lengths import TAG_LENGTH\n",
+            1,
+        )
+    )
+
+    def build() -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-c", CLONE_AND_LOOK, str(clones_project.ini)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+    first = build()
+    assert first == {"from_cache": False, "columns": {"id": None, "label": 30, "note": 10}}
+    assert build()["from_cache"] is True
+    (root / "unrelated.py").write_text("X = 2\n")
+    assert build()["from_cache"] is True  # no revision imports it
+
+    (root / "lengths.py").write_text("TAG_LENGTH = 40\n")
+    changed = build()
+    assert changed == {"from_cache": False, "columns": {"id": None, "label": 40, "note": 10}}
+    assert build()["from_cache"] is True
+
+    (root / "helpers" / "columns.py").write_text(
+        "import sqlalchemy as sa\n\n\ndef extra():\n    return [sa.Column('note', sa.String(20))]\n"
+    )
+    inside = build()
+    assert inside == {"from_cache": False, "columns": {"id": None, "label": 40, "note": 20}}
+    assert working_databases(clones_project) == []

@@ -17,6 +17,9 @@ def shadow_clean(config: Config) -> list[str]:
         dropped = server.clean()
     finally:
         server.close()
+    from still.shadow.dependencies import forget
+
+    forget(server.cache_directory)
     for name in dropped:
         config.print_stdout(f"dropped {name}")
     config.print_stdout(

@@ -113,19 +113,29 @@ def materialize(
     """Make ``server``'s working database at ``targets`` (default: the heads): a clone of the
     cached one when the revision files are unchanged, else replayed and then cached.  The
     caller drops it (``server.drop()``)."""
+    from still.shadow import dependencies
+
     wanted_targets = tuple(script.graph.heads) if targets is None else tuple(targets)
     digest = revisions_digest(script, wanted_targets, server.kind)
+    root = dependencies.project_root(config.config_file_name)
+    # the digest, with the project modules the revisions imported when it was last built
+    key = dependencies.cache_key(digest, server.cache_directory, root)
     try:
-        url = server.restore(digest)
+        url = server.restore(key)
         from_cache = url is not None
         if url is None:
             url = server.create()
             version_tables = _replay(config, script, server, url, wanted_targets)
             server.built()
-            server.keep(digest, version_tables)
+            if server.caching:
+                imported = dependencies.revision_dependencies(
+                    script, script.graph.ancestors(wanted_targets), root
+                )
+                key = dependencies.record(digest, server.cache_directory, root, imported)
+            server.keep(key, version_tables)
     finally:
         server.close()  # the admin connection; drop() opens another
-    return Shadow(url, wanted_targets, from_cache, digest, server.kind)
+    return Shadow(url, wanted_targets, from_cache, key, server.kind)
 
 
 def _drop(server: Server, config: Config) -> None:
