@@ -856,17 +856,7 @@ def test_shadow_clean_leaves_another_machines_database_alone(shadowed: Project) 
         if shadowed.kind == "sqlite":
             assert (Path(tempfile.gettempdir()) / f"{elsewhere}.sqlite").exists()
         else:
-            engine = engine_for(shadowed.url)
-            try:
-                with engine.connect() as conn:
-                    query = (
-                        "SELECT datname FROM pg_database"
-                        if shadowed.kind == "postgresql"
-                        else "SHOW DATABASES"
-                    )
-                    assert elsewhere in conn.execute(sa.text(query)).scalars().all()
-            finally:
-                engine.dispose()
+            assert elsewhere in server_databases(shadowed)
     finally:
         if shadowed.kind == "sqlite":
             (Path(tempfile.gettempdir()) / f"{elsewhere}.sqlite").unlink(missing_ok=True)

@@ -33,6 +33,7 @@ from tests.test_shadow import (
     REVISIONS,
     VISITS,
     make_async,
+    server_databases,
     snapshot,
     working_databases,
 )
@@ -322,20 +323,6 @@ def test_no_shadow_compares_with_the_developers_database(prepared: Project) -> N
 # -- b. no developer database at all ---------------------------------------------------------------
 
 
-def _server_databases(project: Project) -> list[str]:
-    engine = engine_for(project.url)
-    try:
-        with engine.connect() as conn:
-            query = (
-                "SELECT datname FROM pg_database"
-                if project.kind == "postgresql"
-                else "SHOW DATABASES"
-            )
-            return list(conn.execute(sa.text(query)).scalars())
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.parametrize("asked", ["flag", "setting"])
 def test_revision_shadow_with_no_developer_database(
     prepared: Project, another_database: Callable[[], str], tmp_path: Path, asked: str
@@ -354,7 +341,7 @@ def test_revision_shadow_with_no_developer_database(
         absent = url.set(database=name)
 
         def exists() -> bool:
-            return name in _server_databases(prepared)
+            return name in server_databases(prepared)
 
     assert not exists()
     prepared.set_url(absent.render_as_string(hide_password=False))

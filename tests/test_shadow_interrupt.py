@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Project, engine_for
-from tests.test_shadow import LOAD_MODELS, MODELS, REVISIONS, snapshot
+from tests.test_shadow import LOAD_MODELS, MODELS, REVISIONS, server_databases, snapshot
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process: POSIX")
 
@@ -98,17 +98,15 @@ def _names_on_server(project: Project) -> list[str]:
     """Every database on the project's server (SQLite: the files of the temporary directory)."""
     if project.kind == "sqlite":
         return [p.name for p in Path(tempfile.gettempdir()).iterdir()]
-    engine = engine_for(project.url)
-    try:
-        with engine.connect() as conn:
-            query = (
-                "SELECT datname FROM pg_database"
-                if project.kind == "postgresql"
-                else "SHOW DATABASES"
-            )
-            return list(conn.execute(sa.text(query)).scalars())
-    finally:
-        engine.dispose()
+    return server_databases(project)
+
+
+def _stop(project: Project, child: subprocess.Popen[str]) -> None:
+    """After a test: the child killed if it still runs, and what it left dropped."""
+    if child.poll() is None:
+        child.kill()
+        child.communicate()
+    _drop_leftovers(project, databases_of(project, child.pid))
 
 
 def databases_of(project: Project, pid: int) -> list[str]:
@@ -264,10 +262,7 @@ def test_ctrl_c_during_the_replay_drops_the_working_database(
         assert sorted(p.name for p in sleeping.versions_dir.glob("*.py")) == files  # no file
         assert snapshot(sleeping) == before
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
-        _drop_leftovers(sleeping, databases_of(sleeping, child.pid))
+        _stop(sleeping, child)
 
 
 # r4 again, now waiting in a statement on the server when the signal comes: PostgreSQL in
@@ -351,10 +346,7 @@ def test_ctrl_c_while_a_statement_runs_on_the_server(sleeping: Project) -> None:
         if transaction.is_active:
             transaction.rollback()
         holder.close()
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
-        _drop_leftovers(sleeping, databases_of(sleeping, child.pid))
+        _stop(sleeping, child)
     assert snapshot(sleeping) == before
 
 
@@ -395,10 +387,7 @@ def test_ctrl_c_during_a_clone_leaves_no_working_database(sleeping: Project) -> 
         assert cached(sleeping) == []
         assert snapshot(sleeping) == before
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
-        _drop_leftovers(sleeping, databases_of(sleeping, child.pid))
+        _stop(sleeping, child)
 
 
 def test_a_clone_whose_replay_fails_leaves_no_working_database(sleeping: Project) -> None:
