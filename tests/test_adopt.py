@@ -322,3 +322,21 @@ def test_adopt_shows_a_named_check_constraint_as_a_difference_without_logging(
     assert "Closest: r2, 1 difference:" in report, report
     assert "ck_owners_name_given" in report, report
     assert "Detected" not in report, report
+
+
+def test_a_missing_table_is_further_than_a_missing_constraint(history: Project) -> None:
+    """owners as r1 made it, with a CHECK constraint no revision made: one difference from r1,
+    and one (the whole table) from base; the table weighs its columns, so r1 alone is closest."""
+    metadata = sa.MetaData()
+    sa.Table(
+        "owners",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.CheckConstraint("length(name) > 0", name="ck_owners_name_given"),
+    )
+    metadata.create_all(history.engine())
+    history.dispose()
+    report = history.ok("adopt").output
+    assert "Closest: r1, 1 difference:" in report, report
+    assert "Closest: base" not in report, report

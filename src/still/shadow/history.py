@@ -41,6 +41,9 @@ class State:
 
     heads: tuple[str, ...]  # () for base
     differences: list[str] = field(default_factory=list)
+    # how far apart: a difference counts one, a table only on one side one and one per column
+    # (a whole table missing is further than one missing constraint)
+    distance: int = 0
 
     @property
     def matches(self) -> bool:
@@ -86,7 +89,7 @@ def compare_along(config: Config, script: ScriptDirectory, schema: MetaData) -> 
 
         with _quiet():  # autogenerate logs each difference it finds: once per step here
             diffs = compare_metadata(context, schema)
-        states.append(State(tuple(heads), describe(diffs)))
+        states.append(State(tuple(heads), describe(diffs), distance(diffs)))
 
     class Comparing(Reporter):
         def step_finished(self, step: Step, script: Script | None, seconds: float) -> None:
@@ -163,11 +166,25 @@ def _quiet() -> Iterator[None]:
 
 
 def best(states: Sequence[State]) -> list[State]:
-    """The states with the fewest differences (all of those that match, when any does)."""
+    """The states nearest the database (all of those that match, when any does)."""
     if not states:
         return []
-    fewest = min(len(s.differences) for s in states)
-    return [s for s in states if len(s.differences) == fewest]
+    nearest = min(s.distance for s in states)
+    return [s for s in states if s.distance == nearest]
+
+
+def distance(diffs: Sequence[Any]) -> int:
+    """How far apart autogenerate's diffs put two schemas: one per difference, and a table on one
+    side only one more per column."""
+    total = 0
+    for diff in diffs:
+        if isinstance(diff, list):
+            total += distance(diff)
+            continue
+        total += 1
+        if str(diff[0]) in ("add_table", "remove_table") and len(diff) > 1:
+            total += len(getattr(diff[1], "columns", ()))
+    return total
 
 
 def describe(diffs: Sequence[Any]) -> list[str]:
