@@ -112,7 +112,8 @@ def materialize(
 ) -> Shadow:
     """Make ``server``'s working database at ``targets`` (default: the heads): a clone of the
     cached one when the revision files are unchanged, else replayed and then cached.  The
-    caller drops it (``server.drop()``)."""
+    caller drops it (``server.drop()``); a build that fails (a failing revision, Ctrl-C) drops
+    what it made itself."""
     from still.shadow import dependencies
 
     wanted_targets = tuple(script.graph.heads) if targets is None else tuple(targets)
@@ -133,6 +134,9 @@ def materialize(
                 )
                 key = dependencies.record(digest, server.cache_directory, root, imported)
             server.keep(key, version_tables)
+    except BaseException:
+        _drop(server, config)  # the error that stopped the build is the one shown
+        raise
     finally:
         server.close()  # the admin connection; drop() opens another
     return Shadow(url, wanted_targets, from_cache, key, server.kind)

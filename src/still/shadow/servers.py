@@ -84,6 +84,7 @@ class Server:
         raise NotImplementedError
 
     def drop(self) -> None:
+        """Remove the working database, then forget its name (a second drop does nothing)."""
         raise NotImplementedError
 
     def clean(self) -> list[str]:
@@ -147,6 +148,7 @@ class SQLiteServer(Server):
         path = self._path()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        self.name = None
 
     def clean(self) -> list[str]:
         dropped = []
@@ -299,6 +301,7 @@ class PostgreSQLServer(_DatabaseServer):
         try:
             if self.name is not None:
                 self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}{self._force()}"])
+                self.name = None
         finally:
             self.close()
 
@@ -421,6 +424,7 @@ class MySQLServer(_DatabaseServer):
             if self.name is not None:
                 self._end_sessions(self.name)
                 self.run([f"DROP DATABASE IF EXISTS {self._q(self.name)}"])
+                self.name = None
         finally:
             self.close()
 

@@ -63,14 +63,8 @@ class Clones:
         server = server_of(self.config, self.script)
         # A cache that cannot be copied this moment (PostgreSQL: another session is copying
         # the template) is no failure: materialize then replays, as for the first build.
-        try:
-            built = materialize(self.config, self.script, server, targets)
-        except BaseException:  # a failing revision, Ctrl-C: the database half made goes too
-            try:
-                server.drop()
-            except Exception:  # the error that stopped the clone is the one to show
-                pass
-            raise
+        # a clone that fails (a failing revision, Ctrl-C) leaves nothing: materialize drops it
+        built = materialize(self.config, self.script, server, targets)
         url = built.url.render_as_string(hide_password=False)
         self._made[url] = server
         return ClonedDatabase(url, built.targets, built.from_cache, built.kind)
