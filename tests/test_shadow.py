@@ -96,19 +96,26 @@ REVISIONS = [
 ]
 
 
-def _write_models(project: Project, extra: str = "") -> None:
+def write_models(project: Project, extra: str = "") -> None:
     (project.root / "models.py").write_text(MODELS.format(extra=extra))
+
+
+def with_models(project: Project) -> None:
+    """The shadow tests' project: env.py loads models.py, the revisions r1..r3, and models
+    matching r3."""
+    env = project.env_py.read_text()
+    assert env.count("\ntarget_metadata = None\n") == 1
+    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
+    for rev, down, body in REVISIONS:
+        project.write_revision(rev, down, body)
+    write_models(project)
 
 
 @pytest.fixture
 def shadowed(project: Project) -> Iterator[Project]:
     """The project with three revisions and models matching them; its database at r1 with a
     row in it (behind head).  Every shadow database and cache is dropped afterwards."""
-    env = project.env_py.read_text()
-    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
-    for rev, down, body in REVISIONS:
-        project.write_revision(rev, down, body)
-    _write_models(project)
+    with_models(project)
     project.ok("upgrade", "r1")
     project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
     furnish(project)
@@ -279,7 +286,7 @@ def test_check_shadow_passes_and_fails_on_a_database_behind_head(shadowed: Proje
     assert snapshot(shadowed) == before
     assert working_databases(shadowed) == []
 
-    _write_models(shadowed, extra="    age = Column(Integer, nullable=True)")
+    write_models(shadowed, extra="    age = Column(Integer, nullable=True)")
     differs = shadowed.run("check", "--shadow")
     assert differs.exit_code == 1
     assert "from the cache" in differs.output
@@ -457,7 +464,7 @@ def test_revision_shadow_writes_what_alembic_writes_at_head(
     alembic_command = required("alembic.command")
     alembic_config = required("alembic.config")
     before = snapshot(shadowed)
-    _write_models(shadowed, extra="    age = Column(Integer, nullable=True)\n" + VISITS)
+    write_models(shadowed, extra="    age = Column(Integer, nullable=True)\n" + VISITS)
 
     # Alembic, on a copy of the project whose database is upgraded to head
     reference = tmp_path / "reference"
@@ -544,12 +551,7 @@ def make_async(project: Project) -> None:
 
 def test_an_async_env_py(project: Project) -> None:
     make_async(project)
-    env = project.env_py.read_text()
-    assert env.count("\ntarget_metadata = None\n") == 1
-    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
-    for rev, down, body in REVISIONS:
-        project.write_revision(rev, down, body)
-    _write_models(project)
+    with_models(project)
     try:
         project.ok("upgrade", "r1")
         project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
@@ -561,7 +563,7 @@ def test_an_async_env_py(project: Project) -> None:
         second = project.run("check", "--shadow")
         assert second.exit_code == 0 and "from the cache" in second.output, str(second)
         assert snapshot(project) == before
-        _write_models(project, extra="    age = Column(Integer, nullable=True)")
+        write_models(project, extra="    age = Column(Integer, nullable=True)")
         differs = project.run("check", "--shadow")
         assert differs.exit_code == 1 and "age" in differs.output, str(differs)
         assert snapshot(project) == before
@@ -645,13 +647,13 @@ def test_include_schemas_on_postgresql(shadowed: Project) -> None:
         '\n\nclass Note(Base):\n    __tablename__ = "notes"\n'
         '    __table_args__ = {"schema": "extra"}\n    id = Column(Integer, primary_key=True)\n'
     )
-    _write_models(shadowed, extra=notes)
+    write_models(shadowed, extra=notes)
     before = snapshot(shadowed)
     for _ in range(2):  # built, then from the template
         checked = shadowed.run("check", "--shadow")
         assert checked.exit_code == 0, str(checked)
         assert snapshot(shadowed) == before
-    _write_models(shadowed, extra=notes + "    text = Column(String(10))\n")
+    write_models(shadowed, extra=notes + "    text = Column(String(10))\n")
     differs = shadowed.run("check", "--shadow")
     assert differs.exit_code == 1 and "extra.notes" in differs.output, str(differs)
     assert snapshot(shadowed) == before
@@ -668,7 +670,7 @@ def test_two_heads_are_built_together(shadowed: Project) -> None:
         '\n\nclass Toy(Base):\n    __tablename__ = "toys"\n'
         "    id = Column(Integer, primary_key=True)\n"
     )
-    _write_models(shadowed, extra=toys)
+    write_models(shadowed, extra=toys)
     before = snapshot(shadowed)
     checked = shadowed.run("check", "--shadow")
     assert checked.exit_code == 0, str(checked)

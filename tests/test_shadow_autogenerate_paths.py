@@ -28,14 +28,13 @@ import sqlalchemy as sa
 from tests.conftest import Project, engine_for, versions_of
 from tests.test_shadow import (
     ASYNC_DRIVERS,
-    LOAD_MODELS,
-    MODELS,
-    REVISIONS,
     VISITS,
     make_async,
     server_databases,
     snapshot,
+    with_models,
     working_databases,
+    write_models,
 )
 
 # The model change every test makes: a column on an existing table and a new table with a
@@ -57,25 +56,11 @@ EXPECTED = {
 }
 
 
-def _models(project: Project, extra: str = "") -> None:
-    (project.root / "models.py").write_text(MODELS.format(extra=extra))
-
-
-def _prepare(project: Project) -> None:
-    """env.py reads the models; r1..r3; models matching r3."""
-    env = project.env_py.read_text()
-    assert env.count("\ntarget_metadata = None\n") == 1
-    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
-    for rev, down, body in REVISIONS:
-        project.write_revision(rev, down, body)
-    _models(project)
-
-
 @pytest.fixture
 def prepared(project: Project) -> Iterator[Project]:
     """The project with r1..r3 and models matching them; its database empty.  Afterwards the
     PostgreSQL template this project cached is dropped (by its own name)."""
-    _prepare(project)
+    with_models(project)
     yield project
     project.dispose()
     _drop_templates(project)
@@ -209,7 +194,7 @@ def _written(project: Project, rev_id: str) -> Path:
 # -- running a generated revision ----------------------------------------------------------------
 
 
-def assert_it_builds_the_models(project: Project, fresh: str, rev_id: str) -> None:
+def assert_it_builds_thewrite_models(project: Project, fresh: str, rev_id: str) -> None:
     """``fresh`` (an empty database; its URL with the project's driver) upgraded to head
     through ``rev_id`` matches the models exactly; downgraded one step, it has neither the
     column nor the table again."""
@@ -265,7 +250,7 @@ def test_the_setting_makes_plain_autogenerate_use_the_shadow_database(
         prepared.ok("upgrade", "r1")
         prepared.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
     _setting(prepared, where)
-    _models(prepared, CHANGE)
+    write_models(prepared, CHANGE)
     before = snapshot(prepared)
 
     made = prepared.run("revision", "--autogenerate", "-m", "x", "--rev-id", "s1")
@@ -275,7 +260,7 @@ def test_the_setting_makes_plain_autogenerate_use_the_shadow_database(
     assert snapshot(prepared) == before
     assert working_databases(prepared) == []
 
-    assert_it_builds_the_models(prepared, another_database(), "s1")
+    assert_it_builds_thewrite_models(prepared, another_database(), "s1")
 
 
 def test_no_shadow_compares_with_the_developers_database(prepared: Project) -> None:
@@ -285,7 +270,7 @@ def test_no_shadow_compares_with_the_developers_database(prepared: Project) -> N
     _setting(prepared, "ini")
     prepared.ok("upgrade", "head")
     prepared.execute("CREATE TABLE scratch (id INTEGER PRIMARY KEY)")
-    _models(prepared, CHANGE)
+    write_models(prepared, CHANGE)
     before = snapshot(prepared)
 
     shadowed = prepared.run("revision", "--autogenerate", "-m", "x", "--rev-id", "s1")
@@ -345,7 +330,7 @@ def test_revision_shadow_with_no_developer_database(
 
     assert not exists()
     prepared.set_url(absent.render_as_string(hide_password=False))
-    _models(prepared, CHANGE)
+    write_models(prepared, CHANGE)
     flags = ["--shadow"] if asked == "flag" else []
     if asked == "setting":
         _setting(prepared, "ini")
@@ -357,7 +342,7 @@ def test_revision_shadow_with_no_developer_database(
     assert not exists()
     assert working_databases(prepared) == []
 
-    assert_it_builds_the_models(prepared, another_database(), "s1")
+    assert_it_builds_thewrite_models(prepared, another_database(), "s1")
     assert not exists()
 
 
@@ -369,7 +354,7 @@ def async_project(project: Project) -> Iterator[Project]:
     """The project again from the async template, through the async driver, prepared as above;
     its database at r1 (behind head)."""
     make_async(project)
-    _prepare(project)
+    with_models(project)
     project.ok("upgrade", "r1")
     yield project
     project.dispose()
@@ -380,7 +365,7 @@ def test_revision_shadow_with_an_async_env_py(
     async_project: Project, another_database: Callable[[], str]
 ) -> None:
     project = async_project
-    _models(project, CHANGE)
+    write_models(project, CHANGE)
     before = snapshot(project)
 
     made = project.run("revision", "--autogenerate", "--shadow", "-m", "x", "--rev-id", "s1")
@@ -398,4 +383,4 @@ def test_revision_shadow_with_an_async_env_py(
     assert working_databases(project) == []
 
     fresh = sa.engine.make_url(another_database()).set(drivername=ASYNC_DRIVERS[project.kind])
-    assert_it_builds_the_models(project, fresh.render_as_string(hide_password=False), "s1")
+    assert_it_builds_thewrite_models(project, fresh.render_as_string(hide_password=False), "s1")

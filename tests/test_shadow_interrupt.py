@@ -27,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Project, engine_for
-from tests.test_shadow import LOAD_MODELS, MODELS, REVISIONS, server_databases, snapshot
+from tests.test_shadow import server_databases, snapshot, with_models
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process: POSIX")
 
@@ -70,14 +70,10 @@ def sleeping(project: Project) -> Iterator[Project]:
     """The project of tests/test_shadow.py (r1..r3, models matching them) with a fourth revision
     that sleeps; its database at r1 with a row in it.  Afterwards a PostgreSQL template a failed
     test let this project cache is dropped (by its exact name)."""
-    env = project.env_py.read_text()
-    project.env_py.write_text(env.replace("\ntarget_metadata = None\n", LOAD_MODELS))
-    for rev, down, body in REVISIONS:
-        project.write_revision(rev, down, body)
+    with_models(project)
     project.write_revision(
         "r4", "r3", SLOW_BODY.format(marker=str(marker_of(project)), sleep=SLEEP)
     )
-    (project.root / "models.py").write_text(MODELS.format(extra=""))
     project.ok("upgrade", "r1")
     project.execute("INSERT INTO owners (id, name) VALUES (1, 'Ada')")
     project.dispose()
